@@ -1,0 +1,326 @@
+//! `withings-sim`: a faithful simulator of the Withings API over real HTTP on loopback.
+//!
+//! It behaves like Withings, not like Heft wants: OAuth 2.0 with single-use 30-second codes and
+//! refresh-token rotation, the retired OAuth 1.0a flow with real HMAC-SHA1 verification,
+//! paginated `getmeas` with `lastupdate`, application errors inside HTTP 200 answers, rate
+//! limits, and `/notify`. Tests, benchmarks and Heft's demo account talk to it; `/_sim/`
+//! endpoints (and the same methods on [`Sim`]) change its data and inject faults.
+
+mod control;
+pub mod data;
+mod http;
+mod measure;
+mod notify;
+mod oauth1;
+mod oauth2;
+mod state;
+
+use std::net::SocketAddr;
+use std::sync::atomic::{AtomicBool, AtomicI64, Ordering};
+use std::sync::{Arc, Mutex, MutexGuard};
+use std::thread::JoinHandle;
+use std::time::Duration;
+
+pub use data::{Group, Measure, User};
+use http::{Req, Resp};
+use state::State;
+pub use state::{Faults, RequestRecord, Stats};
+
+/// A developer app registered with the simulator (client id / consumer key).
+#[derive(Debug, Clone)]
+pub struct ClientApp {
+    pub client_id: String,
+    pub client_secret: String,
+    /// Registered callback URLs, compared exactly (port included), as Withings does.
+    pub redirect_uris: Vec<String>,
+    /// Also accept any port on a loopback host for a registered path (RFC 8252 §7.3 style).
+    pub any_loopback_port: bool,
+}
+
+/// Client id of the built-in app (also used by Heft's demo account).
+pub const DEMO_CLIENT_ID: &str = "heft-demo-client";
+/// Client secret of the built-in app. Not a secret: the simulator is public and local.
+pub const DEMO_CLIENT_SECRET: &str = "heft-demo-secret";
+
+impl Default for ClientApp {
+    fn default() -> Self {
+        ClientApp {
+            client_id: DEMO_CLIENT_ID.into(),
+            client_secret: DEMO_CLIENT_SECRET.into(),
+            redirect_uris: vec!["http://localhost:8765/callback".into()],
+            any_loopback_port: true,
+        }
+    }
+}
+
+/// How the simulator is set up.
+#[derive(Debug, Clone)]
+pub struct SimConfig {
+    /// Port to bind on 127.0.0.1; 0 picks a free one.
+    pub port: u16,
+    pub seed: u64,
+    pub years: u32,
+    pub users: u32,
+    pub clients: Vec<ClientApp>,
+    /// Redirect at once instead of showing the consent page.
+    pub auto_approve: bool,
+    /// Groups per `getmeas` page.
+    pub page_size: usize,
+    /// Access-token lifetime in seconds (Withings: 10800).
+    pub access_token_lifetime: i64,
+    /// Seconds within which identical `getmeas` arguments are refused with 601 (Withings: 10).
+    pub identical_request_window: i64,
+    /// Requests per minute per app before 601 (Withings: 120); 0 disables the limit.
+    pub requests_per_minute: u32,
+    /// Worker threads serving requests.
+    pub threads: usize,
+}
+
+impl Default for SimConfig {
+    fn default() -> Self {
+        SimConfig {
+            port: 0,
+            seed: 1,
+            years: 3,
+            users: 2,
+            clients: vec![ClientApp::default()],
+            auto_approve: false,
+            page_size: 500,
+            access_token_lifetime: 10_800,
+            identical_request_window: 10,
+            requests_per_minute: 120,
+            threads: 4,
+        }
+    }
+}
+
+/// Errors starting the simulator.
+#[derive(Debug, thiserror::Error)]
+pub enum SimError {
+    #[error("could not listen on 127.0.0.1:{port}: {reason}")]
+    Bind { port: u16, reason: String },
+    #[error("unknown user {0}")]
+    UnknownUser(i64),
+    #[error("unknown group {0}")]
+    UnknownGroup(i64),
+}
+
+pub(crate) struct Shared {
+    pub config: SimConfig,
+    pub state: Mutex<State>,
+    /// Seconds added to the wall clock by `/_sim/advance`.
+    pub offset: AtomicI64,
+    pub stopping: AtomicBool,
+}
+
+impl Shared {
+    pub fn now(&self) -> i64 {
+        let wall = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map(|d| d.as_secs() as i64)
+            .unwrap_or(0);
+        wall + self.offset.load(Ordering::Relaxed)
+    }
+
+    pub fn state(&self) -> MutexGuard<'_, State> {
+        // A handler that panicked leaves consistent data behind (every mutation is a single
+        // step), so a poisoned lock is safe to keep using.
+        self.state.lock().unwrap_or_else(|e| e.into_inner())
+    }
+}
+
+/// A running simulator. Dropping it stops the server.
+pub struct Sim {
+    shared: Arc<Shared>,
+    server: Arc<tiny_http::Server>,
+    addr: SocketAddr,
+    workers: Vec<JoinHandle<()>>,
+}
+
+impl Sim {
+    /// Generates the data set and starts serving on 127.0.0.1.
+    pub fn start(config: SimConfig) -> Result<Sim, SimError> {
+        let server = tiny_http::Server::http(("127.0.0.1", config.port))
+            .map_err(|e| SimError::Bind { port: config.port, reason: e.to_string() })?;
+        let addr = server
+            .server_addr()
+            .to_ip()
+            .ok_or_else(|| SimError::Bind { port: config.port, reason: "not an IP socket".into() })?;
+        let shared = Arc::new(Shared {
+            state: Mutex::new(State::default()),
+            offset: AtomicI64::new(0),
+            stopping: AtomicBool::new(false),
+            config,
+        });
+        let now = shared.now();
+        {
+            let c = &shared.config;
+            shared.state().users = data::generate(c.seed, c.years, c.users, now);
+        }
+        let server = Arc::new(server);
+        let workers = (0..shared.config.threads.max(1))
+            .map(|_| {
+                let server = Arc::clone(&server);
+                let shared = Arc::clone(&shared);
+                std::thread::spawn(move || serve(&server, &shared))
+            })
+            .collect();
+        Ok(Sim { shared, server, addr, workers })
+    }
+
+    /// `http://127.0.0.1:PORT`, the base of every endpoint.
+    pub fn url(&self) -> String {
+        format!("http://{}", self.addr)
+    }
+
+    pub fn addr(&self) -> SocketAddr {
+        self.addr
+    }
+
+    /// Userids of the simulated users, in order; the first is the demo user.
+    pub fn userids(&self) -> Vec<i64> {
+        self.shared.state().users.iter().map(|u| u.userid).collect()
+    }
+
+    /// The user who approves in auto-approve mode, and the default on the consent page.
+    pub fn set_login_user(&self, userid: i64) -> Result<(), SimError> {
+        let mut st = self.shared.state();
+        if !st.users.iter().any(|u| u.userid == userid) {
+            return Err(SimError::UnknownUser(userid));
+        }
+        st.login_user = Some(userid);
+        Ok(())
+    }
+
+    /// The data Withings holds for `userid`, newest first, exactly as `getmeas` would send it.
+    pub fn truth(&self, userid: i64) -> Result<Vec<Group>, SimError> {
+        self.shared.state().truth(userid)
+    }
+
+    /// Adds a group (its `created`/`modified` are set to now, as Withings would).
+    pub fn add_group(&self, userid: i64, group: Group) -> Result<Group, SimError> {
+        let now = self.shared.now();
+        self.shared.state().add_group(userid, group, now)
+    }
+
+    /// Changes a group in place and moves its `modified` to now.
+    pub fn modify_group(
+        &self,
+        userid: i64,
+        grpid: i64,
+        change: impl FnOnce(&mut Group),
+    ) -> Result<Group, SimError> {
+        let now = self.shared.now();
+        self.shared.state().modify_group(userid, grpid, now, change)
+    }
+
+    /// Deletes a group; like Withings, nothing marks that it existed.
+    pub fn delete_group(&self, userid: i64, grpid: i64) -> Result<(), SimError> {
+        self.shared.state().delete_group(userid, grpid)
+    }
+
+    /// Makes every access token of `userid` expired (refresh tokens stay valid).
+    pub fn expire_access_tokens(&self, userid: i64) {
+        let now = self.shared.now();
+        self.shared.state().expire_access_tokens(userid, now);
+    }
+
+    /// Revokes every token of `userid`, as when the user removes the app in their account.
+    pub fn revoke_tokens(&self, userid: i64) {
+        self.shared.state().revoke_tokens(userid);
+    }
+
+    pub fn set_faults(&self, faults: Faults) {
+        self.shared.state().faults = faults;
+    }
+
+    /// Moves the simulator's clock forward (codes and tokens expire, rate windows pass).
+    pub fn advance(&self, seconds: i64) {
+        self.shared.offset.fetch_add(seconds, Ordering::Relaxed);
+    }
+
+    pub fn now(&self) -> i64 {
+        self.shared.now()
+    }
+
+    /// Counters and the log of API requests (credentials stripped).
+    pub fn stats(&self) -> Stats {
+        self.shared.state().stats.clone()
+    }
+
+    pub fn reset_stats(&self) {
+        self.shared.state().stats = Stats::default();
+    }
+}
+
+impl Drop for Sim {
+    fn drop(&mut self) {
+        self.shared.stopping.store(true, Ordering::Relaxed);
+        self.server.unblock();
+        for _ in 1..self.workers.len() {
+            self.server.unblock();
+        }
+        for w in self.workers.drain(..) {
+            let _ = w.join();
+        }
+    }
+}
+
+fn serve(server: &tiny_http::Server, shared: &Shared) {
+    while !shared.stopping.load(Ordering::Relaxed) {
+        let mut rq = match server.recv_timeout(Duration::from_millis(200)) {
+            Ok(Some(rq)) => rq,
+            Ok(None) => continue,
+            Err(_) => break,
+        };
+        let req = Req::from_tiny(&mut rq);
+        let resp = dispatch(shared, &req);
+        let _ = rq.respond(resp.into_tiny());
+    }
+}
+
+/// Whether faults apply: only the API proper, never the pages a person sees or `/_sim/`.
+fn is_api(path: &str) -> bool {
+    matches!(path, "/measure" | "/v2/measure" | "/v2/oauth2" | "/notify")
+}
+
+fn dispatch(shared: &Shared, req: &Req) -> Resp {
+    if is_api(&req.path) {
+        match state::pre_fault(shared) {
+            state::Fault::None => {}
+            state::Fault::Delay(ms) => std::thread::sleep(Duration::from_millis(ms)),
+            state::Fault::Http500 => {
+                return Resp::html(
+                    500,
+                    "<html><body><h1>500 Internal Server Error</h1></body></html>".into(),
+                );
+            }
+            state::Fault::RateLimited(wait) => {
+                return Resp::withings(
+                    601,
+                    serde_json::json!({ "wait_seconds": wait }),
+                    Some("Too Many Requests"),
+                );
+            }
+        }
+    }
+    let resp = route(shared, req);
+    if is_api(&req.path) { state::post_fault(shared, resp) } else { resp }
+}
+
+fn route(shared: &Shared, req: &Req) -> Resp {
+    match (req.method.as_str(), req.path.as_str()) {
+        (_, "/oauth2_user/authorize2") => oauth2::authorize(shared, req),
+        ("POST", "/oauth2_user/decision") => oauth2::decision(shared, req),
+        ("POST", "/v2/oauth2") => oauth2::token(shared, req),
+        (_, "/account/request_token") => oauth1::request_token(shared, req),
+        (_, "/account/authorize") => oauth1::authorize(shared, req),
+        ("POST", "/account/decision") => oauth1::decision(shared, req),
+        (_, "/account/access_token") => oauth1::access_token(shared, req),
+        (_, "/measure") | (_, "/v2/measure") => measure::handle(shared, req),
+        (_, "/notify") => notify::handle(shared, req),
+        (_, p) if p.starts_with("/_sim/") => control::handle(shared, req),
+        (_, "/") => Resp::text(200, "withings-sim: a Withings API simulator\n"),
+        _ => Resp::html(404, "<html><body><h1>404 Not Found</h1></body></html>".into()),
+    }
+}

@@ -1,0 +1,197 @@
+//! The domain model: measure kinds, raw values and their exact decimal form.
+
+use std::fmt;
+
+use serde::{Deserialize, Serialize};
+
+/// A Withings measure type id (`type` in the API). Unknown ids are valid and kept.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(transparent)]
+pub struct MeasureType(pub i64);
+
+/// What Heft knows about a measure type.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct MeasureKind {
+    pub id: i64,
+    /// Stable machine name, used by the CLI (`--metric fat-ratio`).
+    pub key: &'static str,
+    pub name: &'static str,
+    /// SI unit of `value × 10^unit` as Withings reports it.
+    pub unit: &'static str,
+}
+
+const fn kind(id: i64, key: &'static str, name: &'static str, unit: &'static str) -> MeasureKind {
+    MeasureKind { id, key, name, unit }
+}
+
+/// Every measure type Withings documents, plus the ones seen in real answers.
+pub const MEASURE_KINDS: &[MeasureKind] = &[
+    kind(1, "weight", "Weight", "kg"),
+    kind(4, "height", "Height", "m"),
+    kind(5, "lean-mass", "Fat-free mass", "kg"),
+    kind(6, "fat-ratio", "Fat ratio", "%"),
+    kind(8, "fat-mass", "Fat mass", "kg"),
+    kind(9, "diastolic", "Diastolic blood pressure", "mmHg"),
+    kind(10, "systolic", "Systolic blood pressure", "mmHg"),
+    kind(11, "pulse", "Heart pulse", "bpm"),
+    kind(12, "temperature", "Temperature", "°C"),
+    kind(54, "spo2", "SpO2", "%"),
+    kind(71, "body-temperature", "Body temperature", "°C"),
+    kind(73, "skin-temperature", "Skin temperature", "°C"),
+    kind(76, "muscle", "Muscle mass", "kg"),
+    kind(77, "hydration", "Hydration", "kg"),
+    kind(88, "bone", "Bone mass", "kg"),
+    kind(91, "pwv", "Pulse wave velocity", "m/s"),
+    kind(123, "vo2max", "VO2 max", "ml/min/kg"),
+    kind(130, "afib", "Atrial fibrillation result", ""),
+    kind(135, "qrs", "QRS interval", "ms"),
+    kind(136, "pr", "PR interval", "ms"),
+    kind(137, "qt", "QT interval", "ms"),
+    kind(138, "qtc", "Corrected QT interval", "ms"),
+    kind(139, "afib-ppg", "Atrial fibrillation from PPG", ""),
+    kind(155, "vascular-age", "Vascular age", "years"),
+    kind(167, "nerve-health-feet", "Nerve health score (feet)", ""),
+    kind(168, "extracellular-water", "Extracellular water", "kg"),
+    kind(169, "intracellular-water", "Intracellular water", "kg"),
+    kind(170, "visceral-fat", "Visceral fat", ""),
+    kind(173, "segment-fat-free-mass", "Fat-free mass per segment", "kg"),
+    kind(174, "segment-fat-mass", "Fat mass per segment", "kg"),
+    kind(175, "segment-muscle", "Muscle mass per segment", "kg"),
+    kind(196, "electrodermal-activity", "Electrodermal activity", ""),
+    kind(226, "bmr", "Basal metabolic rate", "kcal"),
+    kind(227, "metabolic-age", "Metabolic age", "years"),
+    kind(229, "eda", "Electrochemical skin conductance", "µS"),
+];
+
+impl MeasureType {
+    pub const WEIGHT: MeasureType = MeasureType(1);
+    pub const HEIGHT: MeasureType = MeasureType(4);
+    pub const FAT_FREE_MASS: MeasureType = MeasureType(5);
+    pub const FAT_RATIO: MeasureType = MeasureType(6);
+    pub const FAT_MASS: MeasureType = MeasureType(8);
+    pub const MUSCLE_MASS: MeasureType = MeasureType(76);
+    pub const HYDRATION: MeasureType = MeasureType(77);
+    pub const BONE_MASS: MeasureType = MeasureType(88);
+
+    /// The known kind, or `None` for a type Withings added after this table.
+    pub fn kind(self) -> Option<&'static MeasureKind> {
+        MEASURE_KINDS.iter().find(|k| k.id == self.0)
+    }
+
+    /// A human name, also for unknown types ("Type 197").
+    pub fn name(self) -> String {
+        self.kind().map_or_else(|| format!("Type {}", self.0), |k| k.name.to_string())
+    }
+
+    pub fn from_key(key: &str) -> Option<MeasureType> {
+        MEASURE_KINDS.iter().find(|k| k.key == key).map(|k| MeasureType(k.id))
+    }
+}
+
+/// `attrib` of a group: who or what produced it. Unknown values are kept as they are.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(transparent)]
+pub struct Attrib(pub i64);
+
+impl Attrib {
+    /// Captured by a device, attributed to the user with certainty.
+    pub const DEVICE: Attrib = Attrib(0);
+    /// Captured by a device but maybe another person on the scale.
+    pub const AMBIGUOUS: Attrib = Attrib(1);
+    /// Entered by the user.
+    pub const MANUAL: Attrib = Attrib(2);
+    /// Entered by the user at account creation.
+    pub const MANUAL_AT_CREATION: Attrib = Attrib(4);
+
+    pub fn is_ambiguous(self) -> bool {
+        self == Attrib::AMBIGUOUS
+    }
+
+    pub fn is_manual(self) -> bool {
+        self == Attrib::MANUAL || self == Attrib::MANUAL_AT_CREATION
+    }
+}
+
+/// `category` of a group: a real measurement or a user objective.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(transparent)]
+pub struct Category(pub i64);
+
+impl Category {
+    pub const REAL: Category = Category(1);
+    pub const GOAL: Category = Category(2);
+}
+
+/// A measure value exactly as Withings sends it: `value × 10^unit`.
+///
+/// Kept as the integer pair so that export, import and display never go through a float.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub struct RawValue {
+    pub value: i64,
+    pub unit: i32,
+}
+
+impl RawValue {
+    pub fn new(value: i64, unit: i32) -> RawValue {
+        RawValue { value, unit }
+    }
+
+    /// The value as a float, for arithmetic (trend, charts). Not for display or export.
+    pub fn to_f64(self) -> f64 {
+        self.value as f64 * 10f64.powi(self.unit)
+    }
+}
+
+/// The exact decimal: `RawValue::new(72345, -3)` → `72.345`, `(5, 2)` → `500`, `(-5, -3)` → `-0.005`.
+impl fmt::Display for RawValue {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let neg = self.value < 0;
+        let digits = self.value.unsigned_abs().to_string();
+        let sign = if neg { "-" } else { "" };
+        if self.unit >= 0 {
+            let zeros = if digits == "0" { 0 } else { self.unit as usize };
+            return write!(f, "{sign}{digits}{}", "0".repeat(zeros));
+        }
+        let scale = self.unit.unsigned_abs() as usize;
+        let padded = format!("{digits:0>width$}", width = scale + 1);
+        let (int, frac) = padded.split_at(padded.len() - scale);
+        write!(f, "{sign}{int}.{frac}")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn decimal_form_is_exact_for_every_exponent_seen_in_real_answers() {
+        let cases = [
+            ((72345, -3), "72.345"),
+            ((118003, -3), "118.003"),
+            ((839, -1), "83.9"),
+            ((838700, -4), "83.8700"),
+            ((8390, -2), "83.90"),
+            ((120, 0), "120"),
+            ((5, 2), "500"),
+            ((0, 2), "0"),
+            ((5, -3), "0.005"),
+            ((-5, -3), "-0.005"),
+            ((i64::MIN, -2), "-92233720368547758.08"),
+        ];
+        for ((v, u), want) in cases {
+            assert_eq!(RawValue::new(v, u).to_string(), want, "value {v} unit {u}");
+        }
+    }
+
+    #[test]
+    fn float_form_is_close_to_the_decimal() {
+        assert!((RawValue::new(72345, -3).to_f64() - 72.345).abs() < 1e-9);
+    }
+
+    #[test]
+    fn unknown_types_have_a_readable_name_and_known_ones_round_trip_their_key() {
+        assert_eq!(MeasureType(197).name(), "Type 197");
+        assert_eq!(MeasureType::from_key("fat-ratio"), Some(MeasureType::FAT_RATIO));
+        assert_eq!(MeasureType::HYDRATION.kind().map(|k| k.unit), Some("kg"));
+    }
+}
