@@ -6,7 +6,7 @@ set -euo pipefail
 what=${1:-build}
 
 build_pkgs=(build-essential pkg-config libssl-dev libfontconfig1-dev libfreetype-dev
-            libwebkit2gtk-4.1-dev curl)
+            libwebkit2gtk-4.1-dev libdbus-1-dev curl)
 test_pkgs=(xvfb xauth imagemagick x11-utils webkit2gtk-driver gnome-keyring libsecret-tools
            dbus dbus-x11 xdg-utils desktop-file-utils)
 

@@ -4,6 +4,8 @@
 # Nothing of the user's own keyring or settings is touched.
 set -euo pipefail
 if [ -z "${HEFT_IN_TEST_SESSION:-}" ]; then
+  # Keep the toolchain where it is before HOME moves.
+  export RUSTUP_HOME="${RUSTUP_HOME:-$HOME/.rustup}" CARGO_HOME="${CARGO_HOME:-$HOME/.cargo}"
   tmp=$(mktemp -d -t heft-session.XXXXXX)
   trap 'rm -rf "$tmp"' EXIT
   export HEFT_IN_TEST_SESSION=1 HOME="$tmp/home" XDG_DATA_HOME="$tmp/data" \

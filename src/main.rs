@@ -1,8 +1,16 @@
-//! The `heft` command-line tool.
+//! The `heft` command-line tool: the same core as the desktop app.
 
+use std::io::{IsTerminal, Write};
+use std::path::PathBuf;
 use std::process::ExitCode;
 
-use clap::{Parser, Subcommand};
+use anyhow::Context;
+use clap::{Parser, Subcommand, ValueEnum};
+use heft::app::App;
+use heft::config::Settings;
+use heft::secrets::KeyringStore;
+use heft::sync::{Phase, Progress};
+use heft::withings::Waiting;
 
 /// Keep your Withings scale history on your own computer.
 #[derive(Parser)]
@@ -12,16 +20,67 @@ struct Cli {
     command: Command,
 }
 
+#[derive(Clone, Copy, ValueEnum)]
+enum Provider {
+    /// Withings with OAuth 2.0 (what Withings serves today).
+    Withings,
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum Format {
+    Json,
+}
+
 #[derive(Subcommand)]
 enum Command {
-    /// Read a saved Withings `getmeas` answer and summarise it (groups, dates, weights).
-    Inspect {
-        /// A JSON file holding a getmeas answer.
-        file: std::path::PathBuf,
+    /// Authorize Heft with your Withings account (opens your browser).
+    Connect {
+        #[arg(long, value_enum, default_value = "withings")]
+        provider: Provider,
+        /// Use Withings' own demo user instead of your account.
+        #[arg(long)]
+        demo: bool,
     },
+    /// Download new and changed measurements.
+    Sync {
+        /// Re-verify the whole history, not only what changed.
+        #[arg(long)]
+        full: bool,
+        /// Only this account (Withings userid).
+        #[arg(long)]
+        account: Option<String>,
+    },
+    /// Accounts, last sync, token expiry and counts.
+    Status,
+    /// List connected accounts.
+    Accounts,
+    /// Write every measurement to a file (or stdout).
+    Export {
+        #[arg(long, value_enum, default_value = "json")]
+        format: Format,
+        #[arg(long)]
+        out: Option<PathBuf>,
+    },
+    /// Restore measurements from a Heft JSON export.
+    Import { file: PathBuf },
+    /// Forget an account's tokens; its history stays unless --delete-data.
+    Disconnect {
+        #[arg(long)]
+        account: Option<String>,
+        #[arg(long)]
+        delete_data: bool,
+    },
+    /// Read a saved Withings `getmeas` answer and summarise it.
+    Inspect { file: PathBuf },
 }
 
 fn main() -> ExitCode {
+    tracing_subscriber::fmt()
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_env("HEFT_LOG").unwrap_or_else(|_| "warn".into()),
+        )
+        .with_writer(std::io::stderr)
+        .init();
     let cli = Cli::parse();
     match run(cli) {
         Ok(()) => ExitCode::SUCCESS,
@@ -32,31 +91,124 @@ fn main() -> ExitCode {
     }
 }
 
+fn open() -> anyhow::Result<App> {
+    Ok(App::open(Settings::load()?, Box::new(KeyringStore))?)
+}
+
+fn when(ts: Option<i64>) -> String {
+    ts.and_then(|t| jiff::Timestamp::from_second(t).ok())
+        .map(|t| t.strftime("%Y-%m-%d %H:%M UTC").to_string())
+        .unwrap_or_else(|| "never".into())
+}
+
 fn run(cli: Cli) -> anyhow::Result<()> {
     match cli.command {
+        Command::Connect { provider: Provider::Withings, demo } => {
+            let mut app = open()?;
+            eprintln!("Opening Withings in your browser; approve Heft there…");
+            let a = app.connect(demo, false)?;
+            println!("Connected Withings user {}", a.userid);
+        }
+        Command::Sync { full, account } => {
+            let mut app = open()?;
+            let tty = std::io::stderr().is_terminal();
+            let mut progress = |userid: &str, p: &Progress| {
+                if tty {
+                    let what = match p.phase {
+                        Phase::Fetching => "fetching",
+                        Phase::Reconciling => "checking recent days",
+                        Phase::Done => "done",
+                    };
+                    eprint!("\r\x1b[2KSyncing {userid}: {what} — {} pages, {} groups", p.pages, p.groups);
+                    let _ = std::io::stderr().flush();
+                }
+            };
+            let on_wait = |w: &Waiting| match w {
+                Waiting::RateLimited(d) => eprintln!("\nWithings asks Heft to slow down; retrying in {} s", d.as_secs()),
+                Waiting::Retrying { after, reason } => {
+                    eprintln!("\n{reason}; retrying in {:.1} s", after.as_secs_f64())
+                }
+            };
+            let reports = app.sync(account.as_deref(), full, &mut progress, on_wait);
+            if tty {
+                eprintln!();
+            }
+            for r in reports? {
+                println!(
+                    "{}: {} added, {} changed, {} removed ({} pages{})",
+                    r.userid,
+                    r.added,
+                    r.changed,
+                    r.removed,
+                    r.pages,
+                    if r.full { ", full" } else { "" }
+                );
+            }
+        }
+        Command::Status => {
+            let app = open()?;
+            let all = app.status()?;
+            if all.is_empty() {
+                println!("No account connected. Run `heft connect`.");
+            }
+            for s in all {
+                let a = &s.account;
+                println!("{} ({}){}", a.userid, a.provider, if a.needs_reconnect { " — reconnect needed" } else { "" });
+                println!("  measurements: {} groups, {} values", s.groups, s.measures);
+                println!("  last sync:    {}", when(s.sync.last_sync_at));
+                println!("  token until:  {}", when(a.token_expires_at));
+                if let Some(e) = &s.sync.last_error {
+                    println!("  last error:   {e}");
+                }
+            }
+        }
+        Command::Accounts => {
+            for a in open()?.accounts()? {
+                println!("{}\t{}\t{}", a.userid, a.provider, a.timezone.as_deref().unwrap_or("-"));
+            }
+        }
+        Command::Export { format: Format::Json, out } => {
+            let json = open()?.export_json()?;
+            match out {
+                Some(path) => write_atomic(&path, json.as_bytes())?,
+                None => println!("{json}"),
+            }
+        }
+        Command::Import { file } => {
+            let bytes = std::fs::read(&file).with_context(|| format!("cannot read {}", file.display()))?;
+            let r = open()?.import_json(&bytes)?;
+            println!("Imported {} accounts: {} added, {} changed, {} unchanged", r.accounts, r.added, r.changed, r.unchanged);
+        }
+        Command::Disconnect { account, delete_data } => {
+            for a in open()?.disconnect(account.as_deref(), delete_data)? {
+                println!(
+                    "Disconnected {}{}",
+                    a.userid,
+                    if delete_data { " and deleted its history" } else { " (history kept)" }
+                );
+            }
+        }
         Command::Inspect { file } => {
-            let bytes =
-                std::fs::read(&file).map_err(|e| anyhow::anyhow!("cannot read {}: {e}", file.display()))?;
+            let bytes = std::fs::read(&file).with_context(|| format!("cannot read {}", file.display()))?;
             let body = heft::withings::parse_getmeas(&bytes)?;
             println!("groups: {}", body.measuregrps.len());
-            if let Some(tz) = &body.timezone {
-                println!("timezone: {tz}");
-            }
             for g in body.measuregrps.iter().take(10) {
                 let weight = g
                     .measures
                     .iter()
                     .find(|m| m.kind == 1)
                     .map(|m| heft::model::RawValue::new(m.value, m.unit).to_string());
-                println!(
-                    "{} grpid {} attrib {} weight {}",
-                    g.date,
-                    g.grpid,
-                    g.attrib,
-                    weight.as_deref().unwrap_or("-")
-                );
+                println!("{} grpid {} attrib {} weight {}", g.date, g.grpid, g.attrib, weight.as_deref().unwrap_or("-"));
             }
-            Ok(())
         }
     }
+    Ok(())
+}
+
+/// Writes through a temporary file and a rename, so a crash never leaves half an export.
+fn write_atomic(path: &std::path::Path, bytes: &[u8]) -> anyhow::Result<()> {
+    let tmp = path.with_extension("tmp");
+    std::fs::write(&tmp, bytes).with_context(|| format!("cannot write {}", tmp.display()))?;
+    std::fs::rename(&tmp, path).with_context(|| format!("cannot write {}", path.display()))?;
+    Ok(())
 }

@@ -1,0 +1,253 @@
+//! The use cases, one function each, shared by the CLI and the desktop shell.
+
+use std::time::Duration;
+
+use serde::Serialize;
+
+use crate::auth::oauth2::{self, ConnectError, Oauth2Config};
+use crate::config::{ConfigError, Settings};
+use crate::export::{self, ExportError, ImportReport};
+use crate::secret::ClientSecret;
+use crate::secrets::{SecretError, SecretStore, TokenSet, token_key};
+use crate::session::{Clock, Session, SessionError, system_clock};
+use crate::store::{Account, Store, StoreError, SyncState};
+use crate::sync::{self, Progress, SyncError, SyncReport};
+use crate::withings::{Client, Waiting};
+
+/// The provider name of Withings' OAuth 2.0 accounts.
+pub const WITHINGS: &str = "withings";
+
+#[derive(Debug, thiserror::Error)]
+pub enum AppError {
+    #[error(transparent)]
+    Config(#[from] ConfigError),
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    #[error(transparent)]
+    Secret(#[from] SecretError),
+    #[error(transparent)]
+    Connect(#[from] ConnectError),
+    #[error(transparent)]
+    Export(#[from] ExportError),
+    #[error("no account is connected yet; run `heft connect` first")]
+    NoAccounts,
+    #[error("no account {0}; `heft accounts` lists them")]
+    UnknownAccount(String),
+    #[error("account {userid}: {source}")]
+    Sync { userid: String, source: SyncError },
+}
+
+impl AppError {
+    /// A stable code the UI branches on (never the message text).
+    pub fn code(&self) -> &'static str {
+        match self {
+            AppError::Config(ConfigError::MissingClientId | ConfigError::MissingClientSecret) => "not_configured",
+            AppError::Config(_) => "config_error",
+            AppError::Store(StoreError::TooNew { .. }) => "database_too_new",
+            AppError::Store(StoreError::DiskFull) => "disk_full",
+            AppError::Store(_) => "database_error",
+            AppError::Secret(_) => "keychain_unavailable",
+            AppError::Connect(_) => "connect_failed",
+            AppError::Export(_) => "import_failed",
+            AppError::NoAccounts | AppError::UnknownAccount(_) => "no_account",
+            AppError::Sync { source, .. } => source.code(),
+        }
+    }
+}
+
+/// One account's state for `heft status` and the UI.
+#[derive(Debug, Clone, Serialize)]
+pub struct AccountStatus {
+    pub account: Account,
+    pub sync: SyncState,
+    pub groups: i64,
+    pub measures: i64,
+}
+
+/// Heft's core, opened on a data directory.
+pub struct App {
+    pub settings: Settings,
+    pub store: Store,
+    secrets: Box<dyn SecretStore>,
+    clock: Clock,
+    /// How long to wait for the browser round trip.
+    pub callback_timeout: Duration,
+}
+
+fn client_secret_key(client_id: &str) -> String {
+    format!("client-secret:{client_id}")
+}
+
+impl App {
+    pub fn open(settings: Settings, secrets: Box<dyn SecretStore>) -> Result<App, AppError> {
+        let store = Store::open(&settings.database_path())?;
+        let timeout = std::env::var("HEFT_CALLBACK_TIMEOUT_SECS").ok().and_then(|s| s.parse().ok()).unwrap_or(300);
+        Ok(App { settings, store, secrets, clock: system_clock(), callback_timeout: Duration::from_secs(timeout) })
+    }
+
+    pub fn with_clock(mut self, clock: Clock) -> App {
+        self.clock = clock;
+        self
+    }
+
+    pub fn now(&self) -> i64 {
+        (self.clock)()
+    }
+
+    fn client_id(&self) -> Result<String, AppError> {
+        Ok(self.settings.client_id.clone().ok_or(ConfigError::MissingClientId)?)
+    }
+
+    /// The client secret: from the environment, else from the keychain.
+    fn client_secret(&self, client_id: &str) -> Result<ClientSecret, AppError> {
+        if let Some(s) = &self.settings.client_secret {
+            return Ok(s.clone());
+        }
+        match self.secrets.get(&client_secret_key(client_id))? {
+            Some(s) => Ok(ClientSecret::new(s)),
+            None => Err(ConfigError::MissingClientSecret.into()),
+        }
+    }
+
+    /// Stores the developer app's credentials: the id in the settings file, the secret in the keychain.
+    pub fn save_credentials(&mut self, client_id: &str, secret: &ClientSecret) -> Result<(), AppError> {
+        self.secrets.set(&client_secret_key(client_id), secret.expose())?;
+        self.settings.file.client_id = Some(client_id.to_string());
+        self.settings.file.write(&self.settings.data_dir)?;
+        self.settings.client_id = Some(client_id.to_string());
+        Ok(())
+    }
+
+    fn client(&self) -> Client {
+        Client::new(&self.settings.api_url)
+    }
+
+    /// The browser round trip; tokens go to the keychain before the account is recorded.
+    /// `withings_demo_user` asks Withings for its demo user; `demo` marks a demo account.
+    pub fn connect(&mut self, withings_demo_user: bool, demo: bool) -> Result<Account, AppError> {
+        let client_id = self.client_id()?;
+        let client_secret = self.client_secret(&client_id)?;
+        let cfg = Oauth2Config {
+            client_id: client_id.clone(),
+            client_secret: client_secret.clone(),
+            auth_url: self.settings.auth_url.clone(),
+            redirect_uri: self.settings.redirect_uri.clone(),
+            browser: self.settings.browser.clone(),
+            timeout: self.callback_timeout,
+            demo_mode: withings_demo_user,
+        };
+        let grant = oauth2::authorize(&cfg, &self.client())?;
+        let now = self.now();
+        let tokens = TokenSet {
+            access: grant.access_token,
+            refresh: grant.refresh_token,
+            expires_at: now + grant.expires_in,
+        };
+        tokens.save(self.secrets.as_ref(), &token_key(WITHINGS, &grant.userid))?;
+        if self.settings.client_secret.is_some() {
+            self.secrets.set(&client_secret_key(&client_id), client_secret.expose())?;
+        }
+        let id =
+            self.store.upsert_account(WITHINGS, &grant.userid, grant.scope.as_deref(), Some(tokens.expires_at), demo, now)?;
+        Ok(self.store.account(id)?)
+    }
+
+    pub fn accounts(&self) -> Result<Vec<Account>, AppError> {
+        Ok(self.store.accounts()?)
+    }
+
+    fn select(&self, userid: Option<&str>) -> Result<Vec<Account>, AppError> {
+        let all = self.store.accounts()?;
+        if all.is_empty() {
+            return Err(AppError::NoAccounts);
+        }
+        match userid {
+            None => Ok(all),
+            Some(u) => {
+                let found: Vec<Account> = all.into_iter().filter(|a| a.userid == u).collect();
+                if found.is_empty() { Err(AppError::UnknownAccount(u.to_string())) } else { Ok(found) }
+            }
+        }
+    }
+
+    /// Syncs the selected accounts (all by default), one after the other.
+    pub fn sync(
+        &mut self,
+        userid: Option<&str>,
+        full: bool,
+        progress: &mut dyn FnMut(&str, &Progress),
+        on_wait: impl Fn(&Waiting) + Send + Sync + Clone + 'static,
+    ) -> Result<Vec<SyncReport>, AppError> {
+        let accounts = self.select(userid)?;
+        let client_id = self.client_id()?;
+        let secret = self.client_secret(&client_id)?;
+        let client = self.client().with_wait_hook(on_wait);
+        let mut reports = Vec::new();
+        for a in accounts {
+            let result = (|| {
+                let mut session = Session::open(
+                    &a.provider,
+                    &a.userid,
+                    &client,
+                    self.secrets.as_ref(),
+                    &client_id,
+                    secret.clone(),
+                    self.clock.clone(),
+                )?;
+                let now = self.now();
+                let r = sync::sync_account(&mut self.store, &mut session, a.id, full, now, &mut |p| {
+                    progress(&a.userid, p)
+                });
+                self.store.set_token_expiry(a.id, session.expires_at())?;
+                r
+            })();
+            match result {
+                Ok(r) => reports.push(r),
+                Err(e) => {
+                    if matches!(e, SyncError::Session(SessionError::ReconnectNeeded { .. })) {
+                        self.store.set_needs_reconnect(a.id, true)?;
+                    }
+                    let _ = self.store.record_sync_error(a.id, &e.to_string());
+                    return Err(AppError::Sync { userid: a.userid, source: e });
+                }
+            }
+        }
+        Ok(reports)
+    }
+
+    pub fn status(&self) -> Result<Vec<AccountStatus>, AppError> {
+        self.store
+            .accounts()?
+            .into_iter()
+            .map(|a| {
+                let (groups, measures) = self.store.counts(a.id)?;
+                Ok(AccountStatus { sync: self.store.sync_state(a.id)?, groups, measures, account: a })
+            })
+            .collect()
+    }
+
+    pub fn export_json(&self) -> Result<String, AppError> {
+        let e = export::export(&self.store)?;
+        serde_json::to_string_pretty(&e).map_err(|e| AppError::Export(ExportError::NotAnExport(e.to_string())))
+    }
+
+    pub fn import_json(&mut self, bytes: &[u8]) -> Result<ImportReport, AppError> {
+        let data = export::parse(bytes)?;
+        let now = self.now();
+        Ok(export::import(&mut self.store, data, now)?)
+    }
+
+    /// Forgets an account's tokens (keychain); its history stays unless `delete_data`.
+    pub fn disconnect(&mut self, userid: Option<&str>, delete_data: bool) -> Result<Vec<Account>, AppError> {
+        let accounts = self.select(userid)?;
+        for a in &accounts {
+            self.secrets.delete(&token_key(&a.provider, &a.userid))?;
+            if delete_data {
+                self.store.delete_account(a.id)?;
+            } else {
+                self.store.set_needs_reconnect(a.id, true)?;
+            }
+        }
+        Ok(accounts)
+    }
+}

@@ -1,0 +1,25 @@
+//! Opening the consent page in the system browser (never in the app's own webview).
+
+use std::path::Path;
+use std::process::{Command, Stdio};
+
+use super::AuthError;
+
+/// Opens `url` with `program` (`HEFT_BROWSER`) or the platform's opener.
+pub fn open(url: &str, program: Option<&Path>) -> Result<(), AuthError> {
+    let mut cmd = match program {
+        Some(p) => Command::new(p),
+        None if cfg!(target_os = "macos") => Command::new("open"),
+        None if cfg!(target_os = "windows") => {
+            let mut c = Command::new("rundll32");
+            c.arg("url.dll,FileProtocolHandler");
+            c
+        }
+        None => Command::new("xdg-open"),
+    };
+    cmd.arg(url).stdin(Stdio::null()).stdout(Stdio::null()).stderr(Stdio::null());
+    let mut child = cmd.spawn().map_err(|e| AuthError::Browser(e.to_string(), url.to_string()))?;
+    // Reap the opener when it exits; it may outlive the authorization (a browser tab).
+    std::thread::spawn(move || child.wait());
+    Ok(())
+}

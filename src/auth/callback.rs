@@ -1,0 +1,333 @@
+//! The loopback callback listener (RFC 8252 §7.3) and callback verification.
+//!
+//! Parse, then trust: a raw callback URL becomes a [`VerifiedCallback`] only after its `state`
+//! matched; nothing downstream ever sees an unverified code.
+
+use std::io::{ErrorKind, Read, Write};
+use std::net::{Ipv4Addr, Ipv6Addr, SocketAddr, TcpListener, TcpStream};
+use std::time::{Duration, Instant};
+
+use super::{AuthError, State};
+use crate::secret::AuthCode;
+
+/// Largest request head the listener reads; a real callback is a few hundred bytes.
+const MAX_REQUEST: usize = 8 * 1024;
+
+/// A callback whose state matched: the code (or OAuth 1.0a verifier) and the other parameters.
+#[derive(Debug)]
+pub struct VerifiedCallback {
+    pub code: AuthCode,
+    /// Non-secret parameters that came along (e.g. `userid`).
+    pub params: Vec<(String, String)>,
+}
+
+impl VerifiedCallback {
+    pub fn param(&self, name: &str) -> Option<&str> {
+        self.params.iter().find(|(k, _)| k == name).map(|(_, v)| v.as_str())
+    }
+}
+
+/// Which parameters carry the state and the code (OAuth 2.0 and OAuth 1.0a differ).
+#[derive(Debug, Clone, Copy)]
+pub struct CallbackShape {
+    pub state_param: &'static str,
+    pub code_param: &'static str,
+    pub error_params: &'static [&'static str],
+}
+
+pub const OAUTH2_CALLBACK: CallbackShape =
+    CallbackShape { state_param: "state", code_param: "code", error_params: &["error"] };
+
+/// Outcome of checking one callback request.
+#[derive(Debug)]
+enum Check {
+    Verified(VerifiedCallback),
+    /// State matched but the provider reports an error: the flow ends.
+    Denied(String),
+    /// Not for us (wrong or missing state, missing code): reject and keep waiting.
+    Rejected(&'static str),
+}
+
+fn check(query: &str, expected: &State, shape: CallbackShape) -> Check {
+    let pairs: Vec<(String, String)> = url::form_urlencoded::parse(query.as_bytes()).into_owned().collect();
+    let get = |k: &str| pairs.iter().find(|(n, _)| n == k).map(|(_, v)| v.as_str());
+    let Some(state) = get(shape.state_param) else { return Check::Rejected("the state is missing") };
+    if !expected.matches(state) {
+        return Check::Rejected("the state does not match this authorization");
+    }
+    for e in shape.error_params {
+        if let Some(err) = get(e) {
+            let detail = get("error_description").map(|d| format!(" ({d})")).unwrap_or_default();
+            return Check::Denied(format!("{err}{detail}"));
+        }
+    }
+    match get(shape.code_param) {
+        Some(code) if !code.is_empty() => Check::Verified(VerifiedCallback {
+            code: AuthCode::new(code),
+            params: pairs
+                .iter()
+                .filter(|(k, _)| k != shape.code_param && k != shape.state_param)
+                .cloned()
+                .collect(),
+        }),
+        _ => Check::Rejected("the code is missing"),
+    }
+}
+
+/// Verifies a callback URL that arrived another way (the app's URI scheme).
+pub fn verify_callback_url(url: &str, expected: &State, shape: CallbackShape) -> Result<VerifiedCallback, AuthError> {
+    let parsed = url::Url::parse(url).map_err(|_| AuthError::BadCallback("the callback is not a URL"))?;
+    match check(parsed.query().unwrap_or(""), expected, shape) {
+        Check::Verified(v) => Ok(v),
+        Check::Denied(e) => Err(AuthError::Denied(e)),
+        Check::Rejected(why) => Err(AuthError::BadCallback(why)),
+    }
+}
+
+/// A listener bound to the redirect URI's port on 127.0.0.1 and ::1, before the browser opens.
+pub struct CallbackListener {
+    listeners: Vec<TcpListener>,
+    redirect_uri: String,
+    path: String,
+}
+
+fn is_loopback_host(h: &str) -> bool {
+    matches!(h, "localhost" | "127.0.0.1" | "[::1]" | "::1")
+}
+
+impl CallbackListener {
+    /// Binds the port of `redirect_uri`; port 0 picks a free port, reflected in
+    /// [`CallbackListener::redirect_uri`].
+    pub fn bind(redirect_uri: &str) -> Result<CallbackListener, AuthError> {
+        let bad = || AuthError::BadRedirectUri(redirect_uri.to_string());
+        let mut url = url::Url::parse(redirect_uri).map_err(|_| bad())?;
+        if url.scheme() != "http" || !url.host_str().is_some_and(is_loopback_host) {
+            return Err(bad());
+        }
+        let port = url.port_or_known_default().ok_or_else(bad)?;
+        let map = |addr: SocketAddr, e: std::io::Error| match e.kind() {
+            ErrorKind::AddrInUse => AuthError::PortInUse { port: addr.port() },
+            _ => AuthError::Listen { addr: addr.to_string(), reason: e.to_string() },
+        };
+        let v4 = SocketAddr::from((Ipv4Addr::LOCALHOST, port));
+        let first = TcpListener::bind(v4).map_err(|e| map(v4, e))?;
+        let actual = first.local_addr().map_err(|e| map(v4, e))?.port();
+        let mut listeners = vec![first];
+        let v6 = SocketAddr::from((Ipv6Addr::LOCALHOST, actual));
+        match TcpListener::bind(v6) {
+            Ok(l) => listeners.push(l),
+            Err(e) if e.kind() == ErrorKind::AddrInUse => return Err(AuthError::PortInUse { port: actual }),
+            Err(e) => tracing::debug!("no IPv6 loopback for the callback: {e}"),
+        }
+        for l in &listeners {
+            l.set_nonblocking(true).map_err(|e| map(v4, e))?;
+        }
+        if port == 0 {
+            url.set_port(Some(actual)).map_err(|_| bad())?;
+        }
+        Ok(CallbackListener { listeners, path: url.path().to_string(), redirect_uri: url.to_string() })
+    }
+
+    /// The redirect URI to send to the provider (with the real port).
+    pub fn redirect_uri(&self) -> &str {
+        &self.redirect_uri
+    }
+
+    pub fn port(&self) -> Option<u16> {
+        self.listeners.first().and_then(|l| l.local_addr().ok()).map(|a| a.port())
+    }
+
+    /// Serves requests until one carries the expected state, or `timeout` passes. Requests for
+    /// other paths (`/favicon.ico`) and callbacks with a wrong or missing state are answered
+    /// and ignored. The port is released when this returns.
+    pub fn wait(self, expected: &State, shape: CallbackShape, timeout: Duration) -> Result<VerifiedCallback, AuthError> {
+        let deadline = Instant::now() + timeout;
+        while Instant::now() < deadline {
+            let mut accepted = None;
+            for l in &self.listeners {
+                match l.accept() {
+                    Ok((s, _)) => {
+                        accepted = Some(s);
+                        break;
+                    }
+                    Err(e) if e.kind() == ErrorKind::WouldBlock => {}
+                    Err(e) => tracing::debug!("callback accept failed: {e}"),
+                }
+            }
+            let Some(stream) = accepted else {
+                std::thread::sleep(Duration::from_millis(20));
+                continue;
+            };
+            match self.serve(stream, expected, shape) {
+                Some(Check::Verified(v)) => return Ok(v),
+                Some(Check::Denied(e)) => return Err(AuthError::Denied(e)),
+                Some(Check::Rejected(why)) => tracing::warn!("ignored a callback: {why}"),
+                None => {}
+            }
+        }
+        Err(AuthError::TimedOut(timeout.as_secs()))
+    }
+
+    fn serve(&self, mut stream: TcpStream, expected: &State, shape: CallbackShape) -> Option<Check> {
+        let _ = stream.set_nonblocking(false);
+        let _ = stream.set_read_timeout(Some(Duration::from_secs(5)));
+        let _ = stream.set_write_timeout(Some(Duration::from_secs(5)));
+        let mut buf = Vec::with_capacity(1024);
+        let mut chunk = [0u8; 1024];
+        while !buf.windows(4).any(|w| w == b"\r\n\r\n") {
+            if buf.len() > MAX_REQUEST {
+                respond(&mut stream, 431, "Request too large", "This request is too large.");
+                return None;
+            }
+            match stream.read(&mut chunk) {
+                Ok(0) | Err(_) => break,
+                Ok(n) => buf.extend_from_slice(&chunk[..n]),
+            }
+        }
+        let head = String::from_utf8_lossy(&buf);
+        let mut parts = head.lines().next().unwrap_or("").split_whitespace();
+        let (method, target) = (parts.next().unwrap_or(""), parts.next().unwrap_or(""));
+        let (path, query) = target.split_once('?').unwrap_or((target, ""));
+        if method != "GET" || path != self.path {
+            respond(&mut stream, 404, "Not found", "Nothing here.");
+            return None;
+        }
+        let outcome = check(query, expected, shape);
+        match &outcome {
+            Check::Verified(_) => respond(
+                &mut stream,
+                200,
+                "Heft is connected",
+                "Heft received the authorization. You can close this tab and return to Heft.",
+            ),
+            Check::Denied(e) => respond(&mut stream, 200, "Not connected", &format!("Withings did not authorize Heft ({}). You can close this tab.", html_escape(e))),
+            Check::Rejected(why) => respond(&mut stream, 400, "Callback rejected", &format!("This callback was rejected: {why}.")),
+        }
+        Some(outcome)
+    }
+}
+
+fn html_escape(s: &str) -> String {
+    s.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;").replace('"', "&quot;")
+}
+
+/// A small self-contained page: no external resources, no referrer leaks, not cached.
+fn respond(stream: &mut TcpStream, status: u16, title: &str, message: &str) {
+    let body = format!(
+        "<!doctype html><html><head><meta charset=\"utf-8\"><title>{title}</title></head>\
+         <body style=\"font-family:system-ui,sans-serif;max-width:32em;margin:4em auto;color:#1d2624\">\
+         <h1 style=\"color:#268480\">{title}</h1><p>{message}</p></body></html>"
+    );
+    let reason = match status {
+        200 => "OK",
+        400 => "Bad Request",
+        404 => "Not Found",
+        _ => "Request Header Fields Too Large",
+    };
+    let head = format!(
+        "HTTP/1.1 {status} {reason}\r\nContent-Type: text/html; charset=utf-8\r\nContent-Length: {}\r\n\
+         Referrer-Policy: no-referrer\r\nCache-Control: no-store\r\n\
+         Content-Security-Policy: default-src 'none'; style-src 'unsafe-inline'\r\nConnection: close\r\n\r\n",
+        body.len()
+    );
+    let _ = stream.write_all(head.as_bytes());
+    let _ = stream.write_all(body.as_bytes());
+    let _ = stream.flush();
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn state() -> State {
+        State::generate().unwrap()
+    }
+
+    #[test]
+    fn only_a_matching_state_yields_a_code() {
+        let s = state();
+        let ok = format!("code=abc&state={}&userid=42", s.as_str());
+        match check(&ok, &s, OAUTH2_CALLBACK) {
+            Check::Verified(v) => {
+                assert_eq!(v.code.expose(), "abc");
+                assert_eq!(v.param("userid"), Some("42"));
+            }
+            other => panic!("expected verified, got {other:?}"),
+        }
+        assert!(matches!(check("code=abc", &s, OAUTH2_CALLBACK), Check::Rejected(_)), "missing state");
+        assert!(matches!(check("code=abc&state=forged", &s, OAUTH2_CALLBACK), Check::Rejected(_)), "wrong state");
+        let denied = format!("error=access_denied&state={}", s.as_str());
+        assert!(matches!(check(&denied, &s, OAUTH2_CALLBACK), Check::Denied(e) if e == "access_denied"));
+        let forged_error = "error=access_denied&state=forged";
+        assert!(matches!(check(forged_error, &s, OAUTH2_CALLBACK), Check::Rejected(_)), "an error needs the state too");
+    }
+
+    #[test]
+    fn deep_link_urls_go_through_the_same_check() {
+        let s = state();
+        let url = format!("heft://callback?code=xyz&state={}", s.as_str());
+        assert_eq!(verify_callback_url(&url, &s, OAUTH2_CALLBACK).unwrap().code.expose(), "xyz");
+        assert!(verify_callback_url("heft://callback?code=xyz&state=nope", &s, OAUTH2_CALLBACK).is_err());
+    }
+
+    #[test]
+    fn listener_ignores_other_paths_and_wrong_states_then_accepts_the_right_one() {
+        let l = CallbackListener::bind("http://localhost:0/callback").unwrap();
+        let port = l.port().unwrap();
+        assert_eq!(l.redirect_uri(), format!("http://localhost:{port}/callback"));
+        let s = state();
+        let good = s.as_str().to_string();
+        let client = std::thread::spawn(move || {
+            let get = |path: &str| {
+                let mut c = TcpStream::connect(("127.0.0.1", port)).unwrap();
+                write!(c, "GET {path} HTTP/1.1\r\nHost: localhost\r\n\r\n").unwrap();
+                let mut out = String::new();
+                let _ = c.read_to_string(&mut out);
+                out
+            };
+            let fav = get("/favicon.ico");
+            let forged = get("/callback?code=evil&state=forged");
+            let ok = get(&format!("/callback?code=good&state={good}"));
+            (fav, forged, ok)
+        });
+        let v = l.wait(&s, OAUTH2_CALLBACK, Duration::from_secs(10)).unwrap();
+        assert_eq!(v.code.expose(), "good", "the forged code never came through");
+        let (fav, forged, ok) = client.join().unwrap();
+        assert!(fav.starts_with("HTTP/1.1 404"));
+        assert!(forged.starts_with("HTTP/1.1 400"));
+        assert!(ok.starts_with("HTTP/1.1 200") && ok.contains("Referrer-Policy: no-referrer"));
+        assert!(!ok.contains("http://") && !ok.contains("https://"), "no external resources");
+        assert!(TcpStream::connect(("127.0.0.1", port)).is_err(), "the port is released");
+    }
+
+    #[test]
+    fn a_taken_port_is_a_clear_error_naming_it() {
+        let taken = TcpListener::bind("127.0.0.1:0").unwrap();
+        let port = taken.local_addr().unwrap().port();
+        let err = CallbackListener::bind(&format!("http://localhost:{port}/callback")).err().expect("port in use");
+        assert!(err.to_string().contains(&port.to_string()), "{err}");
+    }
+
+    #[test]
+    fn an_oversized_request_is_refused_and_times_out_cleanly() {
+        let l = CallbackListener::bind("http://127.0.0.1:0/callback").unwrap();
+        let port = l.port().unwrap();
+        let t = std::thread::spawn(move || {
+            let mut c = TcpStream::connect(("127.0.0.1", port)).unwrap();
+            let long = "a".repeat(20_000);
+            let _ = write!(c, "GET /callback?x={long} HTTP/1.1\r\n\r\n");
+            let mut out = String::new();
+            let _ = c.read_to_string(&mut out);
+            out
+        });
+        let err = l.wait(&state(), OAUTH2_CALLBACK, Duration::from_secs(1)).unwrap_err();
+        assert!(matches!(err, AuthError::TimedOut(_)));
+        assert!(t.join().unwrap().starts_with("HTTP/1.1 431"));
+    }
+
+    #[test]
+    fn non_loopback_redirects_are_refused() {
+        assert!(CallbackListener::bind("https://example.com/callback").is_err());
+        assert!(CallbackListener::bind("http://192.168.1.2:8765/callback").is_err());
+    }
+}

@@ -1,0 +1,101 @@
+//! Lossless JSON export and import (DESIGN §4): every group with its raw measures exactly as
+//! Withings sent them, so an import restores the same data.
+
+use serde::{Deserialize, Serialize};
+
+use crate::store::{Store, StoreError, StoredGroup};
+
+pub const FORMAT: &str = "heft-export";
+pub const VERSION: u32 = 1;
+
+#[derive(Debug, thiserror::Error)]
+pub enum ExportError {
+    #[error("this is not a Heft JSON export ({0}); nothing was imported")]
+    NotAnExport(String),
+    #[error("this export is version {0}, newer than this Heft understands; update Heft")]
+    TooNew(u32),
+    #[error(transparent)]
+    Store(#[from] StoreError),
+}
+
+#[derive(Debug, Serialize, Deserialize, PartialEq)]
+pub struct ExportAccount {
+    pub provider: String,
+    pub userid: String,
+    #[serde(default)]
+    pub timezone: Option<String>,
+}
+
+#[derive(Debug, Serialize, Deserialize, PartialEq)]
+pub struct ExportGroup {
+    /// The Withings userid the group belongs to.
+    pub account: String,
+    #[serde(flatten)]
+    pub group: StoredGroup,
+}
+
+#[derive(Debug, Serialize, Deserialize, PartialEq)]
+pub struct Export {
+    pub format: String,
+    pub version: u32,
+    pub accounts: Vec<ExportAccount>,
+    pub groups: Vec<ExportGroup>,
+}
+
+/// What an import did.
+#[derive(Debug, Default, Serialize, PartialEq, Eq)]
+pub struct ImportReport {
+    pub accounts: usize,
+    pub added: u64,
+    pub changed: u64,
+    pub unchanged: u64,
+}
+
+/// Every account's history.
+pub fn export(store: &Store) -> Result<Export, ExportError> {
+    let mut out = Export { format: FORMAT.into(), version: VERSION, accounts: Vec::new(), groups: Vec::new() };
+    for a in store.accounts()? {
+        for g in store.groups(a.id)? {
+            out.groups.push(ExportGroup { account: a.userid.clone(), group: g });
+        }
+        out.accounts.push(ExportAccount { provider: a.provider, userid: a.userid, timezone: a.timezone });
+    }
+    Ok(out)
+}
+
+/// Parses the whole file before touching the database: a broken file changes nothing.
+pub fn parse(bytes: &[u8]) -> Result<Export, ExportError> {
+    let e: Export = serde_json::from_slice(bytes).map_err(|e| ExportError::NotAnExport(e.to_string()))?;
+    if e.format != FORMAT {
+        return Err(ExportError::NotAnExport(format!("format is {:?}", e.format)));
+    }
+    if e.version > VERSION {
+        return Err(ExportError::TooNew(e.version));
+    }
+    if let Some(g) = e.groups.iter().find(|g| !e.accounts.iter().any(|a| a.userid == g.account)) {
+        return Err(ExportError::NotAnExport(format!("group {} names an unknown account", g.group.grpid)));
+    }
+    Ok(e)
+}
+
+/// Restores an export; each account's groups go in in one transaction.
+pub fn import(store: &mut Store, data: Export, now: i64) -> Result<ImportReport, ExportError> {
+    let mut report = ImportReport::default();
+    for a in &data.accounts {
+        let id = match store.accounts()?.into_iter().find(|x| x.provider == a.provider && x.userid == a.userid) {
+            Some(existing) => existing.id,
+            None => store.upsert_account(&a.provider, &a.userid, None, None, false, now)?,
+        };
+        if let Some(tz) = &a.timezone {
+            store.set_timezone(id, tz)?;
+        }
+        let groups: Vec<StoredGroup> =
+            data.groups.iter().filter(|g| g.account == a.userid).map(|g| g.group.clone()).collect();
+        let o = store.apply(id, &groups, &[], None)?;
+        report.accounts += 1;
+        report.added += o.added;
+        report.changed += o.changed;
+        report.unchanged += o.unchanged;
+    }
+    Ok(report)
+}

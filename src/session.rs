@@ -1,0 +1,147 @@
+//! An authorized session for one account: fresh access tokens and API calls.
+//!
+//! Withings rotates the refresh token on every refresh and retires the old one when the new
+//! access token is first used. So: one refresh at a time per account (a process-wide lock,
+//! re-reading the keychain after taking it), and the new pair is saved to the keychain
+//! *before* the new access token is used. If saving fails, the new token is not used.
+
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex, OnceLock};
+
+use crate::secret::ClientSecret;
+use crate::secrets::{SecretError, SecretStore, TokenSet, token_key};
+use crate::withings::{ApiError, Auth, Client, Grant, MeasureBody, StatusKind};
+
+/// Refresh this long before the access token expires.
+pub const REFRESH_MARGIN_SECS: i64 = 300;
+
+#[derive(Debug, thiserror::Error)]
+pub enum SessionError {
+    #[error("{0}")]
+    Api(#[from] ApiError),
+    #[error("{0}")]
+    Secret(#[from] SecretError),
+    #[error("Withings no longer accepts Heft's authorization for account {userid} ({reason}); run `heft connect` again — your history is kept")]
+    ReconnectNeeded { userid: String, reason: String },
+}
+
+/// A source of "now" in Unix seconds, injected so expiry can be tested.
+pub type Clock = Arc<dyn Fn() -> i64 + Send + Sync>;
+
+pub fn system_clock() -> Clock {
+    Arc::new(|| jiff::Timestamp::now().as_second())
+}
+
+fn refresh_lock(key: &str) -> Arc<Mutex<()>> {
+    static LOCKS: OnceLock<Mutex<HashMap<String, Arc<Mutex<()>>>>> = OnceLock::new();
+    let map = LOCKS.get_or_init(Default::default);
+    let mut m = map.lock().unwrap_or_else(|e| e.into_inner());
+    m.entry(key.to_string()).or_default().clone()
+}
+
+/// One account's authorized access to the API.
+pub struct Session<'a> {
+    pub userid: String,
+    key: String,
+    client: &'a Client,
+    secrets: &'a dyn SecretStore,
+    client_id: String,
+    client_secret: ClientSecret,
+    tokens: TokenSet,
+    clock: Clock,
+}
+
+impl<'a> Session<'a> {
+    /// Loads the account's tokens from the keychain.
+    pub fn open(
+        provider: &str,
+        userid: &str,
+        client: &'a Client,
+        secrets: &'a dyn SecretStore,
+        client_id: &str,
+        client_secret: ClientSecret,
+        clock: Clock,
+    ) -> Result<Session<'a>, SessionError> {
+        let key = token_key(provider, userid);
+        let tokens = TokenSet::load(secrets, &key)?.ok_or_else(|| SessionError::ReconnectNeeded {
+            userid: userid.to_string(),
+            reason: "no tokens in the keychain".into(),
+        })?;
+        Ok(Session {
+            userid: userid.to_string(),
+            key,
+            client,
+            secrets,
+            client_id: client_id.to_string(),
+            client_secret,
+            tokens,
+            clock,
+        })
+    }
+
+    pub fn expires_at(&self) -> i64 {
+        self.tokens.expires_at
+    }
+
+    fn ensure_fresh(&mut self) -> Result<(), SessionError> {
+        if (self.clock)() + REFRESH_MARGIN_SECS >= self.tokens.expires_at {
+            self.refresh()?;
+        }
+        Ok(())
+    }
+
+    /// Refreshes the tokens (one refresh at a time per account across threads).
+    pub fn refresh(&mut self) -> Result<(), SessionError> {
+        let lock = refresh_lock(&self.key);
+        let _guard = lock.lock().unwrap_or_else(|e| e.into_inner());
+        // Someone else may have refreshed while we waited: use their pair if it is newer.
+        if let Some(current) = TokenSet::load(self.secrets, &self.key)?
+            && current.access != self.tokens.access
+            && (self.clock)() + REFRESH_MARGIN_SECS < current.expires_at
+        {
+            self.tokens = current;
+            return Ok(());
+        }
+        let grant = self
+            .client
+            .request_token(&self.client_id, &self.client_secret, Grant::Refresh(&self.tokens.refresh))
+            .map_err(|e| match e {
+                ApiError::Status { kind: StatusKind::InvalidToken | StatusKind::InvalidParams, message, .. } => {
+                    SessionError::ReconnectNeeded { userid: self.userid.clone(), reason: message }
+                }
+                other => SessionError::Api(other),
+            })?;
+        let fresh = TokenSet {
+            access: grant.access_token,
+            refresh: grant.refresh_token,
+            expires_at: (self.clock)() + grant.expires_in,
+        };
+        // Saved before use: if this fails, the new access token is never sent, so the old
+        // refresh token stays valid at Withings and nothing is lost.
+        fresh.save(self.secrets, &self.key)?;
+        tracing::info!(userid = %self.userid, "access token refreshed");
+        self.tokens = fresh;
+        Ok(())
+    }
+
+    /// Calls an API path with the access token: refresh once and retry once on an invalid token.
+    pub fn call(&mut self, path: &str, form: &[(String, String)]) -> Result<serde_json::Value, SessionError> {
+        self.ensure_fresh()?;
+        match self.client.call(path, form, &Auth::Bearer(&self.tokens.access)) {
+            Err(e) if e.is_invalid_token() => {
+                tracing::info!("access token refused; refreshing once");
+                self.refresh()?;
+                Ok(self.client.call(path, form, &Auth::Bearer(&self.tokens.access))?)
+            }
+            other => Ok(other?),
+        }
+    }
+
+    /// `getmeas` with the given parameters.
+    pub fn getmeas(&mut self, params: &[(String, String)]) -> Result<MeasureBody, SessionError> {
+        let mut form = vec![("action".to_string(), "getmeas".to_string())];
+        form.extend_from_slice(params);
+        let body = self.call("/measure", &form)?;
+        Ok(serde_json::from_value(body).map_err(|e| ApiError::Malformed(format!("unexpected getmeas body: {e}")))?)
+    }
+}

@@ -1,0 +1,275 @@
+//! Measure groups: transactional apply of a planned page, and reads.
+
+use rusqlite::{OptionalExtension, Transaction, params};
+use serde::{Deserialize, Serialize};
+
+use super::{Store, StoreError};
+use crate::withings::WireGroup;
+
+/// One measure as stored: the raw pair plus Withings' optional details.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct StoredMeasure {
+    #[serde(rename = "type")]
+    pub kind: i64,
+    #[serde(default)]
+    pub position: Option<i64>,
+    pub value: i64,
+    pub unit: i32,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub algo: Option<i64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub fm: Option<i64>,
+}
+
+/// One group as stored.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct StoredGroup {
+    pub grpid: i64,
+    pub date: i64,
+    #[serde(default)]
+    pub created: Option<i64>,
+    #[serde(default)]
+    pub modified: Option<i64>,
+    pub category: i64,
+    pub attrib: i64,
+    #[serde(default)]
+    pub deviceid: Option<String>,
+    #[serde(default)]
+    pub model: Option<String>,
+    #[serde(default)]
+    pub comment: Option<String>,
+    pub measures: Vec<StoredMeasure>,
+}
+
+impl StoredGroup {
+    /// Normalises a wire group: a measure repeated with the same (type, position) is kept once
+    /// (the last copy wins, as a later value from Withings would), order is made canonical.
+    pub fn from_wire(g: &WireGroup) -> StoredGroup {
+        let mut measures: Vec<StoredMeasure> = Vec::with_capacity(g.measures.len());
+        for m in &g.measures {
+            let sm = StoredMeasure {
+                kind: m.kind,
+                position: m.position,
+                value: m.value,
+                unit: m.unit,
+                algo: m.algo,
+                fm: m.fm,
+            };
+            match measures.iter_mut().find(|x| x.kind == sm.kind && x.position == sm.position) {
+                Some(existing) => *existing = sm,
+                None => measures.push(sm),
+            }
+        }
+        measures.sort_by_key(|m| (m.kind, m.position));
+        StoredGroup {
+            grpid: g.grpid,
+            date: g.date,
+            created: g.created,
+            modified: g.modified,
+            category: g.category,
+            attrib: g.attrib,
+            deviceid: g.deviceid.clone(),
+            model: g.model.clone(),
+            comment: g.comment.clone(),
+            measures,
+        }
+    }
+}
+
+/// What applying a page did.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
+pub struct ApplyOutcome {
+    pub added: u64,
+    pub changed: u64,
+    pub removed: u64,
+    pub unchanged: u64,
+}
+
+impl ApplyOutcome {
+    pub fn add(&mut self, o: ApplyOutcome) {
+        self.added += o.added;
+        self.changed += o.changed;
+        self.removed += o.removed;
+        self.unchanged += o.unchanged;
+    }
+}
+
+fn load_group(tx: &Transaction<'_>, account: i64, grpid: i64) -> Result<Option<StoredGroup>, StoreError> {
+    let head = tx
+        .query_row(
+            "SELECT date, created, modified, category, attrib, deviceid, model, comment
+             FROM groups WHERE account_id = ?1 AND grpid = ?2",
+            params![account, grpid],
+            |r| {
+                Ok(StoredGroup {
+                    grpid,
+                    date: r.get(0)?,
+                    created: r.get(1)?,
+                    modified: r.get(2)?,
+                    category: r.get(3)?,
+                    attrib: r.get(4)?,
+                    deviceid: r.get(5)?,
+                    model: r.get(6)?,
+                    comment: r.get(7)?,
+                    measures: Vec::new(),
+                })
+            },
+        )
+        .optional()?;
+    let Some(mut g) = head else { return Ok(None) };
+    let mut st = tx.prepare_cached(
+        "SELECT type, position, value, unit, algo, fm FROM measures
+         WHERE account_id = ?1 AND grpid = ?2 ORDER BY type, position",
+    )?;
+    g.measures = st
+        .query_map(params![account, grpid], |r| {
+            Ok(StoredMeasure {
+                kind: r.get(0)?,
+                position: r.get(1)?,
+                value: r.get(2)?,
+                unit: r.get(3)?,
+                algo: r.get(4)?,
+                fm: r.get(5)?,
+            })
+        })?
+        .collect::<Result<_, _>>()?;
+    Ok(Some(g))
+}
+
+fn write_group(tx: &Transaction<'_>, account: i64, g: &StoredGroup) -> Result<(), StoreError> {
+    tx.prepare_cached("DELETE FROM measures WHERE account_id = ?1 AND grpid = ?2")?.execute(params![account, g.grpid])?;
+    tx.prepare_cached(
+        "INSERT INTO groups (account_id, grpid, date, created, modified, category, attrib, deviceid, model, comment)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)
+         ON CONFLICT (account_id, grpid) DO UPDATE SET date = excluded.date, created = excluded.created,
+           modified = excluded.modified, category = excluded.category, attrib = excluded.attrib,
+           deviceid = excluded.deviceid, model = excluded.model, comment = excluded.comment",
+    )?
+    .execute(params![
+        account, g.grpid, g.date, g.created, g.modified, g.category, g.attrib, g.deviceid, g.model, g.comment
+    ])?;
+    let mut ins = tx.prepare_cached(
+        "INSERT INTO measures (account_id, grpid, type, position, value, unit, algo, fm)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+    )?;
+    for m in &g.measures {
+        ins.execute(params![account, g.grpid, m.kind, m.position, m.value, m.unit, m.algo, m.fm])?;
+    }
+    Ok(())
+}
+
+impl Store {
+    /// Applies upserts and removals (and optionally a new cursor) in one transaction: either
+    /// all of it is stored or none of it.
+    pub fn apply(
+        &mut self,
+        account: i64,
+        upserts: &[StoredGroup],
+        removals: &[i64],
+        cursor: Option<CursorUpdate>,
+    ) -> Result<ApplyOutcome, StoreError> {
+        let tx = self.conn.transaction()?;
+        let mut out = ApplyOutcome::default();
+        for g in upserts {
+            match load_group(&tx, account, g.grpid)? {
+                None => {
+                    write_group(&tx, account, g)?;
+                    out.added += 1;
+                }
+                Some(old) if old != *g => {
+                    write_group(&tx, account, g)?;
+                    out.changed += 1;
+                }
+                Some(_) => out.unchanged += 1,
+            }
+        }
+        for grpid in removals {
+            out.removed += tx.execute("DELETE FROM groups WHERE account_id = ?1 AND grpid = ?2", params![account, grpid])?
+                as u64;
+        }
+        if let Some(c) = cursor {
+            tx.execute(
+                "INSERT INTO sync_state (account_id, cursor, last_sync_at, last_full_at, last_error)
+                 VALUES (?1, ?2, ?3, CASE WHEN ?4 THEN ?3 END, NULL)
+                 ON CONFLICT (account_id) DO UPDATE SET cursor = excluded.cursor,
+                   last_sync_at = excluded.last_sync_at,
+                   last_full_at = CASE WHEN ?4 THEN excluded.last_sync_at ELSE sync_state.last_full_at END,
+                   last_error = NULL",
+                params![account, c.cursor, c.synced_at, c.full],
+            )?;
+        }
+        tx.commit()?;
+        Ok(out)
+    }
+
+    /// Every group of an account, newest first.
+    pub fn groups(&self, account: i64) -> Result<Vec<StoredGroup>, StoreError> {
+        self.groups_between(account, i64::MIN, i64::MAX)
+    }
+
+    /// Groups with `from <= date <= to`, newest first.
+    pub fn groups_between(&self, account: i64, from: i64, to: i64) -> Result<Vec<StoredGroup>, StoreError> {
+        let mut st = self.conn.prepare_cached(
+            "SELECT grpid, date, created, modified, category, attrib, deviceid, model, comment
+             FROM groups WHERE account_id = ?1 AND date BETWEEN ?2 AND ?3 ORDER BY date DESC, grpid DESC",
+        )?;
+        let mut groups: Vec<StoredGroup> = st
+            .query_map(params![account, from, to], |r| {
+                Ok(StoredGroup {
+                    grpid: r.get(0)?,
+                    date: r.get(1)?,
+                    created: r.get(2)?,
+                    modified: r.get(3)?,
+                    category: r.get(4)?,
+                    attrib: r.get(5)?,
+                    deviceid: r.get(6)?,
+                    model: r.get(7)?,
+                    comment: r.get(8)?,
+                    measures: Vec::new(),
+                })
+            })?
+            .collect::<Result<_, _>>()?;
+        let mut ms = self.conn.prepare_cached(
+            "SELECT m.grpid, m.type, m.position, m.value, m.unit, m.algo, m.fm FROM measures m
+             JOIN groups g ON g.account_id = m.account_id AND g.grpid = m.grpid
+             WHERE m.account_id = ?1 AND g.date BETWEEN ?2 AND ?3 ORDER BY m.grpid, m.type, m.position",
+        )?;
+        let mut by_grpid: std::collections::HashMap<i64, Vec<StoredMeasure>> = std::collections::HashMap::new();
+        let rows = ms.query_map(params![account, from, to], |r| {
+            Ok((
+                r.get::<_, i64>(0)?,
+                StoredMeasure {
+                    kind: r.get(1)?,
+                    position: r.get(2)?,
+                    value: r.get(3)?,
+                    unit: r.get(4)?,
+                    algo: r.get(5)?,
+                    fm: r.get(6)?,
+                },
+            ))
+        })?;
+        for row in rows {
+            let (grpid, m) = row?;
+            by_grpid.entry(grpid).or_default().push(m);
+        }
+        for g in &mut groups {
+            g.measures = by_grpid.remove(&g.grpid).unwrap_or_default();
+        }
+        Ok(groups)
+    }
+
+    /// Grpid and date of every group, for deletion checks.
+    pub fn group_dates(&self, account: i64) -> Result<Vec<(i64, i64)>, StoreError> {
+        let mut st = self.conn.prepare("SELECT grpid, date FROM groups WHERE account_id = ?1")?;
+        let rows = st.query_map([account], |r| Ok((r.get(0)?, r.get(1)?)))?;
+        Ok(rows.collect::<Result<_, _>>()?)
+    }
+}
+
+/// The cursor to store with the last page of a sync.
+#[derive(Debug, Clone, Copy)]
+pub struct CursorUpdate {
+    pub cursor: i64,
+    pub synced_at: i64,
+    pub full: bool,
+}

@@ -1,0 +1,203 @@
+//! The local SQLite database: one way to open it, append-only migrations, and queries.
+
+mod groups;
+mod migrate;
+
+use std::path::Path;
+
+use rusqlite::{Connection, OptionalExtension, params};
+
+pub use groups::{ApplyOutcome, CursorUpdate, StoredGroup, StoredMeasure};
+
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    #[error("cannot open the database {path}: {reason}")]
+    Open { path: String, reason: String },
+    #[error(
+        "the database was written by a newer Heft (schema {found}, this Heft knows {known}); \
+         update Heft — the file was left untouched"
+    )]
+    TooNew { found: i64, known: i64 },
+    #[error("the database disk is full; free some space and try again (nothing was lost)")]
+    DiskFull,
+    #[error("database error: {0}")]
+    Sqlite(String),
+    #[error("no account {0}")]
+    UnknownAccount(String),
+}
+
+impl From<rusqlite::Error> for StoreError {
+    fn from(e: rusqlite::Error) -> Self {
+        match e.sqlite_error_code() {
+            Some(rusqlite::ErrorCode::DiskFull) => StoreError::DiskFull,
+            _ => StoreError::Sqlite(e.to_string()),
+        }
+    }
+}
+
+/// An account as stored (no secrets).
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+pub struct Account {
+    pub id: i64,
+    pub provider: String,
+    pub userid: String,
+    pub name: Option<String>,
+    pub scopes: Option<String>,
+    pub token_expires_at: Option<i64>,
+    pub timezone: Option<String>,
+    pub demo: bool,
+    pub needs_reconnect: bool,
+}
+
+/// The sync cursor and bookkeeping of one account.
+#[derive(Debug, Clone, Default, PartialEq, serde::Serialize)]
+pub struct SyncState {
+    pub cursor: Option<i64>,
+    pub last_sync_at: Option<i64>,
+    pub last_full_at: Option<i64>,
+    pub last_error: Option<String>,
+}
+
+/// The database.
+pub struct Store {
+    conn: Connection,
+}
+
+impl Store {
+    /// Opens (creating if needed) with WAL, foreign keys and a busy timeout, then migrates.
+    pub fn open(path: &Path) -> Result<Store, StoreError> {
+        let open_err = |e: &dyn std::fmt::Display| StoreError::Open {
+            path: path.display().to_string(),
+            reason: e.to_string(),
+        };
+        if let Some(dir) = path.parent() {
+            std::fs::create_dir_all(dir).map_err(|e| open_err(&e))?;
+        }
+        let conn = Connection::open(path).map_err(|e| open_err(&e))?;
+        conn.busy_timeout(std::time::Duration::from_secs(10)).map_err(|e| open_err(&e))?;
+        conn.pragma_update(None, "journal_mode", "WAL").map_err(|e| open_err(&e))?;
+        conn.pragma_update(None, "synchronous", "NORMAL").map_err(|e| open_err(&e))?;
+        conn.pragma_update(None, "foreign_keys", "ON").map_err(|e| open_err(&e))?;
+        let mut store = Store { conn };
+        migrate::run(&mut store.conn)?;
+        Ok(store)
+    }
+
+    pub fn conn(&self) -> &Connection {
+        &self.conn
+    }
+
+    /// Creates the account or updates its details; returns its id.
+    pub fn upsert_account(
+        &self,
+        provider: &str,
+        userid: &str,
+        scopes: Option<&str>,
+        token_expires_at: Option<i64>,
+        demo: bool,
+        now: i64,
+    ) -> Result<i64, StoreError> {
+        self.conn.execute(
+            "INSERT INTO accounts (provider, userid, scopes, token_expires_at, demo, created_at)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6)
+             ON CONFLICT (provider, userid) DO UPDATE SET
+               scopes = excluded.scopes, token_expires_at = excluded.token_expires_at,
+               demo = excluded.demo, needs_reconnect = 0",
+            params![provider, userid, scopes, token_expires_at, demo, now],
+        )?;
+        let id = self.conn.query_row(
+            "SELECT id FROM accounts WHERE provider = ?1 AND userid = ?2",
+            params![provider, userid],
+            |r| r.get(0),
+        )?;
+        self.conn.execute("INSERT OR IGNORE INTO sync_state (account_id) VALUES (?1)", [id])?;
+        Ok(id)
+    }
+
+    pub fn accounts(&self) -> Result<Vec<Account>, StoreError> {
+        let mut st = self.conn.prepare(
+            "SELECT id, provider, userid, name, scopes, token_expires_at, timezone, demo, needs_reconnect
+             FROM accounts ORDER BY id",
+        )?;
+        let rows = st.query_map([], |r| {
+            Ok(Account {
+                id: r.get(0)?,
+                provider: r.get(1)?,
+                userid: r.get(2)?,
+                name: r.get(3)?,
+                scopes: r.get(4)?,
+                token_expires_at: r.get(5)?,
+                timezone: r.get(6)?,
+                demo: r.get(7)?,
+                needs_reconnect: r.get(8)?,
+            })
+        })?;
+        Ok(rows.collect::<Result<_, _>>()?)
+    }
+
+    pub fn account(&self, id: i64) -> Result<Account, StoreError> {
+        self.accounts()?.into_iter().find(|a| a.id == id).ok_or(StoreError::UnknownAccount(id.to_string()))
+    }
+
+    pub fn set_token_expiry(&self, account: i64, expires_at: i64) -> Result<(), StoreError> {
+        self.conn.execute("UPDATE accounts SET token_expires_at = ?2 WHERE id = ?1", params![account, expires_at])?;
+        Ok(())
+    }
+
+    pub fn set_needs_reconnect(&self, account: i64, needs: bool) -> Result<(), StoreError> {
+        self.conn.execute("UPDATE accounts SET needs_reconnect = ?2 WHERE id = ?1", params![account, needs])?;
+        Ok(())
+    }
+
+    pub fn set_timezone(&self, account: i64, tz: &str) -> Result<(), StoreError> {
+        self.conn.execute("UPDATE accounts SET timezone = ?2 WHERE id = ?1", params![account, tz])?;
+        Ok(())
+    }
+
+    /// Removes the account and, with it, its whole history.
+    pub fn delete_account(&self, account: i64) -> Result<(), StoreError> {
+        self.conn.execute("DELETE FROM accounts WHERE id = ?1", [account])?;
+        Ok(())
+    }
+
+    pub fn sync_state(&self, account: i64) -> Result<SyncState, StoreError> {
+        Ok(self
+            .conn
+            .query_row(
+                "SELECT cursor, last_sync_at, last_full_at, last_error FROM sync_state WHERE account_id = ?1",
+                [account],
+                |r| {
+                    Ok(SyncState {
+                        cursor: r.get(0)?,
+                        last_sync_at: r.get(1)?,
+                        last_full_at: r.get(2)?,
+                        last_error: r.get(3)?,
+                    })
+                },
+            )
+            .optional()?
+            .unwrap_or_default())
+    }
+
+    pub fn record_sync_error(&self, account: i64, error: &str) -> Result<(), StoreError> {
+        self.conn.execute(
+            "INSERT INTO sync_state (account_id, last_error) VALUES (?1, ?2)
+             ON CONFLICT (account_id) DO UPDATE SET last_error = excluded.last_error",
+            params![account, error],
+        )?;
+        Ok(())
+    }
+
+    /// Counts of groups and measures of an account.
+    pub fn counts(&self, account: i64) -> Result<(i64, i64), StoreError> {
+        let groups = self.conn.query_row("SELECT count(*) FROM groups WHERE account_id = ?1", [account], |r| r.get(0))?;
+        let measures =
+            self.conn.query_row("SELECT count(*) FROM measures WHERE account_id = ?1", [account], |r| r.get(0))?;
+        Ok((groups, measures))
+    }
+
+    /// `PRAGMA integrity_check`, for tests and `heft status`.
+    pub fn integrity_check(&self) -> Result<String, StoreError> {
+        Ok(self.conn.query_row("PRAGMA integrity_check", [], |r| r.get(0))?)
+    }
+}

@@ -1,0 +1,226 @@
+//! The sync engine: plan each page (pure), apply it in one transaction.
+//!
+//! First sync: the whole history, following `more`/`offset`. Later syncs: `lastupdate` = the
+//! server's `updatetime` from the first page of the previous successful sync (never the local
+//! clock), then a re-fetch of a recent window by date to catch deletions, which Withings
+//! reports by silence. Offset paging is not a snapshot, so a group is only deleted locally
+//! when an answer that covers its date in a single page does not contain it.
+
+use std::collections::HashSet;
+
+use serde::Serialize;
+
+use crate::session::{Session, SessionError};
+use crate::store::{ApplyOutcome, CursorUpdate, Store, StoreError, StoredGroup};
+use crate::withings::{ApiError, MeasureBody};
+
+/// How far back every sync re-checks for deletions and edits.
+pub const RECENT_WINDOW_SECS: i64 = 30 * 86_400;
+/// A sanity bound on pages in one pass (10 years of daily weigh-ins is ~15 pages).
+const MAX_PAGES: u32 = 100_000;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Phase {
+    /// Downloading new and changed groups.
+    Fetching,
+    /// Re-checking recent groups for deletions.
+    Reconciling,
+    Done,
+}
+
+/// Progress after each page, for a progress bar.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub struct Progress {
+    pub phase: Phase,
+    pub pages: u32,
+    pub groups: u64,
+}
+
+/// What a sync did.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct SyncReport {
+    pub userid: String,
+    pub full: bool,
+    pub added: u64,
+    pub changed: u64,
+    pub removed: u64,
+    pub pages: u32,
+    pub groups_received: u64,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum SyncError {
+    #[error(transparent)]
+    Session(#[from] SessionError),
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    #[error("Withings kept answering `more` without moving on (offset {0}); stopped — what was stored is kept")]
+    PagingLoop(i64),
+}
+
+impl From<ApiError> for SyncError {
+    fn from(e: ApiError) -> Self {
+        SyncError::Session(SessionError::Api(e))
+    }
+}
+
+impl SyncError {
+    /// A stable code the UI branches on.
+    pub fn code(&self) -> &'static str {
+        match self {
+            SyncError::Session(SessionError::ReconnectNeeded { .. }) => "reconnect_needed",
+            SyncError::Session(SessionError::Secret(_)) => "keychain_unavailable",
+            SyncError::Session(SessionError::Api(ApiError::RateLimited { .. })) => "rate_limited",
+            SyncError::Session(SessionError::Api(ApiError::Network(_))) => "offline",
+            SyncError::Session(SessionError::Api(_)) | SyncError::PagingLoop(_) => "withings_error",
+            SyncError::Store(StoreError::DiskFull) => "disk_full",
+            SyncError::Store(_) => "database_error",
+        }
+    }
+}
+
+/// The pure half of a page: normalised groups to upsert (later copies of a grpid win).
+pub fn plan_page(body: &MeasureBody) -> Vec<StoredGroup> {
+    let mut out: Vec<StoredGroup> = Vec::with_capacity(body.measuregrps.len());
+    for g in &body.measuregrps {
+        let sg = StoredGroup::from_wire(g);
+        match out.iter_mut().rev().find(|x| x.grpid == sg.grpid) {
+            Some(existing) => *existing = sg,
+            None => out.push(sg),
+        }
+    }
+    out
+}
+
+/// Local groups in `[from, to]` that an answer did not contain.
+pub fn plan_removals(local: &[(i64, i64)], seen: &HashSet<i64>, from: i64, to: i64) -> Vec<i64> {
+    local.iter().filter(|(id, date)| *date >= from && *date <= to && !seen.contains(id)).map(|(id, _)| *id).collect()
+}
+
+struct Pass {
+    first_updatetime: Option<i64>,
+    seen: HashSet<i64>,
+    pages: u32,
+    timezone: Option<String>,
+}
+
+/// One sync in progress: the parts every pass needs.
+struct Run<'r, 'a> {
+    store: &'r mut Store,
+    session: &'r mut Session<'a>,
+    account: i64,
+    report: SyncReport,
+    progress: &'r mut dyn FnMut(&Progress),
+}
+
+impl Run<'_, '_> {
+    /// Fetches every page for `params`, applying each page in its own transaction; with
+    /// `cursor` = `(full, synced_at)` the new cursor is committed with the last page.
+    fn pass(&mut self, params: &[(String, String)], phase: Phase, cursor: Option<(bool, i64)>) -> Result<Pass, SyncError> {
+        let mut p = Pass { first_updatetime: None, seen: HashSet::new(), pages: 0, timezone: None };
+        let mut offset: Option<i64> = None;
+        loop {
+            let mut form = params.to_vec();
+            if let Some(o) = offset {
+                form.push(("offset".into(), o.to_string()));
+            }
+            let body = self.session.getmeas(&form)?;
+            p.pages += 1;
+            let fallback = cursor.map_or(0, |c| c.1);
+            let updatetime = *p.first_updatetime.get_or_insert(body.updatetime.unwrap_or(fallback));
+            if p.timezone.is_none() {
+                p.timezone = body.timezone.clone();
+            }
+            let next = match (body.more, body.offset) {
+                (true, Some(o)) if o > offset.unwrap_or(0) && p.pages < MAX_PAGES => Some(o),
+                (true, Some(o)) => return Err(SyncError::PagingLoop(o)),
+                _ => None,
+            };
+            let upserts = plan_page(&body);
+            p.seen.extend(upserts.iter().map(|g| g.grpid));
+            self.report.groups_received += body.measuregrps.len() as u64;
+            let update = match (next, cursor) {
+                (None, Some((full, synced_at))) => Some(CursorUpdate { cursor: updatetime, synced_at, full }),
+                _ => None,
+            };
+            let outcome = self.store.apply(self.account, &upserts, &[], update)?;
+            self.add(outcome);
+            self.report.pages += 1;
+            (self.progress)(&Progress { phase, pages: self.report.pages, groups: self.report.groups_received });
+            match next {
+                Some(o) => offset = Some(o),
+                None => return Ok(p),
+            }
+        }
+    }
+
+    fn add(&mut self, o: ApplyOutcome) {
+        self.report.added += o.added;
+        self.report.changed += o.changed;
+        self.report.removed += o.removed;
+    }
+
+    /// Re-queries each candidate's date; returns the ones Withings really no longer has.
+    fn confirm_missing(&mut self, local: &[(i64, i64)], candidates: &[i64]) -> Result<Vec<i64>, SyncError> {
+        let mut dates: Vec<i64> = local.iter().filter(|(id, _)| candidates.contains(id)).map(|(_, d)| *d).collect();
+        dates.sort_unstable();
+        dates.dedup();
+        let mut gone = Vec::new();
+        for d in dates {
+            let params = vec![("startdate".to_string(), d.to_string()), ("enddate".to_string(), d.to_string())];
+            let p = self.pass(&params, Phase::Reconciling, None)?;
+            gone.extend(plan_removals(local, &p.seen, d, d).into_iter().filter(|id| candidates.contains(id)));
+        }
+        Ok(gone)
+    }
+}
+
+/// Syncs one account. `now` is used only for bookkeeping (`last_sync_at`), never as a cursor.
+pub fn sync_account(
+    store: &mut Store,
+    session: &mut Session<'_>,
+    account: i64,
+    full: bool,
+    now: i64,
+    progress: &mut dyn FnMut(&Progress),
+) -> Result<SyncReport, SyncError> {
+    let state = store.sync_state(account)?;
+    let full = full || state.cursor.is_none();
+    let report = SyncReport { userid: session.userid.clone(), full, ..SyncReport::default() };
+    let mut run = Run { store, session, account, report, progress };
+    let mut params: Vec<(String, String)> = Vec::new();
+    if let (false, Some(c)) = (full, state.cursor) {
+        params.push(("lastupdate".into(), c.to_string()));
+    }
+    let main = run.pass(&params, Phase::Fetching, Some((full, now)))?;
+    if let Some(tz) = &main.timezone {
+        run.store.set_timezone(account, tz)?;
+    }
+    let server_now = main.first_updatetime.unwrap_or(now);
+    let local = run.store.group_dates(account)?;
+    let removals = if full {
+        // The full pass saw everything Withings has, but paging may have skipped a group that
+        // moved between pages: confirm each candidate by its date before deleting it.
+        let candidates = plan_removals(&local, &main.seen, i64::MIN, i64::MAX);
+        run.confirm_missing(&local, &candidates)?
+    } else {
+        let from = server_now - RECENT_WINDOW_SECS;
+        let window = vec![("startdate".to_string(), from.to_string()), ("enddate".to_string(), server_now.to_string())];
+        let w = run.pass(&window, Phase::Reconciling, None)?;
+        let candidates = plan_removals(&local, &w.seen, from, server_now);
+        if w.pages == 1 {
+            candidates // one page is one consistent answer
+        } else {
+            run.confirm_missing(&local, &candidates)?
+        }
+    };
+    if !removals.is_empty() {
+        let outcome = run.store.apply(account, &[], &removals, None)?;
+        run.add(outcome);
+    }
+    let r = &run.report;
+    (run.progress)(&Progress { phase: Phase::Done, pages: r.pages, groups: r.groups_received });
+    tracing::info!(report = ?run.report, "sync finished");
+    Ok(run.report)
+}

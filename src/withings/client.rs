@@ -1,0 +1,256 @@
+//! The HTTP side of the Withings API: one place that sends requests and applies the error
+//! policy of DESIGN §3 (backoff with jitter on 5xx/timeouts/transient codes, `wait_seconds`
+//! on 601, no retry on invalid parameters; invalid tokens go back to the caller to refresh).
+
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::Duration;
+
+use rand::Rng;
+use serde::Deserialize;
+
+use super::wire::{Envelope, userid_text};
+use super::{ApiError, StatusKind};
+use crate::secret::{AccessToken, AuthCode, ClientSecret, PkceVerifier, RefreshToken};
+
+/// How hard to try before giving up.
+#[derive(Debug, Clone)]
+pub struct RetryPolicy {
+    pub max_attempts: u32,
+    pub base_delay: Duration,
+    pub max_delay: Duration,
+    /// Longest `wait_seconds` Heft honours before giving up and telling the user when to retry.
+    pub max_rate_wait: Duration,
+}
+
+impl Default for RetryPolicy {
+    fn default() -> Self {
+        RetryPolicy {
+            max_attempts: 6,
+            base_delay: Duration::from_millis(250),
+            max_delay: Duration::from_secs(8),
+            max_rate_wait: Duration::from_secs(90),
+        }
+    }
+}
+
+impl RetryPolicy {
+    /// Capped exponential backoff with ±50 % jitter, so many clients do not retry in step.
+    pub fn backoff(&self, attempt: u32) -> Duration {
+        let exp = self.base_delay.saturating_mul(1u32 << attempt.min(16));
+        let capped = exp.min(self.max_delay);
+        let jitter: f64 = rand::rng().random_range(0.5..1.5);
+        capped.mul_f64(jitter)
+    }
+}
+
+/// Something the client waits for, reported so a UI can say what it waits for.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Waiting {
+    /// Withings asked Heft to slow down; retrying after this long.
+    RateLimited(Duration),
+    /// A temporary failure; retrying after this long.
+    Retrying { after: Duration, reason: String },
+}
+
+type WaitHook = Arc<dyn Fn(&Waiting) + Send + Sync>;
+
+/// How a request proves who it is for.
+pub enum Auth<'a> {
+    None,
+    Bearer(&'a AccessToken),
+}
+
+/// A Withings API client for one base URL.
+pub struct Client {
+    agent: ureq::Agent,
+    api_url: String,
+    pub retry: RetryPolicy,
+    requests: AtomicU64,
+    on_wait: Option<WaitHook>,
+}
+
+/// Largest answer Heft reads; a full history page is well under this.
+const MAX_BODY: u64 = 64 << 20;
+
+/// Tokens as the token endpoint returns them, already wrapped as secrets.
+#[derive(Debug, Clone)]
+pub struct TokenGrant {
+    pub userid: String,
+    pub access_token: AccessToken,
+    pub refresh_token: RefreshToken,
+    pub expires_in: i64,
+    pub scope: Option<String>,
+}
+
+#[derive(Deserialize)]
+struct RawGrant {
+    userid: serde_json::Value,
+    access_token: String,
+    refresh_token: String,
+    expires_in: serde_json::Value,
+    #[serde(default)]
+    scope: Option<String>,
+}
+
+/// The grant sent to `/v2/oauth2`.
+pub enum Grant<'a> {
+    Code { code: &'a AuthCode, redirect_uri: &'a str, verifier: Option<&'a PkceVerifier> },
+    Refresh(&'a RefreshToken),
+}
+
+impl Client {
+    pub fn new(api_url: &str) -> Client {
+        let agent = ureq::Agent::config_builder()
+            .timeout_global(Some(Duration::from_secs(60)))
+            .timeout_connect(Some(Duration::from_secs(15)))
+            .http_status_as_error(false)
+            .user_agent(concat!("heft/", env!("CARGO_PKG_VERSION")))
+            .build()
+            .into();
+        Client {
+            agent,
+            api_url: api_url.trim_end_matches('/').to_string(),
+            retry: RetryPolicy::default(),
+            requests: AtomicU64::new(0),
+            on_wait: None,
+        }
+    }
+
+    pub fn with_wait_hook(mut self, hook: impl Fn(&Waiting) + Send + Sync + 'static) -> Client {
+        self.on_wait = Some(Arc::new(hook));
+        self
+    }
+
+    pub fn api_url(&self) -> &str {
+        &self.api_url
+    }
+
+    /// HTTP requests sent so far (retries included).
+    pub fn request_count(&self) -> u64 {
+        self.requests.load(Ordering::Relaxed)
+    }
+
+    fn wait(&self, w: Waiting) {
+        let d = match &w {
+            Waiting::RateLimited(d) => *d,
+            Waiting::Retrying { after, .. } => *after,
+        };
+        tracing::info!(?w, "waiting before retrying");
+        if let Some(h) = &self.on_wait {
+            h(&w);
+        }
+        std::thread::sleep(d);
+    }
+
+    fn send_once(&self, url: &str, form: &[(String, String)], auth: &Auth<'_>) -> Result<Vec<u8>, ApiError> {
+        self.requests.fetch_add(1, Ordering::Relaxed);
+        let mut req = self.agent.post(url);
+        if let Auth::Bearer(t) = auth {
+            req = req.header("Authorization", &format!("Bearer {}", t.expose()));
+        }
+        let mut resp = req
+            .send_form(form.iter().map(|(k, v)| (k.as_str(), v.as_str())))
+            .map_err(|e| ApiError::Network(describe_transport(&e)))?;
+        let status = resp.status().as_u16();
+        let body = resp
+            .body_mut()
+            .with_config()
+            .limit(MAX_BODY)
+            .read_to_vec()
+            .map_err(|e| ApiError::Malformed(format!("the answer could not be read: {e}")))?;
+        if status != 200 {
+            return Err(ApiError::Http { status });
+        }
+        Ok(body)
+    }
+
+    /// Sends a request to `path` and returns the envelope's body, retrying what may succeed
+    /// on a second try. An invalid-token status is returned at once for the caller to refresh.
+    pub fn call(&self, path: &str, form: &[(String, String)], auth: &Auth<'_>) -> Result<serde_json::Value, ApiError> {
+        let url = format!("{}{}", self.api_url, path);
+        let mut attempt = 0;
+        loop {
+            attempt += 1;
+            let result = self.send_once(&url, form, auth).and_then(|bytes| Envelope::parse(&bytes)?.body_as());
+            let err = match result {
+                Ok(v) => return Ok(v),
+                Err(e) => e,
+            };
+            let last = attempt >= self.retry.max_attempts;
+            match &err {
+                ApiError::Status { kind: StatusKind::RateLimited, wait_seconds, .. } => {
+                    let wait = Duration::from_secs(wait_seconds.unwrap_or(10).max(1));
+                    if last || wait > self.retry.max_rate_wait {
+                        return Err(ApiError::RateLimited { retry_after: wait.as_secs() });
+                    }
+                    self.wait(Waiting::RateLimited(wait));
+                }
+                ApiError::Status { kind: StatusKind::Transient, .. }
+                | ApiError::Network(_)
+                | ApiError::Malformed(_)
+                | ApiError::Http { status: 500..=599 }
+                    if !last =>
+                {
+                    let after = self.retry.backoff(attempt - 1);
+                    self.wait(Waiting::Retrying { after, reason: err.to_string() });
+                }
+                _ => return Err(err),
+            }
+        }
+    }
+
+    /// `POST /v2/oauth2 action=requesttoken`, for both grants.
+    pub fn request_token(
+        &self,
+        client_id: &str,
+        client_secret: &ClientSecret,
+        grant: Grant<'_>,
+    ) -> Result<TokenGrant, ApiError> {
+        let mut form: Vec<(String, String)> = vec![
+            ("action".into(), "requesttoken".into()),
+            ("client_id".into(), client_id.into()),
+            ("client_secret".into(), client_secret.expose().into()),
+        ];
+        match grant {
+            Grant::Code { code, redirect_uri, verifier } => {
+                form.push(("grant_type".into(), "authorization_code".into()));
+                form.push(("code".into(), code.expose().into()));
+                form.push(("redirect_uri".into(), redirect_uri.into()));
+                if let Some(v) = verifier {
+                    form.push(("code_verifier".into(), v.expose().into()));
+                }
+            }
+            Grant::Refresh(rt) => {
+                form.push(("grant_type".into(), "refresh_token".into()));
+                form.push(("refresh_token".into(), rt.expose().into()));
+            }
+        }
+        let body = self.call("/v2/oauth2", &form, &Auth::None)?;
+        let raw: RawGrant = serde_json::from_value(body)
+            .map_err(|e| ApiError::Malformed(format!("unexpected token answer: {e}")))?;
+        let userid = userid_text(&raw.userid).ok_or_else(|| ApiError::Malformed("token answer without userid".into()))?;
+        let expires_in = raw
+            .expires_in
+            .as_i64()
+            .or_else(|| raw.expires_in.as_str().and_then(|s| s.parse().ok()))
+            .unwrap_or(10_800);
+        Ok(TokenGrant {
+            userid,
+            access_token: AccessToken::new(raw.access_token),
+            refresh_token: RefreshToken::new(raw.refresh_token),
+            expires_in,
+            scope: raw.scope,
+        })
+    }
+}
+
+fn describe_transport(e: &ureq::Error) -> String {
+    match e {
+        ureq::Error::Timeout(_) => "the request timed out".into(),
+        ureq::Error::HostNotFound => "the Withings server name could not be resolved (are you offline?)".into(),
+        ureq::Error::ConnectionFailed => "could not connect to Withings (are you offline?)".into(),
+        ureq::Error::Io(io) => format!("network error: {}", io.kind()),
+        other => format!("network error: {other}"),
+    }
+}
