@@ -41,7 +41,9 @@ impl AppError {
     /// A stable code the UI branches on (never the message text).
     pub fn code(&self) -> &'static str {
         match self {
-            AppError::Config(ConfigError::MissingClientId | ConfigError::MissingClientSecret) => "not_configured",
+            AppError::Config(ConfigError::MissingClientId | ConfigError::MissingClientSecret) => {
+                "not_configured"
+            }
             AppError::Config(_) => "config_error",
             AppError::Store(StoreError::TooNew { .. }) => "database_too_new",
             AppError::Store(StoreError::DiskFull) => "disk_full",
@@ -81,8 +83,15 @@ fn client_secret_key(client_id: &str) -> String {
 impl App {
     pub fn open(settings: Settings, secrets: Box<dyn SecretStore>) -> Result<App, AppError> {
         let store = Store::open(&settings.database_path())?;
-        let timeout = std::env::var("HEFT_CALLBACK_TIMEOUT_SECS").ok().and_then(|s| s.parse().ok()).unwrap_or(300);
-        Ok(App { settings, store, secrets, clock: system_clock(), callback_timeout: Duration::from_secs(timeout) })
+        let timeout =
+            std::env::var("HEFT_CALLBACK_TIMEOUT_SECS").ok().and_then(|s| s.parse().ok()).unwrap_or(300);
+        Ok(App {
+            settings,
+            store,
+            secrets,
+            clock: system_clock(),
+            callback_timeout: Duration::from_secs(timeout),
+        })
     }
 
     pub fn with_clock(mut self, clock: Clock) -> App {
@@ -142,13 +151,20 @@ impl App {
             access: grant.access_token,
             refresh: grant.refresh_token,
             expires_at: now + grant.expires_in,
+            obtained_at: now,
         };
         tokens.save(self.secrets.as_ref(), &token_key(WITHINGS, &grant.userid))?;
         if self.settings.client_secret.is_some() {
             self.secrets.set(&client_secret_key(&client_id), client_secret.expose())?;
         }
-        let id =
-            self.store.upsert_account(WITHINGS, &grant.userid, grant.scope.as_deref(), Some(tokens.expires_at), demo, now)?;
+        let id = self.store.upsert_account(
+            WITHINGS,
+            &grant.userid,
+            grant.scope.as_deref(),
+            Some(tokens.expires_at),
+            demo,
+            now,
+        )?;
         Ok(self.store.account(id)?)
     }
 
@@ -228,7 +244,8 @@ impl App {
 
     pub fn export_json(&self) -> Result<String, AppError> {
         let e = export::export(&self.store)?;
-        serde_json::to_string_pretty(&e).map_err(|e| AppError::Export(ExportError::NotAnExport(e.to_string())))
+        serde_json::to_string_pretty(&e)
+            .map_err(|e| AppError::Export(ExportError::NotAnExport(e.to_string())))
     }
 
     pub fn import_json(&mut self, bytes: &[u8]) -> Result<ImportReport, AppError> {

@@ -21,7 +21,9 @@ pub enum ConfigError {
     Read { path: PathBuf, reason: String },
     #[error("cannot write settings file {path}: {reason}")]
     Write { path: PathBuf, reason: String },
-    #[error("no Withings client id is set: set HEFT_WITHINGS_CLIENT_ID (see the README: registering a Withings developer app)")]
+    #[error(
+        "no Withings client id is set: set HEFT_WITHINGS_CLIENT_ID (see the README: registering a Withings developer app)"
+    )]
     MissingClientId,
     #[error("no Withings client secret is set: set HEFT_WITHINGS_CLIENT_SECRET")]
     MissingClientSecret,
@@ -108,8 +110,9 @@ impl SettingsFile {
     pub fn read(data_dir: &Path) -> Result<SettingsFile, ConfigError> {
         let path = Self::path(data_dir);
         match std::fs::read(&path) {
-            Ok(bytes) => serde_json::from_slice(&bytes)
-                .map_err(|e| ConfigError::Read { path, reason: e.to_string() }),
+            Ok(bytes) => {
+                serde_json::from_slice(&bytes).map_err(|e| ConfigError::Read { path, reason: e.to_string() })
+            }
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(SettingsFile::default()),
             Err(e) => Err(ConfigError::Read { path, reason: e.to_string() }),
         }

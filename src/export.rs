@@ -53,7 +53,8 @@ pub struct ImportReport {
 
 /// Every account's history.
 pub fn export(store: &Store) -> Result<Export, ExportError> {
-    let mut out = Export { format: FORMAT.into(), version: VERSION, accounts: Vec::new(), groups: Vec::new() };
+    let mut out =
+        Export { format: FORMAT.into(), version: VERSION, accounts: Vec::new(), groups: Vec::new() };
     for a in store.accounts()? {
         for g in store.groups(a.id)? {
             out.groups.push(ExportGroup { account: a.userid.clone(), group: g });
@@ -82,10 +83,11 @@ pub fn parse(bytes: &[u8]) -> Result<Export, ExportError> {
 pub fn import(store: &mut Store, data: Export, now: i64) -> Result<ImportReport, ExportError> {
     let mut report = ImportReport::default();
     for a in &data.accounts {
-        let id = match store.accounts()?.into_iter().find(|x| x.provider == a.provider && x.userid == a.userid) {
-            Some(existing) => existing.id,
-            None => store.upsert_account(&a.provider, &a.userid, None, None, false, now)?,
-        };
+        let id =
+            match store.accounts()?.into_iter().find(|x| x.provider == a.provider && x.userid == a.userid) {
+                Some(existing) => existing.id,
+                None => store.upsert_account(&a.provider, &a.userid, None, None, false, now)?,
+            };
         if let Some(tz) = &a.timezone {
             store.set_timezone(id, tz)?;
         }

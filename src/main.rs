@@ -92,7 +92,7 @@ fn main() -> ExitCode {
 }
 
 fn open() -> anyhow::Result<App> {
-    Ok(App::open(Settings::load()?, Box::new(KeyringStore))?)
+    Ok(App::open(Settings::load()?, Box::new(KeyringStore::from_env()))?)
 }
 
 fn when(ts: Option<i64>) -> String {
@@ -124,7 +124,9 @@ fn run(cli: Cli) -> anyhow::Result<()> {
                 }
             };
             let on_wait = |w: &Waiting| match w {
-                Waiting::RateLimited(d) => eprintln!("\nWithings asks Heft to slow down; retrying in {} s", d.as_secs()),
+                Waiting::RateLimited(d) => {
+                    eprintln!("\nWithings asks Heft to slow down; retrying in {} s", d.as_secs())
+                }
                 Waiting::Retrying { after, reason } => {
                     eprintln!("\n{reason}; retrying in {:.1} s", after.as_secs_f64())
                 }
@@ -153,7 +155,12 @@ fn run(cli: Cli) -> anyhow::Result<()> {
             }
             for s in all {
                 let a = &s.account;
-                println!("{} ({}){}", a.userid, a.provider, if a.needs_reconnect { " — reconnect needed" } else { "" });
+                println!(
+                    "{} ({}){}",
+                    a.userid,
+                    a.provider,
+                    if a.needs_reconnect { " — reconnect needed" } else { "" }
+                );
                 println!("  measurements: {} groups, {} values", s.groups, s.measures);
                 println!("  last sync:    {}", when(s.sync.last_sync_at));
                 println!("  token until:  {}", when(a.token_expires_at));
@@ -177,7 +184,10 @@ fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Import { file } => {
             let bytes = std::fs::read(&file).with_context(|| format!("cannot read {}", file.display()))?;
             let r = open()?.import_json(&bytes)?;
-            println!("Imported {} accounts: {} added, {} changed, {} unchanged", r.accounts, r.added, r.changed, r.unchanged);
+            println!(
+                "Imported {} accounts: {} added, {} changed, {} unchanged",
+                r.accounts, r.added, r.changed, r.unchanged
+            );
         }
         Command::Disconnect { account, delete_data } => {
             for a in open()?.disconnect(account.as_deref(), delete_data)? {
@@ -198,7 +208,13 @@ fn run(cli: Cli) -> anyhow::Result<()> {
                     .iter()
                     .find(|m| m.kind == 1)
                     .map(|m| heft::model::RawValue::new(m.value, m.unit).to_string());
-                println!("{} grpid {} attrib {} weight {}", g.date, g.grpid, g.attrib, weight.as_deref().unwrap_or("-"));
+                println!(
+                    "{} grpid {} attrib {} weight {}",
+                    g.date,
+                    g.grpid,
+                    g.attrib,
+                    weight.as_deref().unwrap_or("-")
+                );
             }
         }
     }

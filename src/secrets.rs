@@ -38,7 +38,17 @@ pub trait SecretStore: Send + Sync {
 }
 
 /// The OS keychain via `keyring` (Secret Service, macOS Keychain, Windows Credential Manager).
-pub struct KeyringStore;
+pub struct KeyringStore {
+    service: String,
+}
+
+impl KeyringStore {
+    /// Heft's entries, or `HEFT_KEYRING_SERVICE`'s (tests keep theirs apart from a real Heft).
+    pub fn from_env() -> KeyringStore {
+        let service = std::env::var("HEFT_KEYRING_SERVICE").ok().filter(|s| !s.is_empty());
+        KeyringStore { service: service.unwrap_or_else(|| SERVICE.to_string()) }
+    }
+}
 
 fn map_keyring(e: keyring::Error) -> SecretError {
     match e {
@@ -52,7 +62,7 @@ fn map_keyring(e: keyring::Error) -> SecretError {
 
 impl SecretStore for KeyringStore {
     fn get(&self, key: &str) -> Result<Option<String>, SecretError> {
-        let entry = keyring::Entry::new(SERVICE, key).map_err(map_keyring)?;
+        let entry = keyring::Entry::new(&self.service, key).map_err(map_keyring)?;
         match entry.get_password() {
             Ok(v) => Ok(Some(v)),
             Err(keyring::Error::NoEntry) => Ok(None),
@@ -64,11 +74,11 @@ impl SecretStore for KeyringStore {
         if value.len() > MAX_SECRET_BYTES {
             return Err(SecretError::TooLarge(value.len()));
         }
-        keyring::Entry::new(SERVICE, key).and_then(|e| e.set_password(value)).map_err(map_keyring)
+        keyring::Entry::new(&self.service, key).and_then(|e| e.set_password(value)).map_err(map_keyring)
     }
 
     fn delete(&self, key: &str) -> Result<(), SecretError> {
-        let entry = keyring::Entry::new(SERVICE, key).map_err(map_keyring)?;
+        let entry = keyring::Entry::new(&self.service, key).map_err(map_keyring)?;
         match entry.delete_credential() {
             Ok(()) | Err(keyring::Error::NoEntry) => Ok(()),
             Err(e) => Err(map_keyring(e)),
@@ -127,6 +137,8 @@ pub struct TokenSet {
     pub refresh: RefreshToken,
     /// Unix seconds at which the access token expires.
     pub expires_at: i64,
+    /// Unix seconds at which it was obtained (its lifetime sets the refresh margin).
+    pub obtained_at: i64,
 }
 
 /// The keychain's JSON form; private so that nothing else can serialize tokens.
@@ -135,9 +147,19 @@ struct TokenJson {
     access_token: String,
     refresh_token: String,
     expires_at: i64,
+    #[serde(default)]
+    obtained_at: i64,
 }
 
 impl TokenSet {
+    /// When to refresh: 5 minutes before expiry, or a quarter of the lifetime for short-lived
+    /// tokens, so a fresh token is never refreshed again at once.
+    pub fn refresh_due(&self, now: i64) -> bool {
+        let lifetime = (self.expires_at - self.obtained_at).max(0);
+        let margin = crate::session::REFRESH_MARGIN_SECS.min(lifetime / 4);
+        now + margin >= self.expires_at
+    }
+
     pub fn load(store: &dyn SecretStore, key: &str) -> Result<Option<TokenSet>, SecretError> {
         let Some(raw) = store.get(key)? else { return Ok(None) };
         let j: TokenJson = serde_json::from_str(&raw).map_err(|_| SecretError::Corrupt)?;
@@ -145,6 +167,7 @@ impl TokenSet {
             access: AccessToken::new(j.access_token),
             refresh: RefreshToken::new(j.refresh_token),
             expires_at: j.expires_at,
+            obtained_at: j.obtained_at,
         }))
     }
 
@@ -153,6 +176,7 @@ impl TokenSet {
             access_token: self.access.expose().to_string(),
             refresh_token: self.refresh.expose().to_string(),
             expires_at: self.expires_at,
+            obtained_at: self.obtained_at,
         };
         let raw = serde_json::to_string(&j).map_err(|e| SecretError::Other(e.to_string()))?;
         store.set(key, &raw)
@@ -166,7 +190,12 @@ mod tests {
     #[test]
     fn tokens_round_trip_and_oversized_entries_are_refused() {
         let store = MemoryStore::default();
-        let t = TokenSet { access: AccessToken::new("a"), refresh: RefreshToken::new("r"), expires_at: 99 };
+        let t = TokenSet {
+            access: AccessToken::new("a"),
+            refresh: RefreshToken::new("r"),
+            expires_at: 99,
+            obtained_at: 9,
+        };
         t.save(&store, "withings:1").unwrap();
         let back = TokenSet::load(&store, "withings:1").unwrap().unwrap();
         assert_eq!((back.access.expose(), back.refresh.expose(), back.expires_at), ("a", "r", 99));

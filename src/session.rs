@@ -21,7 +21,9 @@ pub enum SessionError {
     Api(#[from] ApiError),
     #[error("{0}")]
     Secret(#[from] SecretError),
-    #[error("Withings no longer accepts Heft's authorization for account {userid} ({reason}); run `heft connect` again — your history is kept")]
+    #[error(
+        "Withings no longer accepts Heft's authorization for account {userid} ({reason}); run `heft connect` again — your history is kept"
+    )]
     ReconnectNeeded { userid: String, reason: String },
 }
 
@@ -84,7 +86,7 @@ impl<'a> Session<'a> {
     }
 
     fn ensure_fresh(&mut self) -> Result<(), SessionError> {
-        if (self.clock)() + REFRESH_MARGIN_SECS >= self.tokens.expires_at {
+        if self.tokens.refresh_due((self.clock)()) {
             self.refresh()?;
         }
         Ok(())
@@ -97,7 +99,7 @@ impl<'a> Session<'a> {
         // Someone else may have refreshed while we waited: use their pair if it is newer.
         if let Some(current) = TokenSet::load(self.secrets, &self.key)?
             && current.access != self.tokens.access
-            && (self.clock)() + REFRESH_MARGIN_SECS < current.expires_at
+            && !current.refresh_due((self.clock)())
         {
             self.tokens = current;
             return Ok(());
@@ -106,15 +108,19 @@ impl<'a> Session<'a> {
             .client
             .request_token(&self.client_id, &self.client_secret, Grant::Refresh(&self.tokens.refresh))
             .map_err(|e| match e {
-                ApiError::Status { kind: StatusKind::InvalidToken | StatusKind::InvalidParams, message, .. } => {
-                    SessionError::ReconnectNeeded { userid: self.userid.clone(), reason: message }
-                }
+                ApiError::Status {
+                    kind: StatusKind::InvalidToken | StatusKind::InvalidParams,
+                    message,
+                    ..
+                } => SessionError::ReconnectNeeded { userid: self.userid.clone(), reason: message },
                 other => SessionError::Api(other),
             })?;
+        let now = (self.clock)();
         let fresh = TokenSet {
             access: grant.access_token,
             refresh: grant.refresh_token,
-            expires_at: (self.clock)() + grant.expires_in,
+            expires_at: now + grant.expires_in,
+            obtained_at: now,
         };
         // Saved before use: if this fails, the new access token is never sent, so the old
         // refresh token stays valid at Withings and nothing is lost.
@@ -142,6 +148,7 @@ impl<'a> Session<'a> {
         let mut form = vec![("action".to_string(), "getmeas".to_string())];
         form.extend_from_slice(params);
         let body = self.call("/measure", &form)?;
-        Ok(serde_json::from_value(body).map_err(|e| ApiError::Malformed(format!("unexpected getmeas body: {e}")))?)
+        Ok(serde_json::from_value(body)
+            .map_err(|e| ApiError::Malformed(format!("unexpected getmeas body: {e}")))?)
     }
 }

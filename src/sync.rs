@@ -55,7 +55,9 @@ pub enum SyncError {
     Session(#[from] SessionError),
     #[error(transparent)]
     Store(#[from] StoreError),
-    #[error("Withings kept answering `more` without moving on (offset {0}); stopped — what was stored is kept")]
+    #[error(
+        "Withings kept answering `more` without moving on (offset {0}); stopped — what was stored is kept"
+    )]
     PagingLoop(i64),
 }
 
@@ -95,7 +97,11 @@ pub fn plan_page(body: &MeasureBody) -> Vec<StoredGroup> {
 
 /// Local groups in `[from, to]` that an answer did not contain.
 pub fn plan_removals(local: &[(i64, i64)], seen: &HashSet<i64>, from: i64, to: i64) -> Vec<i64> {
-    local.iter().filter(|(id, date)| *date >= from && *date <= to && !seen.contains(id)).map(|(id, _)| *id).collect()
+    local
+        .iter()
+        .filter(|(id, date)| *date >= from && *date <= to && !seen.contains(id))
+        .map(|(id, _)| *id)
+        .collect()
 }
 
 struct Pass {
@@ -117,7 +123,12 @@ struct Run<'r, 'a> {
 impl Run<'_, '_> {
     /// Fetches every page for `params`, applying each page in its own transaction; with
     /// `cursor` = `(full, synced_at)` the new cursor is committed with the last page.
-    fn pass(&mut self, params: &[(String, String)], phase: Phase, cursor: Option<(bool, i64)>) -> Result<Pass, SyncError> {
+    fn pass(
+        &mut self,
+        params: &[(String, String)],
+        phase: Phase,
+        cursor: Option<(bool, i64)>,
+    ) -> Result<Pass, SyncError> {
         let mut p = Pass { first_updatetime: None, seen: HashSet::new(), pages: 0, timezone: None };
         let mut offset: Option<i64> = None;
         loop {
@@ -147,7 +158,11 @@ impl Run<'_, '_> {
             let outcome = self.store.apply(self.account, &upserts, &[], update)?;
             self.add(outcome);
             self.report.pages += 1;
-            (self.progress)(&Progress { phase, pages: self.report.pages, groups: self.report.groups_received });
+            (self.progress)(&Progress {
+                phase,
+                pages: self.report.pages,
+                groups: self.report.groups_received,
+            });
             match next {
                 Some(o) => offset = Some(o),
                 None => return Ok(p),
@@ -163,12 +178,14 @@ impl Run<'_, '_> {
 
     /// Re-queries each candidate's date; returns the ones Withings really no longer has.
     fn confirm_missing(&mut self, local: &[(i64, i64)], candidates: &[i64]) -> Result<Vec<i64>, SyncError> {
-        let mut dates: Vec<i64> = local.iter().filter(|(id, _)| candidates.contains(id)).map(|(_, d)| *d).collect();
+        let mut dates: Vec<i64> =
+            local.iter().filter(|(id, _)| candidates.contains(id)).map(|(_, d)| *d).collect();
         dates.sort_unstable();
         dates.dedup();
         let mut gone = Vec::new();
         for d in dates {
-            let params = vec![("startdate".to_string(), d.to_string()), ("enddate".to_string(), d.to_string())];
+            let params =
+                vec![("startdate".to_string(), d.to_string()), ("enddate".to_string(), d.to_string())];
             let p = self.pass(&params, Phase::Reconciling, None)?;
             gone.extend(plan_removals(local, &p.seen, d, d).into_iter().filter(|id| candidates.contains(id)));
         }
@@ -206,7 +223,10 @@ pub fn sync_account(
         run.confirm_missing(&local, &candidates)?
     } else {
         let from = server_now - RECENT_WINDOW_SECS;
-        let window = vec![("startdate".to_string(), from.to_string()), ("enddate".to_string(), server_now.to_string())];
+        let window = vec![
+            ("startdate".to_string(), from.to_string()),
+            ("enddate".to_string(), server_now.to_string()),
+        ];
         let w = run.pass(&window, Phase::Reconciling, None)?;
         let candidates = plan_removals(&local, &w.seen, from, server_now);
         if w.pages == 1 {

@@ -29,6 +29,8 @@ pub struct Faults {
     pub rate_limit_next: u32,
     /// `wait_seconds` sent with injected 601s.
     pub wait_seconds: u32,
+    /// After this many more API requests, every access token expires (a token dying mid-sync).
+    pub expire_tokens_after: Option<u32>,
 }
 
 /// One API request as the simulator saw it, credentials stripped.
@@ -305,6 +307,17 @@ pub fn pre_fault(shared: &Shared) -> Fault {
         st.stats.rate_limited += 1;
         st.record("(fault)", None, Vec::new(), 601);
         return Fault::RateLimited(f.wait_seconds.max(1));
+    }
+    if let Some(n) = st.faults.expire_tokens_after {
+        if n == 0 {
+            st.faults.expire_tokens_after = None;
+            let now = shared.now();
+            for t in st.access.values_mut() {
+                t.expires_at = now - 1;
+            }
+        } else {
+            st.faults.expire_tokens_after = Some(n - 1);
+        }
     }
     if delay > 0 { Fault::Delay(delay) } else { Fault::None }
 }

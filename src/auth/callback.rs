@@ -75,7 +75,11 @@ fn check(query: &str, expected: &State, shape: CallbackShape) -> Check {
 }
 
 /// Verifies a callback URL that arrived another way (the app's URI scheme).
-pub fn verify_callback_url(url: &str, expected: &State, shape: CallbackShape) -> Result<VerifiedCallback, AuthError> {
+pub fn verify_callback_url(
+    url: &str,
+    expected: &State,
+    shape: CallbackShape,
+) -> Result<VerifiedCallback, AuthError> {
     let parsed = url::Url::parse(url).map_err(|_| AuthError::BadCallback("the callback is not a URL"))?;
     match check(parsed.query().unwrap_or(""), expected, shape) {
         Check::Verified(v) => Ok(v),
@@ -140,7 +144,12 @@ impl CallbackListener {
     /// Serves requests until one carries the expected state, or `timeout` passes. Requests for
     /// other paths (`/favicon.ico`) and callbacks with a wrong or missing state are answered
     /// and ignored. The port is released when this returns.
-    pub fn wait(self, expected: &State, shape: CallbackShape, timeout: Duration) -> Result<VerifiedCallback, AuthError> {
+    pub fn wait(
+        self,
+        expected: &State,
+        shape: CallbackShape,
+        timeout: Duration,
+    ) -> Result<VerifiedCallback, AuthError> {
         let deadline = Instant::now() + timeout;
         while Instant::now() < deadline {
             let mut accepted = None;
@@ -200,8 +209,15 @@ impl CallbackListener {
                 "Heft is connected",
                 "Heft received the authorization. You can close this tab and return to Heft.",
             ),
-            Check::Denied(e) => respond(&mut stream, 200, "Not connected", &format!("Withings did not authorize Heft ({}). You can close this tab.", html_escape(e))),
-            Check::Rejected(why) => respond(&mut stream, 400, "Callback rejected", &format!("This callback was rejected: {why}.")),
+            Check::Denied(e) => respond(
+                &mut stream,
+                200,
+                "Not connected",
+                &format!("Withings did not authorize Heft ({}). You can close this tab.", html_escape(e)),
+            ),
+            Check::Rejected(why) => {
+                respond(&mut stream, 400, "Callback rejected", &format!("This callback was rejected: {why}."))
+            }
         }
         Some(outcome)
     }
@@ -255,11 +271,17 @@ mod tests {
             other => panic!("expected verified, got {other:?}"),
         }
         assert!(matches!(check("code=abc", &s, OAUTH2_CALLBACK), Check::Rejected(_)), "missing state");
-        assert!(matches!(check("code=abc&state=forged", &s, OAUTH2_CALLBACK), Check::Rejected(_)), "wrong state");
+        assert!(
+            matches!(check("code=abc&state=forged", &s, OAUTH2_CALLBACK), Check::Rejected(_)),
+            "wrong state"
+        );
         let denied = format!("error=access_denied&state={}", s.as_str());
         assert!(matches!(check(&denied, &s, OAUTH2_CALLBACK), Check::Denied(e) if e == "access_denied"));
         let forged_error = "error=access_denied&state=forged";
-        assert!(matches!(check(forged_error, &s, OAUTH2_CALLBACK), Check::Rejected(_)), "an error needs the state too");
+        assert!(
+            matches!(check(forged_error, &s, OAUTH2_CALLBACK), Check::Rejected(_)),
+            "an error needs the state too"
+        );
     }
 
     #[test]
@@ -304,7 +326,8 @@ mod tests {
     fn a_taken_port_is_a_clear_error_naming_it() {
         let taken = TcpListener::bind("127.0.0.1:0").unwrap();
         let port = taken.local_addr().unwrap().port();
-        let err = CallbackListener::bind(&format!("http://localhost:{port}/callback")).err().expect("port in use");
+        let err =
+            CallbackListener::bind(&format!("http://localhost:{port}/callback")).err().expect("port in use");
         assert!(err.to_string().contains(&port.to_string()), "{err}");
     }
 

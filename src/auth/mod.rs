@@ -10,7 +10,9 @@ pub use pkce::{Pkce, State};
 
 #[derive(Debug, thiserror::Error)]
 pub enum AuthError {
-    #[error("port {port} on localhost is already in use, so Heft cannot receive the Withings callback; close the program using it or set HEFT_REDIRECT_URI to another port (and register that URL with Withings)")]
+    #[error(
+        "port {port} on localhost is already in use, so Heft cannot receive the Withings callback; close the program using it or set HEFT_REDIRECT_URI to another port (and register that URL with Withings)"
+    )]
     PortInUse { port: u16 },
     #[error("cannot listen for the callback on {addr}: {reason}")]
     Listen { addr: String, reason: String },

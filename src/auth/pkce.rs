@@ -60,7 +60,7 @@ mod tests {
 
     #[test]
     fn s256_challenge_matches_rfc7636_appendix_b() {
-        let p = Pkce::from_verifier(PkceVerifier::new("dBjftJeZ4CVP-1mB0E48OA1jGKmaNEB-pPm6OI4Gx9M"));
+        let p = Pkce::from_verifier(PkceVerifier::new("dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXk"));
         assert_eq!(p.challenge, "E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM");
     }
 

@@ -137,7 +137,8 @@ fn load_group(tx: &Transaction<'_>, account: i64, grpid: i64) -> Result<Option<S
 }
 
 fn write_group(tx: &Transaction<'_>, account: i64, g: &StoredGroup) -> Result<(), StoreError> {
-    tx.prepare_cached("DELETE FROM measures WHERE account_id = ?1 AND grpid = ?2")?.execute(params![account, g.grpid])?;
+    tx.prepare_cached("DELETE FROM measures WHERE account_id = ?1 AND grpid = ?2")?
+        .execute(params![account, g.grpid])?;
     tx.prepare_cached(
         "INSERT INTO groups (account_id, grpid, date, created, modified, category, attrib, deviceid, model, comment)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)
@@ -184,7 +185,8 @@ impl Store {
             }
         }
         for grpid in removals {
-            out.removed += tx.execute("DELETE FROM groups WHERE account_id = ?1 AND grpid = ?2", params![account, grpid])?
+            out.removed += tx
+                .execute("DELETE FROM groups WHERE account_id = ?1 AND grpid = ?2", params![account, grpid])?
                 as u64;
         }
         if let Some(c) = cursor {
@@ -234,7 +236,8 @@ impl Store {
              JOIN groups g ON g.account_id = m.account_id AND g.grpid = m.grpid
              WHERE m.account_id = ?1 AND g.date BETWEEN ?2 AND ?3 ORDER BY m.grpid, m.type, m.position",
         )?;
-        let mut by_grpid: std::collections::HashMap<i64, Vec<StoredMeasure>> = std::collections::HashMap::new();
+        let mut by_grpid: std::collections::HashMap<i64, Vec<StoredMeasure>> =
+            std::collections::HashMap::new();
         let rows = ms.query_map(params![account, from, to], |r| {
             Ok((
                 r.get::<_, i64>(0)?,

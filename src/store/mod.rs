@@ -140,12 +140,16 @@ impl Store {
     }
 
     pub fn set_token_expiry(&self, account: i64, expires_at: i64) -> Result<(), StoreError> {
-        self.conn.execute("UPDATE accounts SET token_expires_at = ?2 WHERE id = ?1", params![account, expires_at])?;
+        self.conn.execute(
+            "UPDATE accounts SET token_expires_at = ?2 WHERE id = ?1",
+            params![account, expires_at],
+        )?;
         Ok(())
     }
 
     pub fn set_needs_reconnect(&self, account: i64, needs: bool) -> Result<(), StoreError> {
-        self.conn.execute("UPDATE accounts SET needs_reconnect = ?2 WHERE id = ?1", params![account, needs])?;
+        self.conn
+            .execute("UPDATE accounts SET needs_reconnect = ?2 WHERE id = ?1", params![account, needs])?;
         Ok(())
     }
 
@@ -190,9 +194,12 @@ impl Store {
 
     /// Counts of groups and measures of an account.
     pub fn counts(&self, account: i64) -> Result<(i64, i64), StoreError> {
-        let groups = self.conn.query_row("SELECT count(*) FROM groups WHERE account_id = ?1", [account], |r| r.get(0))?;
+        let groups =
+            self.conn
+                .query_row("SELECT count(*) FROM groups WHERE account_id = ?1", [account], |r| r.get(0))?;
         let measures =
-            self.conn.query_row("SELECT count(*) FROM measures WHERE account_id = ?1", [account], |r| r.get(0))?;
+            self.conn
+                .query_row("SELECT count(*) FROM measures WHERE account_id = ?1", [account], |r| r.get(0))?;
         Ok((groups, measures))
     }
 

@@ -167,12 +167,18 @@ impl Client {
 
     /// Sends a request to `path` and returns the envelope's body, retrying what may succeed
     /// on a second try. An invalid-token status is returned at once for the caller to refresh.
-    pub fn call(&self, path: &str, form: &[(String, String)], auth: &Auth<'_>) -> Result<serde_json::Value, ApiError> {
+    pub fn call(
+        &self,
+        path: &str,
+        form: &[(String, String)],
+        auth: &Auth<'_>,
+    ) -> Result<serde_json::Value, ApiError> {
         let url = format!("{}{}", self.api_url, path);
         let mut attempt = 0;
         loop {
             attempt += 1;
-            let result = self.send_once(&url, form, auth).and_then(|bytes| Envelope::parse(&bytes)?.body_as());
+            let result =
+                self.send_once(&url, form, auth).and_then(|bytes| Envelope::parse(&bytes)?.body_as());
             let err = match result {
                 Ok(v) => return Ok(v),
                 Err(e) => e,
@@ -229,7 +235,8 @@ impl Client {
         let body = self.call("/v2/oauth2", &form, &Auth::None)?;
         let raw: RawGrant = serde_json::from_value(body)
             .map_err(|e| ApiError::Malformed(format!("unexpected token answer: {e}")))?;
-        let userid = userid_text(&raw.userid).ok_or_else(|| ApiError::Malformed("token answer without userid".into()))?;
+        let userid = userid_text(&raw.userid)
+            .ok_or_else(|| ApiError::Malformed("token answer without userid".into()))?;
         let expires_in = raw
             .expires_in
             .as_i64()
@@ -248,7 +255,9 @@ impl Client {
 fn describe_transport(e: &ureq::Error) -> String {
     match e {
         ureq::Error::Timeout(_) => "the request timed out".into(),
-        ureq::Error::HostNotFound => "the Withings server name could not be resolved (are you offline?)".into(),
+        ureq::Error::HostNotFound => {
+            "the Withings server name could not be resolved (are you offline?)".into()
+        }
         ureq::Error::ConnectionFailed => "could not connect to Withings (are you offline?)".into(),
         ureq::Error::Io(io) => format!("network error: {}", io.kind()),
         other => format!("network error: {other}"),

@@ -1,0 +1,383 @@
+//! Connect and sync through the real `heft` binary, the simulator over real HTTP, real SQLite
+//! files and the real Secret Service.
+
+mod common;
+
+use common::{Env, keychain_ready, sim_config, stderr};
+use withings_sim::{Faults, Group, Measure, SimConfig};
+
+fn connected(config: SimConfig) -> Env {
+    let env = Env::new(config);
+    let out = env.ok(&["connect"]);
+    assert!(out.contains(&format!("Connected Withings user {}", env.userid())), "{out}");
+    env
+}
+
+#[test]
+fn first_sync_stores_exactly_the_ground_truth() {
+    if !keychain_ready() {
+        return;
+    }
+    let env = connected(SimConfig { page_size: 200, ..sim_config() });
+    let out = env.ok(&["sync"]);
+    assert!(out.contains("added"), "{out}");
+    env.assert_matches_truth(env.userid(), "first sync");
+    let pages = env.truth(env.userid()).len().div_ceil(200);
+    assert_eq!(env.getmeas_count(), pages, "one request per page on a first sync, no reconciliation");
+    let status = env.ok(&["status"]);
+    assert!(status.contains("groups") && status.contains("last sync"), "{status}");
+}
+
+#[test]
+fn added_modified_and_deleted_groups_are_followed_and_an_unchanged_sync_costs_two_requests() {
+    if !keychain_ready() {
+        return;
+    }
+    let env = connected(sim_config());
+    let uid = env.userid();
+    env.ok(&["sync"]);
+    env.sim.advance(5);
+    let truth = env.sim.truth(uid).unwrap();
+    let recent = truth.iter().find(|g| g.category == 1 && g.date < env.sim.now() - 86_400).unwrap().clone();
+    env.sim.delete_group(uid, recent.grpid).unwrap();
+    let edited = truth[10].grpid;
+    env.sim.modify_group(uid, edited, |g| g.measures[0].value += 1234).unwrap();
+    let mut new = truth[0].clone();
+    new.grpid = 0;
+    new.date = env.sim.now() - 60;
+    new.measures = vec![Measure { value: 80123, kind: 1, unit: -3, algo: None, fm: None, position: None }];
+    env.sim.add_group(uid, new).unwrap();
+    env.sim.advance(5);
+    let out = env.ok(&["sync"]);
+    assert!(out.contains("1 added, 1 changed, 1 removed"), "sync report: {out}");
+    env.assert_matches_truth(uid, "after add/modify/delete");
+
+    env.sim.advance(5);
+    env.sim.reset_stats();
+    let out = env.ok(&["sync"]);
+    assert!(out.contains("0 added, 0 changed, 0 removed"), "{out}");
+    assert!(
+        env.getmeas_count() <= 2,
+        "a no-change sync makes at most two requests, made {}",
+        env.getmeas_count()
+    );
+}
+
+#[test]
+fn full_sync_reverifies_old_deletions() {
+    if !keychain_ready() {
+        return;
+    }
+    let env = connected(SimConfig { page_size: 150, ..sim_config() });
+    let uid = env.userid();
+    env.ok(&["sync"]);
+    let old = env.sim.truth(uid).unwrap().into_iter().rev().nth(3).unwrap();
+    env.sim.delete_group(uid, old.grpid).unwrap();
+    env.sim.advance(5);
+    env.ok(&["sync"]);
+    assert!(
+        env.stored(uid).iter().any(|g| g.grpid == old.grpid),
+        "outside the recent window an incremental sync cannot know"
+    );
+    env.sim.advance(5);
+    let out = env.ok(&["sync", "--full"]);
+    assert!(out.contains("1 removed"), "{out}");
+    env.assert_matches_truth(uid, "after --full");
+}
+
+#[test]
+fn forged_missing_replayed_or_denied_callbacks_store_nothing_and_request_no_token() {
+    if !keychain_ready() {
+        return;
+    }
+    let env = Env::new(sim_config());
+    let forge = Env::browser("forge.py");
+    let forge = forge.to_str().unwrap();
+    for mode in ["wrong-state", "no-state", "deny"] {
+        let out = env.heft_with(
+            &["connect"],
+            &[("HEFT_BROWSER", forge), ("HEFT_TEST_FORGE", mode), ("HEFT_CALLBACK_TIMEOUT_SECS", "3")],
+        );
+        assert!(!out.status.success(), "{mode}: connect must fail");
+        let err = stderr(&out);
+        if mode == "deny" {
+            assert!(err.contains("access_denied"), "{mode}: {err}");
+        } else {
+            assert!(
+                err.contains("no answer from Withings"),
+                "{mode}: the forged callback was ignored: {err}"
+            );
+        }
+        assert_eq!(env.token_requests(), 0, "{mode}: no token request was sent");
+        assert_eq!(env.ok(&["accounts"]).trim(), "", "{mode}: no account stored");
+    }
+    // A callback recorded from one authorization is useless for the next one.
+    let record = env.data_dir.path().join("callback.txt");
+    let rec = record.to_str().unwrap();
+    let first = env.heft_with(
+        &["connect"],
+        &[("HEFT_BROWSER", forge), ("HEFT_TEST_FORGE", "record"), ("HEFT_TEST_RECORD", rec)],
+    );
+    assert!(first.status.success(), "{}", stderr(&first));
+    let old = std::fs::read_to_string(&record).unwrap();
+    env.ok(&["disconnect", "--delete-data"]);
+    let before = env.token_requests();
+    let replay = env.heft_with(
+        &["connect"],
+        &[
+            ("HEFT_BROWSER", forge),
+            ("HEFT_TEST_FORGE", "replay"),
+            ("HEFT_TEST_REPLAY", &old),
+            ("HEFT_CALLBACK_TIMEOUT_SECS", "3"),
+        ],
+    );
+    assert!(!replay.status.success(), "a replayed callback does not connect");
+    assert_eq!(env.token_requests(), before, "no token request for the replay");
+    assert_eq!(env.ok(&["accounts"]).trim(), "");
+}
+
+#[test]
+fn refresh_rotation_survives_syncs_and_new_processes() {
+    if !keychain_ready() {
+        return;
+    }
+    // Tokens live 2 s: each run finds the stored token expired and refreshes it first, with
+    // the refresh token the previous process rotated and saved.
+    let env = connected(SimConfig { access_token_lifetime: 2, ..sim_config() });
+    for round in 1..=3 {
+        std::thread::sleep(std::time::Duration::from_millis(2_500));
+        let out = env.heft(&["sync"]);
+        assert!(out.status.success(), "round {round}: {}", stderr(&out));
+    }
+    assert_eq!(env.token_requests(), 4, "one code exchange and one refresh per process");
+    env.assert_matches_truth(env.userid(), "after rotations");
+}
+
+#[test]
+fn a_token_expiring_mid_sync_is_refreshed_once_and_the_sync_completes() {
+    if !keychain_ready() {
+        return;
+    }
+    let env = connected(SimConfig { page_size: 100, ..sim_config() });
+    env.sim.set_faults(Faults { expire_tokens_after: Some(3), ..Faults::default() });
+    let out = env.heft(&["sync"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert_eq!(env.token_requests(), 2, "code + exactly one refresh");
+    env.assert_matches_truth(env.userid(), "after a mid-sync expiry");
+}
+
+#[test]
+fn http_500_bursts_and_rate_limits_are_survived_without_a_request_storm() {
+    if !keychain_ready() {
+        return;
+    }
+    let env = connected(SimConfig { page_size: 100, ..sim_config() });
+    let pages = env.truth(env.userid()).len().div_ceil(100);
+    env.sim.set_faults(Faults {
+        http500_rate: 0.3,
+        rate_limit_next: 2,
+        wait_seconds: 1,
+        ..Faults::default()
+    });
+    let out = env.heft(&["sync"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let stats = env.sim.stats();
+    assert!(stats.http500 > 0, "faults were injected");
+    let total = stats.requests.len();
+    assert!(total < pages * 3 + 10, "bounded retries: {total} requests for {pages} pages");
+    env.sim.set_faults(Faults::default());
+    env.assert_matches_truth(env.userid(), "after faults");
+}
+
+#[test]
+fn a_malformed_answer_changes_nothing_stored() {
+    if !keychain_ready() {
+        return;
+    }
+    let env = connected(sim_config());
+    let uid = env.userid();
+    env.ok(&["sync"]);
+    let before = env.export();
+    let g = env.sim.truth(uid).unwrap()[2].grpid;
+    env.sim.modify_group(uid, g, |g| g.measures[0].value = 1).unwrap();
+    env.sim.set_faults(Faults { malformed_next: 100, ..Faults::default() });
+    env.sim.advance(5);
+    let out = env.heft(&["sync"]);
+    assert!(!out.status.success(), "the sync reports the problem");
+    let err = stderr(&out);
+    assert!(err.contains("could not read") && err.contains("HTML"), "one clear line: {err}");
+    env.sim.set_faults(Faults::default());
+    assert_eq!(env.export(), before, "nothing stored was changed");
+    env.sim.advance(5);
+    env.ok(&["sync"]);
+    env.assert_matches_truth(uid, "the next sync converges");
+}
+
+#[test]
+fn export_then_import_into_a_fresh_data_dir_restores_the_same_data() {
+    if !keychain_ready() {
+        return;
+    }
+    let env = connected(SimConfig { users: 2, ..sim_config() });
+    env.ok(&["sync"]);
+    let file = env.data_dir.path().join("export.json");
+    env.ok(&["export", "--format", "json", "--out", file.to_str().unwrap()]);
+    let fresh = Env::new(sim_config());
+    let out = fresh.ok(&["import", file.to_str().unwrap()]);
+    assert!(out.contains("Imported 1 accounts"), "{out}");
+    assert_eq!(fresh.export(), env.export(), "lossless round trip");
+    let again = fresh.ok(&["import", file.to_str().unwrap()]);
+    assert!(again.contains("0 added, 0 changed"), "idempotent: {again}");
+    std::fs::write(&file, b"{\"format\":\"heft-export\",\"version\":1,\"accounts\":[],\"groups\":[{")
+        .unwrap();
+    let broken = fresh.heft(&["import", file.to_str().unwrap()]);
+    assert!(!broken.status.success());
+    assert!(stderr(&broken).contains("not a Heft JSON export"), "{}", stderr(&broken));
+    assert_eq!(fresh.export(), env.export(), "a broken file changes nothing");
+}
+
+#[test]
+fn tokens_never_reach_logs_output_or_the_database() {
+    if !keychain_ready() {
+        return;
+    }
+    let env = Env::new(SimConfig { access_token_lifetime: 200, ..sim_config() });
+    let trace = [("HEFT_LOG", "trace")];
+    let mut transcript = String::new();
+    for args in [
+        &["connect"][..],
+        &["sync"][..],
+        &["sync", "--full"][..],
+        &["status"][..],
+        &["export", "--format", "json"][..],
+    ] {
+        let out = env.heft_with(args, &trace);
+        assert!(out.status.success(), "{args:?}: {}", stderr(&out));
+        transcript += &String::from_utf8_lossy(&out.stdout);
+        transcript += &String::from_utf8_lossy(&out.stderr);
+    }
+    assert!(transcript.contains("TRACE") || transcript.contains("DEBUG"), "logs were on");
+    let entry = keyring::Entry::new(&env.service, &format!("withings:{}", env.userid())).unwrap();
+    let stored = entry.get_password().expect("tokens are in the keychain, readable by a new process");
+    let tokens: serde_json::Value = serde_json::from_str(&stored).unwrap();
+    let secrets = [
+        tokens["access_token"].as_str().unwrap().to_string(),
+        tokens["refresh_token"].as_str().unwrap().to_string(),
+        withings_sim::DEMO_CLIENT_SECRET.to_string(),
+    ];
+    let db = rusqlite::Connection::open(env.db_path()).unwrap();
+    let tables: Vec<String> = db
+        .prepare("SELECT name FROM sqlite_master WHERE type = 'table'")
+        .unwrap()
+        .query_map([], |r| r.get(0))
+        .unwrap()
+        .collect::<Result<_, _>>()
+        .unwrap();
+    let mut dump = String::new();
+    for t in &tables {
+        let mut st = db.prepare(&format!("SELECT * FROM \"{t}\"")).unwrap();
+        let n = st.column_count();
+        let mut rows = st.query([]).unwrap();
+        while let Some(row) = rows.next().unwrap() {
+            for i in 0..n {
+                dump += &format!("{:?}|", row.get_ref(i).unwrap());
+            }
+        }
+    }
+    for s in &secrets {
+        assert!(!transcript.contains(s.as_str()), "a secret appeared in the logs or output");
+        assert!(!dump.contains(s.as_str()), "a secret appeared in the database");
+    }
+    let raw = std::fs::read(env.db_path()).unwrap();
+    for s in &secrets {
+        assert!(!raw.windows(s.len()).any(|w| w == s.as_bytes()), "a secret appeared in the database file");
+    }
+}
+
+#[test]
+fn disconnect_forgets_tokens_and_keeps_history() {
+    if !keychain_ready() {
+        return;
+    }
+    let env = connected(sim_config());
+    env.ok(&["sync"]);
+    let before = env.stored(env.userid()).len();
+    env.ok(&["disconnect"]);
+    let entry = keyring::Entry::new(&env.service, &format!("withings:{}", env.userid())).unwrap();
+    assert!(matches!(entry.get_password(), Err(keyring::Error::NoEntry)), "tokens removed from the keychain");
+    assert_eq!(env.stored(env.userid()).len(), before, "history kept");
+    let out = env.heft(&["sync"]);
+    assert!(!out.status.success());
+    assert!(stderr(&out).contains("heft connect"), "tells what to do: {}", stderr(&out));
+    let status = env.ok(&["status"]);
+    assert!(status.contains("reconnect needed"), "{status}");
+}
+
+#[test]
+fn a_revoked_authorization_asks_to_reconnect_and_keeps_data() {
+    if !keychain_ready() {
+        return;
+    }
+    let env = connected(sim_config());
+    env.ok(&["sync"]);
+    env.sim.revoke_tokens(env.userid());
+    env.sim.advance(5);
+    let out = env.heft(&["sync"]);
+    assert!(!out.status.success());
+    assert!(stderr(&out).contains("run `heft connect` again"), "{}", stderr(&out));
+    env.assert_matches_truth(env.userid(), "data kept");
+}
+
+#[test]
+fn a_taken_callback_port_fails_clearly_without_opening_the_browser() {
+    if !keychain_ready() {
+        return;
+    }
+    let env = Env::new(sim_config());
+    let taken = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = taken.local_addr().unwrap().port();
+    let uri = format!("http://localhost:{port}/callback");
+    let marker = env.data_dir.path().join("opened");
+    let script = env.data_dir.path().join("browser.sh");
+    std::fs::write(&script, format!("#!/bin/sh\ntouch {}\n", marker.display())).unwrap();
+    std::fs::set_permissions(&script, std::os::unix::fs::PermissionsExt::from_mode(0o755)).unwrap();
+    let out = env
+        .heft_with(&["connect"], &[("HEFT_REDIRECT_URI", &uri), ("HEFT_BROWSER", script.to_str().unwrap())]);
+    assert!(!out.status.success());
+    assert!(stderr(&out).contains(&port.to_string()), "names the port: {}", stderr(&out));
+    assert!(!marker.exists(), "no browser was opened");
+}
+
+#[test]
+fn a_new_group_with_unknown_types_and_attribs_is_kept() {
+    if !keychain_ready() {
+        return;
+    }
+    let env = connected(sim_config());
+    let uid = env.userid();
+    env.ok(&["sync"]);
+    let g = Group {
+        grpid: 0,
+        attrib: 99,
+        date: env.sim.now() - 10,
+        created: 0,
+        modified: 0,
+        category: 1,
+        deviceid: None,
+        hash_deviceid: None,
+        model: None,
+        modelid: None,
+        measures: vec![
+            Measure { value: 42, kind: 9999, unit: 0, algo: None, fm: None, position: Some(77) },
+            Measure { value: 81234, kind: 1, unit: -3, algo: None, fm: None, position: None },
+        ],
+        comment: Some("new scale".into()),
+    };
+    let added = env.sim.add_group(uid, g).unwrap();
+    env.sim.advance(5);
+    env.ok(&["sync"]);
+    let stored = env.stored(uid);
+    let got = stored.iter().find(|g| g.grpid == added.grpid).expect("stored");
+    assert_eq!(got.attrib, 99);
+    assert!(got.measures.iter().any(|m| m.kind == 9999 && m.position == Some(77)));
+}
