@@ -5,13 +5,17 @@ use std::time::Duration;
 use serde::Serialize;
 
 use crate::auth::oauth2::{self, ConnectError, Oauth2Config};
+use crate::chart::{self, ChartData, ChartError, ChartSpec};
 use crate::config::{ConfigError, Settings};
 use crate::export::{self, ExportError, ImportReport};
+use crate::model::MeasureType;
 use crate::secret::ClientSecret;
 use crate::secrets::{SecretError, SecretStore, TokenSet, token_key};
+use crate::series::Query;
 use crate::session::{Clock, Session, SessionError, system_clock};
 use crate::store::{Account, Store, StoreError, SyncState};
 use crate::sync::{self, Progress, SyncError, SyncReport};
+use crate::trend::{self, ALPHA};
 use crate::withings::{Client, Waiting};
 
 /// The provider name of Withings' OAuth 2.0 accounts.
@@ -35,6 +39,8 @@ pub enum AppError {
     UnknownAccount(String),
     #[error("account {userid}: {source}")]
     Sync { userid: String, source: SyncError },
+    #[error(transparent)]
+    Chart(#[from] ChartError),
 }
 
 impl AppError {
@@ -53,6 +59,8 @@ impl AppError {
             AppError::Export(_) => "import_failed",
             AppError::NoAccounts | AppError::UnknownAccount(_) => "no_account",
             AppError::Sync { source, .. } => source.code(),
+            AppError::Chart(ChartError::NoData(_)) => "no_data",
+            AppError::Chart(_) => "chart_error",
         }
     }
 }
@@ -64,6 +72,22 @@ pub struct AccountStatus {
     pub sync: SyncState,
     pub groups: i64,
     pub measures: i64,
+}
+
+/// Today's figures: trend weight, its pace and, with a goal, when it is reached.
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct TrendSummary {
+    pub userid: String,
+    pub date: jiff::civil::Date,
+    pub trend_kg: f64,
+    pub weekly_rate_kg: Option<f64>,
+    pub change_30d_kg: Option<f64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub goal_kg: Option<f64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub projected_from: Option<jiff::civil::Date>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub projected_to: Option<jiff::civil::Date>,
 }
 
 /// Heft's core, opened on a data directory.
@@ -240,6 +264,73 @@ impl App {
                 Ok(AccountStatus { sync: self.store.sync_state(a.id)?, groups, measures, account: a })
             })
             .collect()
+    }
+
+    /// One account: the given userid, or the only/first connected one.
+    pub fn account_for(&self, userid: Option<&str>) -> Result<Account, AppError> {
+        self.select(userid)?.into_iter().next().ok_or(AppError::NoAccounts)
+    }
+
+    /// The goal in effect: Heft's own setting, else Withings' latest goal.
+    pub fn goal_kg(&self, account: i64) -> Result<Option<f64>, AppError> {
+        Ok(match self.settings.file.goal_kg {
+            Some(g) => Some(g),
+            None => self.store.withings_goal_kg(account)?,
+        })
+    }
+
+    /// Sets (or with `None` clears) Heft's goal weight.
+    pub fn set_goal_kg(&mut self, goal: Option<f64>) -> Result<(), AppError> {
+        self.settings.file.goal_kg = goal;
+        self.settings.file.write(&self.settings.data_dir)?;
+        Ok(())
+    }
+
+    /// The data of a chart and the account's time zone (for date labels).
+    pub fn chart_data(
+        &self,
+        userid: Option<&str>,
+        spec: &ChartSpec,
+    ) -> Result<(ChartData, jiff::tz::TimeZone), AppError> {
+        let a = self.account_for(userid)?;
+        let mut spec = spec.clone();
+        if spec.goal_kg.is_none() {
+            spec.goal_kg = self.settings.file.goal_kg;
+        }
+        let data = chart::chart_data(&self.store, a.id, &spec, self.now())?;
+        Ok((data, self.store.timezone(a.id)?))
+    }
+
+    pub fn trend(&self, userid: Option<&str>) -> Result<TrendSummary, AppError> {
+        let a = self.account_for(userid)?;
+        let q = Query {
+            account: a.id,
+            kind: MeasureType::WEIGHT,
+            from: i64::MIN,
+            to: i64::MAX,
+            include_ambiguous: false,
+        };
+        let pts: Vec<(i64, f64)> = self.store.series(q)?.iter().map(|p| (p.ts, p.value)).collect();
+        let tz = self.store.timezone(a.id)?;
+        let days = trend::daily_trend(&pts, &tz, ALPHA);
+        let last = days.last().ok_or_else(|| ChartError::NoData("weight".into()))?;
+        let rate = trend::weekly_rate(&days);
+        let change_30d = days.len().checked_sub(31).map(|i| last.trend - days[i].trend);
+        let goal = self.goal_kg(a.id)?;
+        let projection = match (goal, rate) {
+            (Some(g), Some(r)) => trend::project(last.date, last.trend, r, g),
+            _ => None,
+        };
+        Ok(TrendSummary {
+            userid: a.userid,
+            date: last.date,
+            trend_kg: last.trend,
+            weekly_rate_kg: rate,
+            change_30d_kg: change_30d,
+            goal_kg: goal,
+            projected_from: projection.map(|p| p.from),
+            projected_to: projection.map(|p| p.to),
+        })
     }
 
     pub fn export_json(&self) -> Result<String, AppError> {

@@ -42,6 +42,8 @@ pub struct SettingsFile {
     pub redirect_uri: Option<String>,
     /// Display unit: "kg", "lb" or "st".
     pub unit: Option<String>,
+    /// Goal weight set in Heft, in kg (else Withings' own goal is used).
+    pub goal_kg: Option<f64>,
 }
 
 /// Settings in effect for one run.

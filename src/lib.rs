@@ -6,12 +6,16 @@
 
 pub mod app;
 pub mod auth;
+pub mod chart;
 pub mod config;
 pub mod export;
 pub mod model;
 pub mod secret;
 pub mod secrets;
+pub mod series;
 pub mod session;
 pub mod store;
 pub mod sync;
+pub mod trend;
+pub mod units;
 pub mod withings;

@@ -7,9 +7,11 @@ use std::process::ExitCode;
 use anyhow::Context;
 use clap::{Parser, Subcommand, ValueEnum};
 use heft::app::App;
+use heft::chart::{self, ChartKind, ChartSpec, Range, Theme};
 use heft::config::Settings;
 use heft::secrets::KeyringStore;
 use heft::sync::{Phase, Progress};
+use heft::units::MassUnit;
 use heft::withings::Waiting;
 
 /// Keep your Withings scale history on your own computer.
@@ -28,6 +30,12 @@ enum Provider {
 
 #[derive(Clone, Copy, ValueEnum)]
 enum Format {
+    Json,
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum TrendFormat {
+    Text,
     Json,
 }
 
@@ -69,6 +77,50 @@ enum Command {
         account: Option<String>,
         #[arg(long)]
         delete_data: bool,
+    },
+    /// Draw a chart to an SVG or PNG file.
+    Chart {
+        /// weight, fat-ratio, fat-mass, lean-mass or composition.
+        #[arg(long, default_value = "weight")]
+        metric: String,
+        /// 30d, 90d, 1y, all, or FROM..TO (YYYY-MM-DD..YYYY-MM-DD).
+        #[arg(long, default_value = "90d")]
+        range: String,
+        /// kg, lb or st.
+        #[arg(long)]
+        unit: Option<String>,
+        #[arg(long, default_value = "light")]
+        theme: String,
+        #[arg(long, default_value_t = 960)]
+        width: u32,
+        #[arg(long, default_value_t = 480)]
+        height: u32,
+        /// Include weigh-ins the scale was unsure were yours.
+        #[arg(long)]
+        include_ambiguous: bool,
+        #[arg(long)]
+        account: Option<String>,
+        /// Output file; .svg or .png.
+        #[arg(long)]
+        out: PathBuf,
+    },
+    /// Today's trend weight, weekly rate and (with a goal) the projected date.
+    Trend {
+        #[arg(long, value_enum, default_value = "text")]
+        format: TrendFormat,
+        #[arg(long)]
+        unit: Option<String>,
+        #[arg(long)]
+        account: Option<String>,
+    },
+    /// Set or clear your goal weight (in --unit, default kg).
+    Goal {
+        /// The goal, e.g. 72.5; leave out with --clear.
+        value: Option<f64>,
+        #[arg(long)]
+        unit: Option<String>,
+        #[arg(long)]
+        clear: bool,
     },
     /// Read a saved Withings `getmeas` answer and summarise it.
     Inspect { file: PathBuf },
@@ -198,6 +250,68 @@ fn run(cli: Cli) -> anyhow::Result<()> {
                 );
             }
         }
+        Command::Chart { metric, range, unit, theme, width, height, include_ambiguous, account, out } => {
+            let app = open()?;
+            let a = app.account_for(account.as_deref())?;
+            let tz = app.store.timezone(a.id)?;
+            let spec = ChartSpec {
+                kind: ChartKind::parse(&metric)?,
+                range: Range::parse(&range, &tz)?,
+                unit: mass_unit(&app, unit.as_deref())?,
+                theme: Theme::parse(&theme)
+                    .ok_or_else(|| anyhow::anyhow!("unknown theme {theme:?}; use light or dark"))?,
+                width: width.clamp(200, 8000),
+                height: height.clamp(150, 8000),
+                goal_kg: None,
+                include_ambiguous,
+            };
+            let (data, tz) = app.chart_data(Some(&a.userid), &spec)?;
+            match out.extension().and_then(|e| e.to_str()).map(str::to_ascii_lowercase).as_deref() {
+                Some("svg") => write_atomic(&out, chart::render_svg(&data, &spec, &tz)?.as_bytes())?,
+                Some("png") => chart::render_png(&data, &spec, &tz, &out)?,
+                _ => anyhow::bail!("the output file must end in .svg or .png"),
+            }
+            println!("Wrote {}", out.display());
+        }
+        Command::Trend { format, unit, account } => {
+            let app = open()?;
+            let t = app.trend(account.as_deref())?;
+            match format {
+                TrendFormat::Json => println!("{}", serde_json::to_string_pretty(&t)?),
+                TrendFormat::Text => {
+                    let u = mass_unit(&app, unit.as_deref())?;
+                    println!("Trend weight on {}: {}", t.date, u.format(t.trend_kg));
+                    if let Some(r) = t.weekly_rate_kg {
+                        println!("Weekly rate: {} per week", u.format_delta(r));
+                    }
+                    if let Some(c) = t.change_30d_kg {
+                        println!("Change over 30 days: {}", u.format_delta(c));
+                    }
+                    match (t.goal_kg, t.projected_from, t.projected_to) {
+                        (Some(g), Some(a), Some(b)) => {
+                            println!("Goal {}: between {a} and {b} at this pace", u.format(g))
+                        }
+                        (Some(g), _, _) => println!("Goal {}: not reached at the current pace", u.format(g)),
+                        _ => {}
+                    }
+                }
+            }
+        }
+        Command::Goal { value, unit, clear } => {
+            let mut app = open()?;
+            let u = mass_unit(&app, unit.as_deref())?;
+            match (value, clear) {
+                (Some(v), false) if v > 0.0 && v < 1000.0 => {
+                    app.set_goal_kg(Some(u.to_kg(v)))?;
+                    println!("Goal set to {}", u.format(u.to_kg(v)));
+                }
+                (None, true) => {
+                    app.set_goal_kg(None)?;
+                    println!("Goal cleared; Withings' own goal is used if there is one");
+                }
+                _ => anyhow::bail!("give a goal weight (e.g. `heft goal 72.5`) or --clear"),
+            }
+        }
         Command::Inspect { file } => {
             let bytes = std::fs::read(&file).with_context(|| format!("cannot read {}", file.display()))?;
             let body = heft::withings::parse_getmeas(&bytes)?;
@@ -219,6 +333,14 @@ fn run(cli: Cli) -> anyhow::Result<()> {
         }
     }
     Ok(())
+}
+
+/// The unit from the flag, else the settings file, else kg.
+fn mass_unit(app: &App, flag: Option<&str>) -> anyhow::Result<MassUnit> {
+    match flag.or(app.settings.file.unit.as_deref()) {
+        None => Ok(MassUnit::Kg),
+        Some(u) => MassUnit::parse(u).ok_or_else(|| anyhow::anyhow!("unknown unit {u:?}; use kg, lb or st")),
+    }
 }
 
 /// Writes through a temporary file and a rename, so a crash never leaves half an export.

@@ -99,7 +99,9 @@ fn generate_history(rng: &mut ChaCha8Rng, user: &mut User, years: u32, end_day: 
     let height_m: f64 = rng.random_range(1.58..1.92);
     let mut weight: f64 = rng.random_range(62.0..98.0);
     let mut fat_ratio: f64 = rng.random_range(0.16..0.32);
+    let base_fat = fat_ratio;
     let mut drift: f64 = 0.0;
+    let base = weight;
     let device = format!("{:040x}", rng.random::<u128>());
     let mut next_id = || {
         *grpid += 1 + (rng_step(*grpid) % 3);
@@ -125,11 +127,12 @@ fn generate_history(rng: &mut ChaCha8Rng, user: &mut User, years: u32, end_day: 
     user.groups.push(g);
 
     for day in 0..=days {
-        // A slow random walk with a gentle yearly season: people gain in winter.
-        drift = (drift + rng.random_range(-0.02..0.02)).clamp(-0.06, 0.06);
-        let season = ((day as f64) / 365.0 * std::f64::consts::TAU).cos() * 0.015;
-        weight = (weight + drift + season + rng.random_range(-0.15..0.15)).clamp(45.0, 160.0);
-        fat_ratio = (fat_ratio + rng.random_range(-0.002..0.002)).clamp(0.08, 0.45);
+        // A slow random walk pulled back towards the person's usual weight: a few kg a year.
+        drift = (drift + rng.random_range(-0.004..0.004) - (weight - base) * 0.0002).clamp(-0.02, 0.02);
+        let season = ((day as f64) / 365.0 * std::f64::consts::TAU).cos() * 0.004;
+        weight = (weight + drift + season).clamp(45.0, 160.0);
+        fat_ratio =
+            (fat_ratio + rng.random_range(-0.002..0.002) - (fat_ratio - base_fat) * 0.01).clamp(0.08, 0.45);
         if rng.random_bool(0.08) {
             continue; // a day without a weigh-in
         }

@@ -1,0 +1,82 @@
+//! Series read from the store for charts and the trend: one metric, one account, one range.
+
+use jiff::tz::TimeZone;
+use rusqlite::params;
+use serde::Serialize;
+
+use crate::model::{Attrib, MeasureType, RawValue};
+use crate::store::{Store, StoreError};
+
+/// One weigh-in's value of a metric, in SI units.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+pub struct Point {
+    pub ts: i64,
+    pub value: f64,
+    pub grpid: i64,
+    pub manual: bool,
+    pub ambiguous: bool,
+}
+
+/// What to read.
+#[derive(Debug, Clone, Copy)]
+pub struct Query {
+    pub account: i64,
+    pub kind: MeasureType,
+    pub from: i64,
+    pub to: i64,
+    /// Ambiguous weigh-ins (maybe someone else on the scale) are left out unless asked for.
+    pub include_ambiguous: bool,
+}
+
+impl Store {
+    /// Real measurements (no goals) of one whole-body metric, oldest first.
+    pub fn series(&self, q: Query) -> Result<Vec<Point>, StoreError> {
+        let mut st = self.conn().prepare_cached(
+            "SELECT g.date, m.value, m.unit, g.grpid, g.attrib FROM measures m
+             JOIN groups g ON g.account_id = m.account_id AND g.grpid = m.grpid
+             WHERE m.account_id = ?1 AND m.type = ?2 AND m.position IS NULL AND g.category = 1
+               AND g.date BETWEEN ?3 AND ?4
+             ORDER BY g.date, g.grpid",
+        )?;
+        let rows = st.query_map(params![q.account, q.kind.0, q.from, q.to], |r| {
+            let attrib = Attrib(r.get(4)?);
+            Ok(Point {
+                ts: r.get(0)?,
+                value: RawValue::new(r.get(1)?, r.get(2)?).to_f64(),
+                grpid: r.get(3)?,
+                manual: attrib.is_manual(),
+                ambiguous: attrib.is_ambiguous(),
+            })
+        })?;
+        let mut out = Vec::new();
+        for p in rows {
+            let p = p?;
+            if q.include_ambiguous || !p.ambiguous {
+                out.push(p);
+            }
+        }
+        Ok(out)
+    }
+
+    /// The latest weight goal Withings holds (a category-2 group), in kg.
+    pub fn withings_goal_kg(&self, account: i64) -> Result<Option<f64>, StoreError> {
+        use rusqlite::OptionalExtension;
+        Ok(self
+            .conn()
+            .query_row(
+                "SELECT m.value, m.unit FROM measures m JOIN groups g
+                   ON g.account_id = m.account_id AND g.grpid = m.grpid
+                 WHERE m.account_id = ?1 AND m.type = 1 AND g.category = 2
+                 ORDER BY g.date DESC LIMIT 1",
+                [account],
+                |r| Ok(RawValue::new(r.get(0)?, r.get(1)?).to_f64()),
+            )
+            .optional()?)
+    }
+
+    /// The time zone Withings reported for the account (UTC if unknown or invalid).
+    pub fn timezone(&self, account: i64) -> Result<TimeZone, StoreError> {
+        let name = self.account(account)?.timezone;
+        Ok(name.and_then(|n| TimeZone::get(&n).ok()).unwrap_or(TimeZone::UTC))
+    }
+}
