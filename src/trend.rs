@@ -29,13 +29,19 @@ pub fn local_day(ts: i64, tz: &TimeZone) -> Option<Date> {
 pub fn daily_trend(points: &[(i64, f64)], tz: &TimeZone, alpha: f64) -> Vec<TrendDay> {
     let mut sorted: Vec<(i64, f64)> = points.to_vec();
     sorted.sort_by_key(|p| p.0);
-    let mut days: Vec<(Date, f64)> = Vec::new();
+    // Group by local day number first (cheap integer maths with the zone's offset at that
+    // instant); build calendar dates only once per day.
+    let mut day_numbers: Vec<(i64, i64, f64)> = Vec::new();
     for (ts, v) in sorted {
-        let Some(d) = local_day(ts, tz) else { continue };
-        if days.last().is_none_or(|(last, _)| *last != d) {
-            days.push((d, v));
+        let Ok(t) = jiff::Timestamp::from_second(ts) else { continue };
+        let offset = i64::from(tz.to_offset(t).seconds());
+        let n = (ts + offset).div_euclid(86_400);
+        if day_numbers.last().is_none_or(|(last, _, _)| *last != n) {
+            day_numbers.push((n, ts, v));
         }
     }
+    let days: Vec<(Date, f64)> =
+        day_numbers.iter().filter_map(|&(_, ts, v)| local_day(ts, tz).map(|d| (d, v))).collect();
     let mut out: Vec<TrendDay> = Vec::new();
     for (i, &(date, value)) in days.iter().enumerate() {
         if let Some(prev) = i.checked_sub(1).map(|j| days[j]) {

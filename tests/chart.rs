@@ -1,0 +1,195 @@
+//! Charts checked on structure, not pixels: real SQLite, the real renderer, the SVG parsed.
+
+use heft::chart::{self, ChartKind, ChartSpec, Range, Theme, downsample};
+use heft::store::{Store, StoredGroup, StoredMeasure};
+use heft::units::MassUnit;
+use jiff::tz::TimeZone;
+
+const DAY: i64 = 86_400;
+// 2026-01-01 07:30 UTC
+const START: i64 = 1_767_252_600;
+
+fn weigh_in(grpid: i64, date: i64, weight_g: i64, fat_ratio_milli: i64) -> StoredGroup {
+    StoredGroup {
+        grpid,
+        date,
+        created: Some(date),
+        modified: Some(date),
+        category: 1,
+        attrib: 0,
+        deviceid: None,
+        model: None,
+        comment: None,
+        measures: vec![
+            StoredMeasure { kind: 1, position: None, value: weight_g, unit: -3, algo: None, fm: None },
+            StoredMeasure { kind: 6, position: None, value: fat_ratio_milli, unit: -3, algo: None, fm: None },
+        ],
+    }
+}
+
+fn store_with(groups: &[StoredGroup]) -> (tempfile::TempDir, Store, i64) {
+    let dir = tempfile::tempdir().unwrap();
+    let mut store = Store::open(&dir.path().join("heft.db")).unwrap();
+    let acct = store.upsert_account("withings", "1", None, None, false, 0).unwrap();
+    store.set_timezone(acct, "UTC").unwrap();
+    store.apply(acct, groups, &[], None).unwrap();
+    (dir, store, acct)
+}
+
+fn svg(store: &Store, acct: i64, spec: &ChartSpec, now: i64) -> String {
+    let data = chart::chart_data(store, acct, spec, now).expect("chart data");
+    chart::render_svg(&data, spec, &TimeZone::UTC).expect("renders")
+}
+
+fn texts(doc: &roxmltree::Document<'_>) -> Vec<String> {
+    doc.descendants()
+        .filter(|n| n.has_tag_name("text"))
+        .filter_map(|n| n.text())
+        .map(|t| t.trim().to_string())
+        .collect()
+}
+
+#[test]
+fn thirty_days_of_weigh_ins_draw_every_point_axis_dates_and_the_trend_end_value() {
+    let groups: Vec<StoredGroup> = (0..30)
+        .map(|d| weigh_in(100 + d, START + d * DAY, 80_000 - d * 50 + (d % 3) * 100, 20_000))
+        .collect();
+    let (_dir, store, acct) = store_with(&groups);
+    let now = START + 30 * DAY;
+    let spec = ChartSpec { range: Range::LastDays(30), width: 960, height: 480, ..ChartSpec::default() };
+    let out = svg(&store, acct, &spec, now);
+    let doc = roxmltree::Document::parse(&out).expect("the SVG is well-formed XML");
+    let circles = doc.descendants().filter(|n| n.has_tag_name("circle")).count();
+    assert_eq!(circles, 30 + 1, "30 weigh-ins (no downsampling needed) and one legend dot");
+    let texts = texts(&doc);
+    assert!(texts.iter().any(|t| t.starts_with("Jan")), "day labels for a 30-day range: {texts:?}");
+    assert!(texts.iter().any(|t| t == "Weight"), "title");
+    // The trend, computed here by hand: t0 = v0, t = t + 0.1 (v − t).
+    let mut t = 80.0;
+    for d in 1..30 {
+        let v = (80_000 - d * 50 + (d % 3) * 100) as f64 / 1000.0;
+        t += 0.1 * (v - t);
+    }
+    let expected = MassUnit::Kg.format(t);
+    assert!(texts.iter().any(|x| x == &expected), "trend end label {expected} in {texts:?}");
+    let lb = ChartSpec { unit: MassUnit::Lb, ..spec.clone() };
+    let out = svg(&store, acct, &lb, now);
+    assert!(out.contains(&MassUnit::Lb.format(t)), "the same trend in pounds");
+}
+
+#[test]
+fn a_hundred_thousand_points_are_downsampled_to_the_pixel_width_and_stay_small() {
+    // Five weigh-ins a day for 55 years: 100,000 points.
+    let n = 100_000;
+    let groups: Vec<StoredGroup> = (0..n)
+        .map(|i| weigh_in(1_000 + i, START - (n - i) * (DAY / 5), 70_000 + (i * 7919 % 5000), 25_000))
+        .collect();
+    let (_dir, store, acct) = store_with(&groups);
+    let spec = ChartSpec { range: Range::All, width: 960, ..ChartSpec::default() };
+    let data = chart::chart_data(&store, acct, &spec, START).unwrap();
+    assert_eq!(data.lines[0].points.len(), n as usize);
+    let out = chart::render_svg(&data, &spec, &TimeZone::UTC).unwrap();
+    assert!(out.len() < 200_000, "SVG is {} bytes", out.len());
+    let doc = roxmltree::Document::parse(&out).unwrap();
+    let circles = doc.descendants().filter(|n| n.has_tag_name("circle")).count();
+    assert!(circles <= 2 * 960 + 1, "at most two points per pixel column: {circles}");
+    assert!(circles > 500, "but the whole range is drawn: {circles}");
+}
+
+#[test]
+fn downsampling_keeps_the_extremes_of_every_column() {
+    let pts: Vec<(f64, f64)> = (0..10_000).map(|i| (i as f64, ((i * 37) % 101) as f64)).collect();
+    let out = downsample(&pts, 0.0, 10_000.0, 100);
+    assert!(out.len() <= 200);
+    assert!(out.iter().any(|p| p.1 == 0.0) && out.iter().any(|p| p.1 == 100.0), "global min and max survive");
+    for col in 0..100 {
+        let in_col = |p: &&(f64, f64)| (p.0 / 100.0).floor() as i32 == col;
+        let max_in = pts.iter().filter(in_col).map(|p| p.1).fold(f64::MIN, f64::max);
+        let max_out = out.iter().filter(in_col).map(|p| p.1).fold(f64::MIN, f64::max);
+        assert_eq!(max_in, max_out, "column {col} keeps its maximum");
+    }
+    assert!(out.windows(2).all(|w| w[0].0 <= w[1].0), "time order kept");
+}
+
+#[test]
+fn goals_ambiguous_weigh_ins_and_units_are_handled() {
+    let mut groups: Vec<StoredGroup> =
+        (0..10).map(|d| weigh_in(10 + d, START + d * DAY, 80_000, 20_000)).collect();
+    let mut other_person = weigh_in(99, START + 5 * DAY + 3600, 55_000, 30_000);
+    other_person.attrib = 1;
+    groups.push(other_person);
+    let mut goal = weigh_in(98, START, 75_000, 0);
+    goal.category = 2;
+    goal.measures.truncate(1);
+    groups.push(goal);
+    let (_dir, store, acct) = store_with(&groups);
+    let spec = ChartSpec { range: Range::LastDays(30), ..ChartSpec::default() };
+    let data = chart::chart_data(&store, acct, &spec, START + 10 * DAY).unwrap();
+    assert_eq!(data.lines[0].points.len(), 10, "the ambiguous weigh-in and the goal are not points");
+    assert_eq!(data.goal, Some(75.0), "Withings' goal (category 2) drawn as the goal line");
+    let with = ChartSpec { include_ambiguous: true, ..spec.clone() };
+    assert_eq!(chart::chart_data(&store, acct, &with, START + 10 * DAY).unwrap().lines[0].points.len(), 11);
+    let st = ChartSpec { unit: MassUnit::St, goal_kg: Some(76.2), ..spec };
+    let data = chart::chart_data(&store, acct, &st, START + 10 * DAY).unwrap();
+    assert!((data.goal.unwrap() - 12.0).abs() < 0.001, "a goal in Heft's settings wins, in stones");
+    assert_eq!(data.lines[0].end_label.as_deref(), Some("12 st 8.4 lb"));
+}
+
+#[test]
+fn every_chart_kind_renders_in_both_themes_as_svg_and_png() {
+    let groups: Vec<StoredGroup> = (0..60)
+        .map(|d| {
+            let mut g = weigh_in(500 + d, START + d * DAY, 82_000 - d * 20, 22_000);
+            for (kind, v) in [(5, 64_000), (8, 18_000), (76, 60_000), (77, 46_000), (88, 3_200)] {
+                g.measures.push(StoredMeasure {
+                    kind,
+                    position: None,
+                    value: v - d * 5,
+                    unit: -3,
+                    algo: None,
+                    fm: None,
+                });
+            }
+            g
+        })
+        .collect();
+    let (dir, store, acct) = store_with(&groups);
+    for kind in ["weight", "fat-ratio", "fat-mass", "lean-mass", "composition"] {
+        for theme in [Theme::Light, Theme::Dark] {
+            let spec = ChartSpec {
+                kind: ChartKind::parse(kind).unwrap(),
+                theme,
+                range: Range::All,
+                ..ChartSpec::default()
+            };
+            let data = chart::chart_data(&store, acct, &spec, START + 60 * DAY).unwrap();
+            let out = chart::render_svg(&data, &spec, &TimeZone::UTC).unwrap();
+            roxmltree::Document::parse(&out).unwrap_or_else(|e| panic!("{kind}: {e}"));
+            let png = dir.path().join(format!("{kind}.png"));
+            chart::render_png(&data, &spec, &TimeZone::UTC, &png).unwrap();
+            let bytes = std::fs::read(&png).unwrap();
+            assert_eq!(&bytes[..8], b"\x89PNG\r\n\x1a\n", "{kind}: a PNG file");
+        }
+    }
+    let fat = ChartSpec { kind: ChartKind::FatMass, range: Range::All, ..ChartSpec::default() };
+    assert_eq!(
+        chart::chart_data(&store, acct, &fat, START + 60 * DAY).unwrap().lines.len(),
+        2,
+        "fat vs lean"
+    );
+}
+
+#[test]
+fn ranges_parse_and_empty_ranges_say_so() {
+    let tz = TimeZone::UTC;
+    assert_eq!(Range::parse("30d", &tz).unwrap(), Range::LastDays(30));
+    assert_eq!(Range::parse("1y", &tz).unwrap(), Range::LastDays(365));
+    assert!(
+        matches!(Range::parse("2026-01-01..2026-01-31", &tz).unwrap(), Range::Between(a, b) if b - a == 31 * DAY - 1)
+    );
+    assert!(Range::parse("2026-02-01..2026-01-01", &tz).is_err());
+    assert!(Range::parse("soon", &tz).is_err());
+    let (_dir, store, acct) = store_with(&[]);
+    let err = chart::chart_data(&store, acct, &ChartSpec::default(), START).unwrap_err();
+    assert!(err.to_string().contains("no weight measurements"), "{err}");
+}
