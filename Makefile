@@ -5,7 +5,7 @@ SHELL := /bin/bash
 .DEFAULT_GOAL := run
 CARGO ?= cargo
 
-.PHONY: run test deps test-deps lint core-is-tauri-free unit desktop-smoke sim bench
+.PHONY: run test deps test-deps lint core-is-tauri-free unit desktop-smoke e2e sim bench
 
 deps:
 	@scripts/deps.sh build
@@ -17,7 +17,7 @@ run: deps
 	$(CARGO) build --release -p heft-desktop
 	./target/release/heft-desktop
 
-test: test-deps lint core-is-tauri-free unit desktop-smoke
+test: test-deps lint core-is-tauri-free unit desktop-smoke e2e
 	@echo "heft: all checks passed"
 
 lint:
@@ -36,6 +36,14 @@ unit:
 desktop-smoke:
 	$(CARGO) build -p heft-desktop
 	scripts/with-test-session.sh tests/desktop-smoke.sh target/debug/heft-desktop
+
+# The desktop app in a real window under Xvfb, driven through WebDriver (debug build).
+e2e:
+	$(CARGO) build -p heft-desktop
+	scripts/with-test-session.sh $(CARGO) test -p heft-desktop --test e2e -- --test-threads=1 --nocapture
+
+bench:
+	$(CARGO) bench --bench chart
 
 sim:
 	$(CARGO) run -p withings-sim -- --port 0 --years 10

@@ -1,3 +1,17 @@
 fn main() {
-    tauri_build::build();
+    // Each app command gets an `allow-…` permission; capabilities/default.json grants them.
+    let manifest = tauri_build::AppManifest::new().commands(&[
+        "overview",
+        "credentials",
+        "connect",
+        "demo",
+        "sync",
+        "chart",
+        "summary",
+        "recent",
+        "unit",
+        "forget",
+    ]);
+    tauri_build::try_build(tauri_build::Attributes::new().app_manifest(manifest))
+        .expect("the Tauri build configuration is valid");
 }

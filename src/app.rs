@@ -20,6 +20,18 @@ use crate::withings::{Client, Waiting};
 
 /// The provider name of Withings' OAuth 2.0 accounts.
 pub const WITHINGS: &str = "withings";
+/// The provider name of the demo account (the bundled simulator), kept apart from real ones.
+pub const DEMO: &str = "demo";
+
+/// Where an account's provider lives and how Heft identifies itself there.
+#[derive(Debug, Clone)]
+pub struct Endpoint {
+    pub api_url: String,
+    pub auth_url: String,
+    pub client_id: String,
+    pub client_secret: ClientSecret,
+    pub redirect_uri: String,
+}
 
 #[derive(Debug, thiserror::Error)]
 pub enum AppError {
@@ -41,6 +53,8 @@ pub enum AppError {
     Sync { userid: String, source: SyncError },
     #[error(transparent)]
     Chart(#[from] ChartError),
+    #[error("the demo simulator is not running; start the demo again")]
+    DemoNotRunning,
 }
 
 impl AppError {
@@ -61,6 +75,7 @@ impl AppError {
             AppError::Sync { source, .. } => source.code(),
             AppError::Chart(ChartError::NoData(_)) => "no_data",
             AppError::Chart(_) => "chart_error",
+            AppError::DemoNotRunning => "demo_not_running",
         }
     }
 }
@@ -98,7 +113,14 @@ pub struct App {
     clock: Clock,
     /// How long to wait for the browser round trip.
     pub callback_timeout: Duration,
+    /// The demo provider, while the bundled simulator runs.
+    demo: Option<Endpoint>,
+    /// Opens the consent page when `HEFT_BROWSER` is not set (the desktop app's opener plugin).
+    opener: Option<Opener>,
 }
+
+/// Opens a URL in the system browser.
+pub type Opener = std::sync::Arc<crate::auth::browser::OpenUrl>;
 
 fn client_secret_key(client_id: &str) -> String {
     format!("client-secret:{client_id}")
@@ -115,7 +137,14 @@ impl App {
             secrets,
             clock: system_clock(),
             callback_timeout: Duration::from_secs(timeout),
+            demo: None,
+            opener: None,
         })
+    }
+
+    /// Uses `opener` for the consent page (unless `HEFT_BROWSER` names a program).
+    pub fn set_opener(&mut self, opener: Opener) {
+        self.opener = Some(opener);
     }
 
     pub fn with_clock(mut self, clock: Clock) -> App {
@@ -151,25 +180,55 @@ impl App {
         Ok(())
     }
 
-    fn client(&self) -> Client {
-        Client::new(&self.settings.api_url)
+    /// Makes the demo provider available (the shell starts the simulator and passes it here).
+    pub fn set_demo_endpoint(&mut self, endpoint: Option<Endpoint>) {
+        self.demo = endpoint;
+    }
+
+    pub fn has_demo_endpoint(&self) -> bool {
+        self.demo.is_some()
+    }
+
+    /// Whether a real Withings developer app is configured (client id and a secret).
+    pub fn is_configured(&self) -> bool {
+        self.client_id().and_then(|id| self.client_secret(&id)).is_ok()
+    }
+
+    /// The endpoint of a provider.
+    pub fn endpoint(&self, provider: &str) -> Result<Endpoint, AppError> {
+        match provider {
+            DEMO => self.demo.clone().ok_or(AppError::DemoNotRunning),
+            _ => {
+                let client_id = self.client_id()?;
+                Ok(Endpoint {
+                    client_secret: self.client_secret(&client_id)?,
+                    client_id,
+                    api_url: self.settings.api_url.clone(),
+                    auth_url: self.settings.auth_url.clone(),
+                    redirect_uri: self.settings.redirect_uri.clone(),
+                })
+            }
+        }
     }
 
     /// The browser round trip; tokens go to the keychain before the account is recorded.
-    /// `withings_demo_user` asks Withings for its demo user; `demo` marks a demo account.
-    pub fn connect(&mut self, withings_demo_user: bool, demo: bool) -> Result<Account, AppError> {
-        let client_id = self.client_id()?;
-        let client_secret = self.client_secret(&client_id)?;
+    /// `withings_demo_user` asks Withings for its demo user (`mode=demo`).
+    pub fn connect(&mut self, provider: &str, withings_demo_user: bool) -> Result<Account, AppError> {
+        let ep = self.endpoint(provider)?;
         let cfg = Oauth2Config {
-            client_id: client_id.clone(),
-            client_secret: client_secret.clone(),
-            auth_url: self.settings.auth_url.clone(),
-            redirect_uri: self.settings.redirect_uri.clone(),
+            client_id: ep.client_id.clone(),
+            client_secret: ep.client_secret.clone(),
+            auth_url: ep.auth_url.clone(),
+            redirect_uri: ep.redirect_uri.clone(),
             browser: self.settings.browser.clone(),
             timeout: self.callback_timeout,
             demo_mode: withings_demo_user,
         };
-        let grant = oauth2::authorize(&cfg, &self.client())?;
+        let opener = match (&self.settings.browser, &self.opener) {
+            (None, Some(o)) => Some(o.clone()),
+            _ => None,
+        };
+        let grant = oauth2::authorize(&cfg, &Client::new(&ep.api_url), opener.as_deref())?;
         let now = self.now();
         let tokens = TokenSet {
             access: grant.access_token,
@@ -177,12 +236,13 @@ impl App {
             expires_at: now + grant.expires_in,
             obtained_at: now,
         };
-        tokens.save(self.secrets.as_ref(), &token_key(WITHINGS, &grant.userid))?;
-        if self.settings.client_secret.is_some() {
-            self.secrets.set(&client_secret_key(&client_id), client_secret.expose())?;
+        tokens.save(self.secrets.as_ref(), &token_key(provider, &grant.userid))?;
+        if provider != DEMO && self.settings.client_secret.is_some() {
+            self.secrets.set(&client_secret_key(&ep.client_id), ep.client_secret.expose())?;
         }
+        let demo = provider == DEMO;
         let id = self.store.upsert_account(
-            WITHINGS,
+            provider,
             &grant.userid,
             grant.scope.as_deref(),
             Some(tokens.expires_at),
@@ -219,19 +279,18 @@ impl App {
         on_wait: impl Fn(&Waiting) + Send + Sync + Clone + 'static,
     ) -> Result<Vec<SyncReport>, AppError> {
         let accounts = self.select(userid)?;
-        let client_id = self.client_id()?;
-        let secret = self.client_secret(&client_id)?;
-        let client = self.client().with_wait_hook(on_wait);
         let mut reports = Vec::new();
         for a in accounts {
+            let ep = self.endpoint(&a.provider)?;
+            let client = Client::new(&ep.api_url).with_wait_hook(on_wait.clone());
             let result = (|| {
                 let mut session = Session::open(
                     &a.provider,
                     &a.userid,
                     &client,
                     self.secrets.as_ref(),
-                    &client_id,
-                    secret.clone(),
+                    &ep.client_id,
+                    ep.client_secret.clone(),
                     self.clock.clone(),
                 )?;
                 let now = self.now();

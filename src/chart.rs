@@ -378,7 +378,7 @@ fn draw<DB: DrawingBackend>(
     data: &ChartData,
     spec: &ChartSpec,
     tz: &TimeZone,
-) -> Result<(), ChartError>
+) -> Result<PlotArea, ChartError>
 where
     DB::ErrorType: 'static,
 {
@@ -469,22 +469,42 @@ where
         .label_font(font(12, &pal.fg))
         .draw()
         .map_err(render_err)?;
+    let (xs, ys) = chart.plotting_area().get_pixel_range();
     root.present().map_err(render_err)?;
-    Ok(())
+    Ok(PlotArea { left: xs.start, right: xs.end, top: ys.start, bottom: ys.end })
+}
+
+/// Where the plotting area sits in the image, in pixels, so a UI can map the pointer to a
+/// date (hover values) without knowing the layout.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub struct PlotArea {
+    pub left: i32,
+    pub right: i32,
+    pub top: i32,
+    pub bottom: i32,
 }
 
 /// Draws to an SVG string.
 pub fn render_svg(data: &ChartData, spec: &ChartSpec, tz: &TimeZone) -> Result<String, ChartError> {
+    Ok(render_svg_with_area(data, spec, tz)?.0)
+}
+
+/// Draws to an SVG string and says where the plotting area is.
+pub fn render_svg_with_area(
+    data: &ChartData,
+    spec: &ChartSpec,
+    tz: &TimeZone,
+) -> Result<(String, PlotArea), ChartError> {
     let mut out = String::new();
-    {
+    let area = {
         let root = SVGBackend::with_string(&mut out, (spec.width, spec.height)).into_drawing_area();
-        draw(root, data, spec, tz)?;
-    }
-    Ok(out)
+        draw(root, data, spec, tz)?
+    };
+    Ok((out, area))
 }
 
 /// Draws to a PNG file.
 pub fn render_png(data: &ChartData, spec: &ChartSpec, tz: &TimeZone, path: &Path) -> Result<(), ChartError> {
     let root = BitMapBackend::new(path, (spec.width, spec.height)).into_drawing_area();
-    draw(root, data, spec, tz)
+    draw(root, data, spec, tz).map(|_| ())
 }

@@ -158,7 +158,7 @@ fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Connect { provider: Provider::Withings, demo } => {
             let mut app = open()?;
             eprintln!("Opening Withings in your browser; approve Heft there…");
-            let a = app.connect(demo, false)?;
+            let a = app.connect(heft::app::WITHINGS, demo)?;
             println!("Connected Withings user {}", a.userid);
         }
         Command::Sync { full, account } => {

@@ -80,3 +80,41 @@ impl Store {
         Ok(name.and_then(|n| TimeZone::get(&n).ok()).unwrap_or(TimeZone::UTC))
     }
 }
+
+/// One row of the "recent weigh-ins" table.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct WeighIn {
+    pub ts: i64,
+    pub weight_kg: f64,
+    pub fat_ratio: Option<f64>,
+    pub manual: bool,
+    pub ambiguous: bool,
+}
+
+impl Store {
+    /// The latest `limit` weigh-ins (real measurements with a weight), newest first.
+    pub fn recent_weigh_ins(&self, account: i64, limit: u32) -> Result<Vec<WeighIn>, StoreError> {
+        let mut st = self.conn().prepare_cached(
+            "SELECT g.date, w.value, w.unit, f.value, f.unit, g.attrib FROM groups g
+             JOIN measures w ON w.account_id = g.account_id AND w.grpid = g.grpid AND w.type = 1 AND w.position IS NULL
+             LEFT JOIN measures f ON f.account_id = g.account_id AND f.grpid = g.grpid AND f.type = 6 AND f.position IS NULL
+             WHERE g.account_id = ?1 AND g.category = 1
+             ORDER BY g.date DESC, g.grpid DESC LIMIT ?2",
+        )?;
+        let rows = st.query_map(params![account, limit], |r| {
+            let fat = match (r.get::<_, Option<i64>>(3)?, r.get::<_, Option<i32>>(4)?) {
+                (Some(v), Some(u)) => Some(RawValue::new(v, u).to_f64()),
+                _ => None,
+            };
+            let attrib = Attrib(r.get(5)?);
+            Ok(WeighIn {
+                ts: r.get(0)?,
+                weight_kg: RawValue::new(r.get(1)?, r.get(2)?).to_f64(),
+                fat_ratio: fat,
+                manual: attrib.is_manual(),
+                ambiguous: attrib.is_ambiguous(),
+            })
+        })?;
+        Ok(rows.collect::<Result<_, _>>()?)
+    }
+}

@@ -1,9 +1,80 @@
-//! Heft's desktop shell: a window on the `heft` core. Commands call one core function each.
+//! Heft's desktop shell: Tauri commands and events over the `heft` core, nothing more.
+//! Each command parses its input, calls one core function, maps the error to `{code, message}`.
 
 #![cfg_attr(not(debug_assertions), windows_subsystem = "windows")]
 
+mod commands;
+mod shared;
+
+use tauri::{Emitter, Manager};
+use tauri_plugin_deep_link::DeepLinkExt;
+
+/// A callback URL that arrived through the `heft:` scheme goes through the same state check as
+/// the loopback callback; a rejected one is reported to the window.
+fn deliver_deep_link(app: &tauri::AppHandle, url: &str) {
+    if let Err(e) = heft::auth::callback::deliver_callback_url(url) {
+        tracing::warn!("deep link rejected: {e}");
+        let _ = app.emit("callback-rejected", e.to_string());
+    }
+}
+
 fn main() {
-    if let Err(e) = tauri::Builder::default().run(tauri::generate_context!()) {
+    tracing_subscriber::fmt()
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_env("HEFT_LOG").unwrap_or_else(|_| "warn".into()),
+        )
+        .with_writer(std::io::stderr)
+        .init();
+    let shared = match shared::Shared::open() {
+        Ok(s) => s,
+        Err(e) => {
+            eprintln!("heft-desktop: {e}");
+            std::process::exit(1);
+        }
+    };
+    let result = tauri::Builder::default()
+        // Registered first: a second launch (e.g. the browser opening heft://…) hands its
+        // arguments to the running window instead of starting another app.
+        .plugin(tauri_plugin_single_instance::init(|app, argv, _cwd| {
+            for arg in argv.iter().skip(1).filter(|a| a.starts_with("heft:")) {
+                deliver_deep_link(app, arg);
+            }
+            if let Some(w) = app.get_webview_window("main") {
+                let _ = w.set_focus();
+            }
+        }))
+        .plugin(tauri_plugin_deep_link::init())
+        .plugin(tauri_plugin_opener::init())
+        .manage(shared)
+        .setup(|app| {
+            // Registering the scheme needs xdg-utils on Linux; without it Heft still works
+            // with the loopback callback.
+            if let Err(e) = app.deep_link().register_all() {
+                tracing::warn!("could not register the heft: URL scheme: {e}");
+            }
+            let handle = app.handle().clone();
+            app.deep_link().on_open_url(move |event| {
+                for url in event.urls() {
+                    deliver_deep_link(&handle, url.as_str());
+                }
+            });
+            app.state::<shared::Shared>().use_opener(app.handle().clone());
+            Ok(())
+        })
+        .invoke_handler(tauri::generate_handler![
+            commands::overview,
+            commands::credentials,
+            commands::connect,
+            commands::demo,
+            commands::sync,
+            commands::chart,
+            commands::summary,
+            commands::recent,
+            commands::unit,
+            commands::forget,
+        ])
+        .run(tauri::generate_context!());
+    if let Err(e) = result {
         eprintln!("heft-desktop: could not start the window: {e}");
         std::process::exit(1);
     }

@@ -5,6 +5,9 @@ use std::process::{Command, Stdio};
 
 use super::AuthError;
 
+/// Something that opens a URL in the system browser (the desktop app's opener plugin).
+pub type OpenUrl = dyn Fn(&str) -> Result<(), String> + Send + Sync;
+
 /// Opens `url` with `program` (`HEFT_BROWSER`) or the platform's opener.
 pub fn open(url: &str, program: Option<&Path>) -> Result<(), AuthError> {
     let mut cmd = match program {

@@ -88,6 +88,41 @@ pub fn verify_callback_url(
     }
 }
 
+/// The authorization waiting for its callback, so that a callback arriving by the app's URI
+/// scheme (deep link) reaches it and passes the same state check as the loopback one.
+struct Pending {
+    state: String,
+    shape: CallbackShape,
+    tx: std::sync::mpsc::Sender<Result<VerifiedCallback, AuthError>>,
+}
+
+static PENDING: std::sync::Mutex<Option<Pending>> = std::sync::Mutex::new(None);
+
+fn pending() -> std::sync::MutexGuard<'static, Option<Pending>> {
+    PENDING.lock().unwrap_or_else(|e| e.into_inner())
+}
+
+/// Hands a callback URL that arrived by deep link to the authorization in progress.
+/// A wrong or missing state is refused here (and the authorization keeps waiting).
+pub fn deliver_callback_url(url: &str) -> Result<(), AuthError> {
+    let slot = pending();
+    let Some(p) = slot.as_ref() else {
+        return Err(AuthError::BadCallback("no authorization is in progress"));
+    };
+    let expected = State::from_secret(p.state.clone());
+    match verify_callback_url(url, &expected, p.shape) {
+        Ok(v) => {
+            let _ = p.tx.send(Ok(v));
+            Ok(())
+        }
+        Err(AuthError::Denied(e)) => {
+            let _ = p.tx.send(Err(AuthError::Denied(e.clone())));
+            Err(AuthError::Denied(e))
+        }
+        Err(e) => Err(e),
+    }
+}
+
 /// A listener bound to the redirect URI's port on 127.0.0.1 and ::1, before the browser opens.
 pub struct CallbackListener {
     listeners: Vec<TcpListener>,
@@ -150,8 +185,25 @@ impl CallbackListener {
         shape: CallbackShape,
         timeout: Duration,
     ) -> Result<VerifiedCallback, AuthError> {
+        let (tx, rx) = std::sync::mpsc::channel();
+        *pending() = Some(Pending { state: expected.as_str().to_string(), shape, tx });
+        let result = self.wait_inner(expected, shape, timeout, &rx);
+        *pending() = None;
+        result
+    }
+
+    fn wait_inner(
+        &self,
+        expected: &State,
+        shape: CallbackShape,
+        timeout: Duration,
+        deep_links: &std::sync::mpsc::Receiver<Result<VerifiedCallback, AuthError>>,
+    ) -> Result<VerifiedCallback, AuthError> {
         let deadline = Instant::now() + timeout;
         while Instant::now() < deadline {
+            if let Ok(delivered) = deep_links.try_recv() {
+                return delivered;
+            }
             let mut accepted = None;
             for l in &self.listeners {
                 match l.accept() {
@@ -259,6 +311,13 @@ mod tests {
         State::generate().unwrap()
     }
 
+    /// One authorization waits at a time (as in the app); tests that wait take turns.
+    static WAITING: std::sync::Mutex<()> = std::sync::Mutex::new(());
+
+    fn one_at_a_time() -> std::sync::MutexGuard<'static, ()> {
+        WAITING.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
     #[test]
     fn only_a_matching_state_yields_a_code() {
         let s = state();
@@ -294,6 +353,7 @@ mod tests {
 
     #[test]
     fn listener_ignores_other_paths_and_wrong_states_then_accepts_the_right_one() {
+        let _turn = one_at_a_time();
         let l = CallbackListener::bind("http://localhost:0/callback").unwrap();
         let port = l.port().unwrap();
         assert_eq!(l.redirect_uri(), format!("http://localhost:{port}/callback"));
@@ -333,6 +393,7 @@ mod tests {
 
     #[test]
     fn an_oversized_request_is_refused_and_times_out_cleanly() {
+        let _turn = one_at_a_time();
         let l = CallbackListener::bind("http://127.0.0.1:0/callback").unwrap();
         let port = l.port().unwrap();
         let t = std::thread::spawn(move || {
@@ -346,6 +407,26 @@ mod tests {
         let err = l.wait(&state(), OAUTH2_CALLBACK, Duration::from_secs(1)).unwrap_err();
         assert!(matches!(err, AuthError::TimedOut(_)));
         assert!(t.join().unwrap().starts_with("HTTP/1.1 431"));
+    }
+
+    #[test]
+    fn a_deep_link_reaches_the_waiting_authorization_only_with_the_right_state() {
+        let _turn = one_at_a_time();
+        assert!(deliver_callback_url("heft://callback?code=x&state=y").is_err(), "nothing is waiting");
+        let l = CallbackListener::bind("http://127.0.0.1:0/callback").unwrap();
+        let s = state();
+        let good = format!("heft://callback?code=deep&state={}", s.as_str());
+        let t = std::thread::spawn(move || {
+            std::thread::sleep(Duration::from_millis(200));
+            let forged = deliver_callback_url("heft://callback?code=evil&state=forged");
+            let ok = deliver_callback_url(&good);
+            (forged, ok)
+        });
+        let v = l.wait(&s, OAUTH2_CALLBACK, Duration::from_secs(10)).unwrap();
+        let (forged, ok) = t.join().unwrap();
+        assert!(matches!(forged, Err(AuthError::BadCallback(_))), "{forged:?}");
+        assert!(ok.is_ok());
+        assert_eq!(v.code.expose(), "deep");
     }
 
     #[test]

@@ -61,14 +61,22 @@ pub fn authorize_url(cfg: &Oauth2Config, redirect_uri: &str, state: &State, pkce
 ///
 /// The listener is bound before the browser opens (a taken port fails here, with no browser
 /// window), and the code is exchanged the moment it arrives.
-pub fn authorize(cfg: &Oauth2Config, client: &Client) -> Result<TokenGrant, ConnectError> {
+/// `opener` replaces the platform's browser launcher (the desktop app passes its opener plugin).
+pub fn authorize(
+    cfg: &Oauth2Config,
+    client: &Client,
+    opener: Option<&browser::OpenUrl>,
+) -> Result<TokenGrant, ConnectError> {
     let listener = CallbackListener::bind(&cfg.redirect_uri)?;
     let redirect_uri = listener.redirect_uri().to_string();
     let state = State::generate()?;
     let pkce = Pkce::generate()?;
     let url = authorize_url(cfg, &redirect_uri, &state, &pkce);
     tracing::info!(redirect_uri = %redirect_uri, "opening the consent page in the browser");
-    browser::open(&url, cfg.browser.as_deref())?;
+    match opener {
+        Some(open) => open(&url).map_err(|e| AuthError::Browser(e, url.clone()))?,
+        None => browser::open(&url, cfg.browser.as_deref())?,
+    }
     let verified = listener.wait(&state, OAUTH2_CALLBACK, cfg.timeout)?;
     client
         .request_token(

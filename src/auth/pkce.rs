@@ -22,6 +22,11 @@ impl State {
         Ok(State(random_b64(32)?))
     }
 
+    /// Rebuilds a state from its value (the deep-link path keeps it while waiting).
+    pub(crate) fn from_secret(value: String) -> State {
+        State(value)
+    }
+
     pub fn as_str(&self) -> &str {
         &self.0
     }

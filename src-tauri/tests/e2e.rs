@@ -1,0 +1,274 @@
+//! The desktop app end to end, in a real window: Xvfb + WebKitWebDriver through tauri-driver,
+//! a temporary data dir, the test Secret Service, and a "browser" script that clicks Allow on
+//! the simulator's consent page. Run by `make test` inside scripts/with-test-session.sh.
+//!
+//! One test, one story, because the single-instance plugin hands every launch to the copy
+//! already running on the session bus.
+
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+use base64::Engine;
+use serde_json::{Value, json};
+
+fn ready() -> bool {
+    if std::env::var_os("HEFT_IN_TEST_SESSION").is_some() && which("tauri-driver") && which("WebKitWebDriver")
+    {
+        return true;
+    }
+    eprintln!("SKIPPED: needs tauri-driver, WebKitWebDriver and the test session; run `make test`");
+    false
+}
+
+fn which(bin: &str) -> bool {
+    Command::new("sh")
+        .arg("-c")
+        .arg(format!("command -v {bin}"))
+        .stdout(Stdio::null())
+        .status()
+        .is_ok_and(|s| s.success())
+}
+
+fn root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("..")
+}
+
+fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .and_then(|l| l.local_addr())
+        .map(|a| a.port())
+        .expect("a free port")
+}
+
+/// A WebDriver session on one launch of the app.
+struct Driver {
+    base: String,
+    session: String,
+    agent: ureq::Agent,
+    driver: Child,
+}
+
+impl Driver {
+    fn launch(env: &[(&str, &str)]) -> Driver {
+        let (port, native) = (free_port(), free_port());
+        let mut cmd = Command::new("tauri-driver");
+        cmd.args(["--port", &port.to_string(), "--native-port", &native.to_string()])
+            .stdout(Stdio::null())
+            .stderr(Stdio::null());
+        for (k, v) in env {
+            cmd.env(k, v);
+        }
+        let driver = cmd.spawn().expect("tauri-driver starts");
+        let agent: ureq::Agent = ureq::Agent::config_builder()
+            .http_status_as_error(false)
+            .timeout_global(Some(Duration::from_secs(60)))
+            .build()
+            .into();
+        let base = format!("http://127.0.0.1:{port}");
+        let caps = json!({"capabilities": {"alwaysMatch": {"tauri:options": {"application": env!("CARGO_BIN_EXE_heft-desktop")}}}});
+        let deadline = Instant::now() + Duration::from_secs(30);
+        let session = loop {
+            if let Ok(mut r) = agent.post(&format!("{base}/session")).send_json(&caps) {
+                let v: Value = r.body_mut().read_json().unwrap_or(Value::Null);
+                if let Some(id) = v["value"]["sessionId"].as_str() {
+                    break id.to_string();
+                }
+                assert!(Instant::now() < deadline, "no WebDriver session: {v}");
+            }
+            assert!(Instant::now() < deadline, "tauri-driver did not answer");
+            std::thread::sleep(Duration::from_millis(200));
+        };
+        Driver { base, session, agent, driver }
+    }
+
+    fn call(&self, method: &str, path: &str, body: Option<Value>) -> Value {
+        let url = format!("{}/session/{}{}", self.base, self.session, path);
+        let mut r = match (method, body) {
+            ("GET", _) => self.agent.get(&url).call(),
+            ("DELETE", _) => self.agent.delete(&url).call(),
+            (_, Some(b)) => self.agent.post(&url).send_json(&b),
+            (_, None) => self.agent.post(&url).send_json(json!({})),
+        }
+        .expect("WebDriver answers");
+        r.body_mut().read_json::<Value>().unwrap_or(Value::Null)["value"].take()
+    }
+
+    /// Runs JavaScript in the window and returns its result.
+    fn js(&self, script: &str) -> Value {
+        self.call("POST", "/execute/sync", Some(json!({"script": script, "args": []})))
+    }
+
+    fn text(&self, id: &str) -> String {
+        self.js(&format!("const e = document.getElementById('{id}'); return e ? e.textContent : null;"))
+            .as_str()
+            .unwrap_or("")
+            .to_string()
+    }
+
+    fn visible(&self, id: &str) -> bool {
+        self.js(&format!(
+            "const e = document.getElementById('{id}'); return !!e && !e.hidden && e.offsetParent !== null;"
+        ))
+        .as_bool()
+        .unwrap_or(false)
+    }
+
+    fn click(&self, id: &str) {
+        self.js(&format!("document.getElementById('{id}').click(); return true;"));
+    }
+
+    /// Waits for a condition, saying what it waited for if it never came.
+    fn wait(&self, what: &str, secs: u64, mut cond: impl FnMut(&Driver) -> bool) {
+        let deadline = Instant::now() + Duration::from_secs(secs);
+        while !cond(self) {
+            assert!(
+                Instant::now() < deadline,
+                "timed out waiting for {what}; message: {:?}",
+                self.text("message")
+            );
+            std::thread::sleep(Duration::from_millis(150));
+        }
+    }
+
+    fn screenshot(&self, name: &str) {
+        std::thread::sleep(Duration::from_millis(500)); // let the last DOM change paint
+        let b64 = self.call("GET", "/screenshot", None);
+        if let Some(png) = b64.as_str().and_then(|s| base64::engine::general_purpose::STANDARD.decode(s).ok())
+        {
+            let dir = root().join("target/e2e-screenshots");
+            let _ = std::fs::create_dir_all(&dir);
+            let _ = std::fs::write(dir.join(name), png);
+        }
+    }
+}
+
+impl Drop for Driver {
+    fn drop(&mut self) {
+        let _ = self.agent.delete(&format!("{}/session/{}", self.base, self.session)).call();
+        let _ = self.driver.kill();
+        let _ = self.driver.wait();
+    }
+}
+
+fn kg_of(text: &str) -> f64 {
+    text.split_whitespace().next().and_then(|n| n.parse().ok()).unwrap_or(f64::NAN)
+}
+
+#[test]
+fn demo_connect_sync_units_offline_restart_and_a_forged_deep_link() {
+    if !ready() {
+        return;
+    }
+    let data = tempfile::tempdir().expect("temp dir");
+    let service = format!("heft-e2e-{}", std::process::id());
+    let approve = root().join("tests/browsers/approve.py");
+    let hold = root().join("tests/browsers/hold.sh");
+    let data_dir = data.path().to_str().unwrap().to_string();
+    let base_env = |browser: &Path| -> Vec<(String, String)> {
+        vec![
+            ("HEFT_DATA_DIR".into(), data_dir.clone()),
+            ("HEFT_KEYRING_SERVICE".into(), service.clone()),
+            ("HEFT_BROWSER".into(), browser.to_str().unwrap().into()),
+            ("HEFT_CALLBACK_TIMEOUT_SECS".into(), "60".into()),
+        ]
+    };
+    let as_refs = |v: &[(String, String)]| v.iter().map(|(a, b)| (a.clone(), b.clone())).collect::<Vec<_>>();
+
+    // First run: welcome → demo → connected → synced.
+    let env1 = as_refs(&base_env(&approve));
+    let refs: Vec<(&str, &str)> = env1.iter().map(|(a, b)| (a.as_str(), b.as_str())).collect();
+    let started = Instant::now();
+    let d = Driver::launch(&refs);
+    d.wait("the welcome screen", 30, |d| d.visible("demo-button"));
+    d.click("demo-button");
+    d.wait("the connected main view", 60, |d| d.visible("app") && d.text("account").contains("Demo user"));
+    d.wait("the end of the first sync", 60, |d| d.text("progress-text").starts_with("Synced"));
+    let progress_events: u64 =
+        d.js("return Number(document.body.dataset.progressEvents || 0);").as_u64().unwrap_or(0);
+    assert!(progress_events > 0, "progress events reached the window");
+    d.wait("the chart", 30, |d| {
+        d.js("return !!document.querySelector('#chart svg');").as_bool().unwrap_or(false)
+    });
+    eprintln!("first chart after demo connect + sync: {:?} from launch", started.elapsed());
+
+    // The latest weigh-in shown equals the simulator's ground truth.
+    let sim = d.text("demo-url").replace("Demo simulator: ", "");
+    let agent: ureq::Agent = ureq::Agent::config_builder().build().into();
+    let truth: Value =
+        agent.get(&format!("{sim}/_sim/truth")).call().unwrap().body_mut().read_json().unwrap();
+    let latest = truth["measuregrps"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|g| {
+            g["category"] == 1
+                && g["attrib"] != 1
+                && g["measures"].as_array().unwrap().iter().any(|m| m["type"] == 1)
+        })
+        .expect("a weigh-in");
+    let m = latest["measures"].as_array().unwrap().iter().find(|m| m["type"] == 1).unwrap();
+    let kg = m["value"].as_f64().unwrap() * 10f64.powi(m["unit"].as_i64().unwrap() as i32);
+    let shown = d.js("return document.querySelector('#recent tr td:nth-child(2)').textContent;");
+    assert_eq!(shown.as_str().unwrap(), format!("{kg:.1} kg"), "latest weigh-in as Withings has it");
+    d.screenshot("main-light.png");
+
+    // Unit toggle: the trend weight in pounds is the same weight.
+    let trend_kg = kg_of(&d.text("trend-weight"));
+    d.click("unit-lb");
+    d.wait("pounds", 20, |d| d.text("trend-weight").ends_with("lb"));
+    let lb = kg_of(&d.text("trend-weight"));
+    assert!((lb * 0.453_592_37 - trend_kg).abs() < 0.1, "{trend_kg} kg shown as {lb} lb");
+    d.click("unit-kg");
+    d.wait("kilograms", 20, |d| d.text("trend-weight").ends_with("kg"));
+    if let Some(pid) = app_pid() {
+        eprintln!("app memory after syncing: {} (debug build)", rss(pid));
+    }
+    drop(d);
+    std::thread::sleep(Duration::from_secs(1));
+
+    // Restart: the simulator is gone with the previous run; the history still shows.
+    let mut env2 = as_refs(&base_env(&hold));
+    env2.push(("GTK_THEME".into(), "Adwaita:dark".into()));
+    let refs: Vec<(&str, &str)> = env2.iter().map(|(a, b)| (a.as_str(), b.as_str())).collect();
+    let restarted = Instant::now();
+    let d = Driver::launch(&refs);
+    d.wait("the chart, offline", 30, |d| {
+        d.js("return !!document.querySelector('#chart svg');").as_bool().unwrap_or(false)
+    });
+    eprintln!("launch to first chart (offline, from the database): {:?}", restarted.elapsed());
+    assert_eq!(kg_of(&d.text("trend-weight")), trend_kg, "same trend weight from the local database");
+    d.wait("the offline sync message", 30, |d| d.text("message").contains("demo simulator stopped"));
+    d.screenshot("main-dark.png");
+
+    // A deep link with a forged state while an authorization waits is rejected.
+    d.click("add-button");
+    d.click("demo-button");
+    d.wait("an authorization waiting", 20, |d| d.text("message").contains("approve Heft"));
+    let status = Command::new(env!("CARGO_BIN_EXE_heft-desktop"))
+        .arg("heft://callback?code=stolen&state=forged")
+        .envs(env2.iter().map(|(a, b)| (a.as_str(), b.as_str())))
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .status()
+        .expect("second launch runs");
+    assert!(status.success(), "the second launch hands over to the running app and exits");
+    d.wait("the rejection", 20, |d| d.text("message").contains("rejected"));
+    assert!(d.text("message").contains("state"), "says why: {}", d.text("message"));
+}
+
+fn app_pid() -> Option<u32> {
+    let out = Command::new("pgrep").args(["-n", "-f", "heft-desktop"]).output().ok()?;
+    String::from_utf8_lossy(&out.stdout).trim().parse().ok()
+}
+
+fn rss(pid: u32) -> String {
+    std::fs::read_to_string(format!("/proc/{pid}/status"))
+        .ok()
+        .and_then(|s| {
+            s.lines()
+                .find(|l| l.starts_with("VmRSS"))
+                .map(|l| l.trim_start_matches("VmRSS:").trim().to_string())
+        })
+        .unwrap_or_else(|| "unknown".into())
+}

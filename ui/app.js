@@ -1,0 +1,333 @@
+// Heft's window: talks only to the app's own commands and events.
+"use strict";
+
+const { invoke } = window.__TAURI__.core;
+const { listen } = window.__TAURI__.event;
+const $ = (id) => document.getElementById(id);
+const darkQuery = window.matchMedia("(prefers-color-scheme: dark)");
+
+const ui = { userid: null, kind: "weight", range: "90d", unit: "kg", chart: null, syncing: false, accounts: [] };
+
+const HOURLY = 60 * 60 * 1000;
+
+function showMessage(text, kind = "warn") {
+  const m = $("message");
+  m.textContent = text;
+  m.className = "message" + (kind === "error" ? " error" : "");
+  m.hidden = !text;
+}
+
+/// What to tell a person for each error code the core sends.
+function explain(err) {
+  const msg = (err && err.message) || String(err);
+  switch (err && err.code) {
+    case "offline": return "You are offline or Withings cannot be reached. Your history still works; Heft will try again. (" + msg + ")";
+    case "keychain_unavailable": return msg;
+    case "reconnect_needed": return "Withings needs you to reconnect this account (your history is kept): click Accounts… → Connect. " + msg;
+    case "rate_limited": return msg;
+    case "demo_not_running": return "The demo simulator stopped when Heft closed; your demo history is still here. Click Accounts… → Try the demo account to start it again.";
+    default: return msg;
+  }
+}
+
+function when(ts) {
+  if (!ts) return "Never synced";
+  const d = new Date(ts * 1000);
+  return "Last sync " + d.toLocaleString(undefined, { dateStyle: "medium", timeStyle: "short" });
+}
+
+function setSelected(groupId, attr, value, dataKey) {
+  for (const b of $(groupId).querySelectorAll("button")) {
+    b.setAttribute(attr, String(b.dataset[dataKey] === value));
+  }
+}
+
+async function refresh() {
+  const ov = await invoke("overview");
+  ui.accounts = ov.accounts;
+  ui.unit = ov.unit || "kg";
+  setSelected("unit-tabs", "aria-checked", ui.unit, "unit");
+  if (ov.demo_url) {
+    $("demo-url").textContent = "Demo simulator: " + ov.demo_url;
+    $("demo-url").hidden = false;
+  }
+  if (ov.accounts.length === 0) {
+    $("welcome").hidden = false;
+    $("app").hidden = true;
+    return false;
+  }
+  $("welcome").hidden = true;
+  $("app").hidden = false;
+  const sel = $("account");
+  sel.replaceChildren();
+  for (const a of ov.accounts) {
+    const o = document.createElement("option");
+    o.value = a.userid;
+    o.textContent = (a.demo ? "Demo user " : "Withings user ") + a.userid + (a.needs_reconnect ? " (reconnect needed)" : "");
+    sel.append(o);
+  }
+  if (!ui.userid || !ov.accounts.some((a) => a.userid === ui.userid)) ui.userid = ov.accounts[0].userid;
+  sel.value = ui.userid;
+  const acct = ov.accounts.find((a) => a.userid === ui.userid);
+  $("account-badge").hidden = !acct.demo;
+  $("last-sync").textContent = when(acct.last_sync_at);
+  await loadAll();
+  return true;
+}
+
+async function loadAll() {
+  await Promise.all([loadSummary(), loadRecent(), loadChart()]);
+}
+
+async function loadSummary() {
+  try {
+    const s = await invoke("summary", { userid: ui.userid, unit: ui.unit });
+    $("trend-weight").textContent = s.trend;
+    $("change-30d").textContent = s.change_30d || "—";
+    $("weekly-rate").textContent = s.weekly_rate || "—";
+    const goal = $("goal-line");
+    if (s.goal) {
+      goal.textContent = "Goal " + s.goal + (s.projected ? " · reached between " + s.projected + " at this pace" : " · not reached at the current pace");
+      goal.hidden = false;
+    } else {
+      goal.hidden = true;
+    }
+  } catch (e) {
+    for (const id of ["trend-weight", "change-30d", "weekly-rate"]) $(id).textContent = "—";
+  }
+}
+
+async function loadRecent() {
+  const body = $("recent");
+  try {
+    const rows = await invoke("recent", { userid: ui.userid, unit: ui.unit });
+    body.replaceChildren();
+    for (const r of rows) {
+      const tr = document.createElement("tr");
+      for (const text of [r.date, r.weight, r.fat]) {
+        const td = document.createElement("td");
+        td.textContent = text;
+        tr.append(td);
+      }
+      const flags = document.createElement("td");
+      for (const f of r.flags) {
+        const span = document.createElement("span");
+        span.className = "flag";
+        span.textContent = f;
+        flags.append(span);
+      }
+      tr.append(flags);
+      body.append(tr);
+    }
+  } catch (e) {
+    body.replaceChildren();
+  }
+}
+
+async function loadChart() {
+  const box = $("chart");
+  const width = Math.max(320, Math.round(box.clientWidth || 900));
+  const height = Math.max(240, Math.round(width * 0.42));
+  try {
+    const c = await invoke("chart", {
+      userid: ui.userid, kind: ui.kind, range: ui.range, unit: ui.unit,
+      dark: darkQuery.matches, width, height,
+    });
+    ui.chart = { ...c, width };
+    // The SVG comes from Heft's own renderer (no scripts), drawn for this width.
+    box.innerHTML = c.svg;
+    const cursor = document.createElement("div");
+    cursor.className = "cursor";
+    cursor.hidden = true;
+    box.append(cursor);
+    box.dataset.points = String(c.points.length);
+  } catch (e) {
+    ui.chart = null;
+    box.replaceChildren();
+    const p = document.createElement("p");
+    p.className = "muted";
+    p.textContent = e && e.code === "no_data" ? "Nothing to show in this range yet." : explain(e);
+    box.append(p);
+  }
+}
+
+function formatValue(v) {
+  if (ui.kind === "fat-ratio") return v.toFixed(1) + " %";
+  if (ui.unit === "st") {
+    const tenths = Math.round(v * 14 * 10);
+    return Math.floor(tenths / 140) + " st " + ((tenths % 140) / 10).toFixed(1) + " lb";
+  }
+  return v.toFixed(1) + " " + ui.unit;
+}
+
+/// Shows the date and value of the weigh-in nearest to a chart x position (in chart pixels).
+function showNearest(index) {
+  const c = ui.chart;
+  if (!c || c.points.length === 0) return;
+  const i = Math.max(0, Math.min(c.points.length - 1, index));
+  ui.hover = i;
+  const [ts, v] = c.points[i];
+  const box = $("chart");
+  const scale = box.clientWidth / c.width;
+  const x = c.area.left + ((ts - c.from) / (c.to - c.from)) * (c.area.right - c.area.left);
+  const tip = $("tooltip");
+  const date = new Date(ts * 1000).toLocaleDateString(undefined, { dateStyle: "medium" });
+  tip.textContent = date + " · " + formatValue(v);
+  tip.style.left = box.offsetLeft + x * scale + "px";
+  tip.style.top = box.offsetTop + c.area.top * scale + 24 + "px";
+  tip.hidden = false;
+  const cursor = box.querySelector(".cursor");
+  if (cursor) {
+    cursor.style.left = x * scale + "px";
+    cursor.hidden = false;
+  }
+}
+
+function nearestIndex(ts) {
+  const pts = ui.chart.points;
+  let lo = 0, hi = pts.length - 1;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if (pts[mid][0] < ts) lo = mid + 1; else hi = mid;
+  }
+  if (lo > 0 && Math.abs(pts[lo - 1][0] - ts) < Math.abs(pts[lo][0] - ts)) lo -= 1;
+  return lo;
+}
+
+function onPointer(ev) {
+  const c = ui.chart;
+  if (!c || c.points.length === 0) return;
+  const box = $("chart");
+  const rect = box.getBoundingClientRect();
+  const x = ((ev.clientX - rect.left) / rect.width) * c.width;
+  if (x < c.area.left || x > c.area.right) return hideHover();
+  const ts = c.from + ((x - c.area.left) / (c.area.right - c.area.left)) * (c.to - c.from);
+  showNearest(nearestIndex(ts));
+}
+
+function hideHover() {
+  $("tooltip").hidden = true;
+  const cursor = $("chart").querySelector(".cursor");
+  if (cursor) cursor.hidden = true;
+}
+
+async function syncNow() {
+  if (ui.syncing || ui.accounts.length === 0) return;
+  ui.syncing = true;
+  $("sync-button").disabled = true;
+  $("progress").hidden = false;
+  $("progress").classList.add("indeterminate");
+  $("progress-text").textContent = "Contacting Withings…";
+  try {
+    const reports = await invoke("sync", { userid: ui.userid });
+    const r = reports[0];
+    $("progress-text").textContent = r
+      ? `Synced: ${r.added} new, ${r.changed} changed, ${r.removed} removed.`
+      : "Synced.";
+    showMessage("");
+  } catch (e) {
+    $("progress-text").textContent = "";
+    showMessage(explain(e), e && e.code === "offline" ? "warn" : "error");
+  } finally {
+    ui.syncing = false;
+    $("sync-button").disabled = false;
+    $("progress").hidden = true;
+    $("progress").classList.remove("indeterminate");
+    await refresh();
+  }
+}
+
+async function connectFlow(run) {
+  showMessage("Waiting for you to approve Heft in your browser…");
+  for (const id of ["connect-button", "demo-button"]) $(id).disabled = true;
+  try {
+    ui.userid = await run();
+    showMessage("Connected as user " + ui.userid + ". Downloading your history…");
+    await refresh();
+    await syncNow();
+  } catch (e) {
+    showMessage(explain(e), "error");
+  } finally {
+    for (const id of ["connect-button", "demo-button"]) $(id).disabled = false;
+  }
+}
+
+function wire() {
+  $("credentials-form").addEventListener("submit", async (ev) => {
+    ev.preventDefault();
+    const clientId = $("client-id").value, clientSecret = $("client-secret").value;
+    await connectFlow(async () => {
+      if (clientId || clientSecret) await invoke("credentials", { clientId, clientSecret });
+      return invoke("connect");
+    });
+  });
+  $("demo-button").addEventListener("click", () => connectFlow(() => invoke("demo")));
+  $("sync-button").addEventListener("click", syncNow);
+  $("add-button").addEventListener("click", () => {
+    $("welcome").hidden = !$("welcome").hidden;
+  });
+  $("account").addEventListener("change", async (ev) => {
+    ui.userid = ev.target.value;
+    await refresh();
+  });
+  for (const [group, key] of [["kind-tabs", "kind"], ["range-tabs", "range"]]) {
+    $(group).addEventListener("click", async (ev) => {
+      const b = ev.target.closest("button");
+      if (!b) return;
+      ui[key] = b.dataset[key];
+      setSelected(group, "aria-selected", ui[key], key);
+      await loadChart();
+    });
+  }
+  $("unit-tabs").addEventListener("click", async (ev) => {
+    const b = ev.target.closest("button");
+    if (!b) return;
+    ui.unit = b.dataset.unit;
+    setSelected("unit-tabs", "aria-checked", ui.unit, "unit");
+    await invoke("unit", { unit: ui.unit }).catch(() => {});
+    await loadAll();
+  });
+  const box = $("chart");
+  box.addEventListener("mousemove", onPointer);
+  box.addEventListener("mouseleave", hideHover);
+  box.addEventListener("blur", hideHover);
+  box.addEventListener("keydown", (ev) => {
+    if (!ui.chart || ui.chart.points.length === 0) return;
+    const last = ui.chart.points.length - 1;
+    const i = ui.hover === undefined ? last : ui.hover;
+    if (ev.key === "ArrowLeft") showNearest(i - 1);
+    else if (ev.key === "ArrowRight") showNearest(i + 1);
+    else if (ev.key === "Home") showNearest(0);
+    else if (ev.key === "End") showNearest(last);
+    else return;
+    ev.preventDefault();
+  });
+  darkQuery.addEventListener("change", loadChart);
+  let resizeTimer;
+  window.addEventListener("resize", () => {
+    clearTimeout(resizeTimer);
+    resizeTimer = setTimeout(loadChart, 200);
+  });
+}
+
+async function main() {
+  wire();
+  await listen("sync-progress", (e) => {
+    const p = e.payload;
+    document.body.dataset.progressEvents = String(Number(document.body.dataset.progressEvents || 0) + 1);
+    const what = p.phase === "fetching" ? "Downloading" : p.phase === "reconciling" ? "Checking recent days" : "Done";
+    $("progress-text").textContent = `${what} — ${p.pages} page${p.pages === 1 ? "" : "s"}, ${p.groups.toLocaleString()} measurement groups`;
+  });
+  await listen("sync-waiting", (e) => showMessage(e.payload));
+  await listen("callback-rejected", (e) => showMessage("An authorization callback was rejected: " + e.payload, "error"));
+  let hasAccounts = false;
+  try {
+    hasAccounts = await refresh();
+  } catch (e) {
+    showMessage(explain(e), "error");
+  }
+  if (hasAccounts) syncNow();
+  setInterval(syncNow, HOURLY);
+}
+
+main();
