@@ -175,14 +175,7 @@ fn run(cli: Cli) -> anyhow::Result<()> {
                     let _ = std::io::stderr().flush();
                 }
             };
-            let on_wait = |w: &Waiting| match w {
-                Waiting::RateLimited(d) => {
-                    eprintln!("\nWithings asks Heft to slow down; retrying in {} s", d.as_secs())
-                }
-                Waiting::Retrying { after, reason } => {
-                    eprintln!("\n{reason}; retrying in {:.1} s", after.as_secs_f64())
-                }
-            };
+            let on_wait = |w: &Waiting| eprintln!("\n{w}");
             let reports = app.sync(account.as_deref(), full, &mut progress, on_wait);
             if tty {
                 eprintln!();

@@ -94,6 +94,14 @@ impl Resp {
         Resp::json(&v)
     }
 
+    /// The Withings status inside the body, or the HTTP status when there is none.
+    pub fn app_status(&self) -> i64 {
+        serde_json::from_slice::<serde_json::Value>(&self.body)
+            .ok()
+            .and_then(|v| v["status"].as_i64())
+            .unwrap_or(i64::from(self.status))
+    }
+
     pub fn with_status(mut self, status: u16) -> Resp {
         self.status = status;
         self

@@ -84,7 +84,7 @@ fn getmeas(shared: &Shared, req: &Req) -> (Resp, i64) {
     let caller = match authenticate(shared, req) {
         Ok(c) => c,
         Err(r) => {
-            let s = status_of(&r);
+            let s = r.app_status();
             return (r, s);
         }
     };
@@ -156,11 +156,4 @@ fn getmeas(shared: &Shared, req: &Req) -> (Resp, i64) {
     }
     st.identical.insert((caller.userid, params), now);
     (Resp::withings(0, body, None), 0)
-}
-
-fn status_of(r: &Resp) -> i64 {
-    serde_json::from_slice::<serde_json::Value>(&r.body)
-        .ok()
-        .and_then(|v| v["status"].as_i64())
-        .unwrap_or(i64::from(r.status))
 }

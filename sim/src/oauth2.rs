@@ -183,10 +183,7 @@ fn invalid(msg: &str) -> Resp {
 /// `POST /v2/oauth2 action=requesttoken`: both grants, answers wrapped in the envelope.
 pub fn token(shared: &Shared, req: &Req) -> Resp {
     let resp = token_inner(shared, req);
-    let status = serde_json::from_slice::<serde_json::Value>(&resp.body)
-        .ok()
-        .and_then(|v| v["status"].as_i64())
-        .unwrap_or(-1);
+    let status = resp.app_status();
     let mut st = shared.state();
     st.stats.token_requests += 1;
     st.record(&req.path, req.param("action"), req.public_params(), status);

@@ -138,15 +138,7 @@ pub async fn sync(
         let mut core = writer.lock().map_err(internal)?;
         let events = app.clone();
         let on_wait = move |w: &Waiting| {
-            let message = match w {
-                Waiting::RateLimited(d) => {
-                    format!("Withings asked Heft to slow down; retrying in {} s", d.as_secs())
-                }
-                Waiting::Retrying { after, reason } => {
-                    format!("{reason}; retrying in {:.0} s", after.as_secs_f64().ceil())
-                }
-            };
-            let _ = events.emit("sync-waiting", message);
+            let _ = events.emit("sync-waiting", w.to_string());
         };
         let mut progress = |u: &str, p: &Progress| {
             let _ = app.emit("sync-progress", ProgressEvent { userid: u, progress: *p });

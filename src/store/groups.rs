@@ -94,26 +94,42 @@ impl ApplyOutcome {
     }
 }
 
+/// The columns [`group_from_row`] reads, in order.
+const GROUP_COLUMNS: &str = "grpid, date, created, modified, category, attrib, deviceid, model, comment";
+
+fn group_from_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<StoredGroup> {
+    Ok(StoredGroup {
+        grpid: r.get(0)?,
+        date: r.get(1)?,
+        created: r.get(2)?,
+        modified: r.get(3)?,
+        category: r.get(4)?,
+        attrib: r.get(5)?,
+        deviceid: r.get(6)?,
+        model: r.get(7)?,
+        comment: r.get(8)?,
+        measures: Vec::new(),
+    })
+}
+
+/// Reads `type, position, value, unit, algo, fm` starting at column `at`.
+fn measure_from_row(r: &rusqlite::Row<'_>, at: usize) -> rusqlite::Result<StoredMeasure> {
+    Ok(StoredMeasure {
+        kind: r.get(at)?,
+        position: r.get(at + 1)?,
+        value: r.get(at + 2)?,
+        unit: r.get(at + 3)?,
+        algo: r.get(at + 4)?,
+        fm: r.get(at + 5)?,
+    })
+}
+
 fn load_group(tx: &Transaction<'_>, account: i64, grpid: i64) -> Result<Option<StoredGroup>, StoreError> {
     let head = tx
         .query_row(
-            "SELECT date, created, modified, category, attrib, deviceid, model, comment
-             FROM groups WHERE account_id = ?1 AND grpid = ?2",
+            &format!("SELECT {GROUP_COLUMNS} FROM groups WHERE account_id = ?1 AND grpid = ?2"),
             params![account, grpid],
-            |r| {
-                Ok(StoredGroup {
-                    grpid,
-                    date: r.get(0)?,
-                    created: r.get(1)?,
-                    modified: r.get(2)?,
-                    category: r.get(3)?,
-                    attrib: r.get(4)?,
-                    deviceid: r.get(5)?,
-                    model: r.get(6)?,
-                    comment: r.get(7)?,
-                    measures: Vec::new(),
-                })
-            },
+            group_from_row,
         )
         .optional()?;
     let Some(mut g) = head else { return Ok(None) };
@@ -121,18 +137,8 @@ fn load_group(tx: &Transaction<'_>, account: i64, grpid: i64) -> Result<Option<S
         "SELECT type, position, value, unit, algo, fm FROM measures
          WHERE account_id = ?1 AND grpid = ?2 ORDER BY type, position",
     )?;
-    g.measures = st
-        .query_map(params![account, grpid], |r| {
-            Ok(StoredMeasure {
-                kind: r.get(0)?,
-                position: r.get(1)?,
-                value: r.get(2)?,
-                unit: r.get(3)?,
-                algo: r.get(4)?,
-                fm: r.get(5)?,
-            })
-        })?
-        .collect::<Result<_, _>>()?;
+    g.measures =
+        st.query_map(params![account, grpid], |r| measure_from_row(r, 0))?.collect::<Result<_, _>>()?;
     Ok(Some(g))
 }
 
@@ -211,26 +217,12 @@ impl Store {
 
     /// Groups with `from <= date <= to`, newest first.
     pub fn groups_between(&self, account: i64, from: i64, to: i64) -> Result<Vec<StoredGroup>, StoreError> {
-        let mut st = self.conn.prepare_cached(
-            "SELECT grpid, date, created, modified, category, attrib, deviceid, model, comment
-             FROM groups WHERE account_id = ?1 AND date BETWEEN ?2 AND ?3 ORDER BY date DESC, grpid DESC",
-        )?;
-        let mut groups: Vec<StoredGroup> = st
-            .query_map(params![account, from, to], |r| {
-                Ok(StoredGroup {
-                    grpid: r.get(0)?,
-                    date: r.get(1)?,
-                    created: r.get(2)?,
-                    modified: r.get(3)?,
-                    category: r.get(4)?,
-                    attrib: r.get(5)?,
-                    deviceid: r.get(6)?,
-                    model: r.get(7)?,
-                    comment: r.get(8)?,
-                    measures: Vec::new(),
-                })
-            })?
-            .collect::<Result<_, _>>()?;
+        let mut st = self.conn.prepare_cached(&format!(
+            "SELECT {GROUP_COLUMNS} FROM groups WHERE account_id = ?1 AND date BETWEEN ?2 AND ?3
+             ORDER BY date DESC, grpid DESC"
+        ))?;
+        let mut groups: Vec<StoredGroup> =
+            st.query_map(params![account, from, to], group_from_row)?.collect::<Result<_, _>>()?;
         let mut ms = self.conn.prepare_cached(
             "SELECT m.grpid, m.type, m.position, m.value, m.unit, m.algo, m.fm FROM measures m
              JOIN groups g ON g.account_id = m.account_id AND g.grpid = m.grpid
@@ -238,19 +230,8 @@ impl Store {
         )?;
         let mut by_grpid: std::collections::HashMap<i64, Vec<StoredMeasure>> =
             std::collections::HashMap::new();
-        let rows = ms.query_map(params![account, from, to], |r| {
-            Ok((
-                r.get::<_, i64>(0)?,
-                StoredMeasure {
-                    kind: r.get(1)?,
-                    position: r.get(2)?,
-                    value: r.get(3)?,
-                    unit: r.get(4)?,
-                    algo: r.get(5)?,
-                    fm: r.get(6)?,
-                },
-            ))
-        })?;
+        let rows =
+            ms.query_map(params![account, from, to], |r| Ok((r.get::<_, i64>(0)?, measure_from_row(r, 1)?)))?;
         for row in rows {
             let (grpid, m) = row?;
             by_grpid.entry(grpid).or_default().push(m);

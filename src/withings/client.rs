@@ -53,6 +53,20 @@ pub enum Waiting {
     Retrying { after: Duration, reason: String },
 }
 
+/// The sentence a person reads while Heft waits.
+impl std::fmt::Display for Waiting {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Waiting::RateLimited(d) => {
+                write!(f, "Withings asked Heft to slow down; retrying in {} s", d.as_secs())
+            }
+            Waiting::Retrying { after, reason } => {
+                write!(f, "{reason}; retrying in {} s", after.as_secs_f64().ceil() as u64)
+            }
+        }
+    }
+}
+
 type WaitHook = Arc<dyn Fn(&Waiting) + Send + Sync>;
 
 /// How a request proves who it is for.
