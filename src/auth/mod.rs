@@ -2,6 +2,7 @@
 
 pub mod browser;
 pub mod callback;
+pub mod oauth1;
 pub mod oauth2;
 pub mod pkce;
 

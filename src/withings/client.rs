@@ -220,6 +220,24 @@ impl Client {
         }
     }
 
+    /// A plain GET whose answer is text (OAuth 1.0a's `/account/*` answers are form-encoded).
+    pub fn get_text(&self, url: &str) -> Result<String, ApiError> {
+        self.requests.fetch_add(1, Ordering::Relaxed);
+        let mut resp = self.agent.get(url).call().map_err(|e| ApiError::Network(describe_transport(&e)))?;
+        let status = resp.status().as_u16();
+        let body = resp
+            .body_mut()
+            .with_config()
+            .limit(1 << 20)
+            .read_to_string()
+            .map_err(|e| ApiError::Malformed(format!("the answer could not be read: {e}")))?;
+        match status {
+            200 => Ok(body),
+            401 => Ok(body), // oauth_problem=… comes with 401; the caller reads it
+            _ => Err(ApiError::Http { status }),
+        }
+    }
+
     /// `POST /v2/oauth2 action=requesttoken`, for both grants.
     pub fn request_token(
         &self,
