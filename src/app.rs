@@ -4,6 +4,7 @@ use std::time::Duration;
 
 use serde::Serialize;
 
+use crate::auth::oauth1::{self, Oauth1Config};
 use crate::auth::oauth2::{self, ConnectError, Oauth2Config};
 use crate::chart::{self, ChartData, ChartError, ChartSpec};
 use crate::config::{ConfigError, Settings};
@@ -11,8 +12,9 @@ use crate::export::{self, ExportError, ImportReport};
 use crate::model::MeasureType;
 use crate::secret::ClientSecret;
 use crate::secrets::{SecretError, SecretStore, TokenSet, token_key};
+use crate::secrets::{load_oauth1, save_oauth1};
 use crate::series::Query;
-use crate::session::{Clock, Session, SessionError, system_clock};
+use crate::session::{ApiSession, Clock, Oauth1Session, Session, SessionError, system_clock};
 use crate::store::{Account, Store, StoreError, SyncState};
 use crate::sync::{self, Progress, SyncError, SyncReport};
 use crate::trend::{self, ALPHA};
@@ -20,6 +22,8 @@ use crate::withings::{Client, Waiting};
 
 /// The provider name of Withings' OAuth 2.0 accounts.
 pub const WITHINGS: &str = "withings";
+/// The provider name of the original Withings OAuth 1.0a flow.
+pub const WITHINGS_OAUTH1: &str = "withings-oauth1";
 /// The provider name of the demo account (the bundled simulator), kept apart from real ones.
 pub const DEMO: &str = "demo";
 
@@ -198,6 +202,16 @@ impl App {
     pub fn endpoint(&self, provider: &str) -> Result<Endpoint, AppError> {
         match provider {
             DEMO => self.demo.clone().ok_or(AppError::DemoNotRunning),
+            WITHINGS_OAUTH1 => {
+                let client_id = self.client_id()?;
+                Ok(Endpoint {
+                    client_secret: self.client_secret(&client_id)?,
+                    client_id,
+                    api_url: self.settings.api_url.clone(),
+                    auth_url: self.settings.oauth1_url.clone().ok_or(ConfigError::MissingOauth1Url)?,
+                    redirect_uri: self.settings.redirect_uri.clone(),
+                })
+            }
             _ => {
                 let client_id = self.client_id()?;
                 Ok(Endpoint {
@@ -215,6 +229,25 @@ impl App {
     /// `withings_demo_user` asks Withings for its demo user (`mode=demo`).
     pub fn connect(&mut self, provider: &str, withings_demo_user: bool) -> Result<Account, AppError> {
         let ep = self.endpoint(provider)?;
+        let opener = match (&self.settings.browser, &self.opener) {
+            (None, Some(o)) => Some(o.clone()),
+            _ => None,
+        };
+        if provider == WITHINGS_OAUTH1 {
+            let cfg = Oauth1Config {
+                consumer_key: ep.client_id.clone(),
+                consumer_secret: ep.client_secret.clone(),
+                base_url: ep.auth_url.clone(),
+                redirect_uri: ep.redirect_uri.clone(),
+                browser: self.settings.browser.clone(),
+                timeout: self.callback_timeout,
+            };
+            let grant = oauth1::authorize(&cfg, &Client::new(&ep.api_url), opener.as_deref())?;
+            save_oauth1(self.secrets.as_ref(), &token_key(provider, &grant.userid), &grant.token)?;
+            self.remember_client_secret(&ep)?;
+            let id = self.store.upsert_account(provider, &grant.userid, None, None, false, self.now())?;
+            return Ok(self.store.account(id)?);
+        }
         let cfg = Oauth2Config {
             client_id: ep.client_id.clone(),
             client_secret: ep.client_secret.clone(),
@@ -223,10 +256,6 @@ impl App {
             browser: self.settings.browser.clone(),
             timeout: self.callback_timeout,
             demo_mode: withings_demo_user,
-        };
-        let opener = match (&self.settings.browser, &self.opener) {
-            (None, Some(o)) => Some(o.clone()),
-            _ => None,
         };
         let grant = oauth2::authorize(&cfg, &Client::new(&ep.api_url), opener.as_deref())?;
         let now = self.now();
@@ -237,8 +266,8 @@ impl App {
             obtained_at: now,
         };
         tokens.save(self.secrets.as_ref(), &token_key(provider, &grant.userid))?;
-        if provider != DEMO && self.settings.client_secret.is_some() {
-            self.secrets.set(&client_secret_key(&ep.client_id), ep.client_secret.expose())?;
+        if provider != DEMO {
+            self.remember_client_secret(&ep)?;
         }
         let demo = provider == DEMO;
         let id = self.store.upsert_account(
@@ -250,6 +279,14 @@ impl App {
             now,
         )?;
         Ok(self.store.account(id)?)
+    }
+
+    /// A secret given in the environment is kept in the keychain for later runs.
+    fn remember_client_secret(&self, ep: &Endpoint) -> Result<(), AppError> {
+        if self.settings.client_secret.is_some() {
+            self.secrets.set(&client_secret_key(&ep.client_id), ep.client_secret.expose())?;
+        }
+        Ok(())
     }
 
     pub fn accounts(&self) -> Result<Vec<Account>, AppError> {
@@ -284,20 +321,39 @@ impl App {
             let ep = self.endpoint(&a.provider)?;
             let client = Client::new(&ep.api_url).with_wait_hook(on_wait.clone());
             let result = (|| {
-                let mut session = Session::open(
-                    &a.provider,
-                    &a.userid,
-                    &client,
-                    self.secrets.as_ref(),
-                    &ep.client_id,
-                    ep.client_secret.clone(),
-                    self.clock.clone(),
-                )?;
+                let mut session: Box<dyn ApiSession + '_> = if a.provider == WITHINGS_OAUTH1 {
+                    let key = token_key(&a.provider, &a.userid);
+                    let token = load_oauth1(self.secrets.as_ref(), &key)
+                        .map_err(SessionError::from)?
+                        .ok_or_else(|| SessionError::ReconnectNeeded {
+                            userid: a.userid.clone(),
+                            reason: "no tokens in the keychain".into(),
+                        })?;
+                    Box::new(Oauth1Session {
+                        userid: a.userid.clone(),
+                        client: &client,
+                        consumer_key: ep.client_id.clone(),
+                        consumer_secret: ep.client_secret.clone(),
+                        token,
+                    })
+                } else {
+                    Box::new(Session::open(
+                        &a.provider,
+                        &a.userid,
+                        &client,
+                        self.secrets.as_ref(),
+                        &ep.client_id,
+                        ep.client_secret.clone(),
+                        self.clock.clone(),
+                    )?)
+                };
                 let now = self.now();
-                let r = sync::sync_account(&mut self.store, &mut session, a.id, full, now, &mut |p| {
+                let r = sync::sync_account(&mut self.store, session.as_mut(), a.id, full, now, &mut |p| {
                     progress(&a.userid, p)
                 });
-                self.store.set_token_expiry(a.id, session.expires_at())?;
+                if let Some(exp) = session.expires_at() {
+                    self.store.set_token_expiry(a.id, exp)?;
+                }
                 r
             })();
             match result {

@@ -27,6 +27,8 @@ pub enum ConfigError {
     MissingClientId,
     #[error("no Withings client secret is set: set HEFT_WITHINGS_CLIENT_SECRET")]
     MissingClientSecret,
+    #[error("no OAuth 1.0a host is set: set HEFT_WITHINGS_OAUTH1_URL")]
+    MissingOauth1Url,
     #[error("{name} is not a valid URL: {value}")]
     BadUrl { name: &'static str, value: String },
 }

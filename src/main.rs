@@ -26,6 +26,8 @@ struct Cli {
 enum Provider {
     /// Withings with OAuth 2.0 (what Withings serves today).
     Withings,
+    /// The original three-legged OAuth 1.0a flow (host from HEFT_WITHINGS_OAUTH1_URL).
+    WithingsOauth1,
 }
 
 #[derive(Clone, Copy, ValueEnum)]
@@ -155,10 +157,14 @@ fn when(ts: Option<i64>) -> String {
 
 fn run(cli: Cli) -> anyhow::Result<()> {
     match cli.command {
-        Command::Connect { provider: Provider::Withings, demo } => {
+        Command::Connect { provider, demo } => {
             let mut app = open()?;
             eprintln!("Opening Withings in your browser; approve Heft there…");
-            let a = app.connect(heft::app::WITHINGS, demo)?;
+            let provider = match provider {
+                Provider::Withings => heft::app::WITHINGS,
+                Provider::WithingsOauth1 => heft::app::WITHINGS_OAUTH1,
+            };
+            let a = app.connect(provider, demo)?;
             println!("Connected Withings user {}", a.userid);
         }
         Command::Sync { full, account } => {
@@ -208,7 +214,9 @@ fn run(cli: Cli) -> anyhow::Result<()> {
                 );
                 println!("  measurements: {} groups, {} values", s.groups, s.measures);
                 println!("  last sync:    {}", when(s.sync.last_sync_at));
-                println!("  token until:  {}", when(a.token_expires_at));
+                if a.provider != heft::app::WITHINGS_OAUTH1 {
+                    println!("  token until:  {}", when(a.token_expires_at));
+                }
                 if let Some(e) = &s.sync.last_error {
                     println!("  last error:   {e}");
                 }

@@ -151,6 +151,35 @@ struct TokenJson {
     obtained_at: i64,
 }
 
+/// An OAuth 1.0a account's token credentials, as kept in the keychain.
+#[derive(Serialize, Deserialize)]
+struct Oauth1Json {
+    token: String,
+    token_secret: String,
+}
+
+pub fn load_oauth1(
+    store: &dyn SecretStore,
+    key: &str,
+) -> Result<Option<crate::auth::oauth1::TokenPair>, SecretError> {
+    let Some(raw) = store.get(key)? else { return Ok(None) };
+    let j: Oauth1Json = serde_json::from_str(&raw).map_err(|_| SecretError::Corrupt)?;
+    Ok(Some(crate::auth::oauth1::TokenPair {
+        token: j.token,
+        secret: crate::secret::TokenSecret::new(j.token_secret),
+    }))
+}
+
+pub fn save_oauth1(
+    store: &dyn SecretStore,
+    key: &str,
+    pair: &crate::auth::oauth1::TokenPair,
+) -> Result<(), SecretError> {
+    let j = Oauth1Json { token: pair.token.clone(), token_secret: pair.secret.expose().to_string() };
+    let raw = serde_json::to_string(&j).map_err(|e| SecretError::Other(e.to_string()))?;
+    store.set(key, &raw)
+}
+
 impl TokenSet {
     /// When to refresh: 5 minutes before expiry, or a quarter of the lifetime for short-lived
     /// tokens, so a fresh token is never refreshed again at once.

@@ -8,6 +8,7 @@
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex, OnceLock};
 
+use crate::auth::oauth1::{Extras, Signer, TokenPair, signed_url};
 use crate::secret::ClientSecret;
 use crate::secrets::{SecretError, SecretStore, TokenSet, token_key};
 use crate::withings::{ApiError, Auth, Client, Grant, MeasureBody, StatusKind};
@@ -25,6 +26,20 @@ pub enum SessionError {
         "Withings no longer accepts Heft's authorization for account {userid} ({reason}); run `heft connect` again — your history is kept"
     )]
     ReconnectNeeded { userid: String, reason: String },
+}
+
+/// What the sync engine needs from an authorized account, whatever the OAuth flavour.
+pub trait ApiSession {
+    fn userid(&self) -> &str;
+    /// `getmeas` with the given parameters.
+    fn getmeas(&mut self, params: &[(String, String)]) -> Result<MeasureBody, SessionError>;
+    /// When the access token expires, where that applies.
+    fn expires_at(&self) -> Option<i64>;
+}
+
+fn measure_body(body: serde_json::Value) -> Result<MeasureBody, SessionError> {
+    Ok(serde_json::from_value(body)
+        .map_err(|e| ApiError::Malformed(format!("unexpected getmeas body: {e}")))?)
 }
 
 /// A source of "now" in Unix seconds, injected so expiry can be tested.
@@ -79,10 +94,6 @@ impl<'a> Session<'a> {
             tokens,
             clock,
         })
-    }
-
-    pub fn expires_at(&self) -> i64 {
-        self.tokens.expires_at
     }
 
     fn ensure_fresh(&mut self) -> Result<(), SessionError> {
@@ -142,13 +153,61 @@ impl<'a> Session<'a> {
             other => Ok(other?),
         }
     }
+}
 
-    /// `getmeas` with the given parameters.
-    pub fn getmeas(&mut self, params: &[(String, String)]) -> Result<MeasureBody, SessionError> {
+impl ApiSession for Session<'_> {
+    fn userid(&self) -> &str {
+        &self.userid
+    }
+
+    fn getmeas(&mut self, params: &[(String, String)]) -> Result<MeasureBody, SessionError> {
         let mut form = vec![("action".to_string(), "getmeas".to_string())];
         form.extend_from_slice(params);
-        let body = self.call("/measure", &form)?;
-        Ok(serde_json::from_value(body)
-            .map_err(|e| ApiError::Malformed(format!("unexpected getmeas body: {e}")))?)
+        measure_body(self.call("/measure", &form)?)
+    }
+
+    fn expires_at(&self) -> Option<i64> {
+        Some(self.tokens.expires_at)
+    }
+}
+
+/// An OAuth 1.0a account: every call signed, `userid` sent along, nothing to refresh.
+pub struct Oauth1Session<'a> {
+    pub userid: String,
+    pub client: &'a Client,
+    pub consumer_key: String,
+    pub consumer_secret: ClientSecret,
+    pub token: TokenPair,
+}
+
+impl ApiSession for Oauth1Session<'_> {
+    fn userid(&self) -> &str {
+        &self.userid
+    }
+
+    fn getmeas(&mut self, params: &[(String, String)]) -> Result<MeasureBody, SessionError> {
+        let mut all =
+            vec![("action".to_string(), "getmeas".to_string()), ("userid".to_string(), self.userid.clone())];
+        all.extend_from_slice(params);
+        let url = format!("{}/measure", self.client.api_url());
+        let signer = Signer {
+            consumer_key: &self.consumer_key,
+            consumer_secret: &self.consumer_secret,
+            token: Some(&self.token),
+        };
+        let body = self
+            .client
+            .call_signed(&|| signed_url("GET", &url, &all, &signer, Extras::default()))
+            .map_err(|e| match e {
+                ApiError::Status { kind: StatusKind::InvalidToken, message, .. } => {
+                    SessionError::ReconnectNeeded { userid: self.userid.clone(), reason: message }
+                }
+                other => SessionError::Api(other),
+            })?;
+        measure_body(body)
+    }
+
+    fn expires_at(&self) -> Option<i64> {
+        None
     }
 }

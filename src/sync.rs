@@ -10,7 +10,7 @@ use std::collections::HashSet;
 
 use serde::Serialize;
 
-use crate::session::{Session, SessionError};
+use crate::session::{ApiSession, SessionError};
 use crate::store::{ApplyOutcome, CursorUpdate, Store, StoreError, StoredGroup};
 use crate::withings::{ApiError, MeasureBody};
 
@@ -112,15 +112,15 @@ struct Pass {
 }
 
 /// One sync in progress: the parts every pass needs.
-struct Run<'r, 'a> {
+struct Run<'r> {
     store: &'r mut Store,
-    session: &'r mut Session<'a>,
+    session: &'r mut dyn ApiSession,
     account: i64,
     report: SyncReport,
     progress: &'r mut dyn FnMut(&Progress),
 }
 
-impl Run<'_, '_> {
+impl Run<'_> {
     /// Fetches every page for `params`, applying each page in its own transaction; with
     /// `cursor` = `(full, synced_at)` the new cursor is committed with the last page.
     fn pass(
@@ -196,7 +196,7 @@ impl Run<'_, '_> {
 /// Syncs one account. `now` is used only for bookkeeping (`last_sync_at`), never as a cursor.
 pub fn sync_account(
     store: &mut Store,
-    session: &mut Session<'_>,
+    session: &mut dyn ApiSession,
     account: i64,
     full: bool,
     now: i64,
@@ -204,7 +204,7 @@ pub fn sync_account(
 ) -> Result<SyncReport, SyncError> {
     let state = store.sync_state(account)?;
     let full = full || state.cursor.is_none();
-    let report = SyncReport { userid: session.userid.clone(), full, ..SyncReport::default() };
+    let report = SyncReport { userid: session.userid().to_string(), full, ..SyncReport::default() };
     let mut run = Run { store, session, account, report, progress };
     let mut params: Vec<(String, String)> = Vec::new();
     if let (false, Some(c)) = (full, state.cursor) {

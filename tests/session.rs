@@ -5,7 +5,7 @@ use std::sync::atomic::{AtomicBool, Ordering};
 
 use heft::secret::{AuthCode, ClientSecret};
 use heft::secrets::{MemoryStore, SecretError, SecretStore, TokenSet, token_key};
-use heft::session::{Session, SessionError};
+use heft::session::{ApiSession, Session, SessionError};
 use heft::store::{Store, StoreError};
 use heft::withings::{Client, Grant};
 use withings_sim::{DEMO_CLIENT_ID, DEMO_CLIENT_SECRET, Sim, SimConfig};

@@ -163,20 +163,10 @@ impl Client {
         if let Auth::Bearer(t) = auth {
             req = req.header("Authorization", &format!("Bearer {}", t.expose()));
         }
-        let mut resp = req
+        let resp = req
             .send_form(form.iter().map(|(k, v)| (k.as_str(), v.as_str())))
             .map_err(|e| ApiError::Network(describe_transport(&e)))?;
-        let status = resp.status().as_u16();
-        let body = resp
-            .body_mut()
-            .with_config()
-            .limit(MAX_BODY)
-            .read_to_vec()
-            .map_err(|e| ApiError::Malformed(format!("the answer could not be read: {e}")))?;
-        if status != 200 {
-            return Err(ApiError::Http { status });
-        }
-        Ok(body)
+        read_answer(resp)
     }
 
     /// Sends a request to `path` and returns the envelope's body, retrying what may succeed
@@ -188,11 +178,28 @@ impl Client {
         auth: &Auth<'_>,
     ) -> Result<serde_json::Value, ApiError> {
         let url = format!("{}{}", self.api_url, path);
+        self.with_retries(&|| self.send_once(&url, form, auth))
+    }
+
+    /// A GET to a URL built afresh for every attempt (OAuth 1.0a signs each with a new nonce),
+    /// with the same retry policy as [`Client::call`].
+    pub fn call_signed(&self, make_url: &dyn Fn() -> String) -> Result<serde_json::Value, ApiError> {
+        self.with_retries(&|| {
+            self.requests.fetch_add(1, Ordering::Relaxed);
+            let resp =
+                self.agent.get(&make_url()).call().map_err(|e| ApiError::Network(describe_transport(&e)))?;
+            read_answer(resp)
+        })
+    }
+
+    fn with_retries(
+        &self,
+        send: &dyn Fn() -> Result<Vec<u8>, ApiError>,
+    ) -> Result<serde_json::Value, ApiError> {
         let mut attempt = 0;
         loop {
             attempt += 1;
-            let result =
-                self.send_once(&url, form, auth).and_then(|bytes| Envelope::parse(&bytes)?.body_as());
+            let result = send().and_then(|bytes| Envelope::parse(&bytes)?.body_as());
             let err = match result {
                 Ok(v) => return Ok(v),
                 Err(e) => e,
@@ -282,6 +289,21 @@ impl Client {
             scope: raw.scope,
         })
     }
+}
+
+/// The body of an HTTP 200 answer (Withings puts its own status inside), or the HTTP error.
+fn read_answer(mut resp: ureq::http::Response<ureq::Body>) -> Result<Vec<u8>, ApiError> {
+    let status = resp.status().as_u16();
+    let body = resp
+        .body_mut()
+        .with_config()
+        .limit(MAX_BODY)
+        .read_to_vec()
+        .map_err(|e| ApiError::Malformed(format!("the answer could not be read: {e}")))?;
+    if status != 200 {
+        return Err(ApiError::Http { status });
+    }
+    Ok(body)
 }
 
 fn describe_transport(e: &ureq::Error) -> String {

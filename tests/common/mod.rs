@@ -59,6 +59,7 @@ impl Env {
             .env("HEFT_DATA_DIR", self.data_dir.path())
             .env("HEFT_WITHINGS_API_URL", self.sim.url())
             .env("HEFT_WITHINGS_AUTH_URL", self.sim.url())
+            .env("HEFT_WITHINGS_OAUTH1_URL", self.sim.url())
             .env("HEFT_WITHINGS_CLIENT_ID", DEMO_CLIENT_ID)
             .env("HEFT_WITHINGS_CLIENT_SECRET", DEMO_CLIENT_SECRET)
             .env("HEFT_REDIRECT_URI", "http://localhost:0/callback")
