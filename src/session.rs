@@ -38,8 +38,10 @@ pub trait ApiSession {
 }
 
 fn measure_body(body: serde_json::Value) -> Result<MeasureBody, SessionError> {
-    Ok(serde_json::from_value(body)
-        .map_err(|e| ApiError::Malformed(format!("unexpected getmeas body: {e}")))?)
+    let body: MeasureBody = serde_json::from_value(body)
+        .map_err(|e| ApiError::Malformed(format!("unexpected getmeas body: {e}")))?;
+    body.validate()?;
+    Ok(body)
 }
 
 /// A source of "now" in Unix seconds, injected so expiry can be tested.

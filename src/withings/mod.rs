@@ -26,7 +26,9 @@ pub enum ApiError {
 
 /// Parses a `getmeas` answer: the envelope, then its body.
 pub fn parse_getmeas(bytes: &[u8]) -> Result<MeasureBody, ApiError> {
-    Envelope::parse(bytes)?.body_as()
+    let body: MeasureBody = Envelope::parse(bytes)?.body_as()?;
+    body.validate()?;
+    Ok(body)
 }
 
 impl ApiError {

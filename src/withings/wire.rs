@@ -70,6 +70,38 @@ pub struct MeasureBody {
     pub offset: Option<i64>,
 }
 
+/// Earliest and latest plausible measurement dates (1970 to 2200): anything else is a broken
+/// answer, not a weigh-in.
+const DATE_RANGE: std::ops::RangeInclusive<i64> = 0..=7_258_118_400;
+/// Withings sends exponents between -4 and 0; beyond ±30 a value is meaningless.
+const UNIT_RANGE: std::ops::RangeInclusive<i32> = -30..=30;
+
+impl MeasureBody {
+    /// Rejects answers that parse but cannot be real: absurd dates, exponents, offsets.
+    pub fn validate(&self) -> Result<(), ApiError> {
+        if let Some(o) = self.offset
+            && o < 0
+        {
+            return Err(ApiError::Malformed(format!("negative offset {o}")));
+        }
+        for g in &self.measuregrps {
+            if !DATE_RANGE.contains(&g.date) {
+                return Err(ApiError::Malformed(format!(
+                    "group {} has an impossible date {}",
+                    g.grpid, g.date
+                )));
+            }
+            if let Some(m) = g.measures.iter().find(|m| !UNIT_RANGE.contains(&m.unit)) {
+                return Err(ApiError::Malformed(format!(
+                    "group {} has a measure with exponent {}",
+                    g.grpid, m.unit
+                )));
+            }
+        }
+        Ok(())
+    }
+}
+
 /// One measure group as sent.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 pub struct WireGroup {
