@@ -54,6 +54,11 @@ impl Env {
     }
 
     pub fn heft_with(&self, args: &[&str], env: &[(&str, &str)]) -> Output {
+        self.command(args, env).output().expect("heft runs")
+    }
+
+    /// The `heft` command with this environment, not yet started.
+    pub fn command(&self, args: &[&str], env: &[(&str, &str)]) -> Command {
         let mut c = Command::new(env!("CARGO_BIN_EXE_heft"));
         c.args(args)
             .env("HEFT_DATA_DIR", self.data_dir.path())
@@ -72,7 +77,7 @@ impl Env {
         for (k, v) in env {
             c.env(k, v);
         }
-        c.output().expect("heft runs")
+        c
     }
 
     /// Runs heft and insists it succeeded.
