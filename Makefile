@@ -42,8 +42,9 @@ e2e:
 	$(CARGO) build -p heft-desktop
 	scripts/with-test-session.sh $(CARGO) test -p heft-desktop --test e2e -- --test-threads=1 --nocapture
 
-bench:
-	$(CARGO) bench --bench chart
+# Benchmarks against baselines measured in the same run; writes docs/benchmarks.md.
+bench: test-deps
+	scripts/with-test-session.sh bench/run
 
 sim:
 	$(CARGO) run -p withings-sim -- --port 0 --years 10
