@@ -460,6 +460,16 @@ impl App {
         Ok(export::import(&mut self.store, data, now)?)
     }
 
+    /// Removes the demo account, its tokens and its history (real accounts are untouched,
+    /// even one with the same userid).
+    pub fn remove_demo(&mut self, userid: &str) -> Result<(), AppError> {
+        let demo = self.store.accounts()?.into_iter().find(|a| a.provider == DEMO && a.userid == userid);
+        let a = demo.ok_or_else(|| AppError::UnknownAccount(userid.to_string()))?;
+        self.secrets.delete(&token_key(&a.provider, &a.userid))?;
+        self.store.delete_account(a.id)?;
+        Ok(())
+    }
+
     /// Forgets an account's tokens (keychain); its history stays unless `delete_data`.
     pub fn disconnect(&mut self, userid: Option<&str>, delete_data: bool) -> Result<Vec<Account>, AppError> {
         let accounts = self.select(userid)?;

@@ -70,6 +70,7 @@ async function refresh() {
   sel.value = ui.userid;
   const acct = ov.accounts.find((a) => a.userid === ui.userid);
   $("account-badge").hidden = !acct.demo;
+  $("remove-demo").hidden = !acct.demo;
   $("last-sync").textContent = when(acct.last_sync_at);
   await loadAll();
   return true;
@@ -265,6 +266,27 @@ function wire() {
   $("sync-button").addEventListener("click", syncNow);
   $("add-button").addEventListener("click", () => {
     $("welcome").hidden = !$("welcome").hidden;
+  });
+  // Two clicks remove the demo account and its history (no modal dialog needed).
+  let armed = null;
+  $("remove-demo").addEventListener("click", async () => {
+    const b = $("remove-demo");
+    if (!armed) {
+      b.textContent = "Click again to remove the demo and its history";
+      armed = setTimeout(() => { armed = null; b.textContent = "Remove demo"; }, 5000);
+      return;
+    }
+    clearTimeout(armed);
+    armed = null;
+    b.textContent = "Remove demo";
+    try {
+      await invoke("forget", { userid: ui.userid });
+      ui.userid = null;
+      showMessage("The demo account and its history were removed.");
+      await refresh();
+    } catch (e) {
+      showMessage(explain(e), "error");
+    }
   });
   $("account").addEventListener("change", async (ev) => {
     ui.userid = ev.target.value;

@@ -282,11 +282,10 @@ pub fn unit(state: State<'_, Shared>, unit: String) -> Result<(), UiError> {
     Ok(())
 }
 
-/// Removes an account and its history (used to remove the demo account).
+/// Removes the demo account and its history.
 #[tauri::command]
 pub fn forget(state: State<'_, Shared>, userid: String) -> Result<(), UiError> {
     let writer = state.writer();
     let mut app = writer.lock().map_err(internal)?;
-    app.disconnect(Some(&userid), true)?;
-    Ok(())
+    Ok(app.remove_demo(&userid)?)
 }

@@ -241,8 +241,12 @@ fn demo_connect_sync_units_offline_restart_and_a_forged_deep_link() {
     d.wait("the offline sync message", 30, |d| d.text("message").contains("demo simulator stopped"));
     d.screenshot("main-dark.png");
 
+    // The demo can be removed, history and all: back to the welcome screen.
+    d.click("remove-demo");
+    d.click("remove-demo");
+    d.wait("the welcome screen after removing the demo", 20, |d| d.visible("welcome") && !d.visible("app"));
+
     // A deep link with a forged state while an authorization waits is rejected.
-    d.click("add-button");
     d.click("demo-button");
     d.wait("an authorization waiting", 20, |d| d.text("message").contains("approve Heft"));
     let status = Command::new(env!("CARGO_BIN_EXE_heft-desktop"))
