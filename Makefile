@@ -4,6 +4,8 @@
 SHELL := /bin/bash
 .DEFAULT_GOAL := run
 CARGO ?= cargo
+# A hung test fails its step after a bound instead of running CI out of time.
+LIMIT := timeout --kill-after=30s
 
 .PHONY: run test deps test-deps lint core-is-tauri-free unit desktop-smoke e2e sim bench
 
@@ -31,16 +33,16 @@ core-is-tauri-free:
 	else echo "heft: core is Tauri-free"; fi
 
 unit:
-	scripts/with-test-session.sh $(CARGO) test --workspace --exclude heft-desktop
+	$(LIMIT) 30m scripts/with-test-session.sh $(CARGO) test --workspace --exclude heft-desktop
 
 desktop-smoke:
 	$(CARGO) build -p heft-desktop
-	scripts/with-test-session.sh tests/desktop-smoke.sh target/debug/heft-desktop
+	$(LIMIT) 5m scripts/with-test-session.sh tests/desktop-smoke.sh target/debug/heft-desktop
 
 # The desktop app in a real window under Xvfb, driven through WebDriver (debug build).
 e2e:
 	$(CARGO) build -p heft-desktop
-	scripts/with-test-session.sh $(CARGO) test -p heft-desktop --test e2e -- --test-threads=1 --nocapture
+	$(LIMIT) 20m scripts/with-test-session.sh $(CARGO) test -p heft-desktop --test e2e -- --test-threads=1 --nocapture
 
 # Benchmarks against baselines measured in the same run; writes docs/benchmarks.md.
 bench: test-deps
