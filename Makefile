@@ -7,7 +7,7 @@ CARGO ?= cargo
 # A hung test fails its step after a bound instead of running CI out of time.
 LIMIT := timeout --kill-after=30s
 
-.PHONY: run test deps test-deps lint core-is-tauri-free unit desktop-smoke e2e sim bench
+.PHONY: run test deps test-deps lint core-is-tauri-free unit desktop-smoke e2e sim bench fuzz
 
 deps:
 	@scripts/deps.sh build
@@ -50,3 +50,16 @@ bench: test-deps
 
 sim:
 	$(CARGO) run -p withings-sim -- --port 0 --years 10
+
+# Fuzzing (not part of `make test`): each target runs FUZZ_SECONDS (default 180), starting
+# from the committed seeds in fuzz/seeds/ and keeping what libFuzzer finds in fuzz/corpus/. cargo-fuzz wants
+# nightly flags; RUSTC_BOOTSTRAP lets the stable toolchain accept them.
+FUZZ_SECONDS ?= 180
+FUZZ_TARGETS ?= getmeas callback import
+fuzz: deps
+	@command -v cargo-fuzz >/dev/null 2>&1 || $(CARGO) install cargo-fuzz --locked
+	@for t in $(FUZZ_TARGETS); do \
+	  echo "heft: fuzzing $$t for $(FUZZ_SECONDS) s"; \
+	  mkdir -p fuzz/corpus/$$t; \
+	  RUSTC_BOOTSTRAP=1 $(CARGO) fuzz run $$t fuzz/corpus/$$t fuzz/seeds/$$t -- -max_total_time=$(FUZZ_SECONDS) -max_len=65536 -timeout=10 || exit 1; \
+	done

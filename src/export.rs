@@ -18,7 +18,7 @@ pub enum ExportError {
     Store(#[from] StoreError),
 }
 
-#[derive(Debug, Serialize, Deserialize, PartialEq)]
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
 pub struct ExportAccount {
     pub provider: String,
     pub userid: String,
@@ -26,7 +26,7 @@ pub struct ExportAccount {
     pub timezone: Option<String>,
 }
 
-#[derive(Debug, Serialize, Deserialize, PartialEq)]
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
 pub struct ExportGroup {
     /// The Withings userid the group belongs to.
     pub account: String,
@@ -34,7 +34,7 @@ pub struct ExportGroup {
     pub group: StoredGroup,
 }
 
-#[derive(Debug, Serialize, Deserialize, PartialEq)]
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
 pub struct Export {
     pub format: String,
     pub version: u32,
@@ -73,6 +73,16 @@ pub fn parse(bytes: &[u8]) -> Result<Export, ExportError> {
     if e.version > VERSION {
         return Err(ExportError::TooNew(e.version));
     }
+    let implausible = e.groups.iter().find_map(|g| {
+        crate::withings::wire::implausible(
+            g.group.grpid,
+            g.group.date,
+            g.group.measures.iter().map(|m| m.unit),
+        )
+    });
+    if let Some(why) = implausible {
+        return Err(ExportError::NotAnExport(why));
+    }
     if let Some(g) = e.groups.iter().find(|g| !e.accounts.iter().any(|a| a.userid == g.account)) {
         return Err(ExportError::NotAnExport(format!("group {} names an unknown account", g.group.grpid)));
     }
@@ -100,4 +110,26 @@ pub fn import(store: &mut Store, data: Export, now: i64) -> Result<ImportReport,
         report.unchanged += o.unchanged;
     }
     Ok(report)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn file(date: i64, unit: i32) -> String {
+        format!(
+            r#"{{"format":"heft-export","version":1,"accounts":[{{"provider":"withings","userid":"7"}}],
+            "groups":[{{"account":"7","grpid":1,"date":{date},"category":1,"attrib":0,
+            "measures":[{{"type":1,"value":72345,"unit":{unit}}}]}}]}}"#
+        )
+    }
+
+    #[test]
+    fn a_file_with_impossible_values_is_refused_before_anything_is_imported() {
+        assert!(parse(file(1_700_000_000, -3).as_bytes()).is_ok());
+        for (date, unit, why) in [(1_700_000_000, 400, "exponent 400"), (-5, -3, "impossible date -5")] {
+            let err = parse(file(date, unit).as_bytes()).expect_err("refused").to_string();
+            assert!(err.contains(why), "{err}");
+        }
+    }
 }

@@ -238,8 +238,12 @@ fn run(cli: Cli) -> anyhow::Result<()> {
             let bytes = std::fs::read(&file).with_context(|| format!("cannot read {}", file.display()))?;
             let r = open()?.import_json(&bytes)?;
             println!(
-                "Imported {} accounts: {} added, {} changed, {} unchanged",
-                r.accounts, r.added, r.changed, r.unchanged
+                "Imported {} account{}: {} added, {} changed, {} unchanged",
+                r.accounts,
+                if r.accounts == 1 { "" } else { "s" },
+                r.added,
+                r.changed,
+                r.unchanged
             );
         }
         Command::Disconnect { account, delete_data } => {

@@ -224,7 +224,7 @@ fn export_then_import_into_a_fresh_data_dir_restores_the_same_data() {
     env.ok(&["export", "--format", "json", "--out", file.to_str().unwrap()]);
     let fresh = Env::new(sim_config());
     let out = fresh.ok(&["import", file.to_str().unwrap()]);
-    assert!(out.contains("Imported 1 accounts"), "{out}");
+    assert!(out.contains("Imported 1 account:"), "{out}");
     assert_eq!(fresh.export(), env.export(), "lossless round trip");
     let again = fresh.ok(&["import", file.to_str().unwrap()]);
     assert!(again.contains("0 added, 0 changed"), "idempotent: {again}");

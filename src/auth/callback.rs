@@ -74,6 +74,15 @@ fn check(query: &str, expected: &State, shape: CallbackShape) -> Check {
     }
 }
 
+/// The query string of a request head if it is a `GET` of the callback path; anything else
+/// (`/favicon.ico`, a probe, garbage) is not a callback.
+pub fn callback_query<'a>(head: &'a str, path: &str) -> Option<&'a str> {
+    let mut parts = head.lines().next().unwrap_or("").split_whitespace();
+    let (method, target) = (parts.next()?, parts.next()?);
+    let (target_path, query) = target.split_once('?').unwrap_or((target, ""));
+    (method == "GET" && target_path == path).then_some(query)
+}
+
 /// Verifies a callback URL that arrived another way (the app's URI scheme).
 pub fn verify_callback_url(
     url: &str,
@@ -246,13 +255,10 @@ impl CallbackListener {
             }
         }
         let head = String::from_utf8_lossy(&buf);
-        let mut parts = head.lines().next().unwrap_or("").split_whitespace();
-        let (method, target) = (parts.next().unwrap_or(""), parts.next().unwrap_or(""));
-        let (path, query) = target.split_once('?').unwrap_or((target, ""));
-        if method != "GET" || path != self.path {
+        let Some(query) = callback_query(&head, &self.path) else {
             respond(&mut stream, 404, "Not found", "Nothing here.");
             return None;
-        }
+        };
         let outcome = check(query, expected, shape);
         match &outcome {
             Check::Verified(_) => respond(

@@ -22,8 +22,9 @@ impl State {
         Ok(State(random_b64(32)?))
     }
 
-    /// Rebuilds a state from its value (the deep-link path keeps it while waiting).
-    pub(crate) fn from_secret(value: String) -> State {
+    /// Rebuilds a state from its value (the deep-link path keeps it while waiting; the fuzz
+    /// targets need a known one).
+    pub fn from_secret(value: String) -> State {
         State(value)
     }
 

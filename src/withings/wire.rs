@@ -84,22 +84,24 @@ impl MeasureBody {
         {
             return Err(ApiError::Malformed(format!("negative offset {o}")));
         }
-        for g in &self.measuregrps {
-            if !DATE_RANGE.contains(&g.date) {
-                return Err(ApiError::Malformed(format!(
-                    "group {} has an impossible date {}",
-                    g.grpid, g.date
-                )));
-            }
-            if let Some(m) = g.measures.iter().find(|m| !UNIT_RANGE.contains(&m.unit)) {
-                return Err(ApiError::Malformed(format!(
-                    "group {} has a measure with exponent {}",
-                    g.grpid, m.unit
-                )));
-            }
+        match self
+            .measuregrps
+            .iter()
+            .find_map(|g| implausible(g.grpid, g.date, g.measures.iter().map(|m| m.unit)))
+        {
+            Some(why) => Err(ApiError::Malformed(why)),
+            None => Ok(()),
         }
-        Ok(())
     }
+}
+
+/// Why a group cannot be a real measurement, if it cannot: the one plausibility rule for
+/// everything that enters the store (API answers and imported files alike).
+pub(crate) fn implausible(grpid: i64, date: i64, mut units: impl Iterator<Item = i32>) -> Option<String> {
+    if !DATE_RANGE.contains(&date) {
+        return Some(format!("group {grpid} has an impossible date {date}"));
+    }
+    units.find(|u| !UNIT_RANGE.contains(u)).map(|u| format!("group {grpid} has a measure with exponent {u}"))
 }
 
 /// One measure group as sent.
