@@ -4,7 +4,8 @@
 SHELL := /bin/bash
 .DEFAULT_GOAL := run
 CARGO ?= cargo
-# A hung test fails its step after a bound instead of running CI out of time.
+# A hung test fails its step after a bound instead of running CI out of time (tests are
+# compiled before the clock starts).
 LIMIT := timeout --kill-after=30s
 
 .PHONY: run test deps test-deps lint core-is-tauri-free unit desktop-smoke e2e sim bench fuzz
@@ -33,7 +34,8 @@ core-is-tauri-free:
 	else echo "heft: core is Tauri-free"; fi
 
 unit:
-	$(LIMIT) 30m scripts/with-test-session.sh $(CARGO) test --workspace --exclude heft-desktop
+	$(CARGO) test --workspace --exclude heft-desktop --no-run
+	$(LIMIT) 20m scripts/with-test-session.sh $(CARGO) test --workspace --exclude heft-desktop
 
 desktop-smoke:
 	$(CARGO) build -p heft-desktop
@@ -42,6 +44,7 @@ desktop-smoke:
 # The desktop app in a real window under Xvfb, driven through WebDriver (debug build).
 e2e:
 	$(CARGO) build -p heft-desktop
+	$(CARGO) test -p heft-desktop --test e2e --no-run
 	$(LIMIT) 20m scripts/with-test-session.sh $(CARGO) test -p heft-desktop --test e2e -- --test-threads=1 --nocapture
 
 # Benchmarks against baselines measured in the same run; writes docs/benchmarks.md.

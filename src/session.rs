@@ -29,7 +29,8 @@ pub enum SessionError {
 }
 
 /// What the sync engine needs from an authorized account, whatever the OAuth flavour.
-pub trait ApiSession {
+/// `Send` because the sync engine fetches the next page on another thread while it stores one.
+pub trait ApiSession: Send {
     fn userid(&self) -> &str;
     /// `getmeas` with the given parameters.
     fn getmeas(&mut self, params: &[(String, String)]) -> Result<MeasureBody, SessionError>;

@@ -104,6 +104,14 @@ pub fn plan_removals(local: &[(i64, i64)], seen: &HashSet<i64>, from: i64, to: i
         .collect()
 }
 
+fn with_offset(params: &[(String, String)], offset: Option<i64>) -> Vec<(String, String)> {
+    let mut form = params.to_vec();
+    if let Some(o) = offset {
+        form.push(("offset".into(), o.to_string()));
+    }
+    form
+}
+
 struct Pass {
     first_updatetime: Option<i64>,
     seen: HashSet<i64>,
@@ -131,12 +139,9 @@ impl Run<'_> {
     ) -> Result<Pass, SyncError> {
         let mut p = Pass { first_updatetime: None, seen: HashSet::new(), pages: 0, timezone: None };
         let mut offset: Option<i64> = None;
+        let mut fetched = self.session.getmeas(&with_offset(params, None));
         loop {
-            let mut form = params.to_vec();
-            if let Some(o) = offset {
-                form.push(("offset".into(), o.to_string()));
-            }
-            let body = self.session.getmeas(&form)?;
+            let body = fetched?;
             p.pages += 1;
             let fallback = cursor.map_or(0, |c| c.1);
             let updatetime = *p.first_updatetime.get_or_insert(body.updatetime.unwrap_or(fallback));
@@ -155,17 +160,33 @@ impl Run<'_> {
                 (None, Some((full, synced_at))) => Some(CursorUpdate { cursor: updatetime, synced_at, full }),
                 _ => None,
             };
-            let outcome = self.store.apply(self.account, &upserts, &[], update)?;
-            self.add(outcome);
+            // The next page is requested while this one is stored, so the network and the disk
+            // work at the same time; pages are still stored strictly in order, one transaction
+            // each, so a crash or an error leaves the same state as a sequential sync.
+            let (session, store, account) = (&mut *self.session, &mut *self.store, self.account);
+            let (outcome, next_page) = std::thread::scope(|scope| {
+                let prefetch = next.map(|o| {
+                    let form = with_offset(params, Some(o));
+                    scope.spawn(move || session.getmeas(&form))
+                });
+                let outcome = store.apply(account, &upserts, &[], update);
+                let next_page =
+                    prefetch.map(|h| h.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic)));
+                (outcome, next_page)
+            });
+            self.add(outcome?);
             self.report.pages += 1;
             (self.progress)(&Progress {
                 phase,
                 pages: self.report.pages,
                 groups: self.report.groups_received,
             });
-            match next {
-                Some(o) => offset = Some(o),
-                None => return Ok(p),
+            match (next, next_page) {
+                (Some(o), Some(page)) => {
+                    offset = Some(o);
+                    fetched = page;
+                }
+                _ => return Ok(p),
             }
         }
     }

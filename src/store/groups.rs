@@ -125,12 +125,10 @@ fn measure_from_row(r: &rusqlite::Row<'_>, at: usize) -> rusqlite::Result<Stored
 }
 
 fn load_group(tx: &Transaction<'_>, account: i64, grpid: i64) -> Result<Option<StoredGroup>, StoreError> {
+    // Cached: a first sync asks this once per group, and preparing costs more than the lookup.
     let head = tx
-        .query_row(
-            &format!("SELECT {GROUP_COLUMNS} FROM groups WHERE account_id = ?1 AND grpid = ?2"),
-            params![account, grpid],
-            group_from_row,
-        )
+        .prepare_cached(&format!("SELECT {GROUP_COLUMNS} FROM groups WHERE account_id = ?1 AND grpid = ?2"))?
+        .query_row(params![account, grpid], group_from_row)
         .optional()?;
     let Some(mut g) = head else { return Ok(None) };
     let mut st = tx.prepare_cached(
@@ -142,9 +140,17 @@ fn load_group(tx: &Transaction<'_>, account: i64, grpid: i64) -> Result<Option<S
     Ok(Some(g))
 }
 
-fn write_group(tx: &Transaction<'_>, account: i64, g: &StoredGroup) -> Result<(), StoreError> {
-    tx.prepare_cached("DELETE FROM measures WHERE account_id = ?1 AND grpid = ?2")?
-        .execute(params![account, g.grpid])?;
+/// Writes a group and its measures; `replacing` when an older copy's measures must go first.
+fn write_group(
+    tx: &Transaction<'_>,
+    account: i64,
+    g: &StoredGroup,
+    replacing: bool,
+) -> Result<(), StoreError> {
+    if replacing {
+        tx.prepare_cached("DELETE FROM measures WHERE account_id = ?1 AND grpid = ?2")?
+            .execute(params![account, g.grpid])?;
+    }
     tx.prepare_cached(
         "INSERT INTO groups (account_id, grpid, date, created, modified, category, attrib, deviceid, model, comment)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)
@@ -180,11 +186,11 @@ impl Store {
         for g in upserts {
             match load_group(&tx, account, g.grpid)? {
                 None => {
-                    write_group(&tx, account, g)?;
+                    write_group(&tx, account, g, false)?;
                     out.added += 1;
                 }
                 Some(old) if old != *g => {
-                    write_group(&tx, account, g)?;
+                    write_group(&tx, account, g, true)?;
                     out.changed += 1;
                 }
                 Some(_) => out.unchanged += 1,
