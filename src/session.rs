@@ -12,6 +12,7 @@ use crate::auth::oauth1::{Extras, Signer, TokenPair, signed_url};
 use crate::secret::ClientSecret;
 use crate::secrets::{SecretError, SecretStore, TokenSet, token_key};
 use crate::withings::{ApiError, Auth, Client, Grant, MeasureBody, StatusKind};
+use serde_json::value::RawValue;
 
 /// Refresh this long before the access token expires.
 pub const REFRESH_MARGIN_SECS: i64 = 300;
@@ -38,8 +39,8 @@ pub trait ApiSession: Send {
     fn expires_at(&self) -> Option<i64>;
 }
 
-fn measure_body(body: serde_json::Value) -> Result<MeasureBody, SessionError> {
-    let body: MeasureBody = serde_json::from_value(body)
+fn measure_body(body: &RawValue) -> Result<MeasureBody, SessionError> {
+    let body: MeasureBody = serde_json::from_str(body.get())
         .map_err(|e| ApiError::Malformed(format!("unexpected getmeas body: {e}")))?;
     body.validate()?;
     Ok(body)
@@ -145,7 +146,7 @@ impl<'a> Session<'a> {
     }
 
     /// Calls an API path with the access token: refresh once and retry once on an invalid token.
-    pub fn call(&mut self, path: &str, form: &[(String, String)]) -> Result<serde_json::Value, SessionError> {
+    pub fn call(&mut self, path: &str, form: &[(String, String)]) -> Result<Box<RawValue>, SessionError> {
         self.ensure_fresh()?;
         match self.client.call(path, form, &Auth::Bearer(&self.tokens.access)) {
             Err(e) if e.is_invalid_token() => {
@@ -166,7 +167,7 @@ impl ApiSession for Session<'_> {
     fn getmeas(&mut self, params: &[(String, String)]) -> Result<MeasureBody, SessionError> {
         let mut form = vec![("action".to_string(), "getmeas".to_string())];
         form.extend_from_slice(params);
-        measure_body(self.call("/measure", &form)?)
+        measure_body(&self.call("/measure", &form)?)
     }
 
     fn expires_at(&self) -> Option<i64> {
@@ -207,7 +208,7 @@ impl ApiSession for Oauth1Session<'_> {
                 }
                 other => SessionError::Api(other),
             })?;
-        measure_body(body)
+        measure_body(&body)
     }
 
     fn expires_at(&self) -> Option<i64> {

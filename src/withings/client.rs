@@ -8,6 +8,7 @@ use std::time::Duration;
 
 use rand::Rng;
 use serde::Deserialize;
+use serde_json::value::RawValue;
 
 use super::wire::{Envelope, userid_text};
 use super::{ApiError, StatusKind};
@@ -176,14 +177,14 @@ impl Client {
         path: &str,
         form: &[(String, String)],
         auth: &Auth<'_>,
-    ) -> Result<serde_json::Value, ApiError> {
+    ) -> Result<Box<RawValue>, ApiError> {
         let url = format!("{}{}", self.api_url, path);
         self.with_retries(&|| self.send_once(&url, form, auth))
     }
 
     /// A GET to a URL built afresh for every attempt (OAuth 1.0a signs each with a new nonce),
     /// with the same retry policy as [`Client::call`].
-    pub fn call_signed(&self, make_url: &dyn Fn() -> String) -> Result<serde_json::Value, ApiError> {
+    pub fn call_signed(&self, make_url: &dyn Fn() -> String) -> Result<Box<RawValue>, ApiError> {
         self.with_retries(&|| {
             self.requests.fetch_add(1, Ordering::Relaxed);
             let resp =
@@ -192,14 +193,11 @@ impl Client {
         })
     }
 
-    fn with_retries(
-        &self,
-        send: &dyn Fn() -> Result<Vec<u8>, ApiError>,
-    ) -> Result<serde_json::Value, ApiError> {
+    fn with_retries(&self, send: &dyn Fn() -> Result<Vec<u8>, ApiError>) -> Result<Box<RawValue>, ApiError> {
         let mut attempt = 0;
         loop {
             attempt += 1;
-            let result = send().and_then(|bytes| Envelope::parse(&bytes)?.body_as());
+            let result = send().and_then(|bytes| Envelope::parse(&bytes)?.into_body());
             let err = match result {
                 Ok(v) => return Ok(v),
                 Err(e) => e,
@@ -272,7 +270,7 @@ impl Client {
             }
         }
         let body = self.call("/v2/oauth2", &form, &Auth::None)?;
-        let raw: RawGrant = serde_json::from_value(body)
+        let raw: RawGrant = serde_json::from_str(body.get())
             .map_err(|e| ApiError::Malformed(format!("unexpected token answer: {e}")))?;
         let userid = userid_text(&raw.userid)
             .ok_or_else(|| ApiError::Malformed("token answer without userid".into()))?;

@@ -5,17 +5,21 @@
 //! keys are ignored; unknown types and attribs are kept.
 
 use serde::{Deserialize, Deserializer, de};
+use serde_json::value::RawValue;
 
 use super::ApiError;
 use super::status::StatusKind;
 
 /// The envelope of every answer: `{"status": N, "body": {...}, "error": "..."}`.
+///
+/// The body is kept as raw JSON text and deserialized once into its final type: going through
+/// a `serde_json::Value` tree first cost about as much as the rest of a page's work.
 #[derive(Debug, Deserialize)]
 pub struct Envelope {
     #[serde(deserialize_with = "flex_i64")]
     pub status: i64,
     #[serde(default)]
-    pub body: Option<serde_json::Value>,
+    pub body: Option<Box<RawValue>>,
     #[serde(default)]
     pub error: Option<String>,
 }
@@ -27,11 +31,17 @@ impl Envelope {
 
     /// The body as `T` when `status` is 0, or the status as an error.
     pub fn body_as<T: de::DeserializeOwned>(self) -> Result<T, ApiError> {
+        body_as(&self.into_body()?)
+    }
+
+    /// The raw body when `status` is 0, or the status as an error.
+    pub fn into_body(self) -> Result<Box<RawValue>, ApiError> {
         if self.status != 0 {
             let wait_seconds = self
                 .body
                 .as_ref()
-                .and_then(|b| b.get("wait_seconds"))
+                .and_then(|b| serde_json::from_str::<serde_json::Value>(b.get()).ok())
+                .and_then(|b| b.get("wait_seconds").cloned())
                 .and_then(|w| w.as_u64().or_else(|| w.as_str().and_then(|s| s.parse().ok())));
             return Err(ApiError::Status {
                 code: self.status,
@@ -40,9 +50,17 @@ impl Envelope {
                 wait_seconds,
             });
         }
-        let body = self.body.unwrap_or(serde_json::Value::Null);
-        T::deserialize(body).map_err(|e| ApiError::Malformed(format!("unexpected body: {e}")))
+        match self.body {
+            Some(b) => Ok(b),
+            None => RawValue::from_string("null".into())
+                .map_err(|e| ApiError::Malformed(format!("unexpected body: {e}"))),
+        }
     }
+}
+
+/// A raw body as `T`.
+pub fn body_as<T: de::DeserializeOwned>(body: &RawValue) -> Result<T, ApiError> {
+    serde_json::from_str(body.get()).map_err(|e| ApiError::Malformed(format!("unexpected body: {e}")))
 }
 
 fn describe_json_error(bytes: &[u8], e: &serde_json::Error) -> String {
