@@ -347,6 +347,7 @@ impl App {
                         self.clock.clone(),
                     )?)
                 };
+                tracing::debug!(userid = %a.userid, "tokens loaded; syncing");
                 let now = self.now();
                 let r = sync::sync_account(&mut self.store, session.as_mut(), a.id, full, now, &mut |p| {
                     progress(&a.userid, p)

@@ -142,6 +142,7 @@ impl Run<'_> {
         let mut fetched = self.session.getmeas(&with_offset(params, None));
         loop {
             let body = fetched?;
+            tracing::debug!(groups = body.measuregrps.len(), more = body.more, "page received");
             p.pages += 1;
             let fallback = cursor.map_or(0, |c| c.1);
             let updatetime = *p.first_updatetime.get_or_insert(body.updatetime.unwrap_or(fallback));
@@ -175,6 +176,7 @@ impl Run<'_> {
                 (outcome, next_page)
             });
             self.add(outcome?);
+            tracing::debug!("page stored");
             self.report.pages += 1;
             (self.progress)(&Progress {
                 phase,

@@ -140,7 +140,13 @@ pub struct Sim {
 impl Sim {
     /// Generates the data set and starts serving on 127.0.0.1.
     pub fn start(config: SimConfig) -> Result<Sim, SimError> {
-        let server = tiny_http::Server::http(("127.0.0.1", config.port))
+        let listener = std::net::TcpListener::bind(("127.0.0.1", config.port))
+            .map_err(|e| SimError::Bind { port: config.port, reason: e.to_string() })?;
+        // Real API servers send without Nagle's delay; tiny_http cannot set TCP_NODELAY on the
+        // connections it accepts, but on Linux they inherit it from the listening socket.
+        // Without it the tail of a page waited for the client's delayed ACK (40 ms, at random).
+        let _ = socket2::SockRef::from(&listener).set_tcp_nodelay(true);
+        let server = tiny_http::Server::from_listener(listener, None)
             .map_err(|e| SimError::Bind { port: config.port, reason: e.to_string() })?;
         let addr = server
             .server_addr()

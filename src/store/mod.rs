@@ -77,6 +77,10 @@ impl Store {
         conn.busy_timeout(std::time::Duration::from_secs(10)).map_err(|e| open_err(&e))?;
         conn.pragma_update(None, "journal_mode", "WAL").map_err(|e| open_err(&e))?;
         conn.pragma_update(None, "synchronous", "NORMAL").map_err(|e| open_err(&e))?;
+        // A first sync writes a few MB; SQLite's default checkpoint every 4 MB copies them into
+        // the database file in the middle of the sync (and again on close). 32 MB lets a sync
+        // finish first; closing the database checkpoints and removes the WAL.
+        conn.pragma_update(None, "wal_autocheckpoint", 8192).map_err(|e| open_err(&e))?;
         conn.pragma_update(None, "foreign_keys", "ON").map_err(|e| open_err(&e))?;
         let mut store = Store { conn };
         migrate::run(&mut store.conn)?;
