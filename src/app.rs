@@ -337,15 +337,18 @@ impl App {
                         token,
                     })
                 } else {
-                    Box::new(Session::open(
-                        &a.provider,
-                        &a.userid,
-                        &client,
-                        self.secrets.as_ref(),
-                        &ep.client_id,
-                        ep.client_secret.clone(),
-                        self.clock.clone(),
-                    )?)
+                    Box::new(
+                        Session::open(
+                            &a.provider,
+                            &a.userid,
+                            &client,
+                            self.secrets.as_ref(),
+                            &ep.client_id,
+                            ep.client_secret.clone(),
+                            self.clock.clone(),
+                        )?
+                        .with_lock_dir(&self.settings.data_dir),
+                    )
                 };
                 tracing::debug!(userid = %a.userid, "tokens loaded; syncing");
                 let now = self.now();

@@ -6,6 +6,7 @@
 //! *before* the new access token is used. If saving fails, the new token is not used.
 
 use std::collections::HashMap;
+use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex, OnceLock};
 
 use crate::auth::oauth1::{Extras, Signer, TokenPair, signed_url};
@@ -27,6 +28,8 @@ pub enum SessionError {
         "Withings no longer accepts Heft's authorization for account {userid} ({reason}); run `heft connect` again — your history is kept"
     )]
     ReconnectNeeded { userid: String, reason: String },
+    #[error("cannot take the token refresh lock {path}: {reason}")]
+    Lock { path: String, reason: String },
 }
 
 /// What the sync engine needs from an authorized account, whatever the OAuth flavour.
@@ -70,6 +73,7 @@ pub struct Session<'a> {
     client_secret: ClientSecret,
     tokens: TokenSet,
     clock: Clock,
+    lock_dir: Option<PathBuf>,
 }
 
 impl<'a> Session<'a> {
@@ -97,7 +101,34 @@ impl<'a> Session<'a> {
             client_secret,
             tokens,
             clock,
+            lock_dir: None,
         })
+    }
+
+    /// Serializes refreshes with other processes (the CLI and the app at once) through a lock
+    /// file in `dir`; without it, refreshes are serialized within this process only.
+    pub fn with_lock_dir(mut self, dir: &Path) -> Self {
+        self.lock_dir = Some(dir.to_path_buf());
+        self
+    }
+
+    /// Holds the account's lock file, if there is a lock directory, until dropped. Withings
+    /// rotates refresh tokens, so two processes refreshing with the same one would race: the
+    /// second waits here, then finds the first one's pair in the keychain and uses it.
+    fn lock_other_processes(&self) -> Result<Option<std::fs::File>, SessionError> {
+        let Some(dir) = &self.lock_dir else { return Ok(None) };
+        let name: String =
+            self.key.chars().map(|c| if c.is_ascii_alphanumeric() || c == '-' { c } else { '_' }).collect();
+        let path = dir.join(format!("refresh-{name}.lock"));
+        let fail = |e: std::io::Error| SessionError::Lock {
+            path: path.display().to_string(),
+            reason: e.to_string(),
+        };
+        std::fs::create_dir_all(dir).map_err(fail)?;
+        let file =
+            std::fs::OpenOptions::new().create(true).truncate(false).write(true).open(&path).map_err(fail)?;
+        file.lock().map_err(fail)?;
+        Ok(Some(file))
     }
 
     fn ensure_fresh(&mut self) -> Result<(), SessionError> {
@@ -111,6 +142,7 @@ impl<'a> Session<'a> {
     pub fn refresh(&mut self) -> Result<(), SessionError> {
         let lock = refresh_lock(&self.key);
         let _guard = lock.lock().unwrap_or_else(|e| e.into_inner());
+        let _file_lock = self.lock_other_processes()?;
         // Someone else may have refreshed while we waited: use their pair if it is newer.
         if let Some(current) = TokenSet::load(self.secrets, &self.key)?
             && current.access != self.tokens.access

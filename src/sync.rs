@@ -76,6 +76,7 @@ impl SyncError {
             SyncError::Session(SessionError::Api(ApiError::RateLimited { .. })) => "rate_limited",
             SyncError::Session(SessionError::Api(ApiError::Network(_))) => "offline",
             SyncError::Session(SessionError::Api(_)) | SyncError::PagingLoop(_) => "withings_error",
+            SyncError::Session(SessionError::Lock { .. }) => "database_error",
             SyncError::Store(StoreError::DiskFull) => "disk_full",
             SyncError::Store(_) => "database_error",
         }

@@ -137,6 +137,34 @@ fn forged_missing_replayed_or_denied_callbacks_store_nothing_and_request_no_toke
 }
 
 #[test]
+fn syncs_in_several_processes_at_once_refresh_the_token_once_and_all_succeed() {
+    if !keychain_ready() {
+        return;
+    }
+    // The CLI and the app syncing together: Withings rotates refresh tokens, so only one process
+    // may refresh; the others must pick up its new pair from the keychain.
+    let env = connected(sim_config());
+    env.sim.expire_access_tokens(env.userid());
+    env.sim.set_faults(Faults { latency_ms: 150, ..Faults::default() });
+    let children: Vec<_> = (0..3)
+        .map(|_| {
+            env.command(&["sync"], &[])
+                .stdout(std::process::Stdio::null())
+                .stderr(std::process::Stdio::piped())
+                .spawn()
+                .expect("heft starts")
+        })
+        .collect();
+    for child in children {
+        let out = child.wait_with_output().expect("heft finishes");
+        assert!(out.status.success(), "every process syncs: {}", stderr(&out));
+    }
+    env.sim.set_faults(Faults::default());
+    assert_eq!(env.token_requests(), 2, "the code exchange and exactly one refresh");
+    env.assert_matches_truth(env.userid(), "after concurrent syncs");
+}
+
+#[test]
 fn refresh_rotation_survives_syncs_and_new_processes() {
     if !keychain_ready() {
         return;

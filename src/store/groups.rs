@@ -181,7 +181,9 @@ impl Store {
         removals: &[i64],
         cursor: Option<CursorUpdate>,
     ) -> Result<ApplyOutcome, StoreError> {
-        let tx = self.conn.transaction()?;
+        // IMMEDIATE: this transaction reads, then writes; a deferred one that another process
+        // wrote past in between fails at once with "database is locked" instead of waiting.
+        let tx = self.conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
         let mut out = ApplyOutcome::default();
         for g in upserts {
             match load_group(&tx, account, g.grpid)? {
