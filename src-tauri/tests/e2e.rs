@@ -241,6 +241,23 @@ fn demo_connect_sync_units_offline_restart_and_a_forged_deep_link() {
     d.wait("the offline sync message", 30, |d| d.text("message").contains("demo simulator stopped"));
     d.screenshot("main-dark.png");
 
+    // The smallest supported window: 800×600 with nothing cut off sideways.
+    d.call("POST", "/window/rect", Some(json!({"width": 800, "height": 600})));
+    d.wait("an 800-pixel-wide window", 10, |d| {
+        d.js("return window.innerWidth;").as_i64().unwrap_or(0) <= 800
+    });
+    let overflow = d.js("const w = window.innerWidth; \
+         const wide = [...document.querySelectorAll('#app *')].filter(e => e.offsetParent !== null \
+           && e.getBoundingClientRect().right > w + 1).map(e => e.id || e.tagName); \
+         return {scroll: document.documentElement.scrollWidth, width: w, wide: wide.slice(0, 5)};");
+    assert!(
+        overflow["scroll"].as_i64() <= overflow["width"].as_i64()
+            && overflow["wide"].as_array().is_some_and(|a| a.is_empty()),
+        "at 800×600 everything fits the width: {overflow}"
+    );
+    assert!(d.visible("sync-button"), "Sync stays reachable at 800×600");
+    d.screenshot("main-800x600.png");
+
     // The demo can be removed, history and all: back to the welcome screen.
     d.click("remove-demo");
     d.click("remove-demo");
