@@ -12,7 +12,7 @@ use std::sync::{Arc, Mutex, OnceLock};
 use crate::auth::oauth1::{Extras, Signer, TokenPair, signed_url};
 use crate::secret::ClientSecret;
 use crate::secrets::{SecretError, SecretStore, TokenSet, token_key};
-use crate::withings::{ApiError, Auth, Client, Grant, MeasureBody, StatusKind};
+use crate::withings::{ApiError, Auth, Client, Grant, MeasureBody, StatusKind, measure_body};
 use serde_json::value::RawValue;
 
 /// Refresh this long before the access token expires.
@@ -37,16 +37,15 @@ pub enum SessionError {
 pub trait ApiSession: Send {
     fn userid(&self) -> &str;
     /// `getmeas` with the given parameters.
-    fn getmeas(&mut self, params: &[(String, String)]) -> Result<MeasureBody, SessionError>;
+    /// `getmeas` with the given parameters; the body not yet parsed (the sync engine reads
+    /// `more`/`offset` first and parses the rest while the next page downloads).
+    fn getmeas_raw(&mut self, params: &[(String, String)]) -> Result<Box<RawValue>, SessionError>;
+    /// `getmeas`, parsed and validated.
+    fn getmeas(&mut self, params: &[(String, String)]) -> Result<MeasureBody, SessionError> {
+        Ok(measure_body(&self.getmeas_raw(params)?)?)
+    }
     /// When the access token expires, where that applies.
     fn expires_at(&self) -> Option<i64>;
-}
-
-fn measure_body(body: &RawValue) -> Result<MeasureBody, SessionError> {
-    let body: MeasureBody = serde_json::from_str(body.get())
-        .map_err(|e| ApiError::Malformed(format!("unexpected getmeas body: {e}")))?;
-    body.validate()?;
-    Ok(body)
 }
 
 /// A source of "now" in Unix seconds, injected so expiry can be tested.
@@ -196,10 +195,10 @@ impl ApiSession for Session<'_> {
         &self.userid
     }
 
-    fn getmeas(&mut self, params: &[(String, String)]) -> Result<MeasureBody, SessionError> {
+    fn getmeas_raw(&mut self, params: &[(String, String)]) -> Result<Box<RawValue>, SessionError> {
         let mut form = vec![("action".to_string(), "getmeas".to_string())];
         form.extend_from_slice(params);
-        measure_body(&self.call("/measure", &form)?)
+        self.call("/measure", &form)
     }
 
     fn expires_at(&self) -> Option<i64> {
@@ -221,7 +220,7 @@ impl ApiSession for Oauth1Session<'_> {
         &self.userid
     }
 
-    fn getmeas(&mut self, params: &[(String, String)]) -> Result<MeasureBody, SessionError> {
+    fn getmeas_raw(&mut self, params: &[(String, String)]) -> Result<Box<RawValue>, SessionError> {
         let mut all =
             vec![("action".to_string(), "getmeas".to_string()), ("userid".to_string(), self.userid.clone())];
         all.extend_from_slice(params);
@@ -240,7 +239,7 @@ impl ApiSession for Oauth1Session<'_> {
                 }
                 other => SessionError::Api(other),
             })?;
-        measure_body(&body)
+        Ok(body)
     }
 
     fn expires_at(&self) -> Option<i64> {

@@ -12,7 +12,9 @@ use serde::Serialize;
 
 use crate::session::{ApiSession, SessionError};
 use crate::store::{ApplyOutcome, CursorUpdate, Store, StoreError, StoredGroup};
-use crate::withings::{ApiError, MeasureBody};
+use serde_json::value::RawValue;
+
+use crate::withings::{ApiError, MeasureBody, PageHead, measure_body};
 
 /// How far back every sync re-checks for deletions and edits.
 pub const RECENT_WINDOW_SECS: i64 = 30 * 86_400;
@@ -105,6 +107,34 @@ pub fn plan_removals(local: &[(i64, i64)], seen: &HashSet<i64>, from: i64, to: i
         .collect()
 }
 
+/// Parses one page in full and stores it; with `cursor` and on the `last` page, the new cursor
+/// is committed with it. Returns what the store did and how many groups the page held.
+fn store_page(
+    store: &mut Store,
+    account: i64,
+    raw: &RawValue,
+    p: &mut Pass,
+    last: bool,
+    cursor: Option<(bool, i64)>,
+) -> Result<(ApplyOutcome, u64), SyncError> {
+    let body = measure_body(raw)?;
+    tracing::debug!(groups = body.measuregrps.len(), more = body.more, "page received");
+    let fallback = cursor.map_or(0, |c| c.1);
+    let updatetime = *p.first_updatetime.get_or_insert(body.updatetime.unwrap_or(fallback));
+    if p.timezone.is_none() {
+        p.timezone = body.timezone.clone();
+    }
+    let upserts = plan_page(&body);
+    p.seen.extend(upserts.iter().map(|g| g.grpid));
+    let update = match (last, cursor) {
+        (true, Some((full, synced_at))) => Some(CursorUpdate { cursor: updatetime, synced_at, full }),
+        _ => None,
+    };
+    let outcome = store.apply(account, &upserts, &[], update)?;
+    tracing::debug!("page stored");
+    Ok((outcome, body.measuregrps.len() as u64))
+}
+
 fn with_offset(params: &[(String, String)], offset: Option<i64>) -> Vec<(String, String)> {
     let mut form = params.to_vec();
     if let Some(o) = offset {
@@ -140,44 +170,33 @@ impl Run<'_> {
     ) -> Result<Pass, SyncError> {
         let mut p = Pass { first_updatetime: None, seen: HashSet::new(), pages: 0, timezone: None };
         let mut offset: Option<i64> = None;
-        let mut fetched = self.session.getmeas(&with_offset(params, None));
+        let mut fetched = self.session.getmeas_raw(&with_offset(params, None));
         loop {
-            let body = fetched?;
-            tracing::debug!(groups = body.measuregrps.len(), more = body.more, "page received");
+            let raw = fetched?;
+            let head = PageHead::parse(&raw)?;
             p.pages += 1;
-            let fallback = cursor.map_or(0, |c| c.1);
-            let updatetime = *p.first_updatetime.get_or_insert(body.updatetime.unwrap_or(fallback));
-            if p.timezone.is_none() {
-                p.timezone = body.timezone.clone();
-            }
-            let next = match (body.more, body.offset) {
+            let next = match (head.more, head.offset) {
                 (true, Some(o)) if o > offset.unwrap_or(0) && p.pages < MAX_PAGES => Some(o),
                 (true, Some(o)) => return Err(SyncError::PagingLoop(o)),
                 _ => None,
             };
-            let upserts = plan_page(&body);
-            p.seen.extend(upserts.iter().map(|g| g.grpid));
-            self.report.groups_received += body.measuregrps.len() as u64;
-            let update = match (next, cursor) {
-                (None, Some((full, synced_at))) => Some(CursorUpdate { cursor: updatetime, synced_at, full }),
-                _ => None,
-            };
-            // The next page is requested while this one is stored, so the network and the disk
-            // work at the same time; pages are still stored strictly in order, one transaction
-            // each, so a crash or an error leaves the same state as a sequential sync.
+            // The next page is requested as soon as its offset is known; this one is parsed and
+            // stored while it downloads. Pages are still stored strictly in order, one
+            // transaction each, so a crash or an error leaves the same state as a sequential sync.
             let (session, store, account) = (&mut *self.session, &mut *self.store, self.account);
-            let (outcome, next_page) = std::thread::scope(|scope| {
+            let (stored, next_page) = std::thread::scope(|scope| {
                 let prefetch = next.map(|o| {
                     let form = with_offset(params, Some(o));
-                    scope.spawn(move || session.getmeas(&form))
+                    scope.spawn(move || session.getmeas_raw(&form))
                 });
-                let outcome = store.apply(account, &upserts, &[], update);
+                let stored = store_page(store, account, &raw, &mut p, next.is_none(), cursor);
                 let next_page =
                     prefetch.map(|h| h.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic)));
-                (outcome, next_page)
+                (stored, next_page)
             });
-            self.add(outcome?);
-            tracing::debug!("page stored");
+            let (outcome, received) = stored?;
+            self.add(outcome);
+            self.report.groups_received += received;
             self.report.pages += 1;
             (self.progress)(&Progress {
                 phase,

@@ -7,7 +7,7 @@ pub mod wire;
 pub use client::{Auth, Client, Grant, RetryPolicy, TokenGrant, Waiting};
 
 pub use status::StatusKind;
-pub use wire::{Envelope, MeasureBody, NotifyList, WireGroup, WireMeasure};
+pub use wire::{Envelope, MeasureBody, NotifyList, PageHead, WireGroup, WireMeasure};
 
 /// What went wrong reading a Withings answer.
 #[derive(Debug, thiserror::Error)]
@@ -26,7 +26,13 @@ pub enum ApiError {
 
 /// Parses a `getmeas` answer: the envelope, then its body.
 pub fn parse_getmeas(bytes: &[u8]) -> Result<MeasureBody, ApiError> {
-    let body: MeasureBody = Envelope::parse(bytes)?.body_as()?;
+    measure_body(&Envelope::parse(bytes)?.into_body()?)
+}
+
+/// Parses and validates a `getmeas` body.
+pub fn measure_body(raw: &serde_json::value::RawValue) -> Result<MeasureBody, ApiError> {
+    let body: MeasureBody = serde_json::from_str(raw.get())
+        .map_err(|e| ApiError::Malformed(format!("unexpected getmeas body: {e}")))?;
     body.validate()?;
     Ok(body)
 }

@@ -88,6 +88,23 @@ pub struct MeasureBody {
     pub offset: Option<i64>,
 }
 
+/// Just `more` and `offset` of a getmeas body, read before the rest so that the next page can
+/// be requested while this one is parsed and stored.
+#[derive(Debug, Deserialize)]
+pub struct PageHead {
+    #[serde(default, deserialize_with = "flex_bool")]
+    pub more: bool,
+    #[serde(default, deserialize_with = "flex_opt_i64")]
+    pub offset: Option<i64>,
+}
+
+impl PageHead {
+    pub fn parse(raw: &RawValue) -> Result<PageHead, ApiError> {
+        serde_json::from_str(raw.get())
+            .map_err(|e| ApiError::Malformed(format!("unexpected getmeas body: {e}")))
+    }
+}
+
 /// Earliest and latest plausible measurement dates (1970 to 2200): anything else is a broken
 /// answer, not a weigh-in.
 const DATE_RANGE: std::ops::RangeInclusive<i64> = 0..=7_258_118_400;
