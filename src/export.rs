@@ -30,8 +30,18 @@ pub struct ExportAccount {
 pub struct ExportGroup {
     /// The Withings userid the group belongs to.
     pub account: String,
+    /// The account's provider: the same person can be connected through OAuth 2.0 and 1.0a
+    /// (or be a demo user with the same number). Absent in older files, which match by userid.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub provider: Option<String>,
     #[serde(flatten)]
     pub group: StoredGroup,
+}
+
+impl ExportGroup {
+    fn belongs_to(&self, a: &ExportAccount) -> bool {
+        self.account == a.userid && self.provider.as_ref().is_none_or(|p| *p == a.provider)
+    }
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
@@ -57,7 +67,11 @@ pub fn export(store: &Store) -> Result<Export, ExportError> {
         Export { format: FORMAT.into(), version: VERSION, accounts: Vec::new(), groups: Vec::new() };
     for a in store.accounts()? {
         for g in store.groups(a.id)? {
-            out.groups.push(ExportGroup { account: a.userid.clone(), group: g });
+            out.groups.push(ExportGroup {
+                account: a.userid.clone(),
+                provider: Some(a.provider.clone()),
+                group: g,
+            });
         }
         out.accounts.push(ExportAccount { provider: a.provider, userid: a.userid, timezone: a.timezone });
     }
@@ -83,7 +97,7 @@ pub fn parse(bytes: &[u8]) -> Result<Export, ExportError> {
     if let Some(why) = implausible {
         return Err(ExportError::NotAnExport(why));
     }
-    if let Some(g) = e.groups.iter().find(|g| !e.accounts.iter().any(|a| a.userid == g.account)) {
+    if let Some(g) = e.groups.iter().find(|g| !e.accounts.iter().any(|a| g.belongs_to(a))) {
         return Err(ExportError::NotAnExport(format!("group {} names an unknown account", g.group.grpid)));
     }
     Ok(e)
@@ -102,7 +116,7 @@ pub fn import(store: &mut Store, data: Export, now: i64) -> Result<ImportReport,
             store.set_timezone(id, tz)?;
         }
         let groups: Vec<StoredGroup> =
-            data.groups.iter().filter(|g| g.account == a.userid).map(|g| g.group.clone()).collect();
+            data.groups.iter().filter(|g| g.belongs_to(a)).map(|g| g.group.clone()).collect();
         let o = store.apply(id, &groups, &[], None)?;
         report.accounts += 1;
         report.added += o.added;
@@ -122,6 +136,25 @@ mod tests {
             "groups":[{{"account":"7","grpid":1,"date":{date},"category":1,"attrib":0,
             "measures":[{{"type":1,"value":72345,"unit":{unit}}}]}}]}}"#
         )
+    }
+
+    #[test]
+    fn the_same_userid_under_two_providers_keeps_its_own_groups() {
+        let file = r#"{"format":"heft-export","version":1,
+            "accounts":[{"provider":"withings","userid":"7"},{"provider":"withings-oauth1","userid":"7"}],
+            "groups":[{"account":"7","provider":"withings","grpid":1,"date":1700000000,"category":1,"attrib":0,
+                       "measures":[{"type":1,"value":70000,"unit":-3}]},
+                      {"account":"7","provider":"withings-oauth1","grpid":2,"date":1700000100,"category":1,"attrib":0,
+                       "measures":[{"type":1,"value":71000,"unit":-3}]}]}"#;
+        let mut store = Store::open(std::path::Path::new(":memory:")).expect("store");
+        let report = import(&mut store, parse(file.as_bytes()).expect("parses"), 0).expect("imports");
+        assert_eq!(report.added, 2, "each group once, in its own account");
+        let out = export(&store).expect("exports");
+        let ids = |p: &str| -> Vec<i64> {
+            out.groups.iter().filter(|g| g.provider.as_deref() == Some(p)).map(|g| g.group.grpid).collect()
+        };
+        assert_eq!(ids("withings"), vec![1]);
+        assert_eq!(ids("withings-oauth1"), vec![2]);
     }
 
     #[test]
