@@ -49,6 +49,8 @@ pub enum AppError {
     Connect(#[from] ConnectError),
     #[error(transparent)]
     Export(#[from] ExportError),
+    #[error(transparent)]
+    Csv(#[from] crate::csv_export::CsvError),
     #[error("no account is connected yet; run `heft connect` first")]
     NoAccounts,
     #[error("no account {0}; `heft accounts` lists them")]
@@ -75,6 +77,7 @@ impl AppError {
             AppError::Secret(_) => "keychain_unavailable",
             AppError::Connect(_) => "connect_failed",
             AppError::Export(_) => "import_failed",
+            AppError::Csv(_) => "export_failed",
             AppError::NoAccounts | AppError::UnknownAccount(_) => "no_account",
             AppError::Sync { source, .. } => source.code(),
             AppError::Chart(ChartError::NoData(_)) => "no_data",
@@ -456,6 +459,11 @@ impl App {
         let e = export::export(&self.store)?;
         serde_json::to_string_pretty(&e)
             .map_err(|e| AppError::Export(ExportError::NotAnExport(e.to_string())))
+    }
+
+    /// Body measurements as CSV; returns the number of rows.
+    pub fn export_csv(&self, out: impl std::io::Write) -> Result<usize, AppError> {
+        Ok(crate::csv_export::write_csv(&self.store, out)?)
     }
 
     pub fn import_json(&mut self, bytes: &[u8]) -> Result<ImportReport, AppError> {

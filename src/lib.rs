@@ -8,6 +8,7 @@ pub mod app;
 pub mod auth;
 pub mod chart;
 pub mod config;
+pub mod csv_export;
 pub mod export;
 pub mod model;
 pub mod secret;

@@ -32,7 +32,10 @@ enum Provider {
 
 #[derive(Clone, Copy, ValueEnum)]
 enum Format {
+    /// Everything, losslessly (for backups and `heft import`).
     Json,
+    /// Body measurements for spreadsheets.
+    Csv,
 }
 
 #[derive(Clone, Copy, ValueEnum)]
@@ -232,6 +235,17 @@ fn run(cli: Cli) -> anyhow::Result<()> {
             match out {
                 Some(path) => write_atomic(&path, json.as_bytes())?,
                 None => println!("{json}"),
+            }
+        }
+        Command::Export { format: Format::Csv, out } => {
+            let mut bytes = Vec::new();
+            let rows = open()?.export_csv(&mut bytes)?;
+            match out {
+                Some(path) => {
+                    write_atomic(&path, &bytes)?;
+                    eprintln!("Wrote {rows} measurements to {}", path.display());
+                }
+                None => std::io::Write::write_all(&mut std::io::stdout(), &bytes)?,
             }
         }
         Command::Import { file } => {

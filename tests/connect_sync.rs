@@ -242,6 +242,38 @@ fn a_malformed_answer_changes_nothing_stored() {
 }
 
 #[test]
+fn csv_export_has_one_exact_row_per_weigh_in() {
+    if !keychain_ready() {
+        return;
+    }
+    let env = connected(sim_config());
+    env.ok(&["sync"]);
+    let path = env.data_dir.path().join("weights.csv");
+    let out = env.heft(&["export", "--format", "csv", "--out", path.to_str().expect("utf-8 path")]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let text = std::fs::read_to_string(&path).expect("the CSV was written");
+    let metrics = [1, 6, 8, 5, 76, 77, 88];
+    let mut weigh_ins: Vec<Group> = env
+        .sim
+        .truth(env.userid())
+        .expect("user exists")
+        .into_iter()
+        .filter(|g| {
+            g.category == 1 && g.measures.iter().any(|m| m.position.is_none() && metrics.contains(&m.kind))
+        })
+        .collect();
+    weigh_ins.sort_by_key(|g| (g.date, g.grpid));
+    let rows: Vec<Vec<&str>> = text.lines().skip(1).map(|l| l.split(',').collect()).collect();
+    assert_eq!(rows.len(), weigh_ins.len(), "one row per weigh-in, goals left out");
+    let newest = weigh_ins.last().expect("weigh-ins");
+    let last = rows.last().expect("rows");
+    assert_eq!(last[last.len() - 1], newest.grpid.to_string(), "oldest first, newest last");
+    if let Some(w) = newest.measures.iter().find(|m| m.kind == 1 && m.position.is_none()) {
+        assert_eq!(last[3], heft::model::RawValue::new(w.value, w.unit as i32).to_string(), "exact weight");
+    }
+}
+
+#[test]
 fn export_then_import_into_a_fresh_data_dir_restores_the_same_data() {
     if !keychain_ready() {
         return;
