@@ -9,11 +9,12 @@ use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex, OnceLock};
 
+use serde_json::value::RawValue;
+
 use crate::auth::oauth1::{Extras, Signer, TokenPair, signed_url};
 use crate::secret::ClientSecret;
 use crate::secrets::{SecretError, SecretStore, TokenSet, token_key};
-use crate::withings::{ApiError, Auth, Client, Grant, MeasureBody, StatusKind, measure_body};
-use serde_json::value::RawValue;
+use crate::withings::{ApiError, Auth, Client, Grant, MeasureBody, StatusKind};
 
 /// Refresh this long before the access token expires.
 pub const REFRESH_MARGIN_SECS: i64 = 300;
@@ -36,13 +37,12 @@ pub enum SessionError {
 /// `Send` because the sync engine fetches the next page on another thread while it stores one.
 pub trait ApiSession: Send {
     fn userid(&self) -> &str;
-    /// `getmeas` with the given parameters.
     /// `getmeas` with the given parameters; the body not yet parsed (the sync engine reads
     /// `more`/`offset` first and parses the rest while the next page downloads).
     fn getmeas_raw(&mut self, params: &[(String, String)]) -> Result<Box<RawValue>, SessionError>;
     /// `getmeas`, parsed and validated.
     fn getmeas(&mut self, params: &[(String, String)]) -> Result<MeasureBody, SessionError> {
-        Ok(measure_body(&self.getmeas_raw(params)?)?)
+        Ok(MeasureBody::parse(&self.getmeas_raw(params)?)?)
     }
     /// When the access token expires, where that applies.
     fn expires_at(&self) -> Option<i64>;

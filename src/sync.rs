@@ -9,12 +9,11 @@
 use std::collections::HashSet;
 
 use serde::Serialize;
+use serde_json::value::RawValue;
 
 use crate::session::{ApiSession, SessionError};
 use crate::store::{ApplyOutcome, CursorUpdate, Store, StoreError, StoredGroup};
-use serde_json::value::RawValue;
-
-use crate::withings::{ApiError, MeasureBody, PageHead, measure_body};
+use crate::withings::{ApiError, MeasureBody, PageHead};
 
 /// How far back every sync re-checks for deletions and edits.
 pub const RECENT_WINDOW_SECS: i64 = 30 * 86_400;
@@ -117,7 +116,7 @@ fn store_page(
     last: bool,
     cursor: Option<(bool, i64)>,
 ) -> Result<(ApplyOutcome, u64), SyncError> {
-    let body = measure_body(raw)?;
+    let body = MeasureBody::parse(raw)?;
     tracing::debug!(groups = body.measuregrps.len(), more = body.more, "page received");
     let fallback = cursor.map_or(0, |c| c.1);
     let updatetime = *p.first_updatetime.get_or_insert(body.updatetime.unwrap_or(fallback));

@@ -26,15 +26,7 @@ pub enum ApiError {
 
 /// Parses a `getmeas` answer: the envelope, then its body.
 pub fn parse_getmeas(bytes: &[u8]) -> Result<MeasureBody, ApiError> {
-    measure_body(&Envelope::parse(bytes)?.into_body()?)
-}
-
-/// Parses and validates a `getmeas` body.
-pub fn measure_body(raw: &serde_json::value::RawValue) -> Result<MeasureBody, ApiError> {
-    let body: MeasureBody = serde_json::from_str(raw.get())
-        .map_err(|e| ApiError::Malformed(format!("unexpected getmeas body: {e}")))?;
-    body.validate()?;
-    Ok(body)
+    MeasureBody::parse(&Envelope::parse(bytes)?.into_body()?)
 }
 
 impl ApiError {

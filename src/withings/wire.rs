@@ -31,7 +31,8 @@ impl Envelope {
 
     /// The body as `T` when `status` is 0, or the status as an error.
     pub fn body_as<T: de::DeserializeOwned>(self) -> Result<T, ApiError> {
-        body_as(&self.into_body()?)
+        serde_json::from_str(self.into_body()?.get())
+            .map_err(|e| ApiError::Malformed(format!("unexpected body: {e}")))
     }
 
     /// The raw body when `status` is 0, or the status as an error.
@@ -56,11 +57,6 @@ impl Envelope {
                 .map_err(|e| ApiError::Malformed(format!("unexpected body: {e}"))),
         }
     }
-}
-
-/// A raw body as `T`.
-pub fn body_as<T: de::DeserializeOwned>(body: &RawValue) -> Result<T, ApiError> {
-    serde_json::from_str(body.get()).map_err(|e| ApiError::Malformed(format!("unexpected body: {e}")))
 }
 
 fn describe_json_error(bytes: &[u8], e: &serde_json::Error) -> String {
@@ -100,9 +96,22 @@ pub struct PageHead {
 
 impl PageHead {
     pub fn parse(raw: &RawValue) -> Result<PageHead, ApiError> {
-        serde_json::from_str(raw.get())
-            .map_err(|e| ApiError::Malformed(format!("unexpected getmeas body: {e}")))
+        getmeas_part(raw)
     }
+}
+
+impl MeasureBody {
+    /// Parses and validates a getmeas body.
+    pub fn parse(raw: &RawValue) -> Result<MeasureBody, ApiError> {
+        let body: MeasureBody = getmeas_part(raw)?;
+        body.validate()?;
+        Ok(body)
+    }
+}
+
+/// A getmeas body, or the part of it `T` reads, from its raw JSON.
+fn getmeas_part<T: de::DeserializeOwned>(raw: &RawValue) -> Result<T, ApiError> {
+    serde_json::from_str(raw.get()).map_err(|e| ApiError::Malformed(format!("unexpected getmeas body: {e}")))
 }
 
 /// Earliest and latest plausible measurement dates (1970 to 2200): anything else is a broken
