@@ -8,7 +8,7 @@
 mod common;
 
 use common::{Env, keychain_ready, stderr, stdout};
-use withings_sim::{Faults, Group, Measure, SimConfig};
+use withings_sim::{Faults, Group, Measure, SimConfig, Stats};
 
 const PAGE: usize = 200;
 
@@ -46,6 +46,18 @@ fn sync_through_faults(env: &Env, args: &[&str]) -> usize {
     panic!("three syncs in a row did not get through the faults");
 }
 
+/// One sync (as many runs as it takes) through `faults`, which are cleared afterwards; the
+/// access token must have died and been refreshed. Returns the simulator's counts and the runs.
+fn sync_in_storm(env: &Env, faults: Faults) -> (Stats, usize) {
+    env.sim.reset_stats();
+    env.sim.set_faults(faults);
+    let runs = sync_through_faults(env, &["sync"]);
+    let stats = env.sim.stats();
+    env.sim.set_faults(Faults::default());
+    assert!(stats.token_requests >= 1, "the access token died mid-sync and was refreshed");
+    (stats, runs)
+}
+
 #[test]
 fn full_and_incremental_syncs_survive_a_fault_storm_and_equal_the_ground_truth() {
     if !keychain_ready() {
@@ -65,12 +77,7 @@ fn full_and_incremental_syncs_survive_a_fault_storm_and_equal_the_ground_truth()
     assert!(pages >= 20, "a ten-year history spans many pages ({pages})");
 
     // First sync, from empty.
-    env.sim.reset_stats();
-    env.sim.set_faults(storm(6));
-    let runs = sync_through_faults(&env, &["sync"]);
-    let stats = env.sim.stats();
-    env.sim.set_faults(Faults::default());
-    assert!(stats.token_requests >= 1, "the access token died mid-sync and was refreshed");
+    let (stats, runs) = sync_in_storm(&env, storm(6));
     assert!(
         stats.http500 > 0 && stats.rate_limited >= 2,
         "the faults were injected: {} HTTP 500s, {} rate limits",
@@ -125,12 +132,7 @@ fn full_and_incremental_syncs_survive_a_fault_storm_and_equal_the_ground_truth()
     env.sim.advance(60);
 
     // Incremental sync through the same storm.
-    env.sim.reset_stats();
-    env.sim.set_faults(storm(1));
-    let runs = sync_through_faults(&env, &["sync"]);
-    let stats = env.sim.stats();
-    env.sim.set_faults(Faults::default());
-    assert!(stats.token_requests >= 1, "the access token died mid-sync and was refreshed");
+    let (stats, runs) = sync_in_storm(&env, storm(1));
     let requests = stats.requests.len();
     assert!(requests <= 30, "an incremental sync stays small: {requests} requests in {runs} run(s)");
     eprintln!("soak: incremental sync, {requests} requests in {runs} run(s), {} HTTP 500s", stats.http500);
