@@ -15,7 +15,7 @@ const NOW: i64 = 1_767_252_600;
 fn store(n: i64) -> (tempfile::TempDir, Store, i64) {
     let dir = tempfile::tempdir().expect("temp dir");
     let mut store = Store::open(&dir.path().join("heft.db")).expect("store");
-    let acct = store.upsert_account("withings", "1", None, None, false, 0).expect("account");
+    let acct = store.upsert_account(heft::auth::Provider::Withings, "1", None, None, 0).expect("account");
     let step = (10 * 365 * DAY / n).max(1);
     let groups: Vec<StoredGroup> = (0..n)
         .map(|i| StoredGroup {

@@ -38,7 +38,7 @@ fn main() {
 
     let dir = tempfile::tempdir().expect("temp dir");
     let mut store = Store::open(&dir.path().join("heft.db")).expect("store");
-    let acct = store.upsert_account("withings", "1", None, None, false, 0).expect("account");
+    let acct = store.upsert_account(heft::auth::Provider::Withings, "1", None, None, 0).expect("account");
     let t = Instant::now();
     for page in data.chunks(500) {
         store.apply(acct, page, &[], None).expect("apply");

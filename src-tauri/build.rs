@@ -9,8 +9,9 @@ fn main() {
         "chart",
         "summary",
         "recent",
-        "unit",
-        "forget",
+        "set_unit",
+        "remove_demo",
+        "keychain_problem",
     ]);
     tauri_build::try_build(tauri_build::Attributes::new().app_manifest(manifest))
         .expect("the Tauri build configuration is valid");

@@ -1,41 +1,26 @@
-//! The use cases, one function each, shared by the CLI and the desktop shell.
+//! The use cases: one method per action a person can take, shared by the CLI and the desktop
+//! shell. Both only parse their input, call one method here and show the result or the error.
 
+use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use serde::Serialize;
 
-use crate::auth::oauth1::{self, Oauth1Config};
-use crate::auth::oauth2::{self, ConnectError, Oauth2Config};
-use crate::chart::{self, ChartData, ChartError, ChartSpec};
-use crate::config::{ConfigError, Settings};
-use crate::export::{self, ExportError, ImportReport};
+use crate::auth::tokens::{Credentials, SessionContext};
+use crate::auth::{ApiSession, Clock, ConnectError, ConnectOptions, Endpoint, Provider, SessionError};
+use crate::auth::{browser::OpenUrl, system_clock};
+use crate::chart::{self, ChartError, ChartKind, ChartSpec, PlotArea, Range, Theme};
+use crate::config::{self, ConfigError, Settings};
+use crate::export::{self, ExportError, ImportError, ImportReport};
+use crate::keychain::{self, KeychainError, SecretStore};
 use crate::model::MeasureType;
-use crate::secret::ClientSecret;
-use crate::secrets::{SecretError, SecretStore, TokenSet, token_key};
-use crate::secrets::{load_oauth1, save_oauth1};
+use crate::redact::ClientSecret;
 use crate::series::Query;
-use crate::session::{ApiSession, Clock, Oauth1Session, Session, SessionError, system_clock};
 use crate::store::{Account, Store, StoreError, SyncState};
 use crate::sync::{self, Progress, SyncError, SyncReport};
 use crate::trend::{self, ALPHA};
+use crate::units::MassUnit;
 use crate::withings::{Client, Waiting};
-
-/// The provider name of Withings' OAuth 2.0 accounts.
-pub const WITHINGS: &str = "withings";
-/// The provider name of the original Withings OAuth 1.0a flow.
-pub const WITHINGS_OAUTH1: &str = "withings-oauth1";
-/// The provider name of the demo account (the bundled simulator), kept apart from real ones.
-pub const DEMO: &str = "demo";
-
-/// Where an account's provider lives and how Heft identifies itself there.
-#[derive(Debug, Clone)]
-pub struct Endpoint {
-    pub api_url: String,
-    pub auth_url: String,
-    pub client_id: String,
-    pub client_secret: ClientSecret,
-    pub redirect_uri: String,
-}
 
 #[derive(Debug, thiserror::Error)]
 pub enum AppError {
@@ -44,56 +29,88 @@ pub enum AppError {
     #[error(transparent)]
     Store(#[from] StoreError),
     #[error(transparent)]
-    Secret(#[from] SecretError),
+    Keychain(#[from] KeychainError),
     #[error(transparent)]
     Connect(#[from] ConnectError),
     #[error(transparent)]
     Export(#[from] ExportError),
     #[error(transparent)]
-    Csv(#[from] crate::csv_export::CsvError),
-    #[error("no account is connected yet; run `heft connect` first")]
+    Import(#[from] ImportError),
+    #[error(transparent)]
+    Chart(#[from] ChartError),
+    #[error("account {userid}: {source}")]
+    Sync {
+        userid: String,
+        #[source]
+        source: SyncError,
+    },
+    #[error("no account is connected yet; connect one first")]
     NoAccounts,
     #[error("no account {0}; `heft accounts` lists them")]
     UnknownAccount(String),
-    #[error("account {userid}: {source}")]
-    Sync { userid: String, source: SyncError },
-    #[error(transparent)]
-    Chart(#[from] ChartError),
     #[error("the demo simulator is not running; start the demo again")]
     DemoNotRunning,
+    #[error("{0}")]
+    BadInput(String),
 }
 
 impl AppError {
-    /// A stable code the UI branches on (never the message text).
+    /// A stable code the UI branches on (never the message text); each layer decides its own.
     pub fn code(&self) -> &'static str {
         match self {
-            AppError::Config(ConfigError::MissingClientId | ConfigError::MissingClientSecret) => {
-                "not_configured"
-            }
-            AppError::Config(_) => "config_error",
-            AppError::Store(StoreError::TooNew { .. }) => "database_too_new",
-            AppError::Store(StoreError::DiskFull) => "disk_full",
-            AppError::Store(_) => "database_error",
-            AppError::Secret(_) => "keychain_unavailable",
-            AppError::Connect(_) => "connect_failed",
-            AppError::Export(_) => "import_failed",
-            AppError::Csv(_) => "export_failed",
-            AppError::NoAccounts | AppError::UnknownAccount(_) => "no_account",
+            AppError::Config(e) => e.code(),
+            AppError::Store(e) => e.code(),
+            AppError::Keychain(e) => e.code(),
+            AppError::Connect(e) => e.code(),
+            AppError::Export(e) => e.code(),
+            AppError::Import(e) => e.code(),
+            AppError::Chart(e) => e.code(),
             AppError::Sync { source, .. } => source.code(),
-            AppError::Chart(ChartError::NoData(_)) => "no_data",
-            AppError::Chart(_) => "chart_error",
+            AppError::NoAccounts | AppError::UnknownAccount(_) => "no_account",
             AppError::DemoNotRunning => "demo_not_running",
+            AppError::BadInput(_) => "bad_input",
+        }
+    }
+
+    /// The consent page's address when no browser could be opened (for a terminal only).
+    pub fn manual_url(&self) -> Option<&str> {
+        match self {
+            AppError::Connect(e) => e.manual_url(),
+            _ => None,
         }
     }
 }
 
-/// One account's state for `heft status` and the UI.
+/// One account's state for `heft status` and the window.
 #[derive(Debug, Clone, Serialize)]
 pub struct AccountStatus {
     pub account: Account,
     pub sync: SyncState,
     pub groups: i64,
     pub measures: i64,
+}
+
+/// What the window shows before anything else.
+#[derive(Debug, Clone, Serialize)]
+pub struct Overview {
+    /// A Withings developer app is set up (client id and secret).
+    pub configured: bool,
+    pub accounts: Vec<AccountView>,
+    pub unit: MassUnit,
+    /// The bundled simulator's address while the demo runs.
+    pub demo_url: Option<String>,
+}
+
+/// An account as the window lists it.
+#[derive(Debug, Clone, Serialize)]
+pub struct AccountView {
+    pub userid: String,
+    pub provider: Provider,
+    pub demo: bool,
+    pub needs_reconnect: bool,
+    pub last_sync_at: Option<i64>,
+    pub last_error: Option<String>,
+    pub groups: i64,
 }
 
 /// Today's figures: trend weight, its pace and, with a goal, when it is reached.
@@ -112,14 +129,94 @@ pub struct TrendSummary {
     pub projected_to: Option<jiff::civil::Date>,
 }
 
+/// [`TrendSummary`] in a unit, as a person reads it.
+#[derive(Debug, Clone, Serialize)]
+pub struct SummaryText {
+    pub trend: String,
+    pub weekly_rate: Option<String>,
+    pub change_30d: Option<String>,
+    pub goal: Option<String>,
+    /// "Mar 2, 2027 – Apr 9, 2027" when the goal is reached at this pace.
+    pub projected: Option<String>,
+    pub date: String,
+}
+
+impl TrendSummary {
+    pub fn in_unit(&self, u: MassUnit) -> SummaryText {
+        let day = |d: jiff::civil::Date| d.strftime("%b %-d, %Y").to_string();
+        SummaryText {
+            trend: u.format(self.trend_kg),
+            weekly_rate: self.weekly_rate_kg.map(|r| format!("{} / week", u.format_delta(r))),
+            change_30d: self.change_30d_kg.map(|c| u.format_delta(c)),
+            goal: self.goal_kg.map(|g| u.format(g)),
+            projected: match (self.projected_from, self.projected_to) {
+                (Some(a), Some(b)) => Some(format!("{} – {}", day(a), day(b))),
+                _ => None,
+            },
+            date: self.date.to_string(),
+        }
+    }
+}
+
+/// A weigh-in as the recent list shows it.
+#[derive(Debug, Clone, Serialize)]
+pub struct RecentRow {
+    pub date: String,
+    pub weight: String,
+    pub fat: String,
+    pub flags: Vec<&'static str>,
+}
+
+/// What a chart request names; the range is parsed in the account's time zone.
+#[derive(Debug, Clone)]
+pub struct ChartRequest {
+    pub kind: ChartKind,
+    pub range: String,
+    /// `None`: the saved unit.
+    pub unit: Option<MassUnit>,
+    pub theme: Theme,
+    pub width: u32,
+    pub height: u32,
+    pub include_ambiguous: bool,
+}
+
+/// A drawn chart and what the window needs for hover values.
+#[derive(Debug, Clone, Serialize)]
+pub struct RenderedChart {
+    pub svg: String,
+    pub area: PlotArea,
+    pub from: i64,
+    pub to: i64,
+    /// The first series' weigh-ins as drawn (x = Unix seconds), for hover values.
+    pub points: Vec<(f64, f64)>,
+    pub y_label: String,
+}
+
+/// The export formats.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ExportFormat {
+    /// Everything, losslessly (for backups and import).
+    Json,
+    /// Body measurements for spreadsheets.
+    Csv,
+}
+
+/// What an export wrote.
+#[derive(Debug, Clone, Serialize)]
+pub struct ExportSummary {
+    pub path: PathBuf,
+    /// Groups (JSON) or rows (CSV).
+    pub items: usize,
+}
+
 /// Heft's core, opened on a data directory.
 pub struct App {
-    pub settings: Settings,
-    pub store: Store,
-    secrets: Box<dyn SecretStore>,
+    settings: Settings,
+    store: Store,
+    keychain: Box<dyn SecretStore>,
     clock: Clock,
     /// How long to wait for the browser round trip.
-    pub callback_timeout: Duration,
+    callback_timeout: Duration,
     /// The demo provider, while the bundled simulator runs.
     demo: Option<Endpoint>,
     /// Opens the consent page when `HEFT_BROWSER` is not set (the desktop app's opener plugin).
@@ -127,21 +224,21 @@ pub struct App {
 }
 
 /// Opens a URL in the system browser.
-pub type Opener = std::sync::Arc<crate::auth::browser::OpenUrl>;
+pub type Opener = std::sync::Arc<OpenUrl>;
 
 fn client_secret_key(client_id: &str) -> String {
     format!("client-secret:{client_id}")
 }
 
 impl App {
-    pub fn open(settings: Settings, secrets: Box<dyn SecretStore>) -> Result<App, AppError> {
+    pub fn open(settings: Settings, keychain: Box<dyn SecretStore>) -> Result<App, AppError> {
         let store = Store::open(&settings.database_path())?;
         let timeout =
             std::env::var("HEFT_CALLBACK_TIMEOUT_SECS").ok().and_then(|s| s.parse().ok()).unwrap_or(300);
         Ok(App {
             settings,
             store,
-            secrets,
+            keychain,
             clock: system_clock(),
             callback_timeout: Duration::from_secs(timeout),
             demo: None,
@@ -159,8 +256,24 @@ impl App {
         self
     }
 
-    pub fn now(&self) -> i64 {
+    fn now(&self) -> i64 {
         (self.clock)()
+    }
+
+    /// Re-reads the settings another `App` on the same folder may have saved.
+    pub fn reload_settings(&mut self) -> Result<(), AppError> {
+        self.settings = Settings::load()?;
+        Ok(())
+    }
+
+    pub fn data_dir(&self) -> &Path {
+        &self.settings.data_dir
+    }
+
+    /// Stores, reads back and removes a probe value: a missing, locked or stand-in keychain
+    /// is reported here, once, with its fix.
+    pub fn probe_keychain(&self) -> Result<(), AppError> {
+        Ok(keychain::probe(self.keychain.as_ref())?)
     }
 
     fn client_id(&self) -> Result<String, AppError> {
@@ -172,7 +285,7 @@ impl App {
         if let Some(s) = &self.settings.client_secret {
             return Ok(s.clone());
         }
-        match self.secrets.get(&client_secret_key(client_id))? {
+        match self.keychain.get(&client_secret_key(client_id))? {
             Some(s) => Ok(ClientSecret::new(s)),
             None => Err(ConfigError::MissingClientSecret.into()),
         }
@@ -180,20 +293,20 @@ impl App {
 
     /// Stores the developer app's credentials: the id in the settings file, the secret in the keychain.
     pub fn save_credentials(&mut self, client_id: &str, secret: &ClientSecret) -> Result<(), AppError> {
-        self.secrets.set(&client_secret_key(client_id), secret.expose())?;
-        self.settings.file.client_id = Some(client_id.to_string());
+        let (id, secret_text) = (client_id.trim(), secret.expose().trim());
+        if id.is_empty() || secret_text.is_empty() {
+            return Err(AppError::BadInput("enter both the client id and the client secret".into()));
+        }
+        self.keychain.set(&client_secret_key(id), secret_text)?;
+        self.settings.file.client_id = Some(id.to_string());
         self.settings.file.write(&self.settings.data_dir)?;
-        self.settings.client_id = Some(client_id.to_string());
+        self.settings.client_id = Some(id.to_string());
         Ok(())
     }
 
-    /// Makes the demo provider available (the shell starts the simulator and passes it here).
-    pub fn set_demo_endpoint(&mut self, endpoint: Option<Endpoint>) {
-        self.demo = endpoint;
-    }
-
-    pub fn has_demo_endpoint(&self) -> bool {
-        self.demo.is_some()
+    /// Makes the demo provider available at `url` (the shell runs the bundled simulator).
+    pub fn set_demo_endpoint(&mut self, endpoint: Endpoint) {
+        self.demo = Some(endpoint);
     }
 
     /// Whether a real Withings developer app is configured (client id and a secret).
@@ -201,95 +314,60 @@ impl App {
         self.client_id().and_then(|id| self.client_secret(&id)).is_ok()
     }
 
-    /// The endpoint of a provider.
-    pub fn endpoint(&self, provider: &str) -> Result<Endpoint, AppError> {
-        match provider {
-            DEMO => self.demo.clone().ok_or(AppError::DemoNotRunning),
-            WITHINGS_OAUTH1 => {
+    /// The endpoint of a provider; hosts that are not this computer must be https.
+    fn endpoint(&self, provider: Provider) -> Result<Endpoint, AppError> {
+        let ep = match provider {
+            Provider::Demo => self.demo.clone().ok_or(AppError::DemoNotRunning)?,
+            Provider::Withings | Provider::WithingsOauth1 => {
                 let client_id = self.client_id()?;
-                Ok(Endpoint {
+                let auth_url = match provider {
+                    Provider::WithingsOauth1 => {
+                        self.settings.oauth1_url.clone().ok_or(ConfigError::MissingOauth1Url)?
+                    }
+                    _ => self.settings.auth_url.clone(),
+                };
+                Endpoint {
                     client_secret: self.client_secret(&client_id)?,
                     client_id,
                     api_url: self.settings.api_url.clone(),
-                    auth_url: self.settings.oauth1_url.clone().ok_or(ConfigError::MissingOauth1Url)?,
+                    auth_url,
                     redirect_uri: self.settings.redirect_uri.clone(),
-                })
+                }
             }
-            _ => {
-                let client_id = self.client_id()?;
-                Ok(Endpoint {
-                    client_secret: self.client_secret(&client_id)?,
-                    client_id,
-                    api_url: self.settings.api_url.clone(),
-                    auth_url: self.settings.auth_url.clone(),
-                    redirect_uri: self.settings.redirect_uri.clone(),
-                })
-            }
-        }
+        };
+        config::require_secure("the API address", &ep.api_url)?;
+        config::require_secure("the consent page address", &ep.auth_url)?;
+        Ok(ep)
     }
 
-    /// The browser round trip; tokens go to the keychain before the account is recorded.
+    /// The browser round trip; credentials go to the keychain before the account is recorded.
     /// `withings_demo_user` asks Withings for its demo user (`mode=demo`).
-    pub fn connect(&mut self, provider: &str, withings_demo_user: bool) -> Result<Account, AppError> {
+    pub fn connect(&mut self, provider: Provider, withings_demo_user: bool) -> Result<Account, AppError> {
         let ep = self.endpoint(provider)?;
-        let opener = match (&self.settings.browser, &self.opener) {
-            (None, Some(o)) => Some(o.clone()),
-            _ => None,
-        };
-        if provider == WITHINGS_OAUTH1 {
-            let cfg = Oauth1Config {
-                consumer_key: ep.client_id.clone(),
-                consumer_secret: ep.client_secret.clone(),
-                base_url: ep.auth_url.clone(),
-                redirect_uri: ep.redirect_uri.clone(),
-                browser: self.settings.browser.clone(),
-                timeout: self.callback_timeout,
-            };
-            let grant = oauth1::authorize(&cfg, &Client::new(&ep.api_url), opener.as_deref())?;
-            save_oauth1(self.secrets.as_ref(), &token_key(provider, &grant.userid), &grant.token)?;
-            self.remember_client_secret(&ep)?;
-            let id = self.store.upsert_account(provider, &grant.userid, None, None, false, self.now())?;
-            return Ok(self.store.account(id)?);
-        }
-        let cfg = Oauth2Config {
-            client_id: ep.client_id.clone(),
-            client_secret: ep.client_secret.clone(),
-            auth_url: ep.auth_url.clone(),
-            redirect_uri: ep.redirect_uri.clone(),
-            browser: self.settings.browser.clone(),
+        // A keychain that cannot keep the tokens is found before the browser opens.
+        self.probe_keychain()?;
+        let opts = ConnectOptions {
+            browser: self.settings.browser.as_deref(),
+            opener: self.opener.as_deref(),
             timeout: self.callback_timeout,
-            demo_mode: withings_demo_user,
+            withings_demo_user,
         };
-        let grant = oauth2::authorize(&cfg, &Client::new(&ep.api_url), opener.as_deref())?;
         let now = self.now();
-        let tokens = TokenSet {
-            access: grant.access_token,
-            refresh: grant.refresh_token,
-            expires_at: now + grant.expires_in,
-            obtained_at: now,
-        };
-        tokens.save(self.secrets.as_ref(), &token_key(provider, &grant.userid))?;
-        if provider != DEMO {
-            self.remember_client_secret(&ep)?;
+        let done = provider.flow().authorize(&ep, &Client::new(&ep.api_url), &opts, now)?;
+        done.credentials.save(self.keychain.as_ref(), &provider.token_key(&done.userid))?;
+        if !provider.is_demo() && self.settings.client_secret.is_some() {
+            // A secret given in the environment is kept in the keychain for later runs.
+            self.keychain.set(&client_secret_key(&ep.client_id), ep.client_secret.expose())?;
         }
-        let demo = provider == DEMO;
-        let id = self.store.upsert_account(
-            provider,
-            &grant.userid,
-            grant.scope.as_deref(),
-            Some(tokens.expires_at),
-            demo,
-            now,
-        )?;
+        let expires = done.credentials.expires_at();
+        let id = self.store.upsert_account(provider, &done.userid, done.scope.as_deref(), expires, now)?;
         Ok(self.store.account(id)?)
     }
 
-    /// A secret given in the environment is kept in the keychain for later runs.
-    fn remember_client_secret(&self, ep: &Endpoint) -> Result<(), AppError> {
-        if self.settings.client_secret.is_some() {
-            self.secrets.set(&client_secret_key(&ep.client_id), ep.client_secret.expose())?;
-        }
-        Ok(())
+    /// Makes the demo provider available and connects its user through the same flow.
+    pub fn start_demo(&mut self, endpoint: Endpoint) -> Result<Account, AppError> {
+        self.set_demo_endpoint(endpoint);
+        self.connect(Provider::Demo, false)
     }
 
     pub fn accounts(&self) -> Result<Vec<Account>, AppError> {
@@ -321,60 +399,61 @@ impl App {
         let accounts = self.select(userid)?;
         let mut reports = Vec::new();
         for a in accounts {
-            let ep = self.endpoint(&a.provider)?;
+            let ep = self.endpoint(a.provider)?;
             let client = Client::new(&ep.api_url).with_wait_hook(on_wait.clone());
-            let result = (|| {
-                let mut session: Box<dyn ApiSession + '_> = if a.provider == WITHINGS_OAUTH1 {
-                    let key = token_key(&a.provider, &a.userid);
-                    let token = load_oauth1(self.secrets.as_ref(), &key)
-                        .map_err(SessionError::from)?
-                        .ok_or_else(|| SessionError::ReconnectNeeded {
-                            userid: a.userid.clone(),
-                            reason: "no tokens in the keychain".into(),
-                        })?;
-                    Box::new(Oauth1Session {
-                        userid: a.userid.clone(),
-                        client: &client,
-                        consumer_key: ep.client_id.clone(),
-                        consumer_secret: ep.client_secret.clone(),
-                        token,
-                    })
-                } else {
-                    Box::new(
-                        Session::open(
-                            &a.provider,
-                            &a.userid,
-                            &client,
-                            self.secrets.as_ref(),
-                            &ep.client_id,
-                            ep.client_secret.clone(),
-                            self.clock.clone(),
-                        )?
-                        .with_lock_dir(&self.settings.data_dir),
-                    )
-                };
-                tracing::debug!(userid = %a.userid, "tokens loaded; syncing");
-                let now = self.now();
-                let r = sync::sync_account(&mut self.store, session.as_mut(), a.id, full, now, &mut |p| {
-                    progress(&a.userid, p)
-                });
-                if let Some(exp) = session.expires_at() {
-                    self.store.set_token_expiry(a.id, exp)?;
-                }
-                r
-            })();
+            let result = self.sync_one(&a, &ep, &client, full, progress);
             match result {
                 Ok(r) => reports.push(r),
                 Err(e) => {
                     if matches!(e, SyncError::Session(SessionError::ReconnectNeeded { .. })) {
+                        // Withings says these tokens are dead: forget them, keep the history.
+                        if let Err(k) = self.keychain.delete(&a.provider.token_key(&a.userid)) {
+                            tracing::warn!("could not remove dead tokens from the keychain: {k}");
+                        }
                         self.store.set_needs_reconnect(a.id, true)?;
                     }
-                    let _ = self.store.record_sync_error(a.id, &e.to_string());
+                    if let Err(s) = self.store.record_sync_error(a.id, &e.to_string()) {
+                        tracing::warn!("could not record the sync error: {s}");
+                    }
                     return Err(AppError::Sync { userid: a.userid, source: e });
                 }
             }
         }
         Ok(reports)
+    }
+
+    fn sync_one(
+        &mut self,
+        a: &Account,
+        ep: &Endpoint,
+        client: &Client,
+        full: bool,
+        progress: &mut dyn FnMut(&str, &Progress),
+    ) -> Result<SyncReport, SyncError> {
+        let key = a.provider.token_key(&a.userid);
+        let credentials = Credentials::load(self.keychain.as_ref(), &key)
+            .map_err(SessionError::from)?
+            .ok_or_else(|| SessionError::ReconnectNeeded {
+                userid: a.userid.clone(),
+                reason: "no tokens in the keychain".into(),
+            })?;
+        let ctx = SessionContext {
+            client,
+            keychain: self.keychain.as_ref(),
+            clock: self.clock.clone(),
+            lock_dir: &self.settings.data_dir,
+        };
+        let mut session: Box<dyn ApiSession + '_> =
+            a.provider.flow().session(ep, &a.userid, key, credentials, ctx)?;
+        tracing::debug!(userid = %a.userid, "credentials loaded; syncing");
+        let now = (self.clock)();
+        let r = sync::sync_account(&mut self.store, session.as_mut(), a.id, full, now, &mut |p| {
+            progress(&a.userid, p)
+        });
+        if let Some(exp) = session.expires_at() {
+            self.store.set_token_expiry(a.id, exp)?;
+        }
+        r
     }
 
     pub fn status(&self) -> Result<Vec<AccountStatus>, AppError> {
@@ -388,9 +467,44 @@ impl App {
             .collect()
     }
 
-    /// One account: the given userid, or the only/first connected one.
+    /// The accounts, the unit and whether a developer app is configured, for the window.
+    pub fn overview(&self) -> Result<Overview, AppError> {
+        let accounts = self
+            .status()?
+            .into_iter()
+            .map(|s| AccountView {
+                userid: s.account.userid,
+                provider: s.account.provider,
+                demo: s.account.demo,
+                needs_reconnect: s.account.needs_reconnect,
+                last_sync_at: s.sync.last_sync_at,
+                last_error: s.sync.last_error,
+                groups: s.groups,
+            })
+            .collect();
+        Ok(Overview {
+            configured: self.is_configured(),
+            accounts,
+            unit: self.unit(),
+            demo_url: self.demo.as_ref().map(|d| d.api_url.clone()),
+        })
+    }
+
+    /// One account: the given userid, or the first connected one.
     pub fn account_for(&self, userid: Option<&str>) -> Result<Account, AppError> {
         self.select(userid)?.into_iter().next().ok_or(AppError::NoAccounts)
+    }
+
+    /// The saved display unit (kg until one is chosen).
+    pub fn unit(&self) -> MassUnit {
+        self.settings.file.unit.as_deref().and_then(MassUnit::parse).unwrap_or(MassUnit::Kg)
+    }
+
+    /// Remembers the display unit.
+    pub fn set_unit(&mut self, unit: MassUnit) -> Result<(), AppError> {
+        self.settings.file.unit = Some(unit.as_str().to_string());
+        self.settings.file.write(&self.settings.data_dir)?;
+        Ok(())
     }
 
     /// The goal in effect: Heft's own setting, else Withings' latest goal.
@@ -403,24 +517,62 @@ impl App {
 
     /// Sets (or with `None` clears) Heft's goal weight.
     pub fn set_goal_kg(&mut self, goal: Option<f64>) -> Result<(), AppError> {
+        if let Some(g) = goal
+            && !(g > 0.0 && g < 1000.0)
+        {
+            return Err(AppError::BadInput(format!("a goal of {g} kg is not a body weight")));
+        }
         self.settings.file.goal_kg = goal;
         self.settings.file.write(&self.settings.data_dir)?;
         Ok(())
     }
 
-    /// The data of a chart and the account's time zone (for date labels).
-    pub fn chart_data(
+    fn chart_parts(
         &self,
         userid: Option<&str>,
-        spec: &ChartSpec,
-    ) -> Result<(ChartData, jiff::tz::TimeZone), AppError> {
+        req: &ChartRequest,
+    ) -> Result<(chart::ChartData, ChartSpec, jiff::tz::TimeZone), AppError> {
         let a = self.account_for(userid)?;
-        let mut spec = spec.clone();
-        if spec.goal_kg.is_none() {
-            spec.goal_kg = self.settings.file.goal_kg;
-        }
+        let tz = self.store.timezone(a.id)?;
+        let spec = ChartSpec {
+            kind: req.kind,
+            range: Range::parse(&req.range, &tz)?,
+            unit: req.unit.unwrap_or_else(|| self.unit()),
+            theme: req.theme,
+            width: req.width.clamp(200, 8000),
+            height: req.height.clamp(150, 8000),
+            goal_kg: self.settings.file.goal_kg,
+            include_ambiguous: req.include_ambiguous,
+        };
         let data = chart::chart_data(&self.store, a.id, &spec, self.now())?;
-        Ok((data, self.store.timezone(a.id)?))
+        Ok((data, spec, tz))
+    }
+
+    /// Draws a chart as SVG, with what the window needs for hover values.
+    pub fn render_chart(&self, userid: Option<&str>, req: &ChartRequest) -> Result<RenderedChart, AppError> {
+        let (data, spec, tz) = self.chart_parts(userid, req)?;
+        let (svg, area) = chart::render_svg_with_area(&data, &spec, &tz)?;
+        let cols = (area.right - area.left).max(1) as u32;
+        let points = data
+            .lines
+            .first()
+            .map(|l| chart::downsample(&l.points, data.from as f64, data.to as f64, cols))
+            .unwrap_or_default();
+        Ok(RenderedChart { svg, area, from: data.from, to: data.to, points, y_label: data.y_label })
+    }
+
+    /// Draws a chart to a file, SVG or PNG by its extension.
+    pub fn save_chart(&self, userid: Option<&str>, req: &ChartRequest, out: &Path) -> Result<(), AppError> {
+        let ext = out.extension().and_then(|e| e.to_str()).map(str::to_ascii_lowercase);
+        if !matches!(ext.as_deref(), Some("svg" | "png")) {
+            return Err(AppError::BadInput("the chart file must end in .svg or .png".into()));
+        }
+        let (data, spec, tz) = self.chart_parts(userid, req)?;
+        if ext.as_deref() == Some("png") {
+            return Ok(chart::render_png(&data, &spec, &tz, out)?);
+        }
+        let svg = chart::render_svg(&data, &spec, &tz)?;
+        write_export(out, svg.as_bytes())
     }
 
     pub fn trend(&self, userid: Option<&str>) -> Result<TrendSummary, AppError> {
@@ -455,10 +607,33 @@ impl App {
         })
     }
 
+    /// The latest weigh-ins, newest first, formatted in `unit` and the account's time zone.
+    pub fn recent(
+        &self,
+        userid: Option<&str>,
+        unit: MassUnit,
+        limit: u32,
+    ) -> Result<Vec<RecentRow>, AppError> {
+        let a = self.account_for(userid)?;
+        let tz = self.store.timezone(a.id)?;
+        let rows = self.store.recent_weigh_ins(a.id, limit)?;
+        Ok(rows
+            .into_iter()
+            .map(|w| RecentRow {
+                date: jiff::Timestamp::from_second(w.ts)
+                    .map(|t| t.to_zoned(tz.clone()).strftime("%a %b %-d, %H:%M").to_string())
+                    .unwrap_or_default(),
+                weight: unit.format(w.weight_kg),
+                fat: w.fat_ratio.map(|f| format!("{f:.1} %")).unwrap_or_else(|| "—".into()),
+                flags: w.attrib.flag().into_iter().collect(),
+            })
+            .collect())
+    }
+
+    /// The lossless JSON export, as text.
     pub fn export_json(&self) -> Result<String, AppError> {
         let e = export::export(&self.store)?;
-        serde_json::to_string_pretty(&e)
-            .map_err(|e| AppError::Export(ExportError::NotAnExport(e.to_string())))
+        Ok(serde_json::to_string_pretty(&e).map_err(ExportError::Encode)?)
     }
 
     /// Body measurements as CSV; returns the number of rows.
@@ -466,18 +641,43 @@ impl App {
         Ok(crate::csv_export::write_csv(&self.store, out)?)
     }
 
+    /// Writes an export to `path` atomically: the old file stays if anything fails.
+    pub fn export_to(&self, format: ExportFormat, path: &Path) -> Result<ExportSummary, AppError> {
+        let (bytes, items) = match format {
+            ExportFormat::Json => {
+                let e = export::export(&self.store)?;
+                let n = e.groups.len();
+                (serde_json::to_vec_pretty(&e).map_err(ExportError::Encode)?, n)
+            }
+            ExportFormat::Csv => {
+                let mut out = Vec::new();
+                let n = self.export_csv(&mut out)?;
+                (out, n)
+            }
+        };
+        write_export(path, &bytes)?;
+        Ok(ExportSummary { path: path.to_path_buf(), items })
+    }
+
+    /// Imports a Heft JSON export; a broken file changes nothing.
     pub fn import_json(&mut self, bytes: &[u8]) -> Result<ImportReport, AppError> {
         let data = export::parse(bytes)?;
         let now = self.now();
         Ok(export::import(&mut self.store, data, now)?)
     }
 
+    pub fn import_file(&mut self, path: &Path) -> Result<ImportReport, AppError> {
+        let bytes = std::fs::read(path)
+            .map_err(|source| ImportError::Read { path: path.display().to_string(), source })?;
+        self.import_json(&bytes)
+    }
+
     /// Removes the demo account, its tokens and its history (real accounts are untouched,
     /// even one with the same userid).
     pub fn remove_demo(&mut self, userid: &str) -> Result<(), AppError> {
-        let demo = self.store.accounts()?.into_iter().find(|a| a.provider == DEMO && a.userid == userid);
+        let demo = self.store.accounts()?.into_iter().find(|a| a.provider.is_demo() && a.userid == userid);
         let a = demo.ok_or_else(|| AppError::UnknownAccount(userid.to_string()))?;
-        self.secrets.delete(&token_key(&a.provider, &a.userid))?;
+        self.keychain.delete(&a.provider.token_key(&a.userid))?;
         self.store.delete_account(a.id)?;
         Ok(())
     }
@@ -486,7 +686,7 @@ impl App {
     pub fn disconnect(&mut self, userid: Option<&str>, delete_data: bool) -> Result<Vec<Account>, AppError> {
         let accounts = self.select(userid)?;
         for a in &accounts {
-            self.secrets.delete(&token_key(&a.provider, &a.userid))?;
+            self.keychain.delete(&a.provider.token_key(&a.userid))?;
             if delete_data {
                 self.store.delete_account(a.id)?;
             } else {
@@ -494,5 +694,99 @@ impl App {
             }
         }
         Ok(accounts)
+    }
+
+    /// `PRAGMA integrity_check` of the database.
+    pub fn integrity_check(&self) -> Result<String, AppError> {
+        Ok(self.store.integrity_check()?)
+    }
+}
+
+fn write_export(path: &Path, bytes: &[u8]) -> Result<(), AppError> {
+    crate::files::write_atomic(path, bytes)
+        .map_err(|source| ExportError::Write { path: path.display().to_string(), source }.into())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::auth::AuthError;
+
+    /// Every code the window branches on, with the message a person reads. Changing one is a
+    /// change of the UI contract: update `ui/app.js` with it.
+    #[test]
+    fn error_codes_and_messages_the_window_relies_on() {
+        let io = || std::io::Error::other("disk on fire");
+        let cases: Vec<(AppError, &str, &str)> = vec![
+            (ConfigError::MissingClientId.into(), "not_configured", "no Withings client id is set"),
+            (
+                ConfigError::Insecure { name: "HEFT_WITHINGS_API_URL", value: "http://x.example".into() }
+                    .into(),
+                "insecure_url",
+                "must be https",
+            ),
+            (StoreError::DiskFull.into(), "disk_full", "disk is full"),
+            (StoreError::TooNew { found: 9, known: 3 }.into(), "database_too_new", "newer Heft"),
+            (KeychainError::Locked("x".into()).into(), "keychain_unavailable", "unlock your login keyring"),
+            (KeychainError::Missing("x".into()).into(), "keychain_unavailable", "start a Secret Service"),
+            (KeychainError::Damaged("withings:1".into()).into(), "keychain_damaged", "is damaged"),
+            (ConnectError::from(AuthError::PortInUse { port: 8765 }).into(), "port_in_use", "8765"),
+            (ConnectError::from(AuthError::TimedOut(300)).into(), "connect_timed_out", "within 300 s"),
+            (ConnectError::Refused("nope".into()).into(), "connect_refused", "refused Heft (nope)"),
+            (
+                ExportError::Write { path: "/x.json".into(), source: io() }.into(),
+                "export_failed",
+                "cannot write /x.json",
+            ),
+            (ImportError::NotAnExport("bad".into()).into(), "import_failed", "nothing was imported"),
+            (ChartError::NoData("weight".into()).into(), "no_data", "no weight measurements"),
+            (
+                AppError::Sync {
+                    userid: "7".into(),
+                    source: SyncError::Session(SessionError::ReconnectNeeded {
+                        userid: "7".into(),
+                        reason: "invalid refresh_token".into(),
+                    }),
+                },
+                "reconnect_needed",
+                "connect it again — your history is kept",
+            ),
+            (
+                AppError::Sync {
+                    userid: "7".into(),
+                    source: SyncError::Session(SessionError::Api(crate::withings::ApiError::Network(
+                        "x".into(),
+                    ))),
+                },
+                "offline",
+                "cannot reach Withings",
+            ),
+            (
+                AppError::Sync {
+                    userid: "7".into(),
+                    source: SyncError::Session(SessionError::Api(crate::withings::ApiError::RateLimited {
+                        retry_after: 30,
+                    })),
+                },
+                "rate_limited",
+                "try again in 30 s",
+            ),
+            (AppError::NoAccounts, "no_account", "no account is connected"),
+            (AppError::DemoNotRunning, "demo_not_running", "start the demo again"),
+        ];
+        for (err, code, words) in cases {
+            assert_eq!(err.code(), code, "{err}");
+            assert!(err.to_string().contains(words), "{code}: {err:?} should say {words:?}");
+        }
+    }
+
+    #[test]
+    fn no_connect_error_message_carries_the_consent_address() {
+        let url = "https://account.withings.com/oauth2_user/authorize2?state=s3cr3t&code_challenge=c";
+        let err: AppError =
+            ConnectError::from(AuthError::Browser { reason: "no browser".into(), url: url.into() }).into();
+        let text = err.to_string();
+        assert!(!text.contains("authorize2") && !text.contains("s3cr3t"), "{text}");
+        assert_eq!(err.manual_url(), Some(url), "a terminal can still print it on purpose");
     }
 }

@@ -34,6 +34,18 @@ pub enum ChartError {
     Store(#[from] StoreError),
 }
 
+impl ChartError {
+    /// A stable code the UI branches on.
+    pub fn code(&self) -> &'static str {
+        match self {
+            ChartError::NoData(_) => "no_data",
+            ChartError::UnknownKind(_) | ChartError::BadRange(_) => "bad_input",
+            ChartError::Render(_) => "chart_error",
+            ChartError::Store(e) => e.code(),
+        }
+    }
+}
+
 fn render_err<E: std::fmt::Display>(e: E) -> ChartError {
     ChartError::Render(e.to_string())
 }

@@ -7,7 +7,7 @@ use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Serialize};
 
-use crate::secret::ClientSecret;
+use crate::redact::ClientSecret;
 
 pub const DEFAULT_API_URL: &str = "https://wbsapi.withings.net";
 pub const DEFAULT_AUTH_URL: &str = "https://account.withings.com";
@@ -19,8 +19,12 @@ pub enum ConfigError {
     NoDataDir,
     #[error("cannot read settings file {path}: {reason}")]
     Read { path: PathBuf, reason: String },
-    #[error("cannot write settings file {path}: {reason}")]
-    Write { path: PathBuf, reason: String },
+    #[error("cannot write settings file {path}: {source}")]
+    Write {
+        path: PathBuf,
+        #[source]
+        source: std::io::Error,
+    },
     #[error(
         "no Withings client id is set: set HEFT_WITHINGS_CLIENT_ID (see the README: registering a Withings developer app)"
     )]
@@ -31,6 +35,42 @@ pub enum ConfigError {
     MissingOauth1Url,
     #[error("{name} is not a valid URL: {value}")]
     BadUrl { name: &'static str, value: String },
+    #[error(
+        "{name} is {value}, which is neither https nor on this computer; Heft sends secrets and tokens there, so it must be https"
+    )]
+    Insecure { name: &'static str, value: String },
+}
+
+impl ConfigError {
+    /// A stable code the UI branches on.
+    pub fn code(&self) -> &'static str {
+        match self {
+            ConfigError::MissingClientId | ConfigError::MissingClientSecret => "not_configured",
+            ConfigError::Insecure { .. } => "insecure_url",
+            ConfigError::NoDataDir
+            | ConfigError::Read { .. }
+            | ConfigError::Write { .. }
+            | ConfigError::MissingOauth1Url
+            | ConfigError::BadUrl { .. } => "config_error",
+        }
+    }
+}
+
+/// An API or consent host must be `https`, unless it is on this computer (the simulator, a
+/// test): a plain-http host elsewhere would see the client secret and every token.
+pub fn require_secure(name: &'static str, value: &str) -> Result<(), ConfigError> {
+    let url = url::Url::parse(value).map_err(|_| ConfigError::BadUrl { name, value: value.to_string() })?;
+    let loopback = match url.host() {
+        Some(url::Host::Domain(d)) => d == "localhost",
+        Some(url::Host::Ipv4(ip)) => ip.is_loopback(),
+        Some(url::Host::Ipv6(ip)) => ip.is_loopback(),
+        None => false,
+    };
+    match url.scheme() {
+        "https" => Ok(()),
+        "http" if loopback => Ok(()),
+        _ => Err(ConfigError::Insecure { name, value: value.to_string() }),
+    }
 }
 
 /// What the settings file holds.
@@ -70,6 +110,11 @@ fn env(name: &str) -> Option<String> {
 impl Settings {
     /// Reads the settings file (if any) and applies the environment on top.
     pub fn load() -> Result<Settings, ConfigError> {
+        Settings::load_with(&env)
+    }
+
+    /// [`Settings::load`] with the environment given as a lookup (tests pass their own).
+    pub fn load_with(env: &dyn Fn(&str) -> Option<String>) -> Result<Settings, ConfigError> {
         let data_dir = match env("HEFT_DATA_DIR") {
             Some(d) => PathBuf::from(d),
             None => dirs::data_dir().ok_or(ConfigError::NoDataDir)?.join("heft"),
@@ -89,14 +134,13 @@ impl Settings {
             data_dir,
             file,
         };
-        for (name, value) in [
-            ("HEFT_WITHINGS_API_URL", &s.api_url),
-            ("HEFT_WITHINGS_AUTH_URL", &s.auth_url),
-            ("HEFT_REDIRECT_URI", &s.redirect_uri),
-        ] {
-            if url::Url::parse(value).is_err() {
-                return Err(ConfigError::BadUrl { name, value: value.clone() });
-            }
+        if url::Url::parse(&s.redirect_uri).is_err() {
+            return Err(ConfigError::BadUrl { name: "HEFT_REDIRECT_URI", value: s.redirect_uri.clone() });
+        }
+        require_secure("HEFT_WITHINGS_API_URL", &s.api_url)?;
+        require_secure("HEFT_WITHINGS_AUTH_URL", &s.auth_url)?;
+        if let Some(u) = &s.oauth1_url {
+            require_secure("HEFT_WITHINGS_OAUTH1_URL", u)?;
         }
         Ok(s)
     }
@@ -122,14 +166,64 @@ impl SettingsFile {
         }
     }
 
-    /// Writes atomically (temp file + rename), so a crash never leaves half a file.
+    /// Writes atomically and privately, so a crash never leaves half a file.
     pub fn write(&self, data_dir: &Path) -> Result<(), ConfigError> {
         let path = Self::path(data_dir);
-        let err = |e: std::io::Error| ConfigError::Write { path: path.clone(), reason: e.to_string() };
-        std::fs::create_dir_all(data_dir).map_err(err)?;
-        let tmp = path.with_extension("json.tmp");
+        let err = |source: std::io::Error| ConfigError::Write { path: path.clone(), source };
+        crate::files::private_dir(data_dir).map_err(err)?;
         let json = serde_json::to_vec_pretty(self).map_err(|e| err(std::io::Error::other(e)))?;
-        std::fs::write(&tmp, json).map_err(err)?;
-        std::fs::rename(&tmp, &path).map_err(err)
+        crate::files::write_atomic(&path, &json).map_err(err)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn load(dir: &Path, vars: &[(&str, &str)]) -> Result<Settings, ConfigError> {
+        let dir = dir.display().to_string();
+        Settings::load_with(&|name| {
+            if name == "HEFT_DATA_DIR" {
+                return Some(dir.clone());
+            }
+            vars.iter().find(|(k, _)| *k == name).map(|(_, v)| v.to_string())
+        })
+    }
+
+    #[test]
+    fn a_plain_http_host_that_is_not_this_computer_is_refused_from_the_environment() {
+        let dir = tempfile::tempdir().unwrap();
+        for name in ["HEFT_WITHINGS_API_URL", "HEFT_WITHINGS_AUTH_URL", "HEFT_WITHINGS_OAUTH1_URL"] {
+            let err = load(dir.path(), &[(name, "http://example.com")]).unwrap_err();
+            assert_eq!(err.code(), "insecure_url", "{name}: {err}");
+            assert!(err.to_string().contains(name) && err.to_string().contains("must be https"), "{err}");
+        }
+        for ok in ["https://example.com", "http://127.0.0.1:9000", "http://localhost:1", "http://[::1]:2"] {
+            assert!(load(dir.path(), &[("HEFT_WITHINGS_API_URL", ok)]).is_ok(), "{ok} is allowed");
+        }
+    }
+
+    #[test]
+    fn a_plain_http_host_in_the_settings_file_is_refused_too() {
+        let dir = tempfile::tempdir().unwrap();
+        let file = SettingsFile { auth_url: Some("http://account.example.com".into()), ..Default::default() };
+        file.write(dir.path()).unwrap();
+        let err = load(dir.path(), &[]).unwrap_err();
+        assert!(matches!(err, ConfigError::Insecure { name: "HEFT_WITHINGS_AUTH_URL", .. }), "{err:?}");
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn the_settings_file_is_private_in_a_private_folder() {
+        use std::os::unix::fs::PermissionsExt;
+        let dir = tempfile::tempdir().unwrap();
+        let data = dir.path().join("heft");
+        std::fs::create_dir(&data).unwrap();
+        std::fs::set_permissions(&data, std::fs::Permissions::from_mode(0o755)).unwrap();
+        SettingsFile { unit: Some("lb".into()), ..Default::default() }.write(&data).unwrap();
+        let mode = |p: &Path| std::fs::metadata(p).unwrap().permissions().mode() & 0o777;
+        assert_eq!(mode(&SettingsFile::path(&data)), 0o600);
+        assert_eq!(mode(&data), 0o700, "an existing folder is tightened");
+        assert_eq!(SettingsFile::read(&data).unwrap().unit.as_deref(), Some("lb"));
     }
 }

@@ -7,8 +7,9 @@ use std::io::Write;
 use jiff::Timestamp;
 use jiff::tz::TimeZone;
 
-use crate::model::{Attrib, Category, MeasureType, RawValue};
-use crate::store::{Store, StoreError, StoredGroup};
+use crate::export::ExportError;
+use crate::model::{Attrib, Category, ExactValue, MeasureType};
+use crate::store::{Store, StoredGroup};
 
 /// The metric columns, in the order a person reads them.
 const METRICS: &[(MeasureType, &str)] = &[
@@ -21,28 +22,14 @@ const METRICS: &[(MeasureType, &str)] = &[
     (MeasureType::BONE_MASS, "Bone mass (kg)"),
 ];
 
-#[derive(Debug, thiserror::Error)]
-pub enum CsvError {
-    #[error(transparent)]
-    Store(#[from] StoreError),
-    #[error("cannot write the CSV: {0}")]
-    Write(String),
-}
-
-impl From<csv::Error> for CsvError {
-    fn from(e: csv::Error) -> Self {
-        CsvError::Write(e.to_string())
-    }
-}
-
 /// Writes every account's body measurements, oldest first; goals and groups without any of
 /// the metric columns (blood pressure, say) are left out. Returns the number of rows.
-pub fn write_csv(store: &Store, out: impl Write) -> Result<usize, CsvError> {
+pub fn write_csv(store: &Store, out: impl Write) -> Result<usize, ExportError> {
     let mut w = csv::Writer::from_writer(out);
     let mut header = vec!["Account", "Date", "Time zone"];
     header.extend(METRICS.iter().map(|(_, name)| *name));
     header.extend(["Source", "Group id"]);
-    w.write_record(&header)?;
+    w.write_record(&header).map_err(ExportError::Csv)?;
     let mut rows = 0;
     for a in store.accounts()? {
         let zone_name = a.timezone.clone().unwrap_or_else(|| "UTC".into());
@@ -56,11 +43,11 @@ pub fn write_csv(store: &Store, out: impl Write) -> Result<usize, CsvError> {
             let mut record = vec![account.clone(), date, zone_name.clone()];
             record.extend(values);
             record.extend([source(Attrib(g.attrib)), g.grpid.to_string()]);
-            w.write_record(&record)?;
+            w.write_record(&record).map_err(ExportError::Csv)?;
             rows += 1;
         }
     }
-    w.flush().map_err(|e| CsvError::Write(e.to_string()))?;
+    w.flush().map_err(|e| ExportError::Csv(e.into()))?;
     Ok(rows)
 }
 
@@ -75,7 +62,7 @@ fn metric_values(g: &StoredGroup) -> Option<Vec<String>> {
             g.measures
                 .iter()
                 .find(|m| m.kind == kind.0 && m.position.is_none())
-                .map(|m| RawValue::new(m.value, m.unit).to_string())
+                .map(|m| ExactValue::new(m.value, m.unit).to_string())
                 .unwrap_or_default()
         })
         .collect();
@@ -83,14 +70,10 @@ fn metric_values(g: &StoredGroup) -> Option<Vec<String>> {
 }
 
 fn source(a: Attrib) -> String {
-    if a.is_manual() {
-        "manual".into()
-    } else if a.is_ambiguous() {
-        "unconfirmed".into()
-    } else if a == Attrib::DEVICE {
-        "scale".into()
-    } else {
-        format!("other ({})", a.0)
+    match a.flag() {
+        Some(flag) => flag.into(),
+        None if a == Attrib::DEVICE => "scale".into(),
+        None => format!("other ({})", a.0),
     }
 }
 
@@ -127,7 +110,7 @@ mod tests {
     #[test]
     fn rows_are_exact_local_and_leave_out_goals_and_other_metrics() {
         let mut store = Store::open(std::path::Path::new(":memory:")).expect("store");
-        let id = store.upsert_account("withings", "42", None, None, false, 0).expect("account");
+        let id = store.upsert_account(crate::auth::Provider::Withings, "42", None, None, 0).expect("account");
         store.set_timezone(id, "Europe/Paris").expect("tz");
         let groups = [
             // 2024-01-15 07:30:00 in Paris (UTC+1); weight 72.345 kg, fat ratio 21.5 %.

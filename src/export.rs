@@ -3,19 +3,66 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::store::{Store, StoreError, StoredGroup};
+use crate::auth::Provider;
+use crate::store::{ApplyOutcome, Store, StoreError, StoredGroup};
 
 pub const FORMAT: &str = "heft-export";
 pub const VERSION: u32 = 1;
 
+/// What can go wrong writing an export.
 #[derive(Debug, thiserror::Error)]
 pub enum ExportError {
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    #[error("cannot encode the export: {0}")]
+    Encode(#[source] serde_json::Error),
+    #[error("cannot write the CSV: {0}")]
+    Csv(#[source] csv::Error),
+    #[error("cannot write {path}: {source}; nothing was written")]
+    Write {
+        path: String,
+        #[source]
+        source: std::io::Error,
+    },
+}
+
+impl ExportError {
+    /// A stable code the UI branches on.
+    pub fn code(&self) -> &'static str {
+        match self {
+            ExportError::Store(e) => e.code(),
+            ExportError::Encode(_) | ExportError::Csv(_) | ExportError::Write { .. } => "export_failed",
+        }
+    }
+}
+
+/// What can go wrong reading an import; in every case nothing was imported.
+#[derive(Debug, thiserror::Error)]
+pub enum ImportError {
     #[error("this is not a Heft JSON export ({0}); nothing was imported")]
     NotAnExport(String),
     #[error("this export is version {0}, newer than this Heft understands; update Heft")]
     TooNew(u32),
+    #[error("cannot read {path}: {source}")]
+    Read {
+        path: String,
+        #[source]
+        source: std::io::Error,
+    },
     #[error(transparent)]
     Store(#[from] StoreError),
+}
+
+impl ImportError {
+    /// A stable code the UI branches on.
+    pub fn code(&self) -> &'static str {
+        match self {
+            ImportError::Store(e) => e.code(),
+            ImportError::NotAnExport(_) | ImportError::TooNew(_) | ImportError::Read { .. } => {
+                "import_failed"
+            }
+        }
+    }
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
@@ -69,23 +116,30 @@ pub fn export(store: &Store) -> Result<Export, ExportError> {
         for g in store.groups(a.id)? {
             out.groups.push(ExportGroup {
                 account: a.userid.clone(),
-                provider: Some(a.provider.clone()),
+                provider: Some(a.provider.as_str().to_string()),
                 group: g,
             });
         }
-        out.accounts.push(ExportAccount { provider: a.provider, userid: a.userid, timezone: a.timezone });
+        out.accounts.push(ExportAccount {
+            provider: a.provider.as_str().to_string(),
+            userid: a.userid,
+            timezone: a.timezone,
+        });
     }
     Ok(out)
 }
 
 /// Parses the whole file before touching the database: a broken file changes nothing.
-pub fn parse(bytes: &[u8]) -> Result<Export, ExportError> {
-    let e: Export = serde_json::from_slice(bytes).map_err(|e| ExportError::NotAnExport(e.to_string()))?;
+pub fn parse(bytes: &[u8]) -> Result<Export, ImportError> {
+    let e: Export = serde_json::from_slice(bytes).map_err(|e| ImportError::NotAnExport(e.to_string()))?;
     if e.format != FORMAT {
-        return Err(ExportError::NotAnExport(format!("format is {:?}", e.format)));
+        return Err(ImportError::NotAnExport(format!("format is {:?}", e.format)));
     }
     if e.version > VERSION {
-        return Err(ExportError::TooNew(e.version));
+        return Err(ImportError::TooNew(e.version));
+    }
+    if let Some(bad) = e.accounts.iter().find_map(|a| Provider::parse(&a.provider).err()) {
+        return Err(ImportError::NotAnExport(bad.to_string()));
     }
     let implausible = e.groups.iter().find_map(|g| {
         crate::withings::wire::implausible(
@@ -95,35 +149,34 @@ pub fn parse(bytes: &[u8]) -> Result<Export, ExportError> {
         )
     });
     if let Some(why) = implausible {
-        return Err(ExportError::NotAnExport(why));
+        return Err(ImportError::NotAnExport(why));
     }
     if let Some(g) = e.groups.iter().find(|g| !e.accounts.iter().any(|a| g.belongs_to(a))) {
-        return Err(ExportError::NotAnExport(format!("group {} names an unknown account", g.group.grpid)));
+        return Err(ImportError::NotAnExport(format!("group {} names an unknown account", g.group.grpid)));
     }
     Ok(e)
 }
 
 /// Restores an export; each account's groups go in in one transaction.
-pub fn import(store: &mut Store, data: Export, now: i64) -> Result<ImportReport, ExportError> {
-    let mut report = ImportReport::default();
+pub fn import(store: &mut Store, data: Export, now: i64) -> Result<ImportReport, ImportError> {
+    let mut total = ApplyOutcome::default();
+    let mut accounts = 0;
     for a in &data.accounts {
-        let id =
-            match store.accounts()?.into_iter().find(|x| x.provider == a.provider && x.userid == a.userid) {
-                Some(existing) => existing.id,
-                None => store.upsert_account(&a.provider, &a.userid, None, None, false, now)?,
-            };
+        let provider = Provider::parse(&a.provider).map_err(|e| ImportError::NotAnExport(e.to_string()))?;
+        let id = match store.accounts()?.into_iter().find(|x| x.provider == provider && x.userid == a.userid)
+        {
+            Some(existing) => existing.id,
+            None => store.upsert_account(provider, &a.userid, None, None, now)?,
+        };
         if let Some(tz) = &a.timezone {
             store.set_timezone(id, tz)?;
         }
         let groups: Vec<StoredGroup> =
             data.groups.iter().filter(|g| g.belongs_to(a)).map(|g| g.group.clone()).collect();
-        let o = store.apply(id, &groups, &[], None)?;
-        report.accounts += 1;
-        report.added += o.added;
-        report.changed += o.changed;
-        report.unchanged += o.unchanged;
+        total.add(store.apply(id, &groups, &[], None)?);
+        accounts += 1;
     }
-    Ok(report)
+    Ok(ImportReport { accounts, added: total.added, changed: total.changed, unchanged: total.unchanged })
 }
 
 #[cfg(test)]

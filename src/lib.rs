@@ -1,8 +1,9 @@
 //! Heft's core: everything but the window.
 //!
 //! Data flows one way: Withings (or `withings-sim`) → [`withings`] → [`sync`] → [`store`] →
-//! charts. Secrets flow only between [`auth`], [`session`] and [`secrets`]. This crate never
-//! depends on Tauri; the desktop shell in `src-tauri/` only calls into it.
+//! charts. Secrets flow only between [`auth`] (which knows what they mean) and [`keychain`]
+//! (which keeps them). [`app`] is the one surface the CLI and the desktop shell call. This crate
+//! never depends on Tauri; the desktop shell in `src-tauri/` only calls into it.
 
 pub mod app;
 pub mod auth;
@@ -10,11 +11,12 @@ pub mod chart;
 pub mod config;
 pub mod csv_export;
 pub mod export;
+pub mod files;
+pub mod keychain;
+pub mod logging;
 pub mod model;
-pub mod secret;
-pub mod secrets;
+pub mod redact;
 pub mod series;
-pub mod session;
 pub mod store;
 pub mod sync;
 pub mod trend;

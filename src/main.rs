@@ -6,10 +6,11 @@ use std::process::ExitCode;
 
 use anyhow::Context;
 use clap::{Parser, Subcommand, ValueEnum};
-use heft::app::App;
-use heft::chart::{self, ChartKind, ChartSpec, Range, Theme};
+use heft::app::{App, AppError, ChartRequest, ExportFormat};
+use heft::auth::Provider;
+use heft::chart::{ChartKind, Theme};
 use heft::config::Settings;
-use heft::secrets::KeyringStore;
+use heft::keychain::KeyringStore;
 use heft::sync::{Phase, Progress};
 use heft::units::MassUnit;
 use heft::withings::Waiting;
@@ -23,11 +24,20 @@ struct Cli {
 }
 
 #[derive(Clone, Copy, ValueEnum)]
-enum Provider {
+enum ProviderArg {
     /// Withings with OAuth 2.0 (what Withings serves today).
     Withings,
     /// The original three-legged OAuth 1.0a flow (host from HEFT_WITHINGS_OAUTH1_URL).
     WithingsOauth1,
+}
+
+impl From<ProviderArg> for Provider {
+    fn from(p: ProviderArg) -> Provider {
+        match p {
+            ProviderArg::Withings => Provider::Withings,
+            ProviderArg::WithingsOauth1 => Provider::WithingsOauth1,
+        }
+    }
 }
 
 #[derive(Clone, Copy, ValueEnum)]
@@ -49,7 +59,7 @@ enum Command {
     /// Authorize Heft with your Withings account (opens your browser).
     Connect {
         #[arg(long, value_enum, default_value = "withings")]
-        provider: Provider,
+        provider: ProviderArg,
         /// Use Withings' own demo user instead of your account.
         #[arg(long)]
         demo: bool,
@@ -132,16 +142,14 @@ enum Command {
 }
 
 fn main() -> ExitCode {
-    tracing_subscriber::fmt()
-        .with_env_filter(
-            tracing_subscriber::EnvFilter::try_from_env("HEFT_LOG").unwrap_or_else(|_| "warn".into()),
-        )
-        .with_writer(std::io::stderr)
-        .init();
+    heft::logging::init();
     let cli = Cli::parse();
     match run(cli) {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
+            if let Some(url) = e.downcast_ref::<AppError>().and_then(AppError::manual_url) {
+                eprintln!("Open this address in your browser to approve Heft:\n{url}");
+            }
             eprintln!("heft: {e:#}");
             ExitCode::FAILURE
         }
@@ -163,11 +171,7 @@ fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Connect { provider, demo } => {
             let mut app = open()?;
             eprintln!("Opening Withings in your browser; approve Heft there…");
-            let provider = match provider {
-                Provider::Withings => heft::app::WITHINGS,
-                Provider::WithingsOauth1 => heft::app::WITHINGS_OAUTH1,
-            };
-            let a = app.connect(provider, demo)?;
+            let a = app.connect(provider.into(), demo)?;
             println!("Connected Withings user {}", a.userid);
         }
         Command::Sync { full, account } => {
@@ -217,7 +221,7 @@ fn run(cli: Cli) -> anyhow::Result<()> {
                 );
                 println!("  measurements: {} groups, {} values", s.groups, s.measures);
                 println!("  last sync:    {}", when(s.sync.last_sync_at));
-                if a.provider != heft::app::WITHINGS_OAUTH1 {
+                if a.provider.has_expiring_tokens() {
                     println!("  token until:  {}", when(a.token_expires_at));
                 }
                 if let Some(e) = &s.sync.last_error {
@@ -230,27 +234,26 @@ fn run(cli: Cli) -> anyhow::Result<()> {
                 println!("{}\t{}\t{}", a.userid, a.provider, a.timezone.as_deref().unwrap_or("-"));
             }
         }
-        Command::Export { format: Format::Json, out } => {
-            let json = open()?.export_json()?;
-            match out {
-                Some(path) => write_atomic(&path, json.as_bytes())?,
-                None => println!("{json}"),
-            }
-        }
-        Command::Export { format: Format::Csv, out } => {
-            let mut bytes = Vec::new();
-            let rows = open()?.export_csv(&mut bytes)?;
-            match out {
-                Some(path) => {
-                    write_atomic(&path, &bytes)?;
-                    eprintln!("Wrote {rows} measurements to {}", path.display());
+        Command::Export { format, out } => {
+            let app = open()?;
+            let format = match format {
+                Format::Json => ExportFormat::Json,
+                Format::Csv => ExportFormat::Csv,
+            };
+            match (out, format) {
+                (Some(path), _) => {
+                    let done = app.export_to(format, &path)?;
+                    let what = if format == ExportFormat::Json { "weigh-in groups" } else { "measurements" };
+                    eprintln!("Wrote {} {what} to {}", done.items, done.path.display());
                 }
-                None => std::io::Write::write_all(&mut std::io::stdout(), &bytes)?,
+                (None, ExportFormat::Json) => println!("{}", app.export_json()?),
+                (None, ExportFormat::Csv) => {
+                    app.export_csv(std::io::stdout().lock())?;
+                }
             }
         }
         Command::Import { file } => {
-            let bytes = std::fs::read(&file).with_context(|| format!("cannot read {}", file.display()))?;
-            let r = open()?.import_json(&bytes)?;
+            let r = open()?.import_file(&file)?;
             println!(
                 "Imported {} account{}: {} added, {} changed, {} unchanged",
                 r.accounts,
@@ -271,25 +274,17 @@ fn run(cli: Cli) -> anyhow::Result<()> {
         }
         Command::Chart { metric, range, unit, theme, width, height, include_ambiguous, account, out } => {
             let app = open()?;
-            let a = app.account_for(account.as_deref())?;
-            let tz = app.store.timezone(a.id)?;
-            let spec = ChartSpec {
-                kind: ChartKind::parse(&metric)?,
-                range: Range::parse(&range, &tz)?,
-                unit: mass_unit(&app, unit.as_deref())?,
+            let req = ChartRequest {
+                kind: ChartKind::parse(&metric).map_err(AppError::from)?,
+                range,
+                unit: unit.as_deref().map(parse_unit).transpose()?,
                 theme: Theme::parse(&theme)
                     .ok_or_else(|| anyhow::anyhow!("unknown theme {theme:?}; use light or dark"))?,
-                width: width.clamp(200, 8000),
-                height: height.clamp(150, 8000),
-                goal_kg: None,
+                width,
+                height,
                 include_ambiguous,
             };
-            let (data, tz) = app.chart_data(Some(&a.userid), &spec)?;
-            match out.extension().and_then(|e| e.to_str()).map(str::to_ascii_lowercase).as_deref() {
-                Some("svg") => write_atomic(&out, chart::render_svg(&data, &spec, &tz)?.as_bytes())?,
-                Some("png") => chart::render_png(&data, &spec, &tz, &out)?,
-                _ => anyhow::bail!("the output file must end in .svg or .png"),
-            }
+            app.save_chart(account.as_deref(), &req, &out)?;
             println!("Wrote {}", out.display());
         }
         Command::Trend { format, unit, account } => {
@@ -320,7 +315,7 @@ fn run(cli: Cli) -> anyhow::Result<()> {
             let mut app = open()?;
             let u = mass_unit(&app, unit.as_deref())?;
             match (value, clear) {
-                (Some(v), false) if v > 0.0 && v < 1000.0 => {
+                (Some(v), false) => {
                     app.set_goal_kg(Some(u.to_kg(v)))?;
                     println!("Goal set to {}", u.format(u.to_kg(v)));
                 }
@@ -340,7 +335,7 @@ fn run(cli: Cli) -> anyhow::Result<()> {
                     .measures
                     .iter()
                     .find(|m| m.kind == 1)
-                    .map(|m| heft::model::RawValue::new(m.value, m.unit).to_string());
+                    .map(|m| heft::model::ExactValue::new(m.value, m.unit).to_string());
                 println!(
                     "{} grpid {} attrib {} weight {}",
                     g.date,
@@ -354,18 +349,11 @@ fn run(cli: Cli) -> anyhow::Result<()> {
     Ok(())
 }
 
-/// The unit from the flag, else the settings file, else kg.
-fn mass_unit(app: &App, flag: Option<&str>) -> anyhow::Result<MassUnit> {
-    match flag.or(app.settings.file.unit.as_deref()) {
-        None => Ok(MassUnit::Kg),
-        Some(u) => MassUnit::parse(u).ok_or_else(|| anyhow::anyhow!("unknown unit {u:?}; use kg, lb or st")),
-    }
+fn parse_unit(u: &str) -> anyhow::Result<MassUnit> {
+    MassUnit::parse(u).ok_or_else(|| anyhow::anyhow!("unknown unit {u:?}; use kg, lb or st"))
 }
 
-/// Writes through a temporary file and a rename, so a crash never leaves half an export.
-fn write_atomic(path: &std::path::Path, bytes: &[u8]) -> anyhow::Result<()> {
-    let tmp = path.with_extension("tmp");
-    std::fs::write(&tmp, bytes).with_context(|| format!("cannot write {}", tmp.display()))?;
-    std::fs::rename(&tmp, path).with_context(|| format!("cannot write {}", path.display()))?;
-    Ok(())
+/// The unit from the flag, else the saved one.
+fn mass_unit(app: &App, flag: Option<&str>) -> anyhow::Result<MassUnit> {
+    flag.map(parse_unit).unwrap_or_else(|| Ok(app.unit()))
 }

@@ -110,6 +110,17 @@ impl Attrib {
     pub fn is_manual(self) -> bool {
         self == Attrib::MANUAL || self == Attrib::MANUAL_AT_CREATION
     }
+
+    /// The flag a list or an export shows beside such a weigh-in, if any.
+    pub fn flag(self) -> Option<&'static str> {
+        if self.is_manual() {
+            Some("manual")
+        } else if self.is_ambiguous() {
+            Some("unconfirmed")
+        } else {
+            None
+        }
+    }
 }
 
 /// `category` of a group: a real measurement or a user objective.
@@ -126,14 +137,14 @@ impl Category {
 ///
 /// Kept as the integer pair so that export, import and display never go through a float.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
-pub struct RawValue {
+pub struct ExactValue {
     pub value: i64,
     pub unit: i32,
 }
 
-impl RawValue {
-    pub fn new(value: i64, unit: i32) -> RawValue {
-        RawValue { value, unit }
+impl ExactValue {
+    pub fn new(value: i64, unit: i32) -> ExactValue {
+        ExactValue { value, unit }
     }
 
     /// The value as a float, for arithmetic (trend, charts). Not for display or export.
@@ -142,8 +153,8 @@ impl RawValue {
     }
 }
 
-/// The exact decimal: `RawValue::new(72345, -3)` → `72.345`, `(5, 2)` → `500`, `(-5, -3)` → `-0.005`.
-impl fmt::Display for RawValue {
+/// The exact decimal: `ExactValue::new(72345, -3)` → `72.345`, `(5, 2)` → `500`, `(-5, -3)` → `-0.005`.
+impl fmt::Display for ExactValue {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let neg = self.value < 0;
         let digits = self.value.unsigned_abs().to_string();
@@ -179,13 +190,13 @@ mod tests {
             ((i64::MIN, -2), "-92233720368547758.08"),
         ];
         for ((v, u), want) in cases {
-            assert_eq!(RawValue::new(v, u).to_string(), want, "value {v} unit {u}");
+            assert_eq!(ExactValue::new(v, u).to_string(), want, "value {v} unit {u}");
         }
     }
 
     #[test]
     fn float_form_is_close_to_the_decimal() {
-        assert!((RawValue::new(72345, -3).to_f64() - 72.345).abs() < 1e-9);
+        assert!((ExactValue::new(72345, -3).to_f64() - 72.345).abs() < 1e-9);
     }
 
     #[test]

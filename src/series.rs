@@ -4,7 +4,7 @@ use jiff::tz::TimeZone;
 use rusqlite::params;
 use serde::Serialize;
 
-use crate::model::{Attrib, MeasureType, RawValue};
+use crate::model::{Attrib, ExactValue, MeasureType};
 use crate::store::{Store, StoreError};
 
 /// One weigh-in's value of a metric, in SI units.
@@ -42,7 +42,7 @@ impl Store {
             let attrib = Attrib(r.get(4)?);
             Ok(Point {
                 ts: r.get(0)?,
-                value: RawValue::new(r.get(1)?, r.get(2)?).to_f64(),
+                value: ExactValue::new(r.get(1)?, r.get(2)?).to_f64(),
                 grpid: r.get(3)?,
                 manual: attrib.is_manual(),
                 ambiguous: attrib.is_ambiguous(),
@@ -69,7 +69,7 @@ impl Store {
                  WHERE m.account_id = ?1 AND m.type = 1 AND g.category = 2
                  ORDER BY g.date DESC LIMIT 1",
                 [account],
-                |r| Ok(RawValue::new(r.get(0)?, r.get(1)?).to_f64()),
+                |r| Ok(ExactValue::new(r.get(0)?, r.get(1)?).to_f64()),
             )
             .optional()?)
     }
@@ -87,8 +87,7 @@ pub struct WeighIn {
     pub ts: i64,
     pub weight_kg: f64,
     pub fat_ratio: Option<f64>,
-    pub manual: bool,
-    pub ambiguous: bool,
+    pub attrib: Attrib,
 }
 
 impl Store {
@@ -103,16 +102,14 @@ impl Store {
         )?;
         let rows = st.query_map(params![account, limit], |r| {
             let fat = match (r.get::<_, Option<i64>>(3)?, r.get::<_, Option<i32>>(4)?) {
-                (Some(v), Some(u)) => Some(RawValue::new(v, u).to_f64()),
+                (Some(v), Some(u)) => Some(ExactValue::new(v, u).to_f64()),
                 _ => None,
             };
-            let attrib = Attrib(r.get(5)?);
             Ok(WeighIn {
                 ts: r.get(0)?,
-                weight_kg: RawValue::new(r.get(1)?, r.get(2)?).to_f64(),
+                weight_kg: ExactValue::new(r.get(1)?, r.get(2)?).to_f64(),
                 fat_ratio: fat,
-                manual: attrib.is_manual(),
-                ambiguous: attrib.is_ambiguous(),
+                attrib: Attrib(r.get(5)?),
             })
         })?;
         Ok(rows.collect::<Result<_, _>>()?)

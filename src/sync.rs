@@ -11,7 +11,7 @@ use std::collections::HashSet;
 use serde::Serialize;
 use serde_json::value::RawValue;
 
-use crate::session::{ApiSession, SessionError};
+use crate::auth::{ApiSession, SessionError};
 use crate::store::{ApplyOutcome, CursorUpdate, Store, StoreError, StoredGroup};
 use crate::withings::{ApiError, MeasureBody, PageHead};
 
@@ -72,14 +72,9 @@ impl SyncError {
     /// A stable code the UI branches on.
     pub fn code(&self) -> &'static str {
         match self {
-            SyncError::Session(SessionError::ReconnectNeeded { .. }) => "reconnect_needed",
-            SyncError::Session(SessionError::Secret(_)) => "keychain_unavailable",
-            SyncError::Session(SessionError::Api(ApiError::RateLimited { .. })) => "rate_limited",
-            SyncError::Session(SessionError::Api(ApiError::Network(_))) => "offline",
-            SyncError::Session(SessionError::Api(_)) | SyncError::PagingLoop(_) => "withings_error",
-            SyncError::Session(SessionError::Lock { .. }) => "database_error",
-            SyncError::Store(StoreError::DiskFull) => "disk_full",
-            SyncError::Store(_) => "database_error",
+            SyncError::Session(e) => e.code(),
+            SyncError::Store(e) => e.code(),
+            SyncError::PagingLoop(_) => "withings_error",
         }
     }
 }
@@ -155,6 +150,7 @@ struct Run<'r> {
     session: &'r mut dyn ApiSession,
     account: i64,
     report: SyncReport,
+    applied: ApplyOutcome,
     progress: &'r mut dyn FnMut(&Progress),
 }
 
@@ -194,7 +190,7 @@ impl Run<'_> {
                 (stored, next_page)
             });
             let (outcome, received) = stored?;
-            self.add(outcome);
+            self.applied.add(outcome);
             self.report.groups_received += received;
             self.report.pages += 1;
             (self.progress)(&Progress {
@@ -210,12 +206,6 @@ impl Run<'_> {
                 _ => return Ok(p),
             }
         }
-    }
-
-    fn add(&mut self, o: ApplyOutcome) {
-        self.report.added += o.added;
-        self.report.changed += o.changed;
-        self.report.removed += o.removed;
     }
 
     /// Re-queries each candidate's date; returns the ones Withings really no longer has.
@@ -247,7 +237,7 @@ pub fn sync_account(
     let state = store.sync_state(account)?;
     let full = full || state.cursor.is_none();
     let report = SyncReport { userid: session.userid().to_string(), full, ..SyncReport::default() };
-    let mut run = Run { store, session, account, report, progress };
+    let mut run = Run { store, session, account, report, applied: ApplyOutcome::default(), progress };
     let mut params: Vec<(String, String)> = Vec::new();
     if let (false, Some(c)) = (full, state.cursor) {
         params.push(("lastupdate".into(), c.to_string()));
@@ -279,8 +269,10 @@ pub fn sync_account(
     };
     if !removals.is_empty() {
         let outcome = run.store.apply(account, &[], &removals, None)?;
-        run.add(outcome);
+        run.applied.add(outcome);
     }
+    let a = run.applied;
+    (run.report.added, run.report.changed, run.report.removed) = (a.added, a.changed, a.removed);
     let r = &run.report;
     (run.progress)(&Progress { phase: Phase::Done, pages: r.pages, groups: r.groups_received });
     tracing::info!(report = ?run.report, "sync finished");

@@ -15,6 +15,14 @@ pub enum MassUnit {
 }
 
 impl MassUnit {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            MassUnit::Kg => "kg",
+            MassUnit::Lb => "lb",
+            MassUnit::St => "st",
+        }
+    }
+
     pub fn parse(s: &str) -> Option<MassUnit> {
         match s.trim().to_ascii_lowercase().as_str() {
             "kg" => Some(MassUnit::Kg),

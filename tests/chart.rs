@@ -30,7 +30,7 @@ fn weigh_in(grpid: i64, date: i64, weight_g: i64, fat_ratio_milli: i64) -> Store
 fn store_with(groups: &[StoredGroup]) -> (tempfile::TempDir, Store, i64) {
     let dir = tempfile::tempdir().unwrap();
     let mut store = Store::open(&dir.path().join("heft.db")).unwrap();
-    let acct = store.upsert_account("withings", "1", None, None, false, 0).unwrap();
+    let acct = store.upsert_account(heft::auth::Provider::Withings, "1", None, None, 0).unwrap();
     store.set_timezone(acct, "UTC").unwrap();
     store.apply(acct, groups, &[], None).unwrap();
     (dir, store, acct)

@@ -269,7 +269,7 @@ fn csv_export_has_one_exact_row_per_weigh_in() {
     let last = rows.last().expect("rows");
     assert_eq!(last[last.len() - 1], newest.grpid.to_string(), "oldest first, newest last");
     if let Some(w) = newest.measures.iter().find(|m| m.kind == 1 && m.position.is_none()) {
-        assert_eq!(last[3], heft::model::RawValue::new(w.value, w.unit as i32).to_string(), "exact weight");
+        assert_eq!(last[3], heft::model::ExactValue::new(w.value, w.unit as i32).to_string(), "exact weight");
     }
 }
 

@@ -1,6 +1,6 @@
 //! Every real Withings capture in `tests/fixtures/withings/` parses, with the values read from it.
 
-use heft::model::RawValue;
+use heft::model::ExactValue;
 use heft::withings::{Envelope, MeasureBody, NotifyList, WireGroup, parse_getmeas};
 
 fn fixture(name: &str) -> Vec<u8> {
@@ -14,7 +14,7 @@ fn groups_list(name: &str) -> Vec<WireGroup> {
 }
 
 fn weight(g: &WireGroup) -> Option<String> {
-    g.measures.iter().find(|m| m.kind == 1).map(|m| RawValue::new(m.value, m.unit).to_string())
+    g.measures.iter().find(|m| m.kind == 1).map(|m| ExactValue::new(m.value, m.unit).to_string())
 }
 
 #[test]
@@ -54,7 +54,7 @@ fn undocumented_types_197_and_198_are_kept() {
     assert_eq!(groups.len(), 34);
     let g = groups.iter().find(|g| g.grpid == 5_109_691_089).expect("group 5109691089 present");
     let t197 = g.measures.iter().find(|m| m.kind == 197).expect("type 197 kept");
-    assert_eq!(RawValue::new(t197.value, t197.unit).to_string(), "50.404");
+    assert_eq!(ExactValue::new(t197.value, t197.unit).to_string(), "50.404");
     assert!(groups.iter().any(|g| g.measures.iter().any(|m| m.kind == 198)), "type 198 kept");
     let units: std::collections::BTreeSet<i32> =
         groups.iter().flat_map(|g| g.measures.iter().map(|m| m.unit)).collect();
@@ -86,10 +86,10 @@ fn withings_sas_full_history_has_height_and_computed_types_without_algo() {
     assert_eq!(weight(first).as_deref(), Some("83.289"));
     let fat_ratio = first.measures.iter().find(|m| m.kind == 6).expect("fat ratio");
     assert_eq!((fat_ratio.algo, fat_ratio.fm), (None, None));
-    assert_eq!(RawValue::new(fat_ratio.value, fat_ratio.unit).to_string(), "21.732");
+    assert_eq!(ExactValue::new(fat_ratio.value, fat_ratio.unit).to_string(), "21.732");
     let height = body.measuregrps.iter().find(|g| g.grpid == 198_265_138).expect("height group");
     assert_eq!(height.measures[0].kind, 4);
-    assert_eq!(RawValue::new(height.measures[0].value, height.measures[0].unit).to_string(), "1.80");
+    assert_eq!(ExactValue::new(height.measures[0].value, height.measures[0].unit).to_string(), "1.80");
     let manual = body.measuregrps.iter().find(|g| g.grpid == 198_265_137).expect("manual weight");
     assert_eq!(weight(manual).as_deref(), Some("84.4"), "unit -1 manual weight");
     assert!(body.measuregrps.windows(2).all(|w| w[0].date >= w[1].date), "newest first");

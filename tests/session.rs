@@ -3,11 +3,12 @@
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 
-use heft::secret::{AuthCode, ClientSecret};
-use heft::secrets::{MemoryStore, SecretError, SecretStore, TokenSet, token_key};
-use heft::session::{ApiSession, Session, SessionError};
+use heft::auth::tokens::{self, Credentials, Grant, RefreshingSession, SessionContext, TokenSet};
+use heft::auth::{ApiSession, Clock, Pkce, Provider, SessionError};
+use heft::keychain::{KeychainError, MemoryStore, SecretStore};
+use heft::redact::{AuthCode, ClientSecret, PkceVerifier};
 use heft::store::{Store, StoreError};
-use heft::withings::{Client, Grant};
+use heft::withings::Client;
 use withings_sim::{DEMO_CLIENT_ID, DEMO_CLIENT_SECRET, Sim, SimConfig};
 
 /// A keychain that can be made to fail writes, as a locked or full one would.
@@ -18,52 +19,84 @@ struct FlakyStore {
 }
 
 impl SecretStore for FlakyStore {
-    fn get(&self, key: &str) -> Result<Option<String>, SecretError> {
+    fn get(&self, key: &str) -> Result<Option<String>, KeychainError> {
         self.inner.get(key)
     }
-    fn set(&self, key: &str, value: &str) -> Result<(), SecretError> {
+    fn set(&self, key: &str, value: &str) -> Result<(), KeychainError> {
         if self.fail_writes.load(Ordering::Relaxed) {
-            return Err(SecretError::Unavailable("locked for the test".into()));
+            return Err(KeychainError::Locked("locked for the test".into()));
         }
         self.inner.set(key, value)
     }
-    fn delete(&self, key: &str) -> Result<(), SecretError> {
+    fn delete(&self, key: &str) -> Result<(), KeychainError> {
         self.inner.delete(key)
     }
 }
 
-/// Authorizes against the simulator without a browser (the listener is covered elsewhere).
-fn tokens(sim: &Sim, client: &Client) -> (String, TokenSet) {
-    let url = format!(
+/// The code the simulator's consent page grants (auto-approved), for `challenge` if given.
+fn code_for(sim: &Sim, challenge: Option<&str>) -> String {
+    let mut url = format!(
         "{}/oauth2_user/authorize2?response_type=code&client_id={DEMO_CLIENT_ID}&scope=user.metrics&redirect_uri=http://localhost:8765/callback&state=s",
         sim.url()
     );
+    if let Some(c) = challenge {
+        url += &format!("&code_challenge={c}&code_challenge_method=S256");
+    }
     let agent: ureq::Agent = ureq::Agent::config_builder().max_redirects(0).build().into();
     let resp = agent.get(&url).call().expect("authorize answers");
     let loc = resp.headers()["location"].to_str().unwrap().to_string();
-    let code =
-        url::Url::parse(&loc).unwrap().query_pairs().find(|(k, _)| k == "code").unwrap().1.into_owned();
-    let g = client
-        .request_token(
-            DEMO_CLIENT_ID,
-            &ClientSecret::new(DEMO_CLIENT_SECRET),
-            Grant::Code {
-                code: &AuthCode::new(code),
-                redirect_uri: "http://localhost:8765/callback",
-                verifier: None,
-            },
-        )
-        .expect("code exchange");
-    let now = sim.now();
-    (
-        g.userid,
-        TokenSet {
-            access: g.access_token,
-            refresh: g.refresh_token,
-            expires_at: now + g.expires_in,
-            obtained_at: now,
-        },
-    )
+    url::Url::parse(&loc).unwrap().query_pairs().find(|(k, _)| k == "code").unwrap().1.into_owned()
+}
+
+fn exchange(
+    sim: &Sim,
+    client: &Client,
+    code: String,
+    verifier: Option<&PkceVerifier>,
+) -> Result<tokens::Granted, heft::withings::ApiError> {
+    let grant =
+        Grant::Code { code: &AuthCode::new(code), redirect_uri: "http://localhost:8765/callback", verifier };
+    tokens::request(client, DEMO_CLIENT_ID, &ClientSecret::new(DEMO_CLIENT_SECRET), grant, sim.now())
+}
+
+/// Authorizes against the simulator without a browser (the listener is covered elsewhere).
+fn tokens(sim: &Sim, client: &Client) -> (String, TokenSet) {
+    let g = exchange(sim, client, code_for(sim, None), None).expect("code exchange");
+    (g.userid, g.tokens)
+}
+
+fn save(store: &dyn SecretStore, userid: &str, t: &TokenSet) -> String {
+    let key = Provider::Withings.token_key(userid);
+    Credentials::Bearer(t.clone()).save(store, &key).unwrap();
+    key
+}
+
+fn session<'a>(
+    client: &'a Client,
+    store: &'a dyn SecretStore,
+    userid: &str,
+    t: TokenSet,
+    dir: &'a std::path::Path,
+) -> RefreshingSession<'a> {
+    let clock: Clock = Arc::new(|| jiff::Timestamp::now().as_second());
+    let ctx = SessionContext { client, keychain: store, clock, lock_dir: dir };
+    let key = Provider::Withings.token_key(userid);
+    RefreshingSession::new(key, userid, t, DEMO_CLIENT_ID, ClientSecret::new(DEMO_CLIENT_SECRET), ctx)
+}
+
+#[test]
+fn an_exchange_is_refused_unless_it_carries_the_verifier_of_the_challenge_sent() {
+    let sim = start();
+    let client = Client::new(&sim.url());
+    let pkce = Pkce::from_verifier(PkceVerifier::new("dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXk"));
+    let wrong = PkceVerifier::new("not-the-verifier-of-this-challenge-0123456789");
+    let missing = exchange(&sim, &client, code_for(&sim, Some(&pkce.challenge)), None).unwrap_err();
+    assert!(missing.to_string().contains("code_verifier"), "no verifier: {missing}");
+    let mismatched =
+        exchange(&sim, &client, code_for(&sim, Some(&pkce.challenge)), Some(&wrong)).unwrap_err();
+    assert!(mismatched.to_string().contains("code_verifier"), "wrong verifier: {mismatched}");
+    let ok = exchange(&sim, &client, code_for(&sim, Some(&pkce.challenge)), Some(&pkce.verifier));
+    assert!(ok.is_ok(), "the matching verifier is accepted: {ok:?}");
 }
 
 fn start() -> Sim {
@@ -83,19 +116,16 @@ fn if_the_new_pair_cannot_be_saved_it_is_not_used_and_the_old_refresh_token_stil
     let client = Client::new(&sim.url());
     let (userid, t) = tokens(&sim, &client);
     let store = FlakyStore::default();
-    t.save(&store, &token_key("withings", &userid)).unwrap();
-    let clock: heft::session::Clock = Arc::new(|| jiff::Timestamp::now().as_second());
-    let secret = ClientSecret::new(DEMO_CLIENT_SECRET);
-    let mut s =
-        Session::open("withings", &userid, &client, &store, DEMO_CLIENT_ID, secret.clone(), clock.clone())
-            .unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    save(&store, &userid, &t);
+    let mut s = session(&client, &store, &userid, t.clone(), dir.path());
     store.fail_writes.store(true, Ordering::Relaxed);
     let err = s.refresh().unwrap_err();
-    assert!(matches!(err, SessionError::Secret(_)), "{err}");
+    assert!(matches!(err, SessionError::Keychain(_)), "{err}");
     assert!(err.to_string().contains("unlock"), "actionable: {err}");
     // The unsaved pair was never used, so Withings still honours the stored refresh token.
     store.fail_writes.store(false, Ordering::Relaxed);
-    let mut s = Session::open("withings", &userid, &client, &store, DEMO_CLIENT_ID, secret, clock).unwrap();
+    let mut s = session(&client, &store, &userid, t, dir.path());
     s.refresh().expect("the old refresh token is still valid");
     assert!(s.getmeas(&[]).is_ok());
 }
@@ -106,22 +136,15 @@ fn a_token_refused_mid_session_is_refreshed_once() {
     let client = Client::new(&sim.url());
     let (userid, t) = tokens(&sim, &client);
     let store = MemoryStore::default();
-    t.save(&store, &token_key("withings", &userid)).unwrap();
-    let clock: heft::session::Clock = Arc::new(|| jiff::Timestamp::now().as_second());
-    let mut s = Session::open(
-        "withings",
-        &userid,
-        &client,
-        &store,
-        DEMO_CLIENT_ID,
-        ClientSecret::new(DEMO_CLIENT_SECRET),
-        clock,
-    )
-    .unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let key = save(&store, &userid, &t);
+    let mut s = session(&client, &store, &userid, t.clone(), dir.path());
     sim.expire_access_tokens(userid.parse().unwrap());
     let body = s.getmeas(&[]).expect("refreshed and retried");
     assert!(!body.measuregrps.is_empty());
-    let saved = TokenSet::load(&store, &token_key("withings", &userid)).unwrap().unwrap();
+    let Some(Credentials::Bearer(saved)) = Credentials::load(&store, &key).unwrap() else {
+        panic!("bearer tokens are saved")
+    };
     assert_ne!(saved.refresh.expose(), t.refresh.expose(), "the rotated refresh token was saved");
 }
 
@@ -147,7 +170,7 @@ fn a_database_from_a_newer_heft_is_refused_and_left_untouched() {
 fn applying_the_same_page_twice_gives_the_same_rows() {
     let dir = tempfile::tempdir().unwrap();
     let mut store = Store::open(&dir.path().join("heft.db")).unwrap();
-    let acct = store.upsert_account("withings", "1", None, None, false, 0).unwrap();
+    let acct = store.upsert_account(heft::auth::Provider::Withings, "1", None, None, 0).unwrap();
     let bytes = std::fs::read(concat!(
         env!("CARGO_MANIFEST_DIR"),
         "/tests/fixtures/withings/withings-sas_measure_excerpt.json"
@@ -168,7 +191,7 @@ fn applying_the_same_page_twice_gives_the_same_rows() {
 fn repeated_measures_and_grpids_in_one_answer_are_stored_once() {
     let dir = tempfile::tempdir().unwrap();
     let mut store = Store::open(&dir.path().join("heft.db")).unwrap();
-    let acct = store.upsert_account("withings", "1", None, None, false, 0).unwrap();
+    let acct = store.upsert_account(heft::auth::Provider::Withings, "1", None, None, 0).unwrap();
     let list = std::fs::read(concat!(
         env!("CARGO_MANIFEST_DIR"),
         "/tests/fixtures/withings/aiowithings_measurement_positions.json"

@@ -23,6 +23,7 @@ function explain(err) {
   switch (err && err.code) {
     case "offline": return "You are offline or Withings cannot be reached. Your history still works; Heft will try again. (" + msg + ")";
     case "keychain_unavailable": return msg;
+    case "keychain_damaged": return msg;
     case "reconnect_needed": return "Withings needs you to reconnect this account (your history is kept): click Accounts… → Connect. " + msg;
     case "rate_limited": return msg;
     case "demo_not_running": return "The demo simulator stopped when Heft closed; your demo history is still here. Click Accounts… → Try the demo account to start it again.";
@@ -280,7 +281,7 @@ function wire() {
     armed = null;
     b.textContent = "Remove demo";
     try {
-      await invoke("forget", { userid: ui.userid });
+      await invoke("remove_demo", { userid: ui.userid });
       ui.userid = null;
       showMessage("The demo account and its history were removed.");
       await refresh();
@@ -306,7 +307,7 @@ function wire() {
     if (!b) return;
     ui.unit = b.dataset.unit;
     setSelected("unit-tabs", "aria-checked", ui.unit, "unit");
-    await invoke("unit", { unit: ui.unit }).catch(() => {});
+    await invoke("set_unit", { unit: ui.unit }).catch((e) => showMessage("The unit could not be saved: " + explain(e), "error"));
     await loadAll();
   });
   const box = $("chart");
@@ -340,8 +341,11 @@ async function main() {
     const what = p.phase === "fetching" ? "Downloading" : p.phase === "reconciling" ? "Checking recent days" : "Done";
     $("progress-text").textContent = `${what} — ${p.pages} page${p.pages === 1 ? "" : "s"}, ${p.groups.toLocaleString()} measurement groups`;
   });
-  await listen("sync-waiting", (e) => showMessage(e.payload));
-  await listen("callback-rejected", (e) => showMessage("An authorization callback was rejected: " + e.payload, "error"));
+  await listen("sync-waiting", (e) => showMessage(explain(e.payload)));
+  await listen("callback-rejected", (e) => showMessage("An authorization callback was rejected: " + explain(e.payload), "error"));
+  await listen("keychain-problem", (e) => showMessage(explain(e.payload), "error"));
+  const keychain = await invoke("keychain_problem").catch(() => null);
+  if (keychain) showMessage(explain(keychain), "error");
   let hasAccounts = false;
   try {
     hasAccounts = await refresh();

@@ -8,7 +8,7 @@ fuzz_target!(|data: &[u8]| {
         let stored = heft::store::StoredGroup::from_wire(g);
         assert_eq!(stored.grpid, g.grpid);
         for m in &g.measures {
-            let text = heft::model::RawValue::new(m.value, m.unit).to_string();
+            let text = heft::model::ExactValue::new(m.value, m.unit).to_string();
             assert!(!text.is_empty() && !text.contains('e'), "exact decimal, never a float: {text}");
         }
     }

@@ -9,22 +9,19 @@ mod shared;
 use tauri::{Emitter, Manager};
 use tauri_plugin_deep_link::DeepLinkExt;
 
+use crate::commands::UiError;
+
 /// A callback URL that arrived through the `heft:` scheme goes through the same state check as
-/// the loopback callback; a rejected one is reported to the window.
+/// the loopback callback; a rejected one is reported to the window as `{code, message}`.
 fn deliver_deep_link(app: &tauri::AppHandle, url: &str) {
     if let Err(e) = heft::auth::callback::deliver_callback_url(url) {
         tracing::warn!("deep link rejected: {e}");
-        let _ = app.emit("callback-rejected", e.to_string());
+        let _ = app.emit("callback-rejected", UiError { code: e.code(), message: e.to_string() });
     }
 }
 
 fn main() {
-    tracing_subscriber::fmt()
-        .with_env_filter(
-            tracing_subscriber::EnvFilter::try_from_env("HEFT_LOG").unwrap_or_else(|_| "warn".into()),
-        )
-        .with_writer(std::io::stderr)
-        .init();
+    heft::logging::init();
     let shared = match shared::Shared::open() {
         Ok(s) => s,
         Err(e) => {
@@ -58,7 +55,16 @@ fn main() {
                     deliver_deep_link(&handle, url.as_str());
                 }
             });
-            app.state::<shared::Shared>().use_opener(app.handle().clone());
+            let shared = app.state::<shared::Shared>().handle();
+            shared.use_opener(app.handle().clone());
+            // The keychain is probed off the start path, so cached data shows at once; a
+            // problem is reported once, with its fix.
+            let events = app.handle().clone();
+            std::thread::spawn(move || {
+                if let Some(problem) = shared.probe_keychain() {
+                    let _ = events.emit("keychain-problem", problem);
+                }
+            });
             Ok(())
         })
         .invoke_handler(tauri::generate_handler![
@@ -70,8 +76,9 @@ fn main() {
             commands::chart,
             commands::summary,
             commands::recent,
-            commands::unit,
-            commands::forget,
+            commands::set_unit,
+            commands::remove_demo,
+            commands::keychain_problem,
         ])
         .run(tauri::generate_context!());
     if let Err(e) = result {

@@ -1,21 +1,34 @@
 //! The state the commands share: the core opened twice on the same database (one for syncs
 //! and connects, which can take a while; one for reads, so charts never wait for a sync),
-//! and the demo simulator while it runs.
+//! the demo simulator while it runs, and the start-up keychain probe's verdict.
 
 use std::sync::{Arc, Mutex, MutexGuard};
 
-use heft::app::{App, AppError, Endpoint};
+use heft::app::{App, AppError, Opener};
+use heft::auth::Endpoint;
 use heft::config::Settings;
-use heft::secret::ClientSecret;
-use heft::secrets::KeyringStore;
+use heft::keychain::KeyringStore;
+use heft::redact::ClientSecret;
 use tauri_plugin_opener::OpenerExt;
 use withings_sim::{Sim, SimConfig};
 
-pub struct Shared {
-    writer: Arc<Mutex<App>>,
+use crate::commands::UiError;
+
+/// The bundled simulator could not start.
+#[derive(Debug, thiserror::Error)]
+#[error("the demo simulator could not start: {0}")]
+pub struct DemoError(#[source] withings_sim::SimError);
+
+struct Inner {
+    writer: Mutex<App>,
     reader: Mutex<App>,
     sim: Mutex<Option<Sim>>,
+    keychain_problem: Mutex<Option<UiError>>,
 }
+
+/// Cheap to clone: commands move a handle onto a blocking thread.
+#[derive(Clone)]
+pub struct Shared(Arc<Inner>);
 
 fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
     m.lock().unwrap_or_else(|e| e.into_inner())
@@ -25,49 +38,70 @@ impl Shared {
     pub fn open() -> Result<Shared, AppError> {
         let writer = App::open(Settings::load()?, Box::new(KeyringStore::from_env()))?;
         let reader = App::open(Settings::load()?, Box::new(KeyringStore::from_env()))?;
-        Ok(Shared { writer: Arc::new(Mutex::new(writer)), reader: Mutex::new(reader), sim: Mutex::new(None) })
+        Ok(Shared(Arc::new(Inner {
+            writer: Mutex::new(writer),
+            reader: Mutex::new(reader),
+            sim: Mutex::new(None),
+            keychain_problem: Mutex::new(None),
+        })))
     }
 
-    pub fn writer(&self) -> Arc<Mutex<App>> {
-        self.writer.clone()
+    pub fn handle(&self) -> Shared {
+        self.clone()
     }
 
+    pub fn writer(&self) -> MutexGuard<'_, App> {
+        lock(&self.0.writer)
+    }
+
+    /// The reading core, with the settings the writer may have saved since (unit, goal, client id).
     pub fn reader(&self) -> MutexGuard<'_, App> {
-        let mut r = lock(&self.reader);
-        // Pick up settings the writer saved (unit, goal, client id).
-        if let Ok(s) = Settings::load() {
-            r.settings = s;
+        let mut r = lock(&self.0.reader);
+        if let Err(e) = r.reload_settings() {
+            tracing::warn!("settings could not be re-read: {e}");
         }
         r
     }
 
     /// The consent page opens with the opener plugin: the system browser, never a webview.
     pub fn use_opener(&self, app: tauri::AppHandle) {
-        let open: heft::app::Opener =
+        let open: Opener =
             Arc::new(move |url: &str| app.opener().open_url(url, None::<&str>).map_err(|e| e.to_string()));
-        lock(&self.writer).set_opener(open);
+        self.writer().set_opener(open);
     }
 
-    /// Starts the bundled simulator (once) and makes it the demo provider.
-    pub fn start_demo(&self) -> Result<String, String> {
-        let mut sim = lock(&self.sim);
+    /// Checks the keychain once (off the start path) and keeps what it found for the window.
+    pub fn probe_keychain(&self) -> Option<UiError> {
+        let problem = self.writer().probe_keychain().err().map(UiError::from);
+        if let Some(p) = &problem {
+            tracing::warn!("keychain probe: {}", p.message);
+        }
+        *lock(&self.0.keychain_problem) = problem.clone();
+        problem
+    }
+
+    pub fn keychain_problem(&self) -> Option<UiError> {
+        lock(&self.0.keychain_problem).clone()
+    }
+
+    /// Starts the bundled simulator (once) and returns it as the demo provider.
+    pub fn demo_endpoint(&self) -> Result<Endpoint, DemoError> {
+        let mut sim = lock(&self.0.sim);
         if sim.is_none() {
             let config = SimConfig { seed: 42, years: 3, users: 1, page_size: 200, ..SimConfig::default() };
-            *sim = Some(Sim::start(config).map_err(|e| e.to_string())?);
+            *sim = Some(Sim::start(config).map_err(DemoError)?);
         }
         let url = sim.as_ref().map(|s| s.url()).unwrap_or_default();
-        lock(&self.writer).set_demo_endpoint(Some(Endpoint {
+        let endpoint = Endpoint {
             api_url: url.clone(),
-            auth_url: url.clone(),
+            auth_url: url,
             client_id: withings_sim::DEMO_CLIENT_ID.into(),
             client_secret: ClientSecret::new(withings_sim::DEMO_CLIENT_SECRET),
             // The simulator, like RFC 8252 servers, accepts any loopback port.
             redirect_uri: "http://localhost:0/callback".into(),
-        }));
-        Ok(url)
-    }
-
-    pub fn demo_url(&self) -> Option<String> {
-        lock(&self.sim).as_ref().map(|s| s.url())
+        };
+        // The reader shows the demo's address in the overview.
+        lock(&self.0.reader).set_demo_endpoint(endpoint.clone());
+        Ok(endpoint)
     }
 }

@@ -5,13 +5,20 @@
 
 use std::io::{ErrorKind, Read, Write};
 use std::net::{Ipv4Addr, Ipv6Addr, SocketAddr, TcpListener, TcpStream};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::mpsc;
 use std::time::{Duration, Instant};
 
 use super::{AuthError, State};
-use crate::secret::AuthCode;
+use crate::redact::AuthCode;
 
 /// Largest request head the listener reads; a real callback is a few hundred bytes.
 const MAX_REQUEST: usize = 8 * 1024;
+/// How long one connection may take to send its request head, however slowly it trickles.
+const CONNECTION_DEADLINE: Duration = Duration::from_secs(5);
+/// Connections served at once (each on its own thread); more wait in the kernel's backlog.
+const MAX_CONNECTIONS: usize = 16;
 
 /// A callback whose state matched: the code (or OAuth 1.0a verifier) and the other parameters.
 #[derive(Debug)]
@@ -155,7 +162,7 @@ impl CallbackListener {
         let port = url.port_or_known_default().ok_or_else(bad)?;
         let map = |addr: SocketAddr, e: std::io::Error| match e.kind() {
             ErrorKind::AddrInUse => AuthError::PortInUse { port: addr.port() },
-            _ => AuthError::Listen { addr: addr.to_string(), reason: e.to_string() },
+            _ => AuthError::Listen { addr: addr.to_string(), source: e },
         };
         let v4 = SocketAddr::from((Ipv4Addr::LOCALHOST, port));
         let first = TcpListener::bind(v4).map_err(|e| map(v4, e))?;
@@ -201,84 +208,114 @@ impl CallbackListener {
         result
     }
 
+    /// Accepts connections without ever reading from one on this thread: each is served on its
+    /// own thread with its own deadline, so a client that trickles bytes or sends nothing can
+    /// neither delay the real callback nor push back the overall deadline.
     fn wait_inner(
         &self,
         expected: &State,
         shape: CallbackShape,
         timeout: Duration,
-        deep_links: &std::sync::mpsc::Receiver<Result<VerifiedCallback, AuthError>>,
+        deep_links: &mpsc::Receiver<Result<VerifiedCallback, AuthError>>,
     ) -> Result<VerifiedCallback, AuthError> {
         let deadline = Instant::now() + timeout;
+        let (tx, outcomes) = mpsc::channel::<Check>();
+        let active = Arc::new(AtomicUsize::new(0));
         while Instant::now() < deadline {
             if let Ok(delivered) = deep_links.try_recv() {
                 return delivered;
             }
-            let mut accepted = None;
+            while let Ok(outcome) = outcomes.try_recv() {
+                match outcome {
+                    Check::Verified(v) => return Ok(v),
+                    Check::Denied(e) => return Err(AuthError::Denied(e)),
+                    Check::Rejected(why) => tracing::warn!("ignored a callback: {why}"),
+                }
+            }
+            let mut accepted = false;
             for l in &self.listeners {
+                if active.load(Ordering::Acquire) >= MAX_CONNECTIONS {
+                    break;
+                }
                 match l.accept() {
-                    Ok((s, _)) => {
-                        accepted = Some(s);
-                        break;
+                    Ok((stream, _)) => {
+                        accepted = true;
+                        active.fetch_add(1, Ordering::AcqRel);
+                        let (tx, active) = (tx.clone(), active.clone());
+                        let (state, path) =
+                            (State::from_secret(expected.as_str().to_string()), self.path.clone());
+                        std::thread::spawn(move || {
+                            if let Some(outcome) = serve(stream, &path, &state, shape) {
+                                let _ = tx.send(outcome);
+                            }
+                            active.fetch_sub(1, Ordering::AcqRel);
+                        });
                     }
                     Err(e) if e.kind() == ErrorKind::WouldBlock => {}
                     Err(e) => tracing::debug!("callback accept failed: {e}"),
                 }
             }
-            let Some(stream) = accepted else {
+            if !accepted {
                 std::thread::sleep(Duration::from_millis(20));
-                continue;
-            };
-            match self.serve(stream, expected, shape) {
-                Some(Check::Verified(v)) => return Ok(v),
-                Some(Check::Denied(e)) => return Err(AuthError::Denied(e)),
-                Some(Check::Rejected(why)) => tracing::warn!("ignored a callback: {why}"),
-                None => {}
             }
         }
         Err(AuthError::TimedOut(timeout.as_secs()))
     }
+}
 
-    fn serve(&self, mut stream: TcpStream, expected: &State, shape: CallbackShape) -> Option<Check> {
-        let _ = stream.set_nonblocking(false);
-        let _ = stream.set_read_timeout(Some(Duration::from_secs(5)));
-        let _ = stream.set_write_timeout(Some(Duration::from_secs(5)));
-        let mut buf = Vec::with_capacity(1024);
-        let mut chunk = [0u8; 1024];
-        while !buf.windows(4).any(|w| w == b"\r\n\r\n") {
-            if buf.len() > MAX_REQUEST {
-                respond(&mut stream, 431, "Request too large", "This request is too large.");
-                return None;
-            }
-            match stream.read(&mut chunk) {
-                Ok(0) | Err(_) => break,
-                Ok(n) => buf.extend_from_slice(&chunk[..n]),
-            }
-        }
-        let head = String::from_utf8_lossy(&buf);
-        let Some(query) = callback_query(&head, &self.path) else {
-            respond(&mut stream, 404, "Not found", "Nothing here.");
+/// Reads one request head within [`CONNECTION_DEADLINE`], answers it and says what it was.
+fn serve(mut stream: TcpStream, path: &str, expected: &State, shape: CallbackShape) -> Option<Check> {
+    let until = Instant::now() + CONNECTION_DEADLINE;
+    let _ = stream.set_nonblocking(false);
+    let _ = stream.set_write_timeout(Some(CONNECTION_DEADLINE));
+    let mut buf = Vec::with_capacity(1024);
+    let mut chunk = [0u8; 1024];
+    while !buf.windows(4).any(|w| w == b"\r\n\r\n") {
+        if buf.len() > MAX_REQUEST {
+            respond(&mut stream, 431, "Request too large", "This request is too large.");
             return None;
-        };
-        let outcome = check(query, expected, shape);
-        match &outcome {
-            Check::Verified(_) => respond(
-                &mut stream,
-                200,
-                "Heft is connected",
-                "Heft received the authorization. You can close this tab and return to Heft.",
-            ),
-            Check::Denied(e) => respond(
-                &mut stream,
-                200,
-                "Not connected",
-                &format!("Withings did not authorize Heft ({}). You can close this tab.", html_escape(e)),
-            ),
-            Check::Rejected(why) => {
-                respond(&mut stream, 400, "Callback rejected", &format!("This callback was rejected: {why}."))
-            }
         }
-        Some(outcome)
+        let left = until.saturating_duration_since(Instant::now());
+        if left.is_zero() {
+            respond(&mut stream, 408, "Too slow", "This request took too long.");
+            return None;
+        }
+        let _ = stream.set_read_timeout(Some(left));
+        match stream.read(&mut chunk) {
+            Ok(0) => break,
+            Ok(n) => buf.extend_from_slice(&chunk[..n]),
+            Err(e)
+                if matches!(
+                    e.kind(),
+                    ErrorKind::WouldBlock | ErrorKind::TimedOut | ErrorKind::Interrupted
+                ) => {}
+            Err(_) => break,
+        }
     }
+    let head = String::from_utf8_lossy(&buf);
+    let Some(query) = callback_query(&head, path) else {
+        respond(&mut stream, 404, "Not found", "Nothing here.");
+        return None;
+    };
+    let outcome = check(query, expected, shape);
+    match &outcome {
+        Check::Verified(_) => respond(
+            &mut stream,
+            200,
+            "Heft is connected",
+            "Heft received the authorization. You can close this tab and return to Heft.",
+        ),
+        Check::Denied(e) => respond(
+            &mut stream,
+            200,
+            "Not connected",
+            &format!("Withings did not authorize Heft ({}). You can close this tab.", html_escape(e)),
+        ),
+        Check::Rejected(why) => {
+            respond(&mut stream, 400, "Callback rejected", &format!("This callback was rejected: {why}."))
+        }
+    }
+    Some(outcome)
 }
 
 fn html_escape(s: &str) -> String {
@@ -296,6 +333,7 @@ fn respond(stream: &mut TcpStream, status: u16, title: &str, message: &str) {
         200 => "OK",
         400 => "Bad Request",
         404 => "Not Found",
+        408 => "Request Timeout",
         _ => "Request Header Fields Too Large",
     };
     let head = format!(
@@ -433,6 +471,60 @@ mod tests {
         assert!(matches!(forged, Err(AuthError::BadCallback(_))), "{forged:?}");
         assert!(ok.is_ok());
         assert_eq!(v.code.expose(), "deep");
+    }
+
+    #[test]
+    fn a_trickling_or_silent_client_neither_delays_the_real_callback_nor_the_deadline() {
+        let _turn = one_at_a_time();
+        let l = CallbackListener::bind("http://127.0.0.1:0/callback").unwrap();
+        let port = l.port().unwrap();
+        let s = state();
+        let good = s.as_str().to_string();
+        let trickled = Arc::new(AtomicUsize::new(0));
+        let bytes = trickled.clone();
+        // Sends one byte every 300 ms for 3 s, never finishing its head.
+        let trickler = std::thread::spawn(move || {
+            let mut c = TcpStream::connect(("127.0.0.1", port)).unwrap();
+            for b in b"GET /callback?code=slow".iter().take(10) {
+                if c.write_all(&[*b]).is_err() {
+                    break;
+                }
+                bytes.fetch_add(1, Ordering::SeqCst);
+                std::thread::sleep(Duration::from_millis(300));
+            }
+        });
+        let silent = TcpStream::connect(("127.0.0.1", port)).unwrap();
+        std::thread::sleep(Duration::from_millis(200));
+        let client = std::thread::spawn(move || {
+            let mut c = TcpStream::connect(("127.0.0.1", port)).unwrap();
+            write!(c, "GET /callback?code=good&state={good} HTTP/1.1\r\n\r\n").unwrap();
+            let mut out = String::new();
+            let _ = c.read_to_string(&mut out);
+            out
+        });
+        let v = l.wait(&s, OAUTH2_CALLBACK, Duration::from_secs(20)).unwrap();
+        let sent_by_then = trickled.load(Ordering::SeqCst);
+        assert_eq!(v.code.expose(), "good");
+        assert!(client.join().unwrap().starts_with("HTTP/1.1 200"));
+        assert!(
+            sent_by_then < 10,
+            "the callback was served while the trickler was still sending ({sent_by_then} bytes)"
+        );
+        trickler.join().unwrap();
+        drop(silent);
+
+        // Only slow clients: the overall deadline holds although each keeps its connection busy.
+        let l = CallbackListener::bind("http://127.0.0.1:0/callback").unwrap();
+        let port = l.port().unwrap();
+        let started = Instant::now();
+        let slow: Vec<TcpStream> = (0..3).map(|_| TcpStream::connect(("127.0.0.1", port)).unwrap()).collect();
+        let err = l.wait(&state(), OAUTH2_CALLBACK, Duration::from_millis(600)).unwrap_err();
+        assert!(matches!(err, AuthError::TimedOut(_)), "{err:?}");
+        assert!(
+            started.elapsed() < CONNECTION_DEADLINE,
+            "the wait ended at its own deadline, not after the slow connections' {CONNECTION_DEADLINE:?}"
+        );
+        drop(slow);
     }
 
     #[test]

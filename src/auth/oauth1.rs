@@ -7,14 +7,16 @@
 //! if its `oauth_token` matches it (compared in constant time), and only once.
 
 use std::num::NonZeroU64;
-use std::path::PathBuf;
-use std::time::Duration;
+
+use serde_json::value::RawValue;
 
 use super::callback::CallbackShape;
-use super::oauth2::ConnectError;
-use super::{AuthError, CallbackListener, State, browser};
-use crate::secret::{ClientSecret, TokenSecret};
-use crate::withings::{ApiError, Client};
+use super::flow::{Authorized, ConnectOptions, Endpoint, Flow};
+use super::session::{ApiSession, SessionError};
+use super::tokens::{Credentials, SessionContext, TokenPair};
+use super::{AuthError, CallbackListener, ConnectError, State, browser};
+use crate::redact::{ClientSecret, TokenSecret};
+use crate::withings::{ApiError, Client, StatusKind};
 
 /// The callback of OAuth 1.0a: the request token is the state, the verifier the code.
 pub const OAUTH1_CALLBACK: CallbackShape = CallbackShape {
@@ -22,13 +24,6 @@ pub const OAUTH1_CALLBACK: CallbackShape = CallbackShape {
     code_param: "oauth_verifier",
     error_params: &["oauth_problem"],
 };
-
-/// A token and its secret (temporary or token credentials).
-#[derive(Debug, Clone)]
-pub struct TokenPair {
-    pub token: String,
-    pub secret: TokenSecret,
-}
 
 /// Who signs: the consumer, and the token once there is one.
 pub struct Signer<'a> {
@@ -117,25 +112,6 @@ fn enc(s: &str) -> String {
     percent_encoding::utf8_percent_encode(s, RFC3986).to_string()
 }
 
-/// Everything one authorization needs.
-#[derive(Debug, Clone)]
-pub struct Oauth1Config {
-    pub consumer_key: String,
-    pub consumer_secret: ClientSecret,
-    /// Host of `/account/*` (`HEFT_WITHINGS_OAUTH1_URL`).
-    pub base_url: String,
-    pub redirect_uri: String,
-    pub browser: Option<PathBuf>,
-    pub timeout: Duration,
-}
-
-/// Token credentials and the user they belong to.
-#[derive(Debug, Clone)]
-pub struct Oauth1Grant {
-    pub userid: String,
-    pub token: TokenPair,
-}
-
 fn pairs(body: &str) -> Vec<(String, String)> {
     url::form_urlencoded::parse(body.as_bytes()).into_owned().collect()
 }
@@ -144,65 +120,134 @@ fn get<'a>(pairs: &'a [(String, String)], k: &str) -> Option<&'a str> {
     pairs.iter().find(|(n, _)| n == k).map(|(_, v)| v.as_str())
 }
 
-fn token_answer(body: &str) -> Result<(TokenPair, Vec<(String, String)>), ApiError> {
+/// A `/account/*` answer: a token pair, or the server's refusal (`oauth_problem`).
+fn token_answer(body: &str) -> Result<(TokenPair, Vec<(String, String)>), ConnectError> {
     let p = pairs(body);
     if let Some(problem) = get(&p, "oauth_problem") {
-        return Err(ApiError::Malformed(format!("the OAuth 1.0a server refused: {problem}")));
+        return Err(ConnectError::Refused(problem.to_string()));
     }
     match (get(&p, "oauth_token"), get(&p, "oauth_token_secret")) {
         (Some(t), Some(s)) => {
             let pair = TokenPair { token: t.to_string(), secret: TokenSecret::new(s) };
             Ok((pair, p))
         }
-        _ => Err(ApiError::Malformed("the OAuth 1.0a answer has no token".into())),
+        _ => Err(ConnectError::Exchange(ApiError::Malformed("the OAuth 1.0a answer has no token".into()))),
     }
 }
 
-/// The three legs, with the browser in the middle.
-pub fn authorize(
-    cfg: &Oauth1Config,
-    client: &Client,
-    opener: Option<&browser::OpenUrl>,
-) -> Result<Oauth1Grant, ConnectError> {
-    let listener = CallbackListener::bind(&cfg.redirect_uri)?;
-    let callback = listener.redirect_uri().to_string();
-    let base = cfg.base_url.trim_end_matches('/');
-    let consumer =
-        Signer { consumer_key: &cfg.consumer_key, consumer_secret: &cfg.consumer_secret, token: None };
-    let temp_url = signed_url(
-        "GET",
-        &format!("{base}/account/request_token"),
-        &[],
-        &consumer,
-        Extras { callback: Some(&callback), ..Extras::default() },
-    );
-    let (temp, _) =
-        client.get_text(&temp_url).and_then(|b| token_answer(&b)).map_err(ConnectError::Exchange)?;
-    let mut auth = url::Url::parse(&format!("{base}/account/authorize"))
-        .map_err(|_| ConnectError::Auth(AuthError::BadRedirectUri(format!("{base}/account/authorize"))))?;
-    auth.query_pairs_mut().append_pair("oauth_token", &temp.token);
-    match opener {
-        Some(open) => open(auth.as_str()).map_err(|e| AuthError::Browser(e, auth.to_string()))?,
-        None => browser::open(auth.as_str(), cfg.browser.as_deref())?,
+fn fetch_pair(client: &Client, url: &str) -> Result<(TokenPair, Vec<(String, String)>), ConnectError> {
+    token_answer(&client.get_text(url).map_err(ConnectError::Exchange)?)
+}
+
+pub struct Oauth1;
+
+impl Flow for Oauth1 {
+    /// The three legs, with the browser in the middle. `ep.auth_url` is the host of
+    /// `/account/*`; the consumer key and secret are the endpoint's client id and secret.
+    fn authorize(
+        &self,
+        ep: &Endpoint,
+        client: &Client,
+        opts: &ConnectOptions<'_>,
+        _now: i64,
+    ) -> Result<Authorized, ConnectError> {
+        let listener = CallbackListener::bind(&ep.redirect_uri)?;
+        let callback = listener.redirect_uri().to_string();
+        let base = ep.auth_url.trim_end_matches('/');
+        let consumer =
+            Signer { consumer_key: &ep.client_id, consumer_secret: &ep.client_secret, token: None };
+        let temp_url = signed_url(
+            "GET",
+            &format!("{base}/account/request_token"),
+            &[],
+            &consumer,
+            Extras { callback: Some(&callback), ..Extras::default() },
+        );
+        let (temp, _) = fetch_pair(client, &temp_url)?;
+        let mut auth = url::Url::parse(&format!("{base}/account/authorize"))
+            .map_err(|_| AuthError::BadAuthUrl(ep.auth_url.clone()))?;
+        auth.query_pairs_mut().append_pair("oauth_token", &temp.token);
+        browser::open_with(auth.as_str(), opts.browser, opts.opener)?;
+        let expected = State::from_secret(temp.token.clone());
+        let verified = listener.wait(&expected, OAUTH1_CALLBACK, opts.timeout)?;
+        let with_temp =
+            Signer { consumer_key: &ep.client_id, consumer_secret: &ep.client_secret, token: Some(&temp) };
+        let access_url = signed_url(
+            "GET",
+            &format!("{base}/account/access_token"),
+            &[],
+            &with_temp,
+            Extras { verifier: Some(verified.code.expose()), ..Extras::default() },
+        );
+        let (token, answer) = fetch_pair(client, &access_url)?;
+        let userid =
+            get(&answer, "userid").or_else(|| verified.param("userid")).map(str::to_string).ok_or_else(
+                || ConnectError::Exchange(ApiError::Malformed("no userid came with the token".into())),
+            )?;
+        Ok(Authorized { userid, scope: None, credentials: Credentials::Signed(token) })
     }
-    let expected = State::from_secret(temp.token.clone());
-    let verified = listener.wait(&expected, OAUTH1_CALLBACK, cfg.timeout)?;
-    let with_temp =
-        Signer { consumer_key: &cfg.consumer_key, consumer_secret: &cfg.consumer_secret, token: Some(&temp) };
-    let access_url = signed_url(
-        "GET",
-        &format!("{base}/account/access_token"),
-        &[],
-        &with_temp,
-        Extras { verifier: Some(verified.code.expose()), ..Extras::default() },
-    );
-    let (token, answer) =
-        client.get_text(&access_url).and_then(|b| token_answer(&b)).map_err(ConnectError::Exchange)?;
-    let userid = get(&answer, "userid")
-        .or_else(|| verified.param("userid"))
-        .map(str::to_string)
-        .ok_or_else(|| ConnectError::Exchange(ApiError::Malformed("no userid came with the token".into())))?;
-    Ok(Oauth1Grant { userid, token })
+
+    fn session<'a>(
+        &self,
+        ep: &Endpoint,
+        userid: &str,
+        _key: String,
+        credentials: Credentials,
+        ctx: SessionContext<'a>,
+    ) -> Result<Box<dyn ApiSession + 'a>, SessionError> {
+        let Credentials::Signed(token) = credentials else {
+            return Err(SessionError::ReconnectNeeded {
+                userid: userid.to_string(),
+                reason: "the keychain holds OAuth 2.0 tokens for an OAuth 1.0a account".into(),
+            });
+        };
+        Ok(Box::new(Oauth1Session {
+            userid: userid.to_string(),
+            client: ctx.client,
+            consumer_key: ep.client_id.clone(),
+            consumer_secret: ep.client_secret.clone(),
+            token,
+        }))
+    }
+}
+
+/// An OAuth 1.0a account: every call signed, `userid` sent along, nothing to refresh.
+struct Oauth1Session<'a> {
+    userid: String,
+    client: &'a Client,
+    consumer_key: String,
+    consumer_secret: ClientSecret,
+    token: TokenPair,
+}
+
+impl ApiSession for Oauth1Session<'_> {
+    fn userid(&self) -> &str {
+        &self.userid
+    }
+
+    fn getmeas_raw(&mut self, params: &[(String, String)]) -> Result<Box<RawValue>, SessionError> {
+        let mut all =
+            vec![("action".to_string(), "getmeas".to_string()), ("userid".to_string(), self.userid.clone())];
+        all.extend_from_slice(params);
+        let url = format!("{}/measure", self.client.api_url());
+        let signer = Signer {
+            consumer_key: &self.consumer_key,
+            consumer_secret: &self.consumer_secret,
+            token: Some(&self.token),
+        };
+        self.client.call_signed(&|| signed_url("GET", &url, &all, &signer, Extras::default())).map_err(|e| {
+            match e {
+                ApiError::Status { kind: StatusKind::InvalidToken, message, .. } => {
+                    SessionError::ReconnectNeeded { userid: self.userid.clone(), reason: message }
+                }
+                other => SessionError::Api(other),
+            }
+        })
+    }
+
+    fn expires_at(&self) -> Option<i64> {
+        None
+    }
 }
 
 #[cfg(test)]
@@ -302,6 +347,14 @@ mod tests {
             sign("GET", "http://photos.example.net/photos", &params, PHOTOS, token, e),
             "tR3+Ty81lMeYAr/Fid0kMTYa/WM="
         );
+    }
+
+    #[test]
+    fn a_refusal_by_the_server_is_reported_as_a_refusal_not_a_malformed_answer() {
+        let err = token_answer("oauth_problem=consumer_key_rejected").unwrap_err();
+        assert!(matches!(&err, ConnectError::Refused(p) if p == "consumer_key_rejected"), "{err:?}");
+        assert_eq!(err.code(), "connect_refused");
+        assert!(err.to_string().contains("consumer_key_rejected"), "{err}");
     }
 
     #[test]

@@ -6,7 +6,7 @@ use sha2::{Digest, Sha256};
 use subtle::ConstantTimeEq;
 
 use super::AuthError;
-use crate::secret::PkceVerifier;
+use crate::redact::PkceVerifier;
 
 fn random_b64(bytes: usize) -> Result<String, AuthError> {
     let mut buf = vec![0u8; bytes];

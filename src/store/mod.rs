@@ -7,12 +7,16 @@ use std::path::Path;
 
 use rusqlite::{Connection, OptionalExtension, params};
 
+use crate::auth::Provider;
+
 pub use groups::{ApplyOutcome, CursorUpdate, StoredGroup, StoredMeasure};
 
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {
     #[error("cannot open the database {path}: {reason}")]
     Open { path: String, reason: String },
+    #[error("the database names provider {0:?}, which this Heft does not know; update Heft")]
+    UnknownProvider(String),
     #[error(
         "the database was written by a newer Heft (schema {found}, this Heft knows {known}); \
          update Heft — the file was left untouched"
@@ -24,6 +28,18 @@ pub enum StoreError {
     Sqlite(String),
     #[error("no account {0}")]
     UnknownAccount(String),
+}
+
+impl StoreError {
+    /// A stable code the UI branches on.
+    pub fn code(&self) -> &'static str {
+        match self {
+            StoreError::TooNew { .. } | StoreError::UnknownProvider(_) => "database_too_new",
+            StoreError::DiskFull => "disk_full",
+            StoreError::UnknownAccount(_) => "no_account",
+            StoreError::Open { .. } | StoreError::Sqlite(_) => "database_error",
+        }
+    }
 }
 
 impl From<rusqlite::Error> for StoreError {
@@ -39,7 +55,7 @@ impl From<rusqlite::Error> for StoreError {
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
 pub struct Account {
     pub id: i64,
-    pub provider: String,
+    pub provider: Provider,
     pub userid: String,
     pub name: Option<String>,
     pub scopes: Option<String>,
@@ -70,8 +86,18 @@ impl Store {
             path: path.display().to_string(),
             reason: e.to_string(),
         };
-        if let Some(dir) = path.parent() {
-            std::fs::create_dir_all(dir).map_err(|e| open_err(&e))?;
+        // Health data: the folder is the owner's only, and so are the database and its WAL and
+        // SHM files (SQLite gives those the database file's mode). Existing ones are tightened.
+        if path != Path::new(":memory:") {
+            if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+                crate::files::private_dir(dir).map_err(|e| open_err(&e))?;
+            }
+            crate::files::open_private(path).map_err(|e| open_err(&e))?;
+            for suffix in ["-wal", "-shm", "-journal"] {
+                let mut p = path.as_os_str().to_owned();
+                p.push(suffix);
+                crate::files::tighten(Path::new(&p)).map_err(|e| open_err(&e))?;
+            }
         }
         let conn = Connection::open(path).map_err(|e| open_err(&e))?;
         conn.busy_timeout(std::time::Duration::from_secs(10)).map_err(|e| open_err(&e))?;
@@ -94,24 +120,24 @@ impl Store {
     /// Creates the account or updates its details; returns its id.
     pub fn upsert_account(
         &self,
-        provider: &str,
+        provider: Provider,
         userid: &str,
         scopes: Option<&str>,
         token_expires_at: Option<i64>,
-        demo: bool,
         now: i64,
     ) -> Result<i64, StoreError> {
+        let demo = provider.is_demo();
         self.conn.execute(
             "INSERT INTO accounts (provider, userid, scopes, token_expires_at, demo, created_at)
              VALUES (?1, ?2, ?3, ?4, ?5, ?6)
              ON CONFLICT (provider, userid) DO UPDATE SET
                scopes = excluded.scopes, token_expires_at = excluded.token_expires_at,
                demo = excluded.demo, needs_reconnect = 0",
-            params![provider, userid, scopes, token_expires_at, demo, now],
+            params![provider.as_str(), userid, scopes, token_expires_at, demo, now],
         )?;
         let id = self.conn.query_row(
             "SELECT id FROM accounts WHERE provider = ?1 AND userid = ?2",
-            params![provider, userid],
+            params![provider.as_str(), userid],
             |r| r.get(0),
         )?;
         self.conn.execute("INSERT OR IGNORE INTO sync_state (account_id) VALUES (?1)", [id])?;
@@ -124,19 +150,28 @@ impl Store {
              FROM accounts ORDER BY id",
         )?;
         let rows = st.query_map([], |r| {
-            Ok(Account {
-                id: r.get(0)?,
-                provider: r.get(1)?,
-                userid: r.get(2)?,
-                name: r.get(3)?,
-                scopes: r.get(4)?,
-                token_expires_at: r.get(5)?,
-                timezone: r.get(6)?,
-                demo: r.get(7)?,
-                needs_reconnect: r.get(8)?,
-            })
+            let provider: String = r.get(1)?;
+            Ok((
+                provider,
+                Account {
+                    id: r.get(0)?,
+                    provider: Provider::Withings,
+                    userid: r.get(2)?,
+                    name: r.get(3)?,
+                    scopes: r.get(4)?,
+                    token_expires_at: r.get(5)?,
+                    timezone: r.get(6)?,
+                    demo: r.get(7)?,
+                    needs_reconnect: r.get(8)?,
+                },
+            ))
         })?;
-        Ok(rows.collect::<Result<_, _>>()?)
+        rows.map(|row| {
+            let (name, account) = row?;
+            let provider = Provider::parse(&name).map_err(|e| StoreError::UnknownProvider(e.0))?;
+            Ok(Account { provider, ..account })
+        })
+        .collect()
     }
 
     pub fn account(&self, id: i64) -> Result<Account, StoreError> {

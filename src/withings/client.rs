@@ -3,16 +3,14 @@
 //! on 601, no retry on invalid parameters; invalid tokens go back to the caller to refresh).
 
 use std::sync::Arc;
-use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
 
 use rand::Rng;
-use serde::Deserialize;
 use serde_json::value::RawValue;
 
-use super::wire::{Envelope, userid_text};
+use super::wire::Envelope;
 use super::{ApiError, StatusKind};
-use crate::secret::{AccessToken, AuthCode, ClientSecret, PkceVerifier, RefreshToken};
+use crate::redact::AccessToken;
 
 /// How hard to try before giving up.
 #[derive(Debug, Clone)]
@@ -81,38 +79,11 @@ pub struct Client {
     agent: ureq::Agent,
     api_url: String,
     pub retry: RetryPolicy,
-    requests: AtomicU64,
     on_wait: Option<WaitHook>,
 }
 
 /// Largest answer Heft reads; a full history page is well under this.
 const MAX_BODY: u64 = 64 << 20;
-
-/// Tokens as the token endpoint returns them, already wrapped as secrets.
-#[derive(Debug, Clone)]
-pub struct TokenGrant {
-    pub userid: String,
-    pub access_token: AccessToken,
-    pub refresh_token: RefreshToken,
-    pub expires_in: i64,
-    pub scope: Option<String>,
-}
-
-#[derive(Deserialize)]
-struct RawGrant {
-    userid: serde_json::Value,
-    access_token: String,
-    refresh_token: String,
-    expires_in: serde_json::Value,
-    #[serde(default)]
-    scope: Option<String>,
-}
-
-/// The grant sent to `/v2/oauth2`.
-pub enum Grant<'a> {
-    Code { code: &'a AuthCode, redirect_uri: &'a str, verifier: Option<&'a PkceVerifier> },
-    Refresh(&'a RefreshToken),
-}
 
 impl Client {
     pub fn new(api_url: &str) -> Client {
@@ -127,7 +98,6 @@ impl Client {
             agent,
             api_url: api_url.trim_end_matches('/').to_string(),
             retry: RetryPolicy::default(),
-            requests: AtomicU64::new(0),
             on_wait: None,
         }
     }
@@ -139,11 +109,6 @@ impl Client {
 
     pub fn api_url(&self) -> &str {
         &self.api_url
-    }
-
-    /// HTTP requests sent so far (retries included).
-    pub fn request_count(&self) -> u64 {
-        self.requests.load(Ordering::Relaxed)
     }
 
     fn wait(&self, w: Waiting) {
@@ -159,7 +124,6 @@ impl Client {
     }
 
     fn send_once(&self, url: &str, form: &[(String, String)], auth: &Auth<'_>) -> Result<Vec<u8>, ApiError> {
-        self.requests.fetch_add(1, Ordering::Relaxed);
         let mut req = self.agent.post(url);
         if let Auth::Bearer(t) = auth {
             req = req.header("Authorization", &format!("Bearer {}", t.expose()));
@@ -186,7 +150,6 @@ impl Client {
     /// with the same retry policy as [`Client::call`].
     pub fn call_signed(&self, make_url: &dyn Fn() -> String) -> Result<Box<RawValue>, ApiError> {
         self.with_retries(&|| {
-            self.requests.fetch_add(1, Ordering::Relaxed);
             let resp =
                 self.agent.get(&make_url()).call().map_err(|e| ApiError::Network(describe_transport(&e)))?;
             read_answer(resp)
@@ -211,12 +174,7 @@ impl Client {
                     }
                     self.wait(Waiting::RateLimited(wait));
                 }
-                ApiError::Status { kind: StatusKind::Transient, .. }
-                | ApiError::Network(_)
-                | ApiError::Malformed(_)
-                | ApiError::Http { status: 500..=599 }
-                    if !last =>
-                {
+                e if e.is_retryable() && !last => {
                     let after = self.retry.backoff(attempt - 1);
                     self.wait(Waiting::Retrying { after, reason: err.to_string() });
                 }
@@ -227,7 +185,6 @@ impl Client {
 
     /// A plain GET whose answer is text (OAuth 1.0a's `/account/*` answers are form-encoded).
     pub fn get_text(&self, url: &str) -> Result<String, ApiError> {
-        self.requests.fetch_add(1, Ordering::Relaxed);
         let mut resp = self.agent.get(url).call().map_err(|e| ApiError::Network(describe_transport(&e)))?;
         let status = resp.status().as_u16();
         let body = resp
@@ -241,51 +198,6 @@ impl Client {
             401 => Ok(body), // oauth_problem=… comes with 401; the caller reads it
             _ => Err(ApiError::Http { status }),
         }
-    }
-
-    /// `POST /v2/oauth2 action=requesttoken`, for both grants.
-    pub fn request_token(
-        &self,
-        client_id: &str,
-        client_secret: &ClientSecret,
-        grant: Grant<'_>,
-    ) -> Result<TokenGrant, ApiError> {
-        let mut form: Vec<(String, String)> = vec![
-            ("action".into(), "requesttoken".into()),
-            ("client_id".into(), client_id.into()),
-            ("client_secret".into(), client_secret.expose().into()),
-        ];
-        match grant {
-            Grant::Code { code, redirect_uri, verifier } => {
-                form.push(("grant_type".into(), "authorization_code".into()));
-                form.push(("code".into(), code.expose().into()));
-                form.push(("redirect_uri".into(), redirect_uri.into()));
-                if let Some(v) = verifier {
-                    form.push(("code_verifier".into(), v.expose().into()));
-                }
-            }
-            Grant::Refresh(rt) => {
-                form.push(("grant_type".into(), "refresh_token".into()));
-                form.push(("refresh_token".into(), rt.expose().into()));
-            }
-        }
-        let body = self.call("/v2/oauth2", &form, &Auth::None)?;
-        let raw: RawGrant = serde_json::from_str(body.get())
-            .map_err(|e| ApiError::Malformed(format!("unexpected token answer: {e}")))?;
-        let userid = userid_text(&raw.userid)
-            .ok_or_else(|| ApiError::Malformed("token answer without userid".into()))?;
-        let expires_in = raw
-            .expires_in
-            .as_i64()
-            .or_else(|| raw.expires_in.as_str().and_then(|s| s.parse().ok()))
-            .unwrap_or(10_800);
-        Ok(TokenGrant {
-            userid,
-            access_token: AccessToken::new(raw.access_token),
-            refresh_token: RefreshToken::new(raw.refresh_token),
-            expires_in,
-            scope: raw.scope,
-        })
     }
 }
 

@@ -4,7 +4,7 @@ pub mod client;
 pub mod status;
 pub mod wire;
 
-pub use client::{Auth, Client, Grant, RetryPolicy, TokenGrant, Waiting};
+pub use client::{Auth, Client, RetryPolicy, Waiting};
 
 pub use status::StatusKind;
 pub use wire::{Envelope, MeasureBody, NotifyList, PageHead, WireGroup, WireMeasure};
@@ -33,5 +33,29 @@ impl ApiError {
     /// The access token was refused: refresh once and retry once.
     pub fn is_invalid_token(&self) -> bool {
         matches!(self, ApiError::Status { kind: StatusKind::InvalidToken, .. })
+    }
+
+    /// Whether sending the same request again after a backoff may succeed (rate limits are
+    /// waited out separately, honouring `wait_seconds`). A malformed answer counts: a
+    /// truncated transfer is the usual cause.
+    pub fn is_retryable(&self) -> bool {
+        match self {
+            ApiError::Status { kind, .. } => kind.is_retryable() && *kind != StatusKind::RateLimited,
+            ApiError::Network(_) | ApiError::Malformed(_) => true,
+            ApiError::Http { status } => (500..=599).contains(status),
+            ApiError::RateLimited { .. } => false,
+        }
+    }
+
+    /// A stable code the UI branches on.
+    pub fn code(&self) -> &'static str {
+        match self {
+            ApiError::RateLimited { .. } | ApiError::Status { kind: StatusKind::RateLimited, .. } => {
+                "rate_limited"
+            }
+            ApiError::Network(_) => "offline",
+            ApiError::Malformed(_) => "withings_malformed",
+            ApiError::Status { .. } | ApiError::Http { .. } => "withings_error",
+        }
     }
 }
