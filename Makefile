@@ -35,7 +35,7 @@ core-is-tauri-free:
 
 unit:
 	$(CARGO) test --workspace --exclude heft-desktop --no-run
-	$(LIMIT) 20m scripts/with-test-session.sh $(CARGO) test --workspace --exclude heft-desktop
+	$(LIMIT) 20m scripts/with-test-session.sh $(CARGO) test --workspace --exclude heft-desktop -- --include-ignored
 
 desktop-smoke:
 	$(CARGO) build -p heft-desktop
@@ -45,7 +45,7 @@ desktop-smoke:
 e2e:
 	$(CARGO) build -p heft-desktop
 	$(CARGO) test -p heft-desktop --test e2e --no-run
-	$(LIMIT) 20m scripts/with-test-session.sh $(CARGO) test -p heft-desktop --test e2e -- --test-threads=1 --nocapture
+	$(LIMIT) 20m scripts/with-test-session.sh $(CARGO) test -p heft-desktop --test e2e -- --include-ignored --test-threads=1 --nocapture
 
 # Benchmarks against baselines measured in the same run; writes docs/benchmarks.md.
 bench: test-deps

@@ -749,7 +749,7 @@ mod tests {
                     }),
                 },
                 "reconnect_needed",
-                "connect it again — your history is kept",
+                "your history is kept",
             ),
             (
                 AppError::Sync {

@@ -63,8 +63,7 @@ mod tests {
         let t = AccessToken::new("abc123-very-secret");
         assert_eq!(format!("{t:?}"), "AccessToken([redacted])");
         let nested = format!("{:?}", Some((RefreshToken::new("r-secret"), ClientSecret::new("c-secret"))));
-        assert!(!nested.contains("secret\""), "{nested}");
-        assert!(!nested.contains("r-secret") && !nested.contains("c-secret"), "{nested}");
+        assert_eq!(nested, "Some((RefreshToken([redacted]), ClientSecret([redacted])))");
         assert_eq!(t.expose(), "abc123-very-secret");
     }
 }

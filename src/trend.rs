@@ -63,26 +63,6 @@ pub fn daily_trend(points: &[(i64, f64)], tz: &TimeZone, alpha: f64) -> Vec<Tren
     out
 }
 
-/// A trend for irregular weigh-ins: every weigh-in counts, and a gap of `Δ` days weighs as
-/// `1 − (1 − α)^Δ`, so one weigh-in after a week away moves the trend as seven daily ones would.
-pub fn time_aware_trend(points: &[(i64, f64)], alpha: f64) -> Vec<(i64, f64)> {
-    let mut sorted: Vec<(i64, f64)> = points.to_vec();
-    sorted.sort_by_key(|p| p.0);
-    let mut out: Vec<(i64, f64)> = Vec::with_capacity(sorted.len());
-    for (ts, v) in sorted {
-        let t = match out.last() {
-            None => v,
-            Some(&(prev_ts, prev)) => {
-                let days = (ts - prev_ts).max(0) as f64 / 86_400.0;
-                let a = 1.0 - (1.0 - alpha).powf(days);
-                prev + a * (v - prev)
-            }
-        };
-        out.push((ts, t));
-    }
-    out
-}
-
 /// Weekly rate of change: least-squares slope of the trend over its last 14 days, × 7.
 pub fn weekly_rate(days: &[TrendDay]) -> Option<f64> {
     let tail = &days[days.len().saturating_sub(14)..];
@@ -157,14 +137,6 @@ mod tests {
         // 2024-03-01 20:00 UTC is already 2024-03-02 in Tokyo.
         assert_eq!(local_day(T0 + 12 * 3600, &tokyo), Some(date(2024, 3, 2)));
         assert_eq!(local_day(T0 + 12 * 3600, &TimeZone::UTC), Some(date(2024, 3, 1)));
-    }
-
-    #[test]
-    fn time_aware_trend_weighs_gaps_by_their_length() {
-        let t = time_aware_trend(&[(T0, 80.0), (T0 + DAY, 81.0), (T0 + 8 * DAY, 81.0)], ALPHA);
-        assert!((t[1].1 - 80.1).abs() < 1e-9, "one day = α");
-        let a7 = 1.0 - 0.9f64.powi(7);
-        assert!((t[2].1 - (80.1 + a7 * (81.0 - 80.1))).abs() < 1e-9, "a week counts as seven days");
     }
 
     #[test]

@@ -3,7 +3,7 @@
 
 mod common;
 
-use common::{Env, keychain_ready, sim_config, stderr};
+use common::{Env, sim_config, stderr};
 use withings_sim::{Faults, Group, Measure, SimConfig};
 
 fn connected(config: SimConfig) -> Env {
@@ -14,10 +14,9 @@ fn connected(config: SimConfig) -> Env {
 }
 
 #[test]
+#[ignore = "needs the test keychain session and display: run `make test`"]
 fn first_sync_stores_exactly_the_ground_truth() {
-    if !keychain_ready() {
-        return;
-    }
+    common::require_session();
     let env = connected(SimConfig { page_size: 200, ..sim_config() });
     let out = env.ok(&["sync"]);
     assert!(out.contains("added"), "{out}");
@@ -29,10 +28,9 @@ fn first_sync_stores_exactly_the_ground_truth() {
 }
 
 #[test]
+#[ignore = "needs the test keychain session and display: run `make test`"]
 fn added_modified_and_deleted_groups_are_followed_and_an_unchanged_sync_costs_two_requests() {
-    if !keychain_ready() {
-        return;
-    }
+    common::require_session();
     let env = connected(sim_config());
     let uid = env.userid();
     env.ok(&["sync"]);
@@ -64,10 +62,9 @@ fn added_modified_and_deleted_groups_are_followed_and_an_unchanged_sync_costs_tw
 }
 
 #[test]
+#[ignore = "needs the test keychain session and display: run `make test`"]
 fn full_sync_reverifies_old_deletions() {
-    if !keychain_ready() {
-        return;
-    }
+    common::require_session();
     let env = connected(SimConfig { page_size: 150, ..sim_config() });
     let uid = env.userid();
     env.ok(&["sync"]);
@@ -86,10 +83,9 @@ fn full_sync_reverifies_old_deletions() {
 }
 
 #[test]
+#[ignore = "needs the test keychain session and display: run `make test`"]
 fn forged_missing_replayed_or_denied_callbacks_store_nothing_and_request_no_token() {
-    if !keychain_ready() {
-        return;
-    }
+    common::require_session();
     let env = Env::new(sim_config());
     let forge = Env::browser("forge.py");
     let forge = forge.to_str().unwrap();
@@ -137,10 +133,9 @@ fn forged_missing_replayed_or_denied_callbacks_store_nothing_and_request_no_toke
 }
 
 #[test]
+#[ignore = "needs the test keychain session and display: run `make test`"]
 fn syncs_in_several_processes_at_once_refresh_the_token_once_and_all_succeed() {
-    if !keychain_ready() {
-        return;
-    }
+    common::require_session();
     // The CLI and the app syncing together: Withings rotates refresh tokens, so only one process
     // may refresh; the others must pick up its new pair from the keychain.
     let env = connected(sim_config());
@@ -165,10 +160,9 @@ fn syncs_in_several_processes_at_once_refresh_the_token_once_and_all_succeed() {
 }
 
 #[test]
+#[ignore = "needs the test keychain session and display: run `make test`"]
 fn refresh_rotation_survives_syncs_and_new_processes() {
-    if !keychain_ready() {
-        return;
-    }
+    common::require_session();
     // Tokens live 2 s: each run finds the stored token expired and refreshes it first, with
     // the refresh token the previous process rotated and saved.
     let env = connected(SimConfig { access_token_lifetime: 2, ..sim_config() });
@@ -182,10 +176,9 @@ fn refresh_rotation_survives_syncs_and_new_processes() {
 }
 
 #[test]
+#[ignore = "needs the test keychain session and display: run `make test`"]
 fn a_token_expiring_mid_sync_is_refreshed_once_and_the_sync_completes() {
-    if !keychain_ready() {
-        return;
-    }
+    common::require_session();
     let env = connected(SimConfig { page_size: 100, ..sim_config() });
     env.sim.set_faults(Faults { expire_tokens_after: Some(3), ..Faults::default() });
     let out = env.heft(&["sync"]);
@@ -195,10 +188,9 @@ fn a_token_expiring_mid_sync_is_refreshed_once_and_the_sync_completes() {
 }
 
 #[test]
+#[ignore = "needs the test keychain session and display: run `make test`"]
 fn http_500_bursts_and_rate_limits_are_survived_without_a_request_storm() {
-    if !keychain_ready() {
-        return;
-    }
+    common::require_session();
     let env = connected(SimConfig { page_size: 100, ..sim_config() });
     let pages = env.truth(env.userid()).len().div_ceil(100);
     env.sim.set_faults(Faults {
@@ -218,10 +210,9 @@ fn http_500_bursts_and_rate_limits_are_survived_without_a_request_storm() {
 }
 
 #[test]
+#[ignore = "needs the test keychain session and display: run `make test`"]
 fn a_malformed_answer_changes_nothing_stored() {
-    if !keychain_ready() {
-        return;
-    }
+    common::require_session();
     let env = connected(sim_config());
     let uid = env.userid();
     env.ok(&["sync"]);
@@ -242,10 +233,9 @@ fn a_malformed_answer_changes_nothing_stored() {
 }
 
 #[test]
+#[ignore = "needs the test keychain session and display: run `make test`"]
 fn csv_export_has_one_exact_row_per_weigh_in() {
-    if !keychain_ready() {
-        return;
-    }
+    common::require_session();
     let env = connected(sim_config());
     env.ok(&["sync"]);
     let path = env.data_dir.path().join("weights.csv");
@@ -268,16 +258,18 @@ fn csv_export_has_one_exact_row_per_weigh_in() {
     let newest = weigh_ins.last().expect("weigh-ins");
     let last = rows.last().expect("rows");
     assert_eq!(last[last.len() - 1], newest.grpid.to_string(), "oldest first, newest last");
-    if let Some(w) = newest.measures.iter().find(|m| m.kind == 1 && m.position.is_none()) {
-        assert_eq!(last[3], heft::model::ExactValue::new(w.value, w.unit as i32).to_string(), "exact weight");
-    }
+    let w = newest
+        .measures
+        .iter()
+        .find(|m| m.kind == 1 && m.position.is_none())
+        .expect("a weigh-in has a weight");
+    assert_eq!(last[3], heft::model::ExactValue::new(w.value, w.unit as i32).to_string(), "exact weight");
 }
 
 #[test]
+#[ignore = "needs the test keychain session and display: run `make test`"]
 fn export_then_import_into_a_fresh_data_dir_restores_the_same_data() {
-    if !keychain_ready() {
-        return;
-    }
+    common::require_session();
     let env = connected(SimConfig { users: 2, ..sim_config() });
     env.ok(&["sync"]);
     let file = env.data_dir.path().join("export.json");
@@ -297,10 +289,9 @@ fn export_then_import_into_a_fresh_data_dir_restores_the_same_data() {
 }
 
 #[test]
+#[ignore = "needs the test keychain session and display: run `make test`"]
 fn tokens_never_reach_logs_output_or_the_database() {
-    if !keychain_ready() {
-        return;
-    }
+    common::require_session();
     let env = Env::new(SimConfig { access_token_lifetime: 200, ..sim_config() });
     let trace = [("HEFT_LOG", "trace")];
     let mut transcript = String::new();
@@ -355,10 +346,9 @@ fn tokens_never_reach_logs_output_or_the_database() {
 }
 
 #[test]
+#[ignore = "needs the test keychain session and display: run `make test`"]
 fn disconnect_forgets_tokens_and_keeps_history() {
-    if !keychain_ready() {
-        return;
-    }
+    common::require_session();
     let env = connected(sim_config());
     env.ok(&["sync"]);
     let before = env.stored(env.userid()).len();
@@ -374,25 +364,66 @@ fn disconnect_forgets_tokens_and_keeps_history() {
 }
 
 #[test]
+#[ignore = "needs the test keychain session and display: run `make test`"]
 fn a_revoked_authorization_asks_to_reconnect_and_keeps_data() {
-    if !keychain_ready() {
-        return;
-    }
+    common::require_session();
     let env = connected(sim_config());
     env.ok(&["sync"]);
     env.sim.revoke_tokens(env.userid());
     env.sim.advance(5);
     let out = env.heft(&["sync"]);
     assert!(!out.status.success());
-    assert!(stderr(&out).contains("run `heft connect` again"), "{}", stderr(&out));
+    assert!(stderr(&out).contains("`heft connect`"), "{}", stderr(&out));
     env.assert_matches_truth(env.userid(), "data kept");
+    // The dead tokens were deleted: the next sync asks to reconnect without asking Withings.
+    let token_requests = env.token_requests();
+    let again = env.heft(&["sync"]);
+    assert!(!again.status.success());
+    assert!(stderr(&again).contains("no tokens in the keychain"), "{}", stderr(&again));
+    assert_eq!(env.token_requests(), token_requests, "no refresh was tried with the dead token");
+    let status = env.ok(&["status"]);
+    assert!(status.contains("reconnect needed"), "{status}");
 }
 
 #[test]
-fn a_taken_callback_port_fails_clearly_without_opening_the_browser() {
-    if !keychain_ready() {
-        return;
+#[ignore = "needs the test keychain session and display: run `make test`"]
+fn connect_reports_a_missing_keychain_once_before_the_browser_opens() {
+    common::require_session();
+    let env = Env::new(sim_config());
+    let marker = env.data_dir.path().join("opened");
+    let script = env.data_dir.path().join("browser.sh");
+    std::fs::write(&script, format!("#!/bin/sh\ntouch {}\n", marker.display())).unwrap();
+    std::fs::set_permissions(&script, std::os::unix::fs::PermissionsExt::from_mode(0o755)).unwrap();
+    let out = env.heft_with(
+        &["connect"],
+        &[
+            ("DBUS_SESSION_BUS_ADDRESS", "unix:path=/nonexistent/heft-bus"),
+            ("HEFT_BROWSER", script.to_str().unwrap()),
+        ],
+    );
+    let err = stderr(&out);
+    assert!(!out.status.success());
+    assert!(err.contains("Secret Service"), "says what is missing and how to fix it: {err}");
+    assert_eq!(err.matches("heft:").count(), 1, "reported once: {err}");
+    assert!(!marker.exists(), "no browser was opened");
+    assert_eq!(env.token_requests(), 0);
+}
+
+#[test]
+fn a_plain_http_withings_address_is_refused_before_anything_is_sent() {
+    let env = Env::new(sim_config());
+    for var in ["HEFT_WITHINGS_API_URL", "HEFT_WITHINGS_AUTH_URL"] {
+        let out = env.heft_with(&["sync"], &[(var, "http://example.com")]);
+        assert!(!out.status.success(), "{var}");
+        assert!(stderr(&out).contains("must be https"), "{var}: {}", stderr(&out));
     }
+    assert!(env.sim.stats().requests.is_empty(), "nothing reached any server");
+}
+
+#[test]
+#[ignore = "needs the test keychain session and display: run `make test`"]
+fn a_taken_callback_port_fails_clearly_without_opening_the_browser() {
+    common::require_session();
     let env = Env::new(sim_config());
     let taken = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
     let port = taken.local_addr().unwrap().port();
@@ -409,10 +440,9 @@ fn a_taken_callback_port_fails_clearly_without_opening_the_browser() {
 }
 
 #[test]
+#[ignore = "needs the test keychain session and display: run `make test`"]
 fn a_new_group_with_unknown_types_and_attribs_is_kept() {
-    if !keychain_ready() {
-        return;
-    }
+    common::require_session();
     let env = connected(sim_config());
     let uid = env.userid();
     env.ok(&["sync"]);

@@ -7,7 +7,7 @@ mod common;
 use std::process::Stdio;
 use std::time::Duration;
 
-use common::{Env, keychain_ready, sim_config, stderr};
+use common::{Env, sim_config, stderr};
 use heft::store::Store;
 use withings_sim::{Faults, SimConfig};
 
@@ -50,10 +50,9 @@ fn check_consistent(env: &Env, known: &Versions, round: usize) {
 }
 
 #[test]
+#[ignore = "needs the test keychain session and display: run `make test`"]
 fn killed_syncs_leave_a_consistent_database_and_the_next_sync_converges() {
-    if !keychain_ready() {
-        return;
-    }
+    common::require_session();
     let kills: usize = std::env::var("HEFT_CRASH_KILLS").ok().and_then(|k| k.parse().ok()).unwrap_or(12);
     let env = Env::new(SimConfig { years: 10, users: 1, page_size: 100, ..sim_config() });
     env.ok(&["connect"]);
@@ -86,10 +85,9 @@ fn killed_syncs_leave_a_consistent_database_and_the_next_sync_converges() {
 }
 
 #[test]
+#[ignore = "needs the test keychain session and display: run `make test`"]
 fn a_kill_right_after_a_token_rotation_does_not_lose_the_account() {
-    if !keychain_ready() {
-        return;
-    }
+    common::require_session();
     // Tokens live 2 s, so every run refreshes (rotates) first; kill runs at random moments
     // around that rotation.
     let env = Env::new(SimConfig { access_token_lifetime: 2, ..sim_config() });

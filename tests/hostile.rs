@@ -127,7 +127,7 @@ fn cases() -> Vec<(&'static str, u16, Vec<u8>, Expect)> {
         ("unknown application status", 200, br#"{"status":2554,"body":{},"error":"Unknown"}"#.to_vec(), Error("2554")),
         ("HTTP 500 every time", 500, b"oops".to_vec(), Error("HTTP 500")),
         ("HTTP 404", 404, b"not here".to_vec(), Error("HTTP 404")),
-        ("token refused and refresh refused", 200, br#"{"status":401,"body":{},"error":"invalid_token"}"#.to_vec(), Error("connect it again")),
+        ("token refused and refresh refused", 200, br#"{"status":401,"body":{},"error":"invalid_token"}"#.to_vec(), Error("heft connect")),
         ("duplicated grpid with different data: the later copy wins", 200,
             page(&[group(7, 1_700_000_000, 80_000), group(7, 1_700_000_000, 81_000)], ""), Stored(3)),
         ("unknown keys and types are kept", 200,

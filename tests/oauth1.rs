@@ -3,7 +3,7 @@
 
 mod common;
 
-use common::{Env, keychain_ready, sim_config, stderr};
+use common::{Env, sim_config, stderr};
 use withings_sim::SimConfig;
 
 fn oauth1_connected(env: &Env) {
@@ -12,10 +12,9 @@ fn oauth1_connected(env: &Env) {
 }
 
 #[test]
+#[ignore = "needs the test keychain session and display: run `make test`"]
 fn connect_full_and_incremental_sync_match_the_oauth2_path_on_the_same_data() {
-    if !keychain_ready() {
-        return;
-    }
+    common::require_session();
     let env = Env::new(SimConfig { page_size: 150, ..sim_config() });
     oauth1_connected(&env);
     env.ok(&["sync"]);
@@ -43,10 +42,9 @@ fn connect_full_and_incremental_sync_match_the_oauth2_path_on_the_same_data() {
 }
 
 #[test]
+#[ignore = "needs the test keychain session and display: run `make test`"]
 fn a_wrong_signature_is_rejected_by_the_server_with_a_clear_error() {
-    if !keychain_ready() {
-        return;
-    }
+    common::require_session();
     let env = Env::new(sim_config());
     oauth1_connected(&env);
     let out = env.heft_with(&["sync"], &[("HEFT_WITHINGS_CLIENT_SECRET", "not-the-consumer-secret")]);
@@ -57,10 +55,9 @@ fn a_wrong_signature_is_rejected_by_the_server_with_a_clear_error() {
 }
 
 #[test]
+#[ignore = "needs the test keychain session and display: run `make test`"]
 fn a_mismatched_token_missing_verifier_or_refusal_stores_nothing() {
-    if !keychain_ready() {
-        return;
-    }
+    common::require_session();
     let env = Env::new(sim_config());
     let forge = Env::browser("forge1.py");
     for mode in ["wrong-token", "no-verifier", "refused"] {

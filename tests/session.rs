@@ -167,6 +167,53 @@ fn a_database_from_a_newer_heft_is_refused_and_left_untouched() {
 }
 
 #[test]
+fn a_database_made_by_the_first_schema_opens_upgrades_and_keeps_its_data() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("heft.db");
+    std::fs::copy(concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/heft-schema1.sqlite"), &path).unwrap();
+    let store = Store::open(&path).expect("an old database opens");
+    let version: i64 = store.conn().query_row("PRAGMA user_version", [], |r| r.get(0)).unwrap();
+    assert!(version > 1, "migrated past the first schema (now {version})");
+    let accounts = store.accounts().unwrap();
+    assert_eq!(accounts.len(), 1);
+    assert_eq!((accounts[0].provider, accounts[0].userid.as_str()), (Provider::Withings, "4242"));
+    assert_eq!(store.counts(accounts[0].id).unwrap(), (2, 3), "every group and measure kept");
+    let groups = store.groups(accounts[0].id).unwrap();
+    let weight = |grpid| {
+        let g = groups.iter().find(|g| g.grpid == grpid).expect("group kept");
+        let m = g.measures.iter().find(|m| m.kind == 1).expect("weight kept");
+        heft::model::ExactValue::new(m.value, m.unit).to_string()
+    };
+    assert_eq!((weight(101), weight(102)), ("72.345".to_string(), "72.10".to_string()), "exact values");
+    assert_eq!(store.sync_state(accounts[0].id).unwrap().cursor, Some(1_600_086_400), "the sync cursor");
+    assert_eq!(store.integrity_check().unwrap(), "ok");
+}
+
+#[cfg(unix)]
+#[test]
+fn the_database_and_its_wal_are_private_in_a_private_folder_even_when_they_were_not() {
+    use std::os::unix::fs::PermissionsExt;
+    let mode = |p: &std::path::Path| std::fs::metadata(p).unwrap().permissions().mode() & 0o777;
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("heft");
+    let path = data.join("heft.db");
+    {
+        let store = Store::open(&path).unwrap();
+        store.upsert_account(Provider::Withings, "1", None, None, 0).unwrap();
+        let wal = data.join("heft.db-wal");
+        assert!(wal.exists(), "WAL mode");
+        assert_eq!((mode(&path), mode(&wal), mode(&data.join("heft.db-shm"))), (0o600, 0o600, 0o600));
+        assert_eq!(mode(&data), 0o700);
+    }
+    // An older Heft left them readable by others: opening tightens them.
+    for p in [&path, &data] {
+        std::fs::set_permissions(p, std::fs::Permissions::from_mode(0o755)).unwrap();
+    }
+    drop(Store::open(&path).unwrap());
+    assert_eq!((mode(&path), mode(&data)), (0o600, 0o700));
+}
+
+#[test]
 fn applying_the_same_page_twice_gives_the_same_rows() {
     let dir = tempfile::tempdir().unwrap();
     let mut store = Store::open(&dir.path().join("heft.db")).unwrap();

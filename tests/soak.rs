@@ -7,7 +7,7 @@
 
 mod common;
 
-use common::{Env, keychain_ready, stderr, stdout};
+use common::{Env, stderr, stdout};
 use withings_sim::{Faults, Group, Measure, SimConfig, Stats};
 
 const PAGE: usize = 200;
@@ -59,10 +59,9 @@ fn sync_in_storm(env: &Env, faults: Faults) -> (Stats, usize) {
 }
 
 #[test]
+#[ignore = "needs the test keychain session and display: run `make test`"]
 fn full_and_incremental_syncs_survive_a_fault_storm_and_equal_the_ground_truth() {
-    if !keychain_ready() {
-        return;
-    }
+    common::require_session();
     let env = Env::new(SimConfig {
         auto_approve: true,
         identical_request_window: 0,

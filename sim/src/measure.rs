@@ -3,16 +3,8 @@
 use serde_json::json;
 
 use crate::http::{Req, Resp};
-use crate::state::sort_newest_first;
+use crate::state::{Caller, sort_newest_first};
 use crate::{Shared, oauth1};
-
-/// Who is calling: the user the credentials belong to and the app (for rate limits).
-pub(crate) struct Caller {
-    pub userid: i64,
-    pub app: String,
-    /// Granted scopes, comma-separated (OAuth 1.0a tokens had every scope).
-    pub scopes: String,
-}
 
 /// Authenticates a bearer token or an OAuth 1.0a signed request; `Err` is the answer to send.
 pub(crate) fn authenticate(shared: &Shared, req: &Req) -> Result<Caller, Resp> {

@@ -8,9 +8,8 @@ use serde_json::json;
 
 use crate::Shared;
 use crate::http::{Req, Resp, esc};
-use crate::measure::Caller;
 use crate::oauth2::{find_client, redirect_allowed};
-use crate::state::{Oauth1Access, Oauth1Request};
+use crate::state::{Caller, Oauth1Access, Oauth1Request};
 
 /// RFC 5849 §3.6: everything but unreserved characters is percent-encoded.
 const RFC3986: &AsciiSet = &NON_ALPHANUMERIC.remove(b'-').remove(b'.').remove(b'_').remove(b'~');

@@ -340,3 +340,11 @@ pub fn post_fault(shared: &Shared, mut resp: Resp) -> Resp {
     }
     resp
 }
+
+/// Who is calling: the user the credentials belong to and the app (for rate limits).
+pub(crate) struct Caller {
+    pub userid: i64,
+    pub app: String,
+    /// Granted scopes, comma-separated (OAuth 1.0a tokens had every scope).
+    pub scopes: String,
+}

@@ -41,7 +41,7 @@ pub enum AuthError {
     BadRedirectUri(String),
     #[error("the consent page host {0} is not a valid URL")]
     BadAuthUrl(String),
-    #[error("no answer from the consent page within {0} s; connect again when ready")]
+    #[error("no answer from Withings within {0} s; connect again when ready")]
     TimedOut(u64),
     #[error("Withings did not authorize Heft: {0}")]
     Denied(String),

@@ -15,7 +15,7 @@ pub enum SessionError {
     #[error(transparent)]
     Keychain(#[from] KeychainError),
     #[error(
-        "Withings no longer accepts Heft's authorization for account {userid} ({reason}); connect it again — your history is kept"
+        "Withings no longer accepts Heft's authorization for account {userid} ({reason}); connect it again (Connect in the window, `heft connect` in a terminal) — your history is kept"
     )]
     ReconnectNeeded { userid: String, reason: String },
     #[error("cannot take the token refresh lock {path}: {source}")]

@@ -10,16 +10,15 @@ use heft::store::StoredGroup;
 use heft::withings::WireGroup;
 use withings_sim::{DEMO_CLIENT_ID, DEMO_CLIENT_SECRET, Sim, SimConfig};
 
-/// Whether the real Secret Service of `scripts/with-test-session.sh` is available. Outside it
-/// these tests skip (loudly) rather than touch a developer's own keyring.
-pub fn keychain_ready() -> bool {
-    if std::env::var_os("HEFT_IN_TEST_SESSION").is_some() {
-        return true;
-    }
-    eprintln!(
-        "SKIPPED: needs the test Secret Service; run `make test` or scripts/with-test-session.sh cargo test"
+/// Tests that use the real Secret Service are `#[ignore]`d outside the session of
+/// `scripts/with-test-session.sh` (so a plain `cargo test` lists them as ignored); run with
+/// `--include-ignored` elsewhere, they fail here with the reason instead of touching a
+/// developer's own keyring.
+pub fn require_session() {
+    assert!(
+        std::env::var_os("HEFT_IN_TEST_SESSION").is_some(),
+        "this test needs the test Secret Service; run `make test` or scripts/with-test-session.sh cargo test -- --include-ignored"
     );
-    false
 }
 
 pub struct Env {
