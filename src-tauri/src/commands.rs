@@ -11,33 +11,8 @@ use heft::withings::Waiting;
 use serde::Serialize;
 use tauri::{AppHandle, Emitter, State};
 
-use crate::shared::{DemoError, Shared};
-
-/// An error the window can act on: a stable `code` to branch on and a sentence for people.
-/// Events that report a problem carry the same shape.
-#[derive(Debug, Clone, Serialize)]
-pub struct UiError {
-    pub code: &'static str,
-    pub message: String,
-}
-
-impl From<AppError> for UiError {
-    fn from(e: AppError) -> Self {
-        UiError { code: e.code(), message: e.to_string() }
-    }
-}
-
-impl From<DemoError> for UiError {
-    fn from(e: DemoError) -> Self {
-        UiError { code: "demo_failed", message: e.to_string() }
-    }
-}
-
-impl From<tauri::Error> for UiError {
-    fn from(e: tauri::Error) -> Self {
-        UiError { code: "internal", message: e.to_string() }
-    }
-}
+use crate::errors::UiError;
+use crate::shared::Shared;
 
 fn unit(unit: &str) -> Result<MassUnit, UiError> {
     MassUnit::parse(unit)

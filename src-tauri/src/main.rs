@@ -4,12 +4,13 @@
 #![cfg_attr(not(debug_assertions), windows_subsystem = "windows")]
 
 mod commands;
+mod errors;
 mod shared;
 
 use tauri::{Emitter, Manager};
 use tauri_plugin_deep_link::DeepLinkExt;
 
-use crate::commands::UiError;
+use crate::errors::UiError;
 
 /// A callback URL that arrived through the `heft:` scheme goes through the same state check as
 /// the loopback callback; a rejected one is reported to the window as `{code, message}`.

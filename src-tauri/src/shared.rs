@@ -12,12 +12,7 @@ use heft::redact::ClientSecret;
 use tauri_plugin_opener::OpenerExt;
 use withings_sim::{Sim, SimConfig};
 
-use crate::commands::UiError;
-
-/// The bundled simulator could not start.
-#[derive(Debug, thiserror::Error)]
-#[error("the demo simulator could not start: {0}")]
-pub struct DemoError(#[source] withings_sim::SimError);
+use crate::errors::{DemoError, UiError};
 
 struct Inner {
     writer: Mutex<App>,

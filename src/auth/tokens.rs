@@ -14,7 +14,6 @@ use std::sync::{Arc, Mutex, OnceLock};
 use serde::{Deserialize, Serialize};
 use serde_json::value::RawValue;
 
-use super::provider::Provider;
 use super::session::{ApiSession, Clock, SessionError};
 use crate::keychain::{KeychainError, SecretStore};
 use crate::redact::{AccessToken, AuthCode, ClientSecret, PkceVerifier, RefreshToken, TokenSecret};
@@ -152,11 +151,6 @@ enum CredentialsJson {
         token: String,
         token_secret: String,
     },
-}
-
-/// The keychain key of an account's credentials: one entry per (provider, userid).
-pub fn key(provider: Provider, userid: &str) -> String {
-    format!("{}:{userid}", provider.as_str())
 }
 
 impl Credentials {
