@@ -1,6 +1,7 @@
 # Heft: two commands do everything.
 #   make run   - install what is missing, build the desktop app (release), launch it
 #   make test  - install what is missing, check formatting and lints, run every test
+#   make package - build the release .deb and .rpm (target/release/bundle/)
 SHELL := /bin/bash
 .DEFAULT_GOAL := run
 CARGO ?= cargo
@@ -8,7 +9,7 @@ CARGO ?= cargo
 # compiled before the clock starts).
 LIMIT := timeout --kill-after=30s
 
-.PHONY: run test deps test-deps lint core-is-tauri-free unit desktop-smoke e2e sim bench fuzz
+.PHONY: run test deps test-deps lint core-is-tauri-free unit desktop-smoke e2e package package-test sim bench fuzz
 
 deps:
 	@scripts/deps.sh build
@@ -20,7 +21,7 @@ run: deps
 	$(CARGO) build --release -p heft-desktop
 	./target/release/heft-desktop
 
-test: test-deps lint core-is-tauri-free unit desktop-smoke e2e
+test: test-deps lint core-is-tauri-free unit desktop-smoke e2e package-test
 	@echo "heft: all checks passed"
 
 lint:
@@ -46,6 +47,15 @@ e2e:
 	$(CARGO) build -p heft-desktop
 	$(CARGO) test -p heft-desktop --test e2e --no-run
 	$(LIMIT) 20m scripts/with-test-session.sh $(CARGO) test -p heft-desktop --test e2e -- --include-ignored --test-threads=1 --nocapture
+
+# The Linux packages, release build, with the Tauri CLI from npm (pinned in package.json).
+package: deps
+	scripts/package.sh
+
+# The .deb of the debug build installed, launched, checked and removed again.
+package-test:
+	$(CARGO) test -p heft-desktop --test installed --no-run
+	$(LIMIT) 15m scripts/with-test-session.sh tests/package.sh
 
 # Benchmarks against baselines measured in the same run; writes docs/benchmarks.md.
 bench: test-deps

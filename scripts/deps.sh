@@ -7,8 +7,10 @@ what=${1:-build}
 
 build_pkgs=(build-essential pkg-config libssl-dev libfontconfig1-dev libfreetype-dev
             libwebkit2gtk-4.1-dev libdbus-1-dev curl)
+# The Tauri CLI that bundles the packages comes from npm.
+command -v npm >/dev/null 2>&1 || build_pkgs+=(nodejs npm)
 test_pkgs=(xvfb xauth imagemagick x11-utils webkit2gtk-driver gnome-keyring libsecret-tools
-           dbus dbus-x11 xdg-utils desktop-file-utils)
+           dbus dbus-x11 xdg-utils desktop-file-utils appstream)
 
 pkgs=("${build_pkgs[@]}")
 [ "$what" = test ] && pkgs+=("${test_pkgs[@]}")

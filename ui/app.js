@@ -342,7 +342,11 @@ async function main() {
     $("progress-text").textContent = `${what} — ${p.pages} page${p.pages === 1 ? "" : "s"}, ${p.groups.toLocaleString()} measurement groups`;
   });
   await listen("sync-waiting", (e) => showMessage(explain(e.payload)));
-  await listen("callback-rejected", (e) => showMessage("An authorization callback was rejected: " + explain(e.payload), "error"));
+  await listen("callback-rejected", (e) => {
+    document.body.dataset.rejectedCallbacks = String(Number(document.body.dataset.rejectedCallbacks || 0) + 1);
+    document.body.dataset.lastRejection = e.payload.message;
+    showMessage("An authorization callback was rejected: " + explain(e.payload), "error");
+  });
   await listen("keychain-problem", (e) => showMessage(explain(e.payload), "error"));
   const keychain = await invoke("keychain_problem").catch(() => null);
   if (keychain) showMessage(explain(keychain), "error");

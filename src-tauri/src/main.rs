@@ -45,9 +45,11 @@ fn main() {
         .plugin(tauri_plugin_opener::init())
         .manage(shared)
         .setup(|app| {
-            // Registering the scheme needs xdg-utils on Linux; without it Heft still works
-            // with the loopback callback.
-            if let Err(e) = app.deep_link().register_all() {
+            // An installed package claims the scheme in its desktop entry; a build run from
+            // the source tree registers itself (with xdg-utils; without them the loopback
+            // callback still works).
+            let installed = std::env::current_exe().is_ok_and(|p| p.starts_with("/usr/"));
+            if !installed && let Err(e) = app.deep_link().register_all() {
                 tracing::warn!("could not register the heft: URL scheme: {e}");
             }
             let handle = app.handle().clone();

@@ -5,154 +5,14 @@
 //! One test, one story, because the single-instance plugin hands every launch to the copy
 //! already running on the session bus.
 
-use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
+mod driver;
+
+use std::path::Path;
+use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
-use base64::Engine;
+use driver::{Driver, require_session, root};
 use serde_json::{Value, json};
-
-/// The test is `#[ignore]`d outside `make test`'s session; run there (or with
-/// `--include-ignored` elsewhere) it fails with the reason if something it needs is missing.
-fn require_session() {
-    assert!(
-        std::env::var_os("HEFT_IN_TEST_SESSION").is_some(),
-        "needs the test session (Xvfb, D-Bus, gnome-keyring); run `make test`"
-    );
-    for bin in ["tauri-driver", "WebKitWebDriver"] {
-        assert!(which(bin), "needs {bin} on PATH; `scripts/deps.sh test` installs it");
-    }
-}
-
-fn which(bin: &str) -> bool {
-    Command::new("sh")
-        .arg("-c")
-        .arg(format!("command -v {bin}"))
-        .stdout(Stdio::null())
-        .status()
-        .is_ok_and(|s| s.success())
-}
-
-fn root() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("..")
-}
-
-fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0")
-        .and_then(|l| l.local_addr())
-        .map(|a| a.port())
-        .expect("a free port")
-}
-
-/// A WebDriver session on one launch of the app.
-struct Driver {
-    base: String,
-    session: String,
-    agent: ureq::Agent,
-    driver: Child,
-}
-
-impl Driver {
-    fn launch(env: &[(&str, &str)]) -> Driver {
-        let (port, native) = (free_port(), free_port());
-        let mut cmd = Command::new("tauri-driver");
-        cmd.args(["--port", &port.to_string(), "--native-port", &native.to_string()])
-            .stdout(Stdio::null())
-            .stderr(Stdio::null());
-        for (k, v) in env {
-            cmd.env(k, v);
-        }
-        let driver = cmd.spawn().expect("tauri-driver starts");
-        let agent: ureq::Agent = ureq::Agent::config_builder()
-            .http_status_as_error(false)
-            .timeout_global(Some(Duration::from_secs(60)))
-            .build()
-            .into();
-        let base = format!("http://127.0.0.1:{port}");
-        let caps = json!({"capabilities": {"alwaysMatch": {"tauri:options": {"application": env!("CARGO_BIN_EXE_heft-desktop")}}}});
-        let deadline = Instant::now() + Duration::from_secs(30);
-        let session = loop {
-            if let Ok(mut r) = agent.post(&format!("{base}/session")).send_json(&caps) {
-                let v: Value = r.body_mut().read_json().unwrap_or(Value::Null);
-                if let Some(id) = v["value"]["sessionId"].as_str() {
-                    break id.to_string();
-                }
-                assert!(Instant::now() < deadline, "no WebDriver session: {v}");
-            }
-            assert!(Instant::now() < deadline, "tauri-driver did not answer");
-            std::thread::sleep(Duration::from_millis(200));
-        };
-        Driver { base, session, agent, driver }
-    }
-
-    fn call(&self, method: &str, path: &str, body: Option<Value>) -> Value {
-        let url = format!("{}/session/{}{}", self.base, self.session, path);
-        let mut r = match (method, body) {
-            ("GET", _) => self.agent.get(&url).call(),
-            ("DELETE", _) => self.agent.delete(&url).call(),
-            (_, Some(b)) => self.agent.post(&url).send_json(&b),
-            (_, None) => self.agent.post(&url).send_json(json!({})),
-        }
-        .expect("WebDriver answers");
-        r.body_mut().read_json::<Value>().unwrap_or(Value::Null)["value"].take()
-    }
-
-    /// Runs JavaScript in the window and returns its result.
-    fn js(&self, script: &str) -> Value {
-        self.call("POST", "/execute/sync", Some(json!({"script": script, "args": []})))
-    }
-
-    fn text(&self, id: &str) -> String {
-        self.js(&format!("const e = document.getElementById('{id}'); return e ? e.textContent : null;"))
-            .as_str()
-            .unwrap_or("")
-            .to_string()
-    }
-
-    fn visible(&self, id: &str) -> bool {
-        self.js(&format!(
-            "const e = document.getElementById('{id}'); return !!e && !e.hidden && e.offsetParent !== null;"
-        ))
-        .as_bool()
-        .unwrap_or(false)
-    }
-
-    fn click(&self, id: &str) {
-        self.js(&format!("document.getElementById('{id}').click(); return true;"));
-    }
-
-    /// Waits for a condition, saying what it waited for if it never came.
-    fn wait(&self, what: &str, secs: u64, mut cond: impl FnMut(&Driver) -> bool) {
-        let deadline = Instant::now() + Duration::from_secs(secs);
-        while !cond(self) {
-            assert!(
-                Instant::now() < deadline,
-                "timed out waiting for {what}; message: {:?}",
-                self.text("message")
-            );
-            std::thread::sleep(Duration::from_millis(150));
-        }
-    }
-
-    fn screenshot(&self, name: &str) {
-        std::thread::sleep(Duration::from_millis(500)); // let the last DOM change paint
-        let b64 = self.call("GET", "/screenshot", None);
-        if let Some(png) = b64.as_str().and_then(|s| base64::engine::general_purpose::STANDARD.decode(s).ok())
-        {
-            let dir = root().join("target/e2e-screenshots");
-            let _ = std::fs::create_dir_all(&dir);
-            let _ = std::fs::write(dir.join(name), png);
-        }
-    }
-}
-
-impl Drop for Driver {
-    fn drop(&mut self) {
-        let _ = self.agent.delete(&format!("{}/session/{}", self.base, self.session)).call();
-        let _ = self.driver.kill();
-        let _ = self.driver.wait();
-    }
-}
 
 fn kg_of(text: &str) -> f64 {
     text.split_whitespace().next().and_then(|n| n.parse().ok()).unwrap_or(f64::NAN)
@@ -181,7 +41,7 @@ fn demo_connect_sync_units_offline_restart_and_a_forged_deep_link() {
     let env1 = as_refs(&base_env(&approve));
     let refs: Vec<(&str, &str)> = env1.iter().map(|(a, b)| (a.as_str(), b.as_str())).collect();
     let started = Instant::now();
-    let d = Driver::launch(&refs);
+    let d = Driver::launch(Path::new(env!("CARGO_BIN_EXE_heft-desktop")), &refs);
     d.wait("the welcome screen", 30, |d| d.visible("demo-button"));
     d.click("demo-button");
     d.wait("the connected main view", 60, |d| d.visible("app") && d.text("account").contains("Demo user"));
@@ -234,7 +94,7 @@ fn demo_connect_sync_units_offline_restart_and_a_forged_deep_link() {
     env2.push(("GTK_THEME".into(), "Adwaita:dark".into()));
     let refs: Vec<(&str, &str)> = env2.iter().map(|(a, b)| (a.as_str(), b.as_str())).collect();
     let restarted = Instant::now();
-    let d = Driver::launch(&refs);
+    let d = Driver::launch(Path::new(env!("CARGO_BIN_EXE_heft-desktop")), &refs);
     d.wait("the chart, offline", 30, |d| {
         d.js("return !!document.querySelector('#chart svg');").as_bool().unwrap_or(false)
     });

@@ -13,6 +13,9 @@ use std::time::{Duration, Instant};
 use super::{AuthError, State};
 use crate::redact::AuthCode;
 
+/// The URI scheme the desktop app claims; a callback to it arrives as a deep link.
+pub const SCHEME: &str = "heft";
+
 /// Largest request head the listener reads; a real callback is a few hundred bytes.
 const MAX_REQUEST: usize = 8 * 1024;
 /// How long one connection may take to send its request head, however slowly it trickles.
@@ -156,6 +159,15 @@ impl CallbackListener {
     pub fn bind(redirect_uri: &str) -> Result<CallbackListener, AuthError> {
         let bad = || AuthError::BadRedirectUri(redirect_uri.to_string());
         let mut url = url::Url::parse(redirect_uri).map_err(|_| bad())?;
+        if url.scheme() == SCHEME {
+            // The callback comes back through the OS (the desktop app's deep link): nothing
+            // to listen on; `wait` takes it from `deliver_callback_url`.
+            return Ok(CallbackListener {
+                listeners: Vec::new(),
+                path: url.path().to_string(),
+                redirect_uri: url.to_string(),
+            });
+        }
         if url.scheme() != "http" || !url.host_str().is_some_and(is_loopback_host) {
             return Err(bad());
         }
@@ -525,6 +537,22 @@ mod tests {
             "the wait ended at its own deadline, not after the slow connections' {CONNECTION_DEADLINE:?}"
         );
         drop(slow);
+    }
+
+    #[test]
+    fn a_scheme_redirect_waits_for_the_deep_link_alone() {
+        let _turn = one_at_a_time();
+        let l = CallbackListener::bind("heft://callback").unwrap();
+        assert_eq!((l.redirect_uri(), l.port()), ("heft://callback", None), "nothing listens on a port");
+        let s = state();
+        let good = format!("heft://callback?code=scheme&state={}", s.as_str());
+        let t = std::thread::spawn(move || {
+            std::thread::sleep(Duration::from_millis(200));
+            deliver_callback_url(&good)
+        });
+        let v = l.wait(&s, OAUTH2_CALLBACK, Duration::from_secs(10)).unwrap();
+        assert!(t.join().unwrap().is_ok());
+        assert_eq!(v.code.expose(), "scheme");
     }
 
     #[test]

@@ -1,0 +1,153 @@
+//! The WebDriver client the desktop tests share: tauri-driver + WebKitWebDriver on a real
+//! window under the test session's Xvfb.
+#![allow(dead_code)]
+
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+use base64::Engine;
+use serde_json::{Value, json};
+
+/// The test is `#[ignore]`d outside `make test`'s session; run there (or with
+/// `--include-ignored` elsewhere) it fails with the reason if something it needs is missing.
+pub fn require_session() {
+    assert!(
+        std::env::var_os("HEFT_IN_TEST_SESSION").is_some(),
+        "needs the test session (Xvfb, D-Bus, gnome-keyring); run `make test`"
+    );
+    for bin in ["tauri-driver", "WebKitWebDriver"] {
+        assert!(which(bin), "needs {bin} on PATH; `scripts/deps.sh test` installs it");
+    }
+}
+
+pub fn which(bin: &str) -> bool {
+    Command::new("sh")
+        .arg("-c")
+        .arg(format!("command -v {bin}"))
+        .stdout(Stdio::null())
+        .status()
+        .is_ok_and(|s| s.success())
+}
+
+pub fn root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("..")
+}
+
+pub fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .and_then(|l| l.local_addr())
+        .map(|a| a.port())
+        .expect("a free port")
+}
+
+/// A WebDriver session on one launch of the app.
+pub struct Driver {
+    base: String,
+    session: String,
+    agent: ureq::Agent,
+    driver: Child,
+}
+
+impl Driver {
+    /// Launches `app` (the debug build, or the installed binary) through tauri-driver.
+    pub fn launch(app: &Path, env: &[(&str, &str)]) -> Driver {
+        let (port, native) = (free_port(), free_port());
+        let mut cmd = Command::new("tauri-driver");
+        cmd.args(["--port", &port.to_string(), "--native-port", &native.to_string()])
+            .stdout(Stdio::null())
+            .stderr(Stdio::null());
+        for (k, v) in env {
+            cmd.env(k, v);
+        }
+        let driver = cmd.spawn().expect("tauri-driver starts");
+        let agent: ureq::Agent = ureq::Agent::config_builder()
+            .http_status_as_error(false)
+            .timeout_global(Some(Duration::from_secs(60)))
+            .build()
+            .into();
+        let base = format!("http://127.0.0.1:{port}");
+        let caps = json!({"capabilities": {"alwaysMatch": {"tauri:options": {"application": app}}}});
+        let deadline = Instant::now() + Duration::from_secs(30);
+        let session = loop {
+            if let Ok(mut r) = agent.post(&format!("{base}/session")).send_json(&caps) {
+                let v: Value = r.body_mut().read_json().unwrap_or(Value::Null);
+                if let Some(id) = v["value"]["sessionId"].as_str() {
+                    break id.to_string();
+                }
+                assert!(Instant::now() < deadline, "no WebDriver session: {v}");
+            }
+            assert!(Instant::now() < deadline, "tauri-driver did not answer");
+            std::thread::sleep(Duration::from_millis(200));
+        };
+        Driver { base, session, agent, driver }
+    }
+
+    pub fn call(&self, method: &str, path: &str, body: Option<Value>) -> Value {
+        let url = format!("{}/session/{}{}", self.base, self.session, path);
+        let mut r = match (method, body) {
+            ("GET", _) => self.agent.get(&url).call(),
+            ("DELETE", _) => self.agent.delete(&url).call(),
+            (_, Some(b)) => self.agent.post(&url).send_json(&b),
+            (_, None) => self.agent.post(&url).send_json(json!({})),
+        }
+        .expect("WebDriver answers");
+        r.body_mut().read_json::<Value>().unwrap_or(Value::Null)["value"].take()
+    }
+
+    /// Runs JavaScript in the window and returns its result.
+    pub fn js(&self, script: &str) -> Value {
+        self.call("POST", "/execute/sync", Some(json!({"script": script, "args": []})))
+    }
+
+    pub fn text(&self, id: &str) -> String {
+        self.js(&format!("const e = document.getElementById('{id}'); return e ? e.textContent : null;"))
+            .as_str()
+            .unwrap_or("")
+            .to_string()
+    }
+
+    pub fn visible(&self, id: &str) -> bool {
+        self.js(&format!(
+            "const e = document.getElementById('{id}'); return !!e && !e.hidden && e.offsetParent !== null;"
+        ))
+        .as_bool()
+        .unwrap_or(false)
+    }
+
+    pub fn click(&self, id: &str) {
+        self.js(&format!("document.getElementById('{id}').click(); return true;"));
+    }
+
+    /// Waits for a condition, saying what it waited for if it never came.
+    pub fn wait(&self, what: &str, secs: u64, mut cond: impl FnMut(&Driver) -> bool) {
+        let deadline = Instant::now() + Duration::from_secs(secs);
+        while !cond(self) {
+            assert!(
+                Instant::now() < deadline,
+                "timed out waiting for {what}; message: {:?}",
+                self.text("message")
+            );
+            std::thread::sleep(Duration::from_millis(150));
+        }
+    }
+
+    pub fn screenshot(&self, name: &str) {
+        std::thread::sleep(Duration::from_millis(500)); // let the last DOM change paint
+        let b64 = self.call("GET", "/screenshot", None);
+        if let Some(png) = b64.as_str().and_then(|s| base64::engine::general_purpose::STANDARD.decode(s).ok())
+        {
+            let dir = root().join("target/e2e-screenshots");
+            let _ = std::fs::create_dir_all(&dir);
+            let _ = std::fs::write(dir.join(name), png);
+        }
+    }
+}
+
+impl Drop for Driver {
+    fn drop(&mut self) {
+        let _ = self.agent.delete(&format!("{}/session/{}", self.base, self.session)).call();
+        let _ = self.driver.kill();
+        let _ = self.driver.wait();
+    }
+}
