@@ -12,6 +12,10 @@ fn main() {
         "set_unit",
         "remove_demo",
         "keychain_problem",
+        "set_method",
+        "backtest",
+        "split",
+        "body",
     ]);
     tauri_build::try_build(tauri_build::Attributes::new().app_manifest(manifest))
         .expect("the Tauri build configuration is valid");

@@ -10,7 +10,7 @@ use crate::auth::tokens::{Credentials, SessionContext};
 use crate::auth::{ApiSession, Clock, ConnectError, ConnectOptions, Endpoint, Provider, SessionError};
 use crate::auth::{browser::OpenUrl, system_clock};
 use crate::chart::{self, ChartError, ChartKind, ChartSpec, PlotArea, Range, Theme};
-use crate::config::{self, ConfigError, Settings};
+use crate::config::{self, ConfigError, Settings, TrendSetting};
 use crate::export::{self, ExportError, ImportError, ImportReport};
 use crate::keychain::{self, KeychainError, SecretStore};
 use crate::model::MeasureType;
@@ -18,7 +18,7 @@ use crate::redact::ClientSecret;
 use crate::series::Query;
 use crate::store::{Account, Store, StoreError, SyncState};
 use crate::sync::{self, Progress, SyncError, SyncReport};
-use crate::trend::{self, ALPHA};
+use crate::trend::{self, Backtest, GoalBand, Method, Split, Trend, TrendSpec};
 use crate::units::MassUnit;
 use crate::withings::{Client, Waiting};
 
@@ -117,45 +117,120 @@ pub struct AccountView {
 #[derive(Debug, Clone, Serialize, PartialEq)]
 pub struct TrendSummary {
     pub userid: String,
+    pub method: Method,
     pub date: jiff::civil::Date,
     pub trend_kg: f64,
     pub weekly_rate_kg: Option<f64>,
     pub change_30d_kg: Option<f64>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub goal_kg: Option<f64>,
+    /// The goal is reached already.
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub goal_reached: bool,
+    /// When the trend reaches the goal at the current pace.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub projected: Option<jiff::civil::Date>,
+    /// The earliest and latest likely days (80 % band); no latest when the slow edge of the
+    /// band never reaches the goal.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub projected_from: Option<jiff::civil::Date>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub projected_to: Option<jiff::civil::Date>,
+    /// Body mass index from the trend and the latest height.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub bmi: Option<f64>,
 }
 
 /// [`TrendSummary`] in a unit, as a person reads it.
 #[derive(Debug, Clone, Serialize)]
 pub struct SummaryText {
+    pub method: Method,
+    pub method_label: &'static str,
     pub trend: String,
     pub weekly_rate: Option<String>,
     pub change_30d: Option<String>,
     pub goal: Option<String>,
-    /// "Mar 2, 2027 – Apr 9, 2027" when the goal is reached at this pace.
+    /// "Mar 2 – Apr 9, 2027 (most likely Mar 20)", or why there is no date.
     pub projected: Option<String>,
+    pub bmi: Option<String>,
     pub date: String,
 }
 
 impl TrendSummary {
     pub fn in_unit(&self, u: MassUnit) -> SummaryText {
         let day = |d: jiff::civil::Date| d.strftime("%b %-d, %Y").to_string();
+        let projected = self.goal_kg.map(|_| {
+            match (self.goal_reached, self.projected, self.projected_from, self.projected_to) {
+                (true, ..) => "reached".to_string(),
+                (_, Some(x), Some(a), Some(b)) => format!("{} – {} (most likely {})", day(a), day(b), day(x)),
+                (_, Some(x), Some(a), None) => {
+                    format!(
+                        "from {} (most likely {}); the pace is too uncertain for a latest date",
+                        day(a),
+                        day(x)
+                    )
+                }
+                _ => "not reached at the current pace".to_string(),
+            }
+        });
         SummaryText {
+            method: self.method,
+            method_label: self.method.label(),
             trend: u.format(self.trend_kg),
             weekly_rate: self.weekly_rate_kg.map(|r| format!("{} / week", u.format_delta(r))),
             change_30d: self.change_30d_kg.map(|c| u.format_delta(c)),
             goal: self.goal_kg.map(|g| u.format(g)),
-            projected: match (self.projected_from, self.projected_to) {
-                (Some(a), Some(b)) => Some(format!("{} – {}", day(a), day(b))),
-                _ => None,
-            },
+            projected,
+            bmi: self.bmi.map(|b| format!("{b:.1}")),
             date: self.date.to_string(),
         }
     }
+}
+
+/// "Since Sep 1 you lost 3.2 kg: 2.5 kg fat, 0.7 kg lean", in `u`.
+pub fn split_sentence(s: &Split, u: MassUnit) -> String {
+    let verb = if s.weight_change_kg <= 0.0 { "lost" } else { "gained" };
+    let part = |kg: f64, what: &str| {
+        let sign = if kg * s.weight_change_kg < 0.0 { if kg < 0.0 { "−" } else { "+" } } else { "" };
+        format!("{sign}{} {what}", u.format(kg.abs()))
+    };
+    format!(
+        "From {} to {} you {verb} {}: {}, {}",
+        s.from.strftime("%b %-d, %Y"),
+        s.to.strftime("%b %-d, %Y"),
+        u.format(s.weight_change_kg.abs()),
+        part(s.fat_change_kg, "fat"),
+        part(s.lean_change_kg, "lean")
+    )
+}
+
+/// A split with its sentence, for the window.
+#[derive(Debug, Clone, Serialize)]
+pub struct SplitView {
+    #[serde(flatten)]
+    pub split: Split,
+    pub sentence: String,
+}
+
+/// One row of the backtest table, its error in the display unit.
+#[derive(Debug, Clone, Serialize)]
+pub struct BacktestRow {
+    pub method: Method,
+    pub label: &'static str,
+    pub mae_kg: f64,
+    pub error: String,
+    pub predictions: usize,
+}
+
+/// The latest value of a body measure the account has.
+#[derive(Debug, Clone, Serialize)]
+pub struct BodyFigure {
+    pub key: &'static str,
+    pub name: String,
+    /// The exact value with its unit ("12.5", "kg").
+    pub value: String,
+    pub unit: &'static str,
+    pub date: String,
 }
 
 /// A weigh-in as the recent list shows it.
@@ -178,6 +253,8 @@ pub struct ChartRequest {
     pub width: u32,
     pub height: u32,
     pub include_ambiguous: bool,
+    /// `None`: the account's method.
+    pub trend: Option<TrendSpec>,
 }
 
 /// A drawn chart and what the window needs for hover values.
@@ -543,6 +620,11 @@ impl App {
             height: req.height.clamp(150, 8000),
             goal_kg: self.settings.file.goal_kg,
             include_ambiguous: req.include_ambiguous,
+            trend: match req.trend {
+                Some(t) => t,
+                None => self.trend_spec(&a)?,
+            },
+            goal_band: true,
         };
         let data = chart::chart_data(&self.store, a.id, &spec, self.now())?;
         Ok((data, spec, tz))
@@ -558,7 +640,8 @@ impl App {
             .first()
             .map(|l| chart::downsample(&l.points, data.from as f64, data.to as f64, cols))
             .unwrap_or_default();
-        Ok(RenderedChart { svg, area, from: data.from, to: data.to, points, y_label: data.y_label })
+        // The axis may run past `to` to show the goal band; hover maps over the whole axis.
+        Ok(RenderedChart { svg, area, from: data.from, to: data.x_end, points, y_label: data.y_label })
     }
 
     /// Draws a chart to a file, SVG or PNG by its extension.
@@ -575,36 +658,176 @@ impl App {
         write_export(out, svg.as_bytes())
     }
 
-    pub fn trend(&self, userid: Option<&str>) -> Result<TrendSummary, AppError> {
-        let a = self.account_for(userid)?;
-        let q = Query {
-            account: a.id,
-            kind: MeasureType::WEIGHT,
-            from: i64::MIN,
-            to: i64::MAX,
-            include_ambiguous: false,
+    fn settings_key(a: &Account) -> String {
+        a.provider.token_key(&a.userid)
+    }
+
+    /// The account's trend method (ema until one is chosen).
+    pub fn trend_spec(&self, a: &Account) -> Result<TrendSpec, AppError> {
+        let Some(t) = self.settings.file.trend.get(&Self::settings_key(a)) else {
+            return Ok(TrendSpec::default());
         };
-        let pts: Vec<(i64, f64)> = self.store.series(q)?.iter().map(|p| (p.ts, p.value)).collect();
+        let method = Method::parse(&t.method).map_err(|e| ConfigError::BadTrend(e.to_string()))?;
+        Ok(TrendSpec { method, smoothing_days: t.smoothing_days.unwrap_or(trend::DEFAULT_SMOOTHING_DAYS) })
+    }
+
+    /// Chooses an account's trend method (and `time-aware`'s smoothing time, in days).
+    pub fn set_trend_method(
+        &mut self,
+        userid: Option<&str>,
+        method: Method,
+        smoothing_days: Option<f64>,
+    ) -> Result<(), AppError> {
+        if let Some(s) = smoothing_days
+            && !(s > 0.0 && s <= 365.0)
+        {
+            return Err(AppError::BadInput(format!("a smoothing time of {s} days is not between 0 and 365")));
+        }
+        let a = self.account_for(userid)?;
+        let setting = TrendSetting { method: method.as_str().to_string(), smoothing_days };
+        self.settings.file.trend.insert(Self::settings_key(&a), setting);
+        self.settings.file.write(&self.settings.data_dir)?;
+        Ok(())
+    }
+
+    fn weights(&self, a: &Account, kind: MeasureType) -> Result<Vec<(i64, f64)>, AppError> {
+        let q = Query { account: a.id, kind, from: i64::MIN, to: i64::MAX, include_ambiguous: false };
+        Ok(self.store.series(q)?.iter().map(|p| (p.ts, p.value)).collect())
+    }
+
+    /// The weight trend with `spec` (the account's method if `None`), and the spec used.
+    pub fn trend_series(&self, userid: Option<&str>, spec: Option<TrendSpec>) -> Result<Trend, AppError> {
+        let a = self.account_for(userid)?;
+        let spec = match spec {
+            Some(s) => s,
+            None => self.trend_spec(&a)?,
+        };
         let tz = self.store.timezone(a.id)?;
-        let days = trend::daily_trend(&pts, &tz, ALPHA);
+        Ok(trend::compute(&self.weights(&a, MeasureType::WEIGHT)?, &tz, spec))
+    }
+
+    pub fn trend(&self, userid: Option<&str>, spec: Option<TrendSpec>) -> Result<TrendSummary, AppError> {
+        let a = self.account_for(userid)?;
+        let t = self.trend_series(Some(&a.userid), spec)?;
+        let days = t.days();
         let last = days.last().ok_or_else(|| ChartError::NoData("weight".into()))?;
         let rate = trend::weekly_rate(&days);
         let change_30d = days.len().checked_sub(31).map(|i| last.trend - days[i].trend);
         let goal = self.goal_kg(a.id)?;
-        let projection = match (goal, rate) {
-            (Some(g), Some(r)) => trend::project(last.date, last.trend, r, g),
-            _ => None,
-        };
+        let band: Option<GoalBand> = goal.and_then(|g| trend::goal_band(&days, g));
+        let height = self.store.latest_values(a.id)?.into_iter().find(|l| l.kind == MeasureType::HEIGHT);
+        let bmi =
+            height.map(|h| h.value.to_f64()).filter(|h| *h > 0.5 && *h < 2.8).map(|h| last.trend / (h * h));
         Ok(TrendSummary {
             userid: a.userid,
+            method: t.spec.method,
             date: last.date,
             trend_kg: last.trend,
             weekly_rate_kg: rate,
             change_30d_kg: change_30d,
             goal_kg: goal,
-            projected_from: projection.map(|p| p.from),
-            projected_to: projection.map(|p| p.to),
+            goal_reached: band.as_ref().is_some_and(|b| b.reached),
+            projected: band.as_ref().and_then(|b| b.expected),
+            projected_from: band.as_ref().and_then(|b| b.expected.and(b.earliest)),
+            projected_to: band.as_ref().and_then(|b| b.expected.and(b.latest)),
+            bmi,
         })
+    }
+
+    /// How well each method predicts this account's weigh-ins a week ahead, best first.
+    pub fn backtest(&self, userid: Option<&str>) -> Result<Vec<Backtest>, AppError> {
+        let a = self.account_for(userid)?;
+        let spec = self.trend_spec(&a)?;
+        let tz = self.store.timezone(a.id)?;
+        Ok(trend::backtest(&self.weights(&a, MeasureType::WEIGHT)?, &tz, spec.smoothing_days))
+    }
+
+    /// What the change in trend weight between `from` and `to` (default: the last 90 days)
+    /// was made of.
+    pub fn split(
+        &self,
+        userid: Option<&str>,
+        from: Option<jiff::civil::Date>,
+        to: Option<jiff::civil::Date>,
+        spec: Option<TrendSpec>,
+    ) -> Result<Split, AppError> {
+        let a = self.account_for(userid)?;
+        let spec = match spec {
+            Some(s) => s,
+            None => self.trend_spec(&a)?,
+        };
+        let tz = self.store.timezone(a.id)?;
+        let today = jiff::Timestamp::from_second(self.now())
+            .map(|t| t.to_zoned(tz.clone()).date())
+            .unwrap_or_default();
+        let to = to.unwrap_or(today);
+        let from = match from {
+            Some(f) => f,
+            None => to.checked_sub(jiff::Span::new().days(90)).unwrap_or(to),
+        };
+        if from >= to {
+            return Err(AppError::BadInput(format!(
+                "the window {from} – {to} is empty; FROM must be before TO"
+            )));
+        }
+        let weight = self.weights(&a, MeasureType::WEIGHT)?;
+        let fat = self.weights(&a, MeasureType::FAT_MASS)?;
+        trend::split(&weight, &fat, &tz, spec, from, to)
+            .ok_or_else(|| ChartError::NoData("fat mass".into()).into())
+    }
+
+    /// [`App::split`] between two instants (the window's chart selection), for the window.
+    pub fn split_view(
+        &self,
+        userid: Option<&str>,
+        unit: MassUnit,
+        from_ts: Option<i64>,
+        to_ts: Option<i64>,
+    ) -> Result<SplitView, AppError> {
+        let a = self.account_for(userid)?;
+        let tz = self.store.timezone(a.id)?;
+        let day = |ts: Option<i64>| ts.and_then(|t| trend::local_day(t, &tz));
+        let split = self.split(Some(&a.userid), day(from_ts), day(to_ts), None)?;
+        Ok(SplitView { sentence: split_sentence(&split, unit), split })
+    }
+
+    /// [`App::backtest`] as the window's table shows it.
+    pub fn backtest_rows(&self, userid: Option<&str>, unit: MassUnit) -> Result<Vec<BacktestRow>, AppError> {
+        Ok(self
+            .backtest(userid)?
+            .into_iter()
+            .map(|b| BacktestRow {
+                method: b.method,
+                label: b.method.label(),
+                mae_kg: b.mae_kg,
+                error: unit.format(b.mae_kg),
+                predictions: b.predictions,
+            })
+            .collect())
+    }
+
+    /// The latest value of each body measure the account has (height, BMI's inputs, visceral
+    /// fat, BMR, …), weight-related ones in the account's unit of choice elsewhere.
+    pub fn body_figures(&self, userid: Option<&str>) -> Result<Vec<BodyFigure>, AppError> {
+        let a = self.account_for(userid)?;
+        let tz = self.store.timezone(a.id)?;
+        Ok(self
+            .store
+            .latest_values(a.id)?
+            .into_iter()
+            .map(|l| {
+                let kind = l.kind.kind();
+                BodyFigure {
+                    key: kind.map_or("other", |k| k.key),
+                    name: kind.map_or_else(|| l.kind.name(), |k| k.name.to_string()),
+                    value: l.value.to_string(),
+                    unit: kind.map_or("", |k| k.unit),
+                    date: jiff::Timestamp::from_second(l.ts)
+                        .map(|t| t.to_zoned(tz.clone()).strftime("%b %-d, %Y").to_string())
+                        .unwrap_or_default(),
+                }
+            })
+            .collect())
     }
 
     /// The latest weigh-ins, newest first, formatted in `unit` and the account's time zone.

@@ -35,6 +35,8 @@ pub enum ConfigError {
     MissingOauth1Url,
     #[error("{name} is not a valid URL: {value}")]
     BadUrl { name: &'static str, value: String },
+    #[error("the settings file names {0}; choose the trend method again")]
+    BadTrend(String),
     #[error(
         "{name} is {value}, which is neither https nor on this computer; Heft sends secrets and tokens there, so it must be https"
     )]
@@ -51,7 +53,8 @@ impl ConfigError {
             | ConfigError::Read { .. }
             | ConfigError::Write { .. }
             | ConfigError::MissingOauth1Url
-            | ConfigError::BadUrl { .. } => "config_error",
+            | ConfigError::BadUrl { .. }
+            | ConfigError::BadTrend(_) => "config_error",
         }
     }
 }
@@ -86,6 +89,17 @@ pub struct SettingsFile {
     pub unit: Option<String>,
     /// Goal weight set in Heft, in kg (else Withings' own goal is used).
     pub goal_kg: Option<f64>,
+    /// The trend method of each account, by `provider:userid`.
+    pub trend: std::collections::BTreeMap<String, TrendSetting>,
+}
+
+/// An account's chosen trend: the method's name (parsed where it is used) and, for
+/// `time-aware`, its smoothing time.
+#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq)]
+pub struct TrendSetting {
+    pub method: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub smoothing_days: Option<f64>,
 }
 
 /// Settings in effect for one run.

@@ -12,6 +12,7 @@ use heft::chart::{ChartKind, Theme};
 use heft::config::Settings;
 use heft::keychain::KeyringStore;
 use heft::sync::{Phase, Progress};
+use heft::trend::{Method, TrendSpec};
 use heft::units::MassUnit;
 use heft::withings::Waiting;
 
@@ -52,6 +53,31 @@ enum Format {
 enum TrendFormat {
     Text,
     Json,
+}
+
+/// A trend method for this command only (else the account's).
+#[derive(clap::Args, Clone)]
+struct MethodArgs {
+    /// ema, holt-gentle, holt, holt-responsive or time-aware.
+    #[arg(long)]
+    method: Option<String>,
+    /// time-aware's smoothing time S, in days (default 7).
+    #[arg(long)]
+    smoothing_days: Option<f64>,
+}
+
+impl MethodArgs {
+    fn spec(&self, app: &App, account: Option<&str>) -> anyhow::Result<Option<TrendSpec>> {
+        if self.method.is_none() && self.smoothing_days.is_none() {
+            return Ok(None);
+        }
+        let base = app.trend_spec(&app.account_for(account)?)?;
+        let method = match &self.method {
+            Some(m) => Method::parse(m)?,
+            None => base.method,
+        };
+        Ok(Some(TrendSpec { method, smoothing_days: self.smoothing_days.unwrap_or(base.smoothing_days) }))
+    }
 }
 
 #[derive(Subcommand)]
@@ -113,6 +139,8 @@ enum Command {
         /// Include weigh-ins the scale was unsure were yours.
         #[arg(long)]
         include_ambiguous: bool,
+        #[command(flatten)]
+        method: MethodArgs,
         #[arg(long)]
         account: Option<String>,
         /// Output file; .svg or .png.
@@ -121,6 +149,45 @@ enum Command {
     },
     /// Today's trend weight, weekly rate and (with a goal) the projected date.
     Trend {
+        #[arg(long, value_enum, default_value = "text")]
+        format: TrendFormat,
+        #[arg(long)]
+        unit: Option<String>,
+        #[arg(long)]
+        account: Option<String>,
+        #[command(flatten)]
+        method: MethodArgs,
+        /// With --format json: the points the figures came from.
+        #[arg(long)]
+        series: bool,
+    },
+    /// Show or choose the account's trend method (every chart and figure uses it).
+    Method {
+        /// ema, holt-gentle, holt, holt-responsive or time-aware; leave out to show it.
+        method: Option<String>,
+        /// time-aware's smoothing time S, in days (default 7).
+        #[arg(long)]
+        smoothing_days: Option<f64>,
+        #[arg(long)]
+        account: Option<String>,
+    },
+    /// How well each trend method predicts your weigh-in a week ahead (best first).
+    Backtest {
+        #[arg(long, value_enum, default_value = "text")]
+        format: TrendFormat,
+        #[arg(long)]
+        account: Option<String>,
+    },
+    /// What a change in trend weight was made of: fat mass and lean mass.
+    Split {
+        /// YYYY-MM-DD (default: 90 days before --to).
+        #[arg(long)]
+        from: Option<String>,
+        /// YYYY-MM-DD (default: today).
+        #[arg(long)]
+        to: Option<String>,
+        #[command(flatten)]
+        method: MethodArgs,
         #[arg(long, value_enum, default_value = "text")]
         format: TrendFormat,
         #[arg(long)]
@@ -272,8 +339,20 @@ fn run(cli: Cli) -> anyhow::Result<()> {
                 );
             }
         }
-        Command::Chart { metric, range, unit, theme, width, height, include_ambiguous, account, out } => {
+        Command::Chart {
+            metric,
+            range,
+            unit,
+            theme,
+            width,
+            height,
+            include_ambiguous,
+            method,
+            account,
+            out,
+        } => {
             let app = open()?;
+            let trend = method.spec(&app, account.as_deref())?;
             let req = ChartRequest {
                 kind: ChartKind::parse(&metric).map_err(AppError::from)?,
                 range,
@@ -283,31 +362,105 @@ fn run(cli: Cli) -> anyhow::Result<()> {
                 width,
                 height,
                 include_ambiguous,
+                trend,
             };
             app.save_chart(account.as_deref(), &req, &out)?;
             println!("Wrote {}", out.display());
         }
-        Command::Trend { format, unit, account } => {
+        Command::Trend { format, unit, account, method, series } => {
             let app = open()?;
-            let t = app.trend(account.as_deref())?;
+            let spec = method.spec(&app, account.as_deref())?;
+            let t = app.trend(account.as_deref(), spec)?;
             match format {
+                TrendFormat::Json if series => {
+                    let s = app.trend_series(account.as_deref(), spec)?;
+                    let points: Vec<serde_json::Value> = s
+                        .points
+                        .iter()
+                        .map(|p| {
+                            let at = if s.spec.method.is_daily() {
+                                ("date", serde_json::json!(p.date.to_string()))
+                            } else {
+                                ("at", serde_json::json!(p.at))
+                            };
+                            serde_json::json!({at.0: at.1, "value_kg": p.value, "trend_kg": p.trend})
+                        })
+                        .collect();
+                    let mut v = serde_json::to_value(&t)?;
+                    v["series"] = serde_json::Value::Array(points);
+                    println!("{}", serde_json::to_string_pretty(&v)?);
+                }
                 TrendFormat::Json => println!("{}", serde_json::to_string_pretty(&t)?),
                 TrendFormat::Text => {
                     let u = mass_unit(&app, unit.as_deref())?;
-                    println!("Trend weight on {}: {}", t.date, u.format(t.trend_kg));
-                    if let Some(r) = t.weekly_rate_kg {
-                        println!("Weekly rate: {} per week", u.format_delta(r));
+                    let text = t.in_unit(u);
+                    println!("Trend weight on {} ({}): {}", t.date, t.method.as_str(), text.trend);
+                    if let Some(r) = &text.weekly_rate {
+                        println!("Weekly rate: {r}");
                     }
-                    if let Some(c) = t.change_30d_kg {
-                        println!("Change over 30 days: {}", u.format_delta(c));
+                    if let Some(c) = &text.change_30d {
+                        println!("Change over 30 days: {c}");
                     }
-                    match (t.goal_kg, t.projected_from, t.projected_to) {
-                        (Some(g), Some(a), Some(b)) => {
-                            println!("Goal {}: between {a} and {b} at this pace", u.format(g))
-                        }
-                        (Some(g), _, _) => println!("Goal {}: not reached at the current pace", u.format(g)),
-                        _ => {}
+                    if let Some(b) = &text.bmi {
+                        println!("BMI: {b}");
                     }
+                    if let (Some(g), Some(p)) = (&text.goal, &text.projected) {
+                        println!("Goal {g}: {p}");
+                    }
+                }
+            }
+        }
+        Command::Method { method, smoothing_days, account } => {
+            let mut app = open()?;
+            match method {
+                Some(m) => {
+                    let m = Method::parse(&m)?;
+                    app.set_trend_method(account.as_deref(), m, smoothing_days)?;
+                    println!("Trend method: {} ({})", m.as_str(), m.label());
+                }
+                None => {
+                    let spec = app.trend_spec(&app.account_for(account.as_deref())?)?;
+                    println!("Trend method: {} ({})", spec.method.as_str(), spec.method.label());
+                    if spec.method == Method::TimeAware {
+                        println!("Smoothing time: {} days", spec.smoothing_days);
+                    }
+                }
+            }
+        }
+        Command::Backtest { format, account } => {
+            let r = open()?.backtest(account.as_deref())?;
+            match format {
+                TrendFormat::Json => println!("{}", serde_json::to_string_pretty(&r)?),
+                TrendFormat::Text => {
+                    println!("Error predicting the weigh-in a week ahead (mean absolute error):");
+                    for (i, b) in r.iter().enumerate() {
+                        let best = if i == 0 { "  ← best for you" } else { "" };
+                        println!(
+                            "  {:<16} {:.2} kg over {} weigh-ins{best}",
+                            b.method.as_str(),
+                            b.mae_kg,
+                            b.predictions
+                        );
+                    }
+                }
+            }
+        }
+        Command::Split { from, to, method, format, unit, account } => {
+            let app = open()?;
+            let day = |s: Option<String>| -> anyhow::Result<Option<jiff::civil::Date>> {
+                s.map(|d| d.parse().with_context(|| format!("{d:?} is not a date (YYYY-MM-DD)"))).transpose()
+            };
+            let spec = method.spec(&app, account.as_deref())?;
+            let s = app.split(account.as_deref(), day(from)?, day(to)?, spec)?;
+            match format {
+                TrendFormat::Json => println!("{}", serde_json::to_string_pretty(&s)?),
+                TrendFormat::Text => {
+                    let u = mass_unit(&app, unit.as_deref())?;
+                    println!("{}", heft::app::split_sentence(&s, u));
+                    println!(
+                        "({} weigh-ins with a fat mass; bio-impedance readings are noisy and short windows mislead)",
+                        s.weigh_ins
+                    );
                 }
             }
         }

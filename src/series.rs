@@ -115,3 +115,32 @@ impl Store {
         Ok(rows.collect::<Result<_, _>>()?)
     }
 }
+
+/// The latest value of one measure type.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Latest {
+    pub kind: MeasureType,
+    pub ts: i64,
+    pub value: ExactValue,
+}
+
+impl Store {
+    /// The latest real value of every measure type the account has (whole-body ones only).
+    pub fn latest_values(&self, account: i64) -> Result<Vec<Latest>, StoreError> {
+        // SQLite returns the other columns of the row that holds max(g.date).
+        let mut st = self.conn().prepare_cached(
+            "SELECT m.type, max(g.date), m.value, m.unit FROM measures m
+             JOIN groups g ON g.account_id = m.account_id AND g.grpid = m.grpid
+             WHERE m.account_id = ?1 AND m.position IS NULL AND g.category = 1
+             GROUP BY m.type ORDER BY m.type",
+        )?;
+        let rows = st.query_map(params![account], |r| {
+            Ok(Latest {
+                kind: MeasureType(r.get(0)?),
+                ts: r.get(1)?,
+                value: ExactValue::new(r.get(2)?, r.get(3)?),
+            })
+        })?;
+        Ok(rows.collect::<Result<_, _>>()?)
+    }
+}

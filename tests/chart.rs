@@ -172,11 +172,160 @@ fn every_chart_kind_renders_in_both_themes_as_svg_and_png() {
         }
     }
     let fat = ChartSpec { kind: ChartKind::FatMass, range: Range::All, ..ChartSpec::default() };
-    assert_eq!(
-        chart::chart_data(&store, acct, &fat, START + 60 * DAY).unwrap().lines.len(),
-        2,
-        "fat vs lean"
+    let data = chart::chart_data(&store, acct, &fat, START + 60 * DAY).unwrap();
+    let labels: Vec<&str> = data.layers.iter().map(|l| l.label.as_str()).collect();
+    assert_eq!(labels, ["Lean mass", "Fat mass"], "lean at the bottom, fat on top");
+    // The parts add up to the weight trend: the top layer's upper edge is the trend.
+    let top = &data.layers[1].upper;
+    assert_eq!(top.len(), data.lines[0].trend.len());
+    for (a, b) in top.iter().zip(&data.lines[0].trend) {
+        assert!((a.1 - b.1).abs() < 1e-9, "lean + fat = weight trend at {}", a.0);
+    }
+    let comp = ChartSpec { kind: ChartKind::Composition, range: Range::All, ..ChartSpec::default() };
+    let data = chart::chart_data(&store, acct, &comp, START + 60 * DAY).unwrap();
+    assert_eq!(data.layers.len(), 3, "bone, lean less bone, fat");
+    let (top, trend) = (&data.layers[2].upper, &data.lines[0].trend);
+    assert!(top.iter().zip(trend).all(|(a, b)| (a.1 - b.1).abs() < 1e-9), "the parts add up to the weight");
+}
+
+/// The drawn geometry of an SVG: texts with their position, circles, polylines.
+struct Drawn {
+    texts: Vec<(String, f64, f64)>,
+    circles: Vec<(f64, f64, f64)>,
+    polylines: Vec<Vec<(f64, f64)>>,
+}
+
+fn drawn(svg: &str) -> Drawn {
+    let doc = roxmltree::Document::parse(svg).expect("valid SVG");
+    let num = |n: &roxmltree::Node<'_, '_>, a: &str| {
+        n.attribute(a).and_then(|v| v.parse::<f64>().ok()).unwrap_or(f64::NAN)
+    };
+    let texts = doc
+        .descendants()
+        .filter(|n| n.has_tag_name("text"))
+        .filter_map(|n| n.text().map(|t| (t.trim().to_string(), num(&n, "x"), num(&n, "y"))))
+        .collect();
+    let circles = doc
+        .descendants()
+        .filter(|n| n.has_tag_name("circle"))
+        .map(|n| (num(&n, "cx"), num(&n, "cy"), num(&n, "r")))
+        .collect();
+    let polylines = doc
+        .descendants()
+        .filter(|n| n.has_tag_name("polyline"))
+        .filter_map(|n| n.attribute("points"))
+        .map(|p| {
+            p.split_whitespace()
+                .filter_map(|xy| {
+                    xy.split_once(',').and_then(|(x, y)| Some((x.parse().ok()?, y.parse().ok()?)))
+                })
+                .collect()
+        })
+        .collect();
+    Drawn { texts, circles, polylines }
+}
+
+fn ten_years() -> (tempfile::TempDir, Store, i64, i64) {
+    // 10 years of daily weigh-ins with noise, ending 2026-01-01.
+    let start = START - 3_652 * DAY;
+    let groups: Vec<StoredGroup> = (0..3_652)
+        .map(|d| {
+            let w = 85_000 - d * 3 + (d * 7919 % 1200);
+            let mut g = weigh_in(10_000 + d, start + d * DAY, w, 22_000);
+            g.measures.push(StoredMeasure {
+                kind: 8,
+                position: None,
+                value: w * 22 / 100,
+                unit: -3,
+                algo: None,
+                fm: None,
+            });
+            g
+        })
+        .collect();
+    let (dir, store, acct) = store_with(&groups);
+    (dir, store, acct, START)
+}
+
+#[test]
+fn a_ten_year_chart_labels_every_year_on_its_boundary_and_draws_one_smooth_trend() {
+    let (_dir, store, acct, now) = ten_years();
+    let spec = ChartSpec { range: Range::All, width: 960, height: 480, ..ChartSpec::default() };
+    let data = chart::chart_data(&store, acct, &spec, now).unwrap();
+    let (svg, area) = chart::render_svg_with_area(&data, &spec, &TimeZone::UTC).unwrap();
+    let d = drawn(&svg);
+    // Tick labels: below the plot, every year from 2017 to 2026, in order, none skipped.
+    let ticks: Vec<&(String, f64, f64)> = d.texts.iter().filter(|t| t.2 > f64::from(area.bottom)).collect();
+    let years: Vec<i32> = ticks.iter().filter_map(|t| t.0.parse().ok()).collect();
+    assert_eq!(years, (2017..=2026).collect::<Vec<_>>(), "consecutive years: {ticks:?}");
+    let (x0, x1) = (data.from as f64, data.x_end as f64);
+    let px = |t: f64| f64::from(area.left) + (t - x0) / (x1 - x0) * f64::from(area.right - area.left - 1);
+    for t in &ticks {
+        let jan1: i64 = format!("{}-01-01T00:00:00Z", t.0).parse::<jiff::Timestamp>().unwrap().as_second();
+        assert!(
+            (t.1 - px(jan1 as f64)).abs() <= 1.5,
+            "{} at x {} sits on 1 January ({})",
+            t.0,
+            t.1,
+            px(jan1 as f64)
+        );
+    }
+    // The trend: the longest polyline, monotone in x, at most one point per pixel column.
+    let trend = d.polylines.iter().max_by_key(|p| p.len()).expect("a trend line");
+    assert!(trend.len() > 300, "the whole decade: {} points", trend.len());
+    let run = trend.windows(2).position(|w| w[1].0 <= w[0].0);
+    assert!(
+        run.is_none(),
+        "strictly increasing x, no vertical runs: {:?}",
+        run.map(|i| &trend[i.saturating_sub(2)..(i + 3).min(trend.len())])
     );
+    // The legend sits above the plot, away from every data point.
+    let legend: Vec<&(String, f64, f64)> =
+        d.texts.iter().filter(|t| t.0 == "Weigh-ins" || t.0.starts_with("Trend (")).collect();
+    assert_eq!(legend.len(), 2, "{:?}", d.texts);
+    assert!(legend.iter().all(|t| t.2 < f64::from(area.top)), "legend above the plot: {legend:?}");
+    let dots: Vec<_> = d.circles.iter().filter(|c| c.2 <= 2.0).collect();
+    assert!(dots.iter().all(|c| c.1 >= f64::from(area.top) - 2.0), "every weigh-in inside the plot");
+}
+
+#[test]
+fn every_method_renders_and_a_goal_band_is_drawn_ahead_of_today() {
+    let (_dir, store, acct, now) = ten_years();
+    for method in heft::trend::Method::ALL {
+        let spec = ChartSpec {
+            range: Range::LastDays(365),
+            goal_kg: Some(70.0),
+            trend: heft::trend::TrendSpec::of(method),
+            ..ChartSpec::default()
+        };
+        let data = chart::chart_data(&store, acct, &spec, now).unwrap();
+        let svg = chart::render_svg(&data, &spec, &TimeZone::UTC).unwrap();
+        let d = drawn(&svg);
+        assert!(d.texts.iter().any(|t| t.0 == format!("Trend ({})", method.as_str())), "{}", method.as_str());
+        let band = data.band.as_ref().expect("a goal band");
+        assert!(band.iter().all(|b| b.1 <= b.2 && b.2 <= b.3), "low ≤ center ≤ high");
+        assert!(band.first().is_some_and(|b| b.0 as i64 >= now - DAY), "the band starts today");
+        assert!(data.x_end > data.to, "the axis goes on to show the band");
+    }
+}
+
+#[test]
+fn a_goal_far_outside_the_data_is_marked_at_the_edge_instead_of_squashing_it() {
+    let (_dir, store, acct, now) = ten_years();
+    let spec = ChartSpec {
+        range: Range::LastDays(30),
+        goal_kg: Some(40.0),
+        goal_band: false,
+        ..ChartSpec::default()
+    };
+    let data = chart::chart_data(&store, acct, &spec, now).unwrap();
+    let (svg, area) = chart::render_svg_with_area(&data, &spec, &TimeZone::UTC).unwrap();
+    let d = drawn(&svg);
+    assert!(d.texts.iter().any(|t| t.0.starts_with("Goal 40.0")), "{:?}", d.texts);
+    let labels: Vec<f64> =
+        d.texts.iter().filter(|t| t.1 < f64::from(area.left)).filter_map(|t| t.0.parse().ok()).collect();
+    let lowest = labels.iter().copied().fold(f64::INFINITY, f64::min);
+    assert!(lowest > 60.0, "the value axis stays near the data, not down to 40 kg: {labels:?}");
 }
 
 #[test]

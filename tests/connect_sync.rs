@@ -471,3 +471,51 @@ fn a_new_group_with_unknown_types_and_attribs_is_kept() {
     assert_eq!(got.attrib, 99);
     assert!(got.measures.iter().any(|m| m.kind == 9999 && m.position == Some(77)));
 }
+
+#[test]
+#[ignore = "needs the test keychain session and display: run `make test`"]
+fn every_trend_method_the_backtest_and_the_split_from_the_cli() {
+    common::require_session();
+    let env = connected(SimConfig { users: 1, ..sim_config() });
+    env.ok(&["sync"]);
+    let json = |args: &[&str]| -> serde_json::Value { serde_json::from_str(&env.ok(args)).expect("JSON") };
+    assert_eq!(json(&["trend", "--format", "json"])["method"], "ema", "the default method");
+    for m in ["ema", "holt-gentle", "holt", "holt-responsive", "time-aware"] {
+        let t = json(&["trend", "--format", "json", "--series", "--method", m]);
+        assert_eq!(t["method"], m);
+        let series = t["series"].as_array().expect("the series");
+        let key = if m == "time-aware" { "at" } else { "date" };
+        assert!(series.len() > 300 && series.iter().all(|p| p.get(key).is_some()), "{m}: points by {key}");
+        let last = series.last().unwrap()["trend_kg"].as_f64().unwrap();
+        assert!(
+            (last - t["trend_kg"].as_f64().unwrap()).abs() < 1e-9,
+            "{m}: the figure is the series' last trend"
+        );
+    }
+    let b = json(&["backtest", "--format", "json"]);
+    let rows = b.as_array().unwrap();
+    assert_eq!(rows.len(), 5, "every method");
+    let maes: Vec<f64> = rows.iter().map(|r| r["mae_kg"].as_f64().unwrap()).collect();
+    assert!(maes.windows(2).all(|w| w[0] <= w[1]), "best first: {maes:?}");
+    assert!(rows.iter().all(|r| r["predictions"].as_u64().unwrap() > 100));
+    let s = json(&["split", "--format", "json", "--method", "holt"]);
+    let (w, f, l) = (
+        s["weight_change_kg"].as_f64().unwrap(),
+        s["fat_change_kg"].as_f64().unwrap(),
+        s["lean_change_kg"].as_f64().unwrap(),
+    );
+    assert!((f + l - w).abs() < 1e-9, "fat + lean = weight: {s}");
+    assert_eq!(s["method"], "holt");
+    let text = env.ok(&["split"]);
+    assert!(text.contains("fat") && text.contains("lean"), "{text}");
+    env.ok(&["method", "time-aware", "--smoothing-days", "10"]);
+    assert_eq!(json(&["trend", "--format", "json"])["method"], "time-aware", "the account's method is kept");
+    let out = env.data_dir.path().join("trend.svg");
+    env.ok(&["chart", "--range", "1y", "--out", out.to_str().unwrap()]);
+    assert!(
+        std::fs::read_to_string(&out).unwrap().contains("Trend (time-aware)"),
+        "the chart draws the chosen method"
+    );
+    let bad = env.heft(&["trend", "--method", "kalman"]);
+    assert!(!bad.status.success() && stderr(&bad).contains("unknown trend method"), "{}", stderr(&bad));
+}

@@ -78,7 +78,7 @@ async function refresh() {
 }
 
 async function loadAll() {
-  await Promise.all([loadSummary(), loadRecent(), loadChart()]);
+  await Promise.all([loadSummary(), loadRecent(), loadChart(), loadSplit(), loadBacktest(), loadBody()]);
 }
 
 async function loadSummary() {
@@ -87,15 +87,96 @@ async function loadSummary() {
     $("trend-weight").textContent = s.trend;
     $("change-30d").textContent = s.change_30d || "—";
     $("weekly-rate").textContent = s.weekly_rate || "—";
+    $("bmi").textContent = s.bmi || "—";
+    $("bmi-figure").hidden = !s.bmi;
+    $("method").value = s.method;
     const goal = $("goal-line");
     if (s.goal) {
-      goal.textContent = "Goal " + s.goal + (s.projected ? " · reached between " + s.projected + " at this pace" : " · not reached at the current pace");
+      goal.textContent = "Goal " + s.goal + " · " + s.projected;
       goal.hidden = false;
     } else {
       goal.hidden = true;
     }
   } catch (e) {
     for (const id of ["trend-weight", "change-30d", "weekly-rate"]) $(id).textContent = "—";
+  }
+}
+
+/// The split of the trend change in fat and lean over `ui.window` (or the last 90 days).
+async function loadSplit() {
+  const w = ui.window || {};
+  try {
+    const s = await invoke("split", { userid: ui.userid, unit: ui.unit, from: w.from ?? null, to: w.to ?? null });
+    $("split-sentence").textContent = s.sentence;
+    const total = Math.abs(s.fat_change_kg) + Math.abs(s.lean_change_kg) || 1;
+    const [fat, lean] = $("split-bar").children;
+    fat.style.width = (100 * Math.abs(s.fat_change_kg) / total).toFixed(1) + "%";
+    lean.style.width = (100 * Math.abs(s.lean_change_kg) / total).toFixed(1) + "%";
+    fat.title = "fat"; lean.title = "lean";
+  } catch (e) {
+    $("split-sentence").textContent = e && e.code === "no_data" ? "No weigh-ins with a fat mass in this window." : explain(e);
+  }
+}
+
+async function loadBacktest() {
+  const body = $("backtest");
+  try {
+    const rows = await invoke("backtest", { userid: ui.userid, unit: ui.unit });
+    body.replaceChildren();
+    rows.forEach((r, i) => {
+      const tr = document.createElement("tr");
+      tr.dataset.method = r.method;
+      const name = document.createElement("td");
+      name.textContent = r.label + (i === 0 ? " — best for you" : "");
+      if (i === 0) name.className = "best";
+      const err = document.createElement("td");
+      err.textContent = r.error + " (" + r.predictions + " weigh-ins)";
+      const use = document.createElement("td");
+      if (r.method !== $("method").value) {
+        const b = document.createElement("button");
+        b.type = "button";
+        b.className = "ghost";
+        b.textContent = "Use";
+        b.addEventListener("click", () => setMethod(r.method));
+        use.append(b);
+      } else {
+        use.textContent = "in use";
+      }
+      tr.append(name, err, use);
+      body.append(tr);
+    });
+  } catch (e) {
+    body.replaceChildren();
+  }
+}
+
+async function loadBody() {
+  try {
+    const rows = await invoke("body", { userid: ui.userid });
+    const body = $("body");
+    body.replaceChildren();
+    for (const r of rows.filter((r) => !["weight", "fat-ratio", "fat-mass", "lean-mass"].includes(r.key))) {
+      const tr = document.createElement("tr");
+      for (const text of [r.name, r.value + (r.unit ? " " + r.unit : ""), r.date]) {
+        const td = document.createElement("td");
+        td.textContent = text;
+        tr.append(td);
+      }
+      body.append(tr);
+    }
+    $("body-card").hidden = body.children.length === 0;
+  } catch (e) {
+    $("body-card").hidden = true;
+  }
+}
+
+async function setMethod(method) {
+  try {
+    await invoke("set_method", { userid: ui.userid, method });
+    $("method").value = method;
+    await loadAll();
+  } catch (e) {
+    showMessage(explain(e), "error");
   }
 }
 
@@ -207,6 +288,16 @@ function onPointer(ev) {
   showNearest(nearestIndex(ts));
 }
 
+/// The time (Unix seconds) under the pointer, or null outside the plot.
+function chartTime(ev) {
+  const c = ui.chart;
+  if (!c) return null;
+  const rect = $("chart").getBoundingClientRect();
+  const x = ((ev.clientX - rect.left) / rect.width) * c.width;
+  if (x < c.area.left || x > c.area.right) return null;
+  return c.from + ((x - c.area.left) / (c.area.right - c.area.left)) * (c.to - c.from);
+}
+
 function hideHover() {
   $("tooltip").hidden = true;
   const cursor = $("chart").querySelector(".cursor");
@@ -310,7 +401,18 @@ function wire() {
     await invoke("set_unit", { unit: ui.unit }).catch((e) => showMessage("The unit could not be saved: " + explain(e), "error"));
     await loadAll();
   });
+  $("method").addEventListener("change", (ev) => setMethod(ev.target.value));
   const box = $("chart");
+  // Drag across the chart to choose the window of the fat / lean split.
+  box.addEventListener("mousedown", (ev) => { ui.drag = chartTime(ev); });
+  box.addEventListener("mouseup", async (ev) => {
+    const start = ui.drag;
+    ui.drag = null;
+    const end = chartTime(ev);
+    if (start == null || end == null || Math.abs(end - start) < 86400) return;
+    ui.window = { from: Math.round(Math.min(start, end)), to: Math.round(Math.max(start, end)) };
+    await loadSplit();
+  });
   box.addEventListener("mousemove", onPointer);
   box.addEventListener("mouseleave", hideHover);
   box.addEventListener("blur", hideHover);

@@ -1,11 +1,15 @@
 //! The commands the window may call (each granted in `capabilities/default.json`). Each parses
 //! its input, calls one `App` method and maps the error to `{code, message}`.
 
-use heft::app::{AppError, ChartRequest, Overview, RecentRow, RenderedChart, SummaryText};
+use heft::app::{
+    AppError, BacktestRow, BodyFigure, ChartRequest, Overview, RecentRow, RenderedChart, SplitView,
+    SummaryText,
+};
 use heft::auth::Provider;
 use heft::chart::{ChartKind, Theme};
 use heft::redact::ClientSecret;
 use heft::sync::{Progress, SyncReport};
+use heft::trend::Method;
 use heft::units::MassUnit;
 use heft::withings::Waiting;
 use serde::Serialize;
@@ -113,6 +117,7 @@ pub fn chart(
         width: width.clamp(320, 4000),
         height: height.clamp(200, 3000),
         include_ambiguous: false,
+        trend: None,
     };
     Ok(state.reader().render_chart(userid.as_deref(), &req)?)
 }
@@ -124,7 +129,7 @@ pub fn summary(
     unit: String,
 ) -> Result<SummaryText, UiError> {
     let u = self::unit(&unit)?;
-    Ok(state.reader().trend(userid.as_deref())?.in_unit(u))
+    Ok(state.reader().trend(userid.as_deref(), None)?.in_unit(u))
 }
 
 #[tauri::command]
@@ -135,6 +140,43 @@ pub fn recent(
 ) -> Result<Vec<RecentRow>, UiError> {
     let u = self::unit(&unit)?;
     Ok(state.reader().recent(userid.as_deref(), u, 12)?)
+}
+
+/// Chooses the account's trend method; every chart and figure uses it.
+#[tauri::command]
+pub fn set_method(state: State<'_, Shared>, userid: Option<String>, method: String) -> Result<(), UiError> {
+    let m = Method::parse(&method).map_err(|e| UiError { code: "bad_input", message: e.to_string() })?;
+    Ok(state.writer().set_trend_method(userid.as_deref(), m, None)?)
+}
+
+/// How well each method predicts the account's weigh-ins a week ahead, best first.
+#[tauri::command]
+pub fn backtest(
+    state: State<'_, Shared>,
+    userid: Option<String>,
+    unit: String,
+) -> Result<Vec<BacktestRow>, UiError> {
+    let u = self::unit(&unit)?;
+    Ok(state.reader().backtest_rows(userid.as_deref(), u)?)
+}
+
+/// The fat / lean split of the trend change between two instants (default: the last 90 days).
+#[tauri::command]
+pub fn split(
+    state: State<'_, Shared>,
+    userid: Option<String>,
+    unit: String,
+    from: Option<i64>,
+    to: Option<i64>,
+) -> Result<SplitView, UiError> {
+    let u = self::unit(&unit)?;
+    Ok(state.reader().split_view(userid.as_deref(), u, from, to)?)
+}
+
+/// The latest value of each body measure the account has.
+#[tauri::command]
+pub fn body(state: State<'_, Shared>, userid: Option<String>) -> Result<Vec<BodyFigure>, UiError> {
+    Ok(state.reader().body_figures(userid.as_deref())?)
 }
 
 /// Remembers the display unit.

@@ -82,6 +82,10 @@ fn main() {
             commands::set_unit,
             commands::remove_demo,
             commands::keychain_problem,
+            commands::set_method,
+            commands::backtest,
+            commands::split,
+            commands::body,
         ])
         .run(tauri::generate_context!());
     if let Err(e) = result {

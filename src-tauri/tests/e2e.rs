@@ -83,6 +83,23 @@ fn demo_connect_sync_units_offline_restart_and_a_forged_deep_link() {
     assert!((lb * 0.453_592_37 - trend_kg).abs() < 0.1, "{trend_kg} kg shown as {lb} lb");
     d.click("unit-kg");
     d.wait("kilograms", 20, |d| d.text("trend-weight").ends_with("kg"));
+
+    // The trend lab: the backtest ranks every method, the split names fat and lean, BMI from
+    // the simulator's height, and choosing a method redraws the chart with it.
+    d.wait("the backtest table", 30, |d| {
+        d.js("return document.querySelectorAll('#backtest tr').length;").as_u64() == Some(5)
+    });
+    assert!(d.text("backtest").contains("best for you"), "{}", d.text("backtest"));
+    d.wait("the split", 30, |d| d.text("split-sentence").contains("fat"));
+    assert!(d.text("split-sentence").contains("lean"), "{}", d.text("split-sentence"));
+    assert!(d.visible("bmi-figure"), "BMI from the latest height");
+    let chart_says = |d: &Driver, what: &str| {
+        d.js(&format!("return document.querySelector('#chart svg').innerHTML.includes('{what}');")).as_bool()
+            == Some(true)
+    };
+    assert!(chart_says(&d, "Trend (ema)"), "the default method");
+    d.js("const m = document.getElementById('method'); m.value = 'holt'; m.dispatchEvent(new Event('change')); return true;");
+    d.wait("the chart with Holt's trend", 30, |d| chart_says(d, "Trend (holt)"));
     if let Some(pid) = app_pid() {
         eprintln!("app memory after syncing: {} (debug build)", rss(pid));
     }

@@ -1,0 +1,288 @@
+//! Drawing a [`ChartData`] with plotters: the legend in the header (never over the data), a
+//! value range chosen from what is in view, a calendar time axis, raw weigh-ins as dots, the
+//! trend as one smooth line, stacked parts, the goal (or a marker at the edge when it is far
+//! outside the data) and the goal band.
+
+use std::sync::OnceLock;
+
+use jiff::tz::TimeZone;
+use plotters::prelude::*;
+use plotters::style::FontStyle;
+use plotters::style::text_anchor::{HPos, Pos, VPos};
+
+use super::{ChartData, ChartError, ChartSpec, PlotArea, downsample, palette, render_err, ticks};
+
+static FONT: &[u8] = include_bytes!("../../assets/fonts/DejaVuSans.ttf");
+const FAMILY: &str = "sans-serif";
+
+/// Margins and areas around the plot, in pixels.
+const MARGIN: u32 = 20;
+const HEADER: u32 = 40;
+const Y_LABEL_AREA: u32 = 64;
+const X_LABEL_AREA: u32 = 34;
+const END_LABEL_ROOM: u32 = 84;
+/// Pixels per time-axis label, at most.
+const LABEL_WIDTH: u32 = 64;
+
+fn font(size: u32, color: &RGBColor) -> TextStyle<'static> {
+    (FAMILY, size).into_font().color(color)
+}
+
+fn register_font() -> Result<(), ChartError> {
+    static DONE: OnceLock<bool> = OnceLock::new();
+    let ok = *DONE.get_or_init(|| plotters::style::register_font(FAMILY, FontStyle::Normal, FONT).is_ok());
+    if ok { Ok(()) } else { Err(ChartError::Render("the embedded font could not be loaded".into())) }
+}
+
+/// The plot's width in pixels, for downsampling.
+pub(crate) fn plot_columns(spec: &ChartSpec) -> u32 {
+    spec.width.saturating_sub(Y_LABEL_AREA + 2 * MARGIN + END_LABEL_ROOM).max(2)
+}
+
+/// One point per column (the column's last), so a line has no vertical runs. Columns
+/// of two pixels keep consecutive points apart however plotters rounds.
+pub(crate) fn thin(points: &[(f64, f64)], x_from: f64, x_to: f64, columns: u32) -> Vec<(f64, f64)> {
+    if columns == 0 || x_to <= x_from {
+        return points.to_vec();
+    }
+    let mut out: Vec<(f64, f64)> = Vec::with_capacity(points.len().min(columns as usize + 1));
+    let mut last_col = f64::NAN;
+    for &p in points {
+        let col = ((p.0 - x_from) / (x_to - x_from) * f64::from(columns)).round();
+        if col == last_col {
+            if let Some(l) = out.last_mut() {
+                *l = p;
+            }
+        } else {
+            out.push(p);
+            last_col = col;
+        }
+    }
+    out
+}
+
+/// Points in plot coordinates: (Unix seconds, display value).
+type Xy = Vec<(f64, f64)>;
+
+pub(crate) fn draw<DB: DrawingBackend>(
+    root: DrawingArea<DB, plotters::coord::Shift>,
+    data: &ChartData,
+    spec: &ChartSpec,
+    tz: &TimeZone,
+) -> Result<PlotArea, ChartError>
+where
+    DB::ErrorType: 'static,
+{
+    register_font()?;
+    let pal = palette(spec.theme);
+    root.fill(&pal.bg).map_err(render_err)?;
+    let x0 = data.from as f64;
+    let x1 = (data.x_end as f64).max(x0 + 86_400.0);
+    let cols = plot_columns(spec);
+    let lines: Vec<(Xy, Xy)> = data
+        .lines
+        .iter()
+        .map(|l| (downsample(&l.points, x0, x1, cols), thin(&l.trend, x0, x1, cols / 2)))
+        .collect();
+    let layers: Vec<(Xy, Xy)> = data
+        .layers
+        .iter()
+        .map(|l| (thin(&l.lower, x0, x1, cols / 2), thin(&l.upper, x0, x1, cols / 2)))
+        .collect();
+
+    // The value range: what is in view. A goal close to it joins it; one far outside is
+    // marked at the edge instead of squashing the data.
+    let in_view = lines
+        .iter()
+        .flat_map(|(p, t)| p.iter().chain(t.iter()))
+        .chain(layers.iter().flat_map(|(_, u)| u.iter()))
+        .map(|(_, y)| *y);
+    let (mut lo, mut hi) = in_view.fold((f64::INFINITY, f64::NEG_INFINITY), |(a, b), y| (a.min(y), b.max(y)));
+    if !lo.is_finite() {
+        (lo, hi) = (0.0, 1.0);
+    }
+    if !data.layers.is_empty() {
+        lo = 0.0; // stacked areas start at zero, so their sizes compare honestly
+    }
+    let span = (hi - lo).max(1.0);
+    let goal_in_view = data.goal.filter(|g| *g >= lo - span * 0.5 && *g <= hi + span * 0.5);
+    if let Some(g) = goal_in_view {
+        (lo, hi) = (lo.min(g), hi.max(g));
+    }
+    let pad = ((hi - lo) * 0.08).max(0.5);
+    let (y0, y1) = (if data.layers.is_empty() { lo - pad } else { 0.0 }, hi + pad);
+
+    let (title_area, body) = root.split_vertically(HEADER + MARGIN);
+    title_area
+        .draw_text(&data.title, &font(20, &pal.fg), (MARGIN as i32 + Y_LABEL_AREA as i32, MARGIN as i32))
+        .map_err(render_err)?;
+    let mut chart = ChartBuilder::on(&body)
+        .margin(MARGIN)
+        .margin_top(4)
+        .margin_right(MARGIN + END_LABEL_ROOM)
+        .x_label_area_size(X_LABEL_AREA)
+        .y_label_area_size(Y_LABEL_AREA)
+        .build_cartesian_2d(x0..x1, y0..y1)
+        .map_err(render_err)?;
+    let y_fmt = |y: &f64| format!("{y:.1}");
+    chart
+        .configure_mesh()
+        .disable_x_mesh()
+        .x_labels(0)
+        .light_line_style(pal.grid.mix(0.0))
+        .bold_line_style(pal.grid)
+        .axis_style(pal.grid)
+        .y_labels(6)
+        .y_label_formatter(&y_fmt)
+        .y_desc(&data.y_label)
+        .label_style(font(13, &pal.muted))
+        .axis_desc_style(font(13, &pal.muted))
+        .draw()
+        .map_err(render_err)?;
+
+    // The calendar axis: a grid line and a label on each boundary.
+    let max_labels = (plot_columns(spec) / LABEL_WIDTH).max(2) as usize;
+    for t in ticks(data.from, x1 as i64, tz, max_labels) {
+        let x = t.at as f64;
+        chart
+            .draw_series(std::iter::once(PathElement::new(vec![(x, y0), (x, y1)], pal.grid)))
+            .map_err(render_err)?;
+        let (px, py) = chart.backend_coord(&(x, y0));
+        let style = font(13, &pal.muted).pos(Pos::new(HPos::Center, VPos::Top));
+        body.draw_text(&t.label, &style, (px - body.get_base_pixel().0, py - body.get_base_pixel().1 + 8))
+            .map_err(render_err)?;
+    }
+
+    // Stacked parts, bottom first, each between its lower and upper edge.
+    for (i, (lower, upper)) in layers.iter().enumerate() {
+        let color = pal.series[(i + 1) % pal.series.len()];
+        let outline: Vec<(f64, f64)> = upper.iter().copied().chain(lower.iter().rev().copied()).collect();
+        chart
+            .draw_series(std::iter::once(Polygon::new(outline, color.mix(0.35).filled())))
+            .map_err(render_err)?;
+        // The part's size at the right edge, in the middle of its band.
+        if let (Some(l), Some(u), Some(text)) = (lower.last(), upper.last(), &data.layers[i].end_label) {
+            let style = font(13, &color).pos(Pos::new(HPos::Left, VPos::Center));
+            let y = (l.1 + u.1) / 2.0;
+            chart
+                .draw_series(std::iter::once(Text::new(format!(" {text}"), (u.0, y), style)))
+                .map_err(render_err)?;
+        }
+    }
+
+    if let Some(band) = &data.band {
+        let clamp = |y: f64| y.clamp(y0, y1);
+        let visible: Vec<&(f64, f64, f64, f64)> = band.iter().filter(|b| b.0 <= x1).collect();
+        let outline: Vec<(f64, f64)> = visible
+            .iter()
+            .map(|b| (b.0, clamp(b.3)))
+            .chain(visible.iter().rev().map(|b| (b.0, clamp(b.1))))
+            .collect();
+        chart
+            .draw_series(std::iter::once(Polygon::new(outline, pal.goal.mix(0.16).filled())))
+            .map_err(render_err)?;
+        let center: Vec<(f64, f64)> = visible.iter().map(|b| (b.0, clamp(b.2))).collect();
+        let style = ShapeStyle { color: pal.goal.to_rgba(), filled: false, stroke_width: 1 };
+        chart.draw_series(DashedLineSeries::new(center, 3, 4, style)).map_err(render_err)?;
+    }
+
+    let single = data.lines.len() == 1 && data.layers.is_empty();
+    for (i, ((points, trend), line)) in lines.iter().zip(&data.lines).enumerate() {
+        let color = pal.series[i % pal.series.len()];
+        let dot = color.mix(if single { 0.45 } else { 0.3 });
+        chart
+            .draw_series(points.iter().map(|&(x, y)| Circle::new((x, y), 2, dot.filled())))
+            .map_err(render_err)?;
+        let stroke = ShapeStyle { color: color.to_rgba(), filled: false, stroke_width: 2 };
+        chart.draw_series(LineSeries::new(trend.iter().copied(), stroke)).map_err(render_err)?;
+        if let (Some(&(x, y)), Some(text)) = (trend.last(), &line.end_label) {
+            let style = font(14, &color).pos(Pos::new(HPos::Left, VPos::Center));
+            chart
+                .draw_series(std::iter::once(Text::new(format!(" {text}"), (x, y), style)))
+                .map_err(render_err)?;
+        }
+    }
+
+    match (data.goal, goal_in_view) {
+        (Some(goal), Some(_)) => {
+            let style = ShapeStyle { color: pal.goal.to_rgba(), filled: false, stroke_width: 1 };
+            chart
+                .draw_series(DashedLineSeries::new(vec![(x0, goal), (x1, goal)], 6, 5, style))
+                .map_err(render_err)?;
+        }
+        (Some(goal), None) => {
+            // Far outside the data: an arrow at the edge it lies beyond.
+            let (y, arrow, v) = if goal < y0 { (y0, "↓", VPos::Bottom) } else { (y1, "↑", VPos::Top) };
+            let style = font(13, &pal.goal).pos(Pos::new(HPos::Right, v));
+            let text = format!("Goal {goal:.1} {arrow}");
+            chart.draw_series(std::iter::once(Text::new(text, (x1, y), style))).map_err(render_err)?;
+        }
+        _ => {}
+    }
+
+    draw_legend(&title_area, data, spec, &pal, single)?;
+    let (xs, ys) = chart.plotting_area().get_pixel_range();
+    root.present().map_err(render_err)?;
+    Ok(PlotArea { left: xs.start, right: xs.end, top: ys.start, bottom: ys.end })
+}
+
+/// The legend, right-aligned in the header row: above the plot, never over the data.
+fn draw_legend<DB: DrawingBackend>(
+    area: &DrawingArea<DB, plotters::coord::Shift>,
+    data: &ChartData,
+    spec: &ChartSpec,
+    pal: &super::Palette,
+    single: bool,
+) -> Result<(), ChartError>
+where
+    DB::ErrorType: 'static,
+{
+    enum Mark {
+        Dot(RGBColor),
+        Line(RGBColor),
+        Dashed(RGBColor),
+        Area(RGBColor),
+    }
+    let mut entries: Vec<(String, Mark)> = Vec::new();
+    if single {
+        entries.push(("Weigh-ins".into(), Mark::Dot(pal.series[0])));
+        entries.push((format!("Trend ({})", spec.trend.method.as_str()), Mark::Line(pal.series[0])));
+    } else {
+        for (i, l) in data.lines.iter().enumerate() {
+            entries.push((format!("{} trend", l.label), Mark::Line(pal.series[i % pal.series.len()])));
+        }
+    }
+    for (i, l) in data.layers.iter().enumerate() {
+        entries.push((l.label.clone(), Mark::Area(pal.series[(i + 1) % pal.series.len()])));
+    }
+    if data.goal.is_some() {
+        entries.push(("Goal".into(), Mark::Dashed(pal.goal)));
+    }
+    if data.band.is_some() {
+        entries.push(("Likely path".into(), Mark::Area(pal.goal)));
+    }
+    let style = font(13, &pal.fg);
+    let y = MARGIN as i32 + 8;
+    let mut x = spec.width as i32 - MARGIN as i32;
+    for (text, mark) in entries.iter().rev() {
+        let (w, _) = area.estimate_text_size(text, &style).map_err(render_err)?;
+        x -= w as i32;
+        area.draw_text(text, &style.pos(Pos::new(HPos::Left, VPos::Center)), (x, y)).map_err(render_err)?;
+        x -= 22;
+        let (a, b) = ((x, y), (x + 16, y));
+        match mark {
+            Mark::Dot(c) => area.draw(&Circle::new((x + 8, y), 3, c.mix(0.6).filled())),
+            Mark::Line(c) => area.draw(&PathElement::new(
+                vec![a, b],
+                ShapeStyle { color: c.to_rgba(), filled: false, stroke_width: 2 },
+            )),
+            Mark::Dashed(c) => area
+                .draw(&PathElement::new(vec![a, (x + 6, y)], c.stroke_width(1)))
+                .and_then(|_| area.draw(&PathElement::new(vec![(x + 10, y), b], c.stroke_width(1)))),
+            Mark::Area(c) => area.draw(&Rectangle::new([(x, y - 5), (x + 16, y + 5)], c.mix(0.35).filled())),
+        }
+        .map_err(render_err)?;
+        x -= 18;
+    }
+    Ok(())
+}
