@@ -421,6 +421,13 @@ impl App {
     /// `withings_demo_user` asks Withings for its demo user (`mode=demo`).
     pub fn connect(&mut self, provider: Provider, withings_demo_user: bool) -> Result<Account, AppError> {
         let ep = self.endpoint(provider)?;
+        if ep.redirect_uri.starts_with(crate::auth::callback::SCHEME) && self.opener.is_none() {
+            // Only the desktop app receives `heft:` links; a terminal would wait in vain.
+            return Err(AppError::BadInput(format!(
+                "the callback {} comes back through the desktop app; connect there, or use a loopback callback (http://localhost:PORT/callback) here",
+                ep.redirect_uri
+            )));
+        }
         // A keychain that cannot keep the tokens is found before the browser opens.
         self.probe_keychain()?;
         let opts = ConnectOptions {

@@ -55,6 +55,18 @@ enum TrendFormat {
     Json,
 }
 
+/// How a report is shown, and for which account.
+#[derive(clap::Args, Clone)]
+struct Shown {
+    #[arg(long, value_enum, default_value = "text")]
+    format: TrendFormat,
+    /// kg, lb or st (default: the saved unit).
+    #[arg(long)]
+    unit: Option<String>,
+    #[arg(long)]
+    account: Option<String>,
+}
+
 /// A trend method for this command only (else the account's).
 #[derive(clap::Args, Clone)]
 struct MethodArgs {
@@ -149,12 +161,8 @@ enum Command {
     },
     /// Today's trend weight, weekly rate and (with a goal) the projected date.
     Trend {
-        #[arg(long, value_enum, default_value = "text")]
-        format: TrendFormat,
-        #[arg(long)]
-        unit: Option<String>,
-        #[arg(long)]
-        account: Option<String>,
+        #[command(flatten)]
+        shown: Shown,
         #[command(flatten)]
         method: MethodArgs,
         /// With --format json: the points the figures came from.
@@ -188,12 +196,8 @@ enum Command {
         to: Option<String>,
         #[command(flatten)]
         method: MethodArgs,
-        #[arg(long, value_enum, default_value = "text")]
-        format: TrendFormat,
-        #[arg(long)]
-        unit: Option<String>,
-        #[arg(long)]
-        account: Option<String>,
+        #[command(flatten)]
+        shown: Shown,
     },
     /// Set or clear your goal weight (in --unit, default kg).
     Goal {
@@ -367,7 +371,7 @@ fn run(cli: Cli) -> anyhow::Result<()> {
             app.save_chart(account.as_deref(), &req, &out)?;
             println!("Wrote {}", out.display());
         }
-        Command::Trend { format, unit, account, method, series } => {
+        Command::Trend { shown: Shown { format, unit, account }, method, series } => {
             let app = open()?;
             let spec = method.spec(&app, account.as_deref())?;
             let t = app.trend(account.as_deref(), spec)?;
@@ -445,7 +449,7 @@ fn run(cli: Cli) -> anyhow::Result<()> {
                 }
             }
         }
-        Command::Split { from, to, method, format, unit, account } => {
+        Command::Split { from, to, method, shown: Shown { format, unit, account } } => {
             let app = open()?;
             let day = |s: Option<String>| -> anyhow::Result<Option<jiff::civil::Date>> {
                 s.map(|d| d.parse().with_context(|| format!("{d:?} is not a date (YYYY-MM-DD)"))).transpose()

@@ -410,6 +410,15 @@ fn connect_reports_a_missing_keychain_once_before_the_browser_opens() {
 }
 
 #[test]
+fn a_scheme_callback_is_refused_by_the_cli_which_cannot_receive_it() {
+    let env = Env::new(sim_config());
+    let out = env.heft_with(&["connect"], &[("HEFT_REDIRECT_URI", "heft://callback")]);
+    assert!(!out.status.success());
+    assert!(stderr(&out).contains("desktop app"), "{}", stderr(&out));
+    assert!(env.sim.stats().requests.is_empty(), "nothing was sent");
+}
+
+#[test]
 fn a_plain_http_withings_address_is_refused_before_anything_is_sent() {
     let env = Env::new(sim_config());
     for var in ["HEFT_WITHINGS_API_URL", "HEFT_WITHINGS_AUTH_URL"] {
