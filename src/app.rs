@@ -15,7 +15,6 @@ use crate::export::{self, ExportError, ImportError, ImportReport};
 use crate::keychain::{self, KeychainError, SecretStore};
 use crate::model::MeasureType;
 use crate::redact::ClientSecret;
-use crate::series::Query;
 use crate::store::{Account, Store, StoreError, SyncState};
 use crate::sync::{self, Progress, SyncError, SyncReport};
 use crate::trend::{self, Backtest, GoalBand, Method, Split, Trend, TrendSpec};
@@ -242,6 +241,14 @@ pub struct RecentRow {
     pub flags: Vec<&'static str>,
 }
 
+/// A trend method asked for by one request; what it leaves out comes from the account's
+/// choice (`settings.json`), else the defaults.
+#[derive(Debug, Clone, Copy, Default, PartialEq)]
+pub struct TrendChoice {
+    pub method: Option<Method>,
+    pub smoothing_days: Option<f64>,
+}
+
 /// What a chart request names; the range is parsed in the account's time zone.
 #[derive(Debug, Clone)]
 pub struct ChartRequest {
@@ -253,8 +260,7 @@ pub struct ChartRequest {
     pub width: u32,
     pub height: u32,
     pub include_ambiguous: bool,
-    /// `None`: the account's method.
-    pub trend: Option<TrendSpec>,
+    pub trend: TrendChoice,
 }
 
 /// A drawn chart and what the window needs for hover values.
@@ -343,10 +349,6 @@ impl App {
         Ok(())
     }
 
-    pub fn data_dir(&self) -> &Path {
-        &self.settings.data_dir
-    }
-
     /// Stores, reads back and removes a probe value: a missing, locked or stand-in keychain
     /// is reported here, once, with its fix.
     pub fn probe_keychain(&self) -> Result<(), AppError> {
@@ -421,7 +423,7 @@ impl App {
     /// `withings_demo_user` asks Withings for its demo user (`mode=demo`).
     pub fn connect(&mut self, provider: Provider, withings_demo_user: bool) -> Result<Account, AppError> {
         let ep = self.endpoint(provider)?;
-        if ep.redirect_uri.starts_with(crate::auth::callback::SCHEME) && self.opener.is_none() {
+        if crate::auth::callback::is_scheme_redirect(&ep.redirect_uri) && self.opener.is_none() {
             // Only the desktop app receives `heft:` links; a terminal would wait in vain.
             return Err(AppError::BadInput(format!(
                 "the callback {} comes back through the desktop app; connect there, or use a loopback callback (http://localhost:PORT/callback) here",
@@ -627,10 +629,7 @@ impl App {
             height: req.height.clamp(150, 8000),
             goal_kg: self.settings.file.goal_kg,
             include_ambiguous: req.include_ambiguous,
-            trend: match req.trend {
-                Some(t) => t,
-                None => self.trend_spec(&a)?,
-            },
+            trend: self.trend_spec_with(&a, req.trend)?,
             goal_band: true,
         };
         let data = chart::chart_data(&self.store, a.id, &spec, self.now())?;
@@ -645,7 +644,7 @@ impl App {
         let points = data
             .lines
             .first()
-            .map(|l| chart::downsample(&l.points, data.from as f64, data.to as f64, cols))
+            .map(|l| chart::downsample(&l.points, data.from as f64, data.x_end as f64, cols))
             .unwrap_or_default();
         // The axis may run past `to` to show the goal band; hover maps over the whole axis.
         Ok(RenderedChart { svg, area, from: data.from, to: data.x_end, points, y_label: data.y_label })
@@ -671,11 +670,22 @@ impl App {
 
     /// The account's trend method (ema until one is chosen).
     pub fn trend_spec(&self, a: &Account) -> Result<TrendSpec, AppError> {
-        let Some(t) = self.settings.file.trend.get(&Self::settings_key(a)) else {
-            return Ok(TrendSpec::default());
+        self.trend_spec_with(a, TrendChoice::default())
+    }
+
+    /// `choice` where it says something, else the account's saved choice, else the defaults.
+    fn trend_spec_with(&self, a: &Account, choice: TrendChoice) -> Result<TrendSpec, AppError> {
+        let saved = self.settings.file.trend.get(&Self::settings_key(a));
+        let method = match (choice.method, saved) {
+            (Some(m), _) => m,
+            (None, Some(t)) => Method::parse(&t.method).map_err(|e| ConfigError::BadTrend(e.to_string()))?,
+            (None, None) => Method::default(),
         };
-        let method = Method::parse(&t.method).map_err(|e| ConfigError::BadTrend(e.to_string()))?;
-        Ok(TrendSpec { method, smoothing_days: t.smoothing_days.unwrap_or(trend::DEFAULT_SMOOTHING_DAYS) })
+        let smoothing_days = choice
+            .smoothing_days
+            .or(saved.and_then(|t| t.smoothing_days))
+            .unwrap_or(trend::DEFAULT_SMOOTHING_DAYS);
+        Ok(TrendSpec { method, smoothing_days })
     }
 
     /// Chooses an account's trend method (and `time-aware`'s smoothing time, in days).
@@ -698,24 +708,22 @@ impl App {
     }
 
     fn weights(&self, a: &Account, kind: MeasureType) -> Result<Vec<(i64, f64)>, AppError> {
-        let q = Query { account: a.id, kind, from: i64::MIN, to: i64::MAX, include_ambiguous: false };
-        Ok(self.store.series(q)?.iter().map(|p| (p.ts, p.value)).collect())
+        Ok(self.store.values(a.id, kind, false)?)
     }
 
-    /// The weight trend with `spec` (the account's method if `None`), and the spec used.
-    pub fn trend_series(&self, userid: Option<&str>, spec: Option<TrendSpec>) -> Result<Trend, AppError> {
-        let a = self.account_for(userid)?;
-        let spec = match spec {
-            Some(s) => s,
-            None => self.trend_spec(&a)?,
-        };
+    fn weight_trend(&self, a: &Account, choice: TrendChoice) -> Result<Trend, AppError> {
         let tz = self.store.timezone(a.id)?;
-        Ok(trend::compute(&self.weights(&a, MeasureType::WEIGHT)?, &tz, spec))
+        Ok(trend::compute(&self.weights(a, MeasureType::WEIGHT)?, &tz, self.trend_spec_with(a, choice)?))
     }
 
-    pub fn trend(&self, userid: Option<&str>, spec: Option<TrendSpec>) -> Result<TrendSummary, AppError> {
+    /// The weight trend (its spec says which method made it).
+    pub fn trend_series(&self, userid: Option<&str>, choice: TrendChoice) -> Result<Trend, AppError> {
+        self.weight_trend(&self.account_for(userid)?, choice)
+    }
+
+    pub fn trend(&self, userid: Option<&str>, choice: TrendChoice) -> Result<TrendSummary, AppError> {
         let a = self.account_for(userid)?;
-        let t = self.trend_series(Some(&a.userid), spec)?;
+        let t = self.weight_trend(&a, choice)?;
         let days = t.days();
         let last = days.last().ok_or_else(|| ChartError::NoData("weight".into()))?;
         let rate = trend::weekly_rate(&days);
@@ -756,18 +764,21 @@ impl App {
         userid: Option<&str>,
         from: Option<jiff::civil::Date>,
         to: Option<jiff::civil::Date>,
-        spec: Option<TrendSpec>,
+        choice: TrendChoice,
     ) -> Result<Split, AppError> {
-        let a = self.account_for(userid)?;
-        let spec = match spec {
-            Some(s) => s,
-            None => self.trend_spec(&a)?,
-        };
+        self.split_of(&self.account_for(userid)?, from, to, choice)
+    }
+
+    fn split_of(
+        &self,
+        a: &Account,
+        from: Option<jiff::civil::Date>,
+        to: Option<jiff::civil::Date>,
+        choice: TrendChoice,
+    ) -> Result<Split, AppError> {
+        let spec = self.trend_spec_with(a, choice)?;
         let tz = self.store.timezone(a.id)?;
-        let today = jiff::Timestamp::from_second(self.now())
-            .map(|t| t.to_zoned(tz.clone()).date())
-            .unwrap_or_default();
-        let to = to.unwrap_or(today);
+        let to = to.or_else(|| trend::local_day(self.now(), &tz)).unwrap_or_default();
         let from = match from {
             Some(f) => f,
             None => to.checked_sub(jiff::Span::new().days(90)).unwrap_or(to),
@@ -777,8 +788,8 @@ impl App {
                 "the window {from} – {to} is empty; FROM must be before TO"
             )));
         }
-        let weight = self.weights(&a, MeasureType::WEIGHT)?;
-        let fat = self.weights(&a, MeasureType::FAT_MASS)?;
+        let weight = self.weights(a, MeasureType::WEIGHT)?;
+        let fat = self.weights(a, MeasureType::FAT_MASS)?;
         trend::split(&weight, &fat, &tz, spec, from, to)
             .ok_or_else(|| ChartError::NoData("fat mass".into()).into())
     }
@@ -794,7 +805,7 @@ impl App {
         let a = self.account_for(userid)?;
         let tz = self.store.timezone(a.id)?;
         let day = |ts: Option<i64>| ts.and_then(|t| trend::local_day(t, &tz));
-        let split = self.split(Some(&a.userid), day(from_ts), day(to_ts), None)?;
+        let split = self.split_of(&a, day(from_ts), day(to_ts), TrendChoice::default())?;
         Ok(SplitView { sentence: split_sentence(&split, unit), split })
     }
 
@@ -829,9 +840,7 @@ impl App {
                     name: kind.map_or_else(|| l.kind.name(), |k| k.name.to_string()),
                     value: l.value.to_string(),
                     unit: kind.map_or("", |k| k.unit),
-                    date: jiff::Timestamp::from_second(l.ts)
-                        .map(|t| t.to_zoned(tz.clone()).strftime("%b %-d, %Y").to_string())
-                        .unwrap_or_default(),
+                    date: local_time(l.ts, &tz, "%b %-d, %Y"),
                 }
             })
             .collect())
@@ -850,9 +859,7 @@ impl App {
         Ok(rows
             .into_iter()
             .map(|w| RecentRow {
-                date: jiff::Timestamp::from_second(w.ts)
-                    .map(|t| t.to_zoned(tz.clone()).strftime("%a %b %-d, %H:%M").to_string())
-                    .unwrap_or_default(),
+                date: local_time(w.ts, &tz, "%a %b %-d, %H:%M"),
                 weight: unit.format(w.weight_kg),
                 fat: w.fat_ratio.map(|f| format!("{f:.1} %")).unwrap_or_else(|| "—".into()),
                 flags: w.attrib.flag().into_iter().collect(),
@@ -925,11 +932,13 @@ impl App {
         }
         Ok(accounts)
     }
+}
 
-    /// `PRAGMA integrity_check` of the database.
-    pub fn integrity_check(&self) -> Result<String, AppError> {
-        Ok(self.store.integrity_check()?)
-    }
+/// A timestamp in the account's time zone, as `fmt` (strftime) writes it.
+fn local_time(ts: i64, tz: &jiff::tz::TimeZone, fmt: &str) -> String {
+    jiff::Timestamp::from_second(ts)
+        .map(|t| t.to_zoned(tz.clone()).strftime(fmt).to_string())
+        .unwrap_or_default()
 }
 
 fn write_export(path: &Path, bytes: &[u8]) -> Result<(), AppError> {

@@ -6,13 +6,13 @@ use std::process::ExitCode;
 
 use anyhow::Context;
 use clap::{Parser, Subcommand, ValueEnum};
-use heft::app::{App, AppError, ChartRequest, ExportFormat};
+use heft::app::{App, AppError, ChartRequest, ExportFormat, TrendChoice};
 use heft::auth::Provider;
 use heft::chart::{ChartKind, Theme};
 use heft::config::Settings;
 use heft::keychain::KeyringStore;
 use heft::sync::{Phase, Progress};
-use heft::trend::{Method, TrendSpec};
+use heft::trend::Method;
 use heft::units::MassUnit;
 use heft::withings::Waiting;
 
@@ -79,16 +79,9 @@ struct MethodArgs {
 }
 
 impl MethodArgs {
-    fn spec(&self, app: &App, account: Option<&str>) -> anyhow::Result<Option<TrendSpec>> {
-        if self.method.is_none() && self.smoothing_days.is_none() {
-            return Ok(None);
-        }
-        let base = app.trend_spec(&app.account_for(account)?)?;
-        let method = match &self.method {
-            Some(m) => Method::parse(m)?,
-            None => base.method,
-        };
-        Ok(Some(TrendSpec { method, smoothing_days: self.smoothing_days.unwrap_or(base.smoothing_days) }))
+    fn choice(&self) -> anyhow::Result<TrendChoice> {
+        let method = self.method.as_deref().map(Method::parse).transpose()?;
+        Ok(TrendChoice { method, smoothing_days: self.smoothing_days })
     }
 }
 
@@ -356,7 +349,7 @@ fn run(cli: Cli) -> anyhow::Result<()> {
             out,
         } => {
             let app = open()?;
-            let trend = method.spec(&app, account.as_deref())?;
+            let trend = method.choice()?;
             let req = ChartRequest {
                 kind: ChartKind::parse(&metric).map_err(AppError::from)?,
                 range,
@@ -373,11 +366,11 @@ fn run(cli: Cli) -> anyhow::Result<()> {
         }
         Command::Trend { shown: Shown { format, unit, account }, method, series } => {
             let app = open()?;
-            let spec = method.spec(&app, account.as_deref())?;
-            let t = app.trend(account.as_deref(), spec)?;
+            let choice = method.choice()?;
+            let t = app.trend(account.as_deref(), choice)?;
             match format {
                 TrendFormat::Json if series => {
-                    let s = app.trend_series(account.as_deref(), spec)?;
+                    let s = app.trend_series(account.as_deref(), choice)?;
                     let points: Vec<serde_json::Value> = s
                         .points
                         .iter()
@@ -454,8 +447,8 @@ fn run(cli: Cli) -> anyhow::Result<()> {
             let day = |s: Option<String>| -> anyhow::Result<Option<jiff::civil::Date>> {
                 s.map(|d| d.parse().with_context(|| format!("{d:?} is not a date (YYYY-MM-DD)"))).transpose()
             };
-            let spec = method.spec(&app, account.as_deref())?;
-            let s = app.split(account.as_deref(), day(from)?, day(to)?, spec)?;
+            let choice = method.choice()?;
+            let s = app.split(account.as_deref(), day(from)?, day(to)?, choice)?;
             match format {
                 TrendFormat::Json => println!("{}", serde_json::to_string_pretty(&s)?),
                 TrendFormat::Text => {

@@ -58,6 +58,17 @@ impl Store {
         Ok(out)
     }
 
+    /// `(unix seconds, value)` of a metric's whole history, for trends and charts.
+    pub fn values(
+        &self,
+        account: i64,
+        kind: MeasureType,
+        include_ambiguous: bool,
+    ) -> Result<Vec<(i64, f64)>, StoreError> {
+        let q = Query { account, kind, from: i64::MIN, to: i64::MAX, include_ambiguous };
+        Ok(self.series(q)?.iter().map(|p| (p.ts, p.value)).collect())
+    }
+
     /// The latest weight goal Withings holds (a category-2 group), in kg.
     pub fn withings_goal_kg(&self, account: i64) -> Result<Option<f64>, StoreError> {
         use rusqlite::OptionalExtension;

@@ -3,7 +3,7 @@
 
 use heft::app::{
     AppError, BacktestRow, BodyFigure, ChartRequest, Overview, RecentRow, RenderedChart, SplitView,
-    SummaryText,
+    SummaryText, TrendChoice,
 };
 use heft::auth::Provider;
 use heft::chart::{ChartKind, Theme};
@@ -117,7 +117,7 @@ pub fn chart(
         width: width.clamp(320, 4000),
         height: height.clamp(200, 3000),
         include_ambiguous: false,
-        trend: None,
+        trend: TrendChoice::default(),
     };
     Ok(state.reader().render_chart(userid.as_deref(), &req)?)
 }
@@ -129,7 +129,7 @@ pub fn summary(
     unit: String,
 ) -> Result<SummaryText, UiError> {
     let u = self::unit(&unit)?;
-    Ok(state.reader().trend(userid.as_deref(), None)?.in_unit(u))
+    Ok(state.reader().trend(userid.as_deref(), TrendChoice::default())?.in_unit(u))
 }
 
 #[tauri::command]

@@ -67,7 +67,8 @@ impl Shared {
 
     /// Checks the keychain once (off the start path) and keeps what it found for the window.
     pub fn probe_keychain(&self) -> Option<UiError> {
-        let problem = self.writer().probe_keychain().err().map(UiError::from);
+        // The reader, so a sync on launch holding the writer does not delay the verdict.
+        let problem = lock(&self.0.reader).probe_keychain().err().map(UiError::from);
         if let Some(p) = &problem {
             tracing::warn!("keychain probe: {}", p.message);
         }

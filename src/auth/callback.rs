@@ -16,6 +16,11 @@ use crate::redact::AuthCode;
 /// The URI scheme the desktop app claims; a callback to it arrives as a deep link.
 pub const SCHEME: &str = "heft";
 
+/// Whether `redirect_uri` comes back through the app's URI scheme (a deep link, not a port).
+pub fn is_scheme_redirect(redirect_uri: &str) -> bool {
+    url::Url::parse(redirect_uri).is_ok_and(|u| u.scheme() == SCHEME)
+}
+
 /// Largest request head the listener reads; a real callback is a few hundred bytes.
 const MAX_REQUEST: usize = 8 * 1024;
 /// How long one connection may take to send its request head, however slowly it trickles.

@@ -2,29 +2,15 @@
 //! account's method (over the whole history, then cut to the range, so the trend does not
 //! restart at the left edge), stacked parts, the goal and its band.
 
-use std::collections::HashMap;
-
 use jiff::tz::TimeZone;
 
 use super::{Band, ChartData, ChartError, ChartKind, ChartSpec, Layer, Line, StackPart};
-use crate::model::MeasureType;
-use crate::series::Query;
 use crate::store::{Store, StoreError};
 use crate::trend::{self, Trend, TrendSpec};
 
 type Series = Vec<(i64, f64)>;
 /// Converts a series to plot points (display units, in range).
 type ToXy<'a> = &'a dyn Fn(&[(i64, f64)]) -> Vec<(f64, f64)>;
-
-fn read(
-    store: &Store,
-    account: i64,
-    kind: MeasureType,
-    include_ambiguous: bool,
-) -> Result<Series, StoreError> {
-    let q = Query { account, kind, from: i64::MIN, to: i64::MAX, include_ambiguous };
-    Ok(store.series(q)?.iter().map(|p| (p.ts, p.value)).collect())
-}
 
 /// The trend as drawn: daily methods at local noon of each day, `time-aware` at each weigh-in.
 fn trend_xy(t: &Trend, tz: &TimeZone) -> Vec<(i64, f64)> {
@@ -36,22 +22,13 @@ fn trend_xy(t: &Trend, tz: &TimeZone) -> Vec<(i64, f64)> {
         .collect()
 }
 
-/// Only the weigh-ins that carry every one of `series` (by time), in the same order.
-fn paired(series: &[Series]) -> Vec<Series> {
-    let maps: Vec<HashMap<i64, f64>> = series.iter().map(|s| s.iter().copied().collect()).collect();
-    let Some(first) = series.first() else { return Vec::new() };
-    let times: Vec<i64> =
-        first.iter().map(|p| p.0).filter(|t| maps.iter().all(|m| m.contains_key(t))).collect();
-    maps.iter().map(|m| times.iter().map(|t| (*t, m[t])).collect()).collect()
-}
-
 pub fn chart_data(store: &Store, account: i64, spec: &ChartSpec, now: i64) -> Result<ChartData, ChartError> {
     let tz = store.timezone(account)?;
     let all: Vec<(&str, Series)> = spec
         .kind
         .metrics()
         .iter()
-        .map(|(kind, label)| Ok((*label, read(store, account, *kind, spec.include_ambiguous)?)))
+        .map(|(kind, label)| Ok((*label, store.values(account, *kind, spec.include_ambiguous)?)))
         .collect::<Result<_, StoreError>>()?;
     let first = all.iter().filter_map(|(_, s)| s.first().map(|p| p.0)).min().unwrap_or(now);
     let (from, to) = spec.range.bounds(now, first);
@@ -66,7 +43,7 @@ pub fn chart_data(store: &Store, account: i64, spec: &ChartSpec, now: i64) -> Re
     let mut weight_trend: Option<Trend> = None;
     if spec.kind.is_stacked() {
         let series: Vec<Series> = all.iter().map(|(_, s)| s.clone()).collect();
-        let parts = paired(&series);
+        let parts = trend::paired(&series);
         if parts.first().is_some_and(|p| !p.is_empty()) {
             stack(
                 &parts,

@@ -20,7 +20,7 @@ use serde::Serialize;
 
 pub use backtest::{Backtest, backtest};
 pub use goal::{GoalBand, goal_band};
-pub use split::{Split, split};
+pub use split::{Split, paired, split};
 
 /// Seconds in a day.
 pub const DAY: i64 = 86_400;

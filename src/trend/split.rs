@@ -4,6 +4,8 @@
 //! the trend of lean mass (weight − fat) is exactly the weight trend minus the fat trend:
 //! fat + lean = weight by construction.
 
+use std::collections::HashMap;
+
 use jiff::civil::Date;
 use jiff::tz::TimeZone;
 use serde::Serialize;
@@ -22,6 +24,16 @@ pub struct Split {
     pub weigh_ins: usize,
 }
 
+/// Only the weigh-ins that carry every one of `series` (paired by time), in the first
+/// series' order: the parts of a split or a stacked chart then come from the same weigh-ins.
+pub fn paired(series: &[Vec<(i64, f64)>]) -> Vec<Vec<(i64, f64)>> {
+    let maps: Vec<HashMap<i64, f64>> = series.iter().map(|s| s.iter().copied().collect()).collect();
+    let Some(first) = series.first() else { return Vec::new() };
+    let times: Vec<i64> =
+        first.iter().map(|p| p.0).filter(|t| maps.iter().all(|m| m.contains_key(t))).collect();
+    maps.iter().map(|m| times.iter().map(|t| (*t, m[t])).collect()).collect()
+}
+
 /// The trend on day `d`: the last day at or before it (the first day if `d` is earlier).
 fn at(days: &[DayTrend], d: Date) -> Option<f64> {
     let i = days.partition_point(|x| x.date <= d);
@@ -38,11 +50,7 @@ pub fn split(
     from: Date,
     to: Date,
 ) -> Option<Split> {
-    let fat: std::collections::HashMap<i64, f64> = fat_mass.iter().copied().collect();
-    let pairs: Vec<((i64, f64), (i64, f64))> =
-        weight.iter().filter_map(|&(t, kg)| fat.get(&t).map(|&fm| ((t, kg), (t, fm)))).collect();
-    let w: Vec<(i64, f64)> = pairs.iter().map(|p| p.0).collect();
-    let f: Vec<(i64, f64)> = pairs.iter().map(|p| p.1).collect();
+    let [w, f]: [Vec<(i64, f64)>; 2] = paired(&[weight.to_vec(), fat_mass.to_vec()]).try_into().ok()?;
     if w.is_empty() {
         return None;
     }
