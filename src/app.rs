@@ -818,7 +818,8 @@ impl App {
                 method: b.method,
                 label: b.method.label(),
                 mae_kg: b.mae_kg,
-                error: unit.format(b.mae_kg),
+                // Methods differ by hundredths: one decimal would show them all alike.
+                error: unit.format_small(b.mae_kg),
                 predictions: b.predictions,
             })
             .collect())

@@ -73,6 +73,15 @@ impl MassUnit {
         }
     }
 
+    /// A small mass, such as an error, to the hundredth: "0.32 kg", "0.71 lb" (stones count
+    /// small masses in pounds).
+    pub fn format_small(self, kg: f64) -> String {
+        match self {
+            MassUnit::Kg => format!("{kg:.2} kg"),
+            MassUnit::Lb | MassUnit::St => format!("{:.2} lb", kg / KG_PER_LB),
+        }
+    }
+
     /// A change of mass with its sign: "+0.4 kg", "−1.2 lb".
     pub fn format_delta(self, kg: f64) -> String {
         let v = match self {
@@ -94,6 +103,13 @@ impl MassUnit {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn small_masses_keep_their_hundredths() {
+        assert_eq!(MassUnit::Kg.format_small(0.323), "0.32 kg");
+        assert_eq!(MassUnit::Lb.format_small(0.323), "0.71 lb");
+        assert_eq!(MassUnit::St.format_small(0.333), "0.73 lb");
+    }
 
     #[test]
     fn formats_each_unit_with_correct_rounding() {

@@ -100,6 +100,9 @@ fn demo_connect_sync_units_offline_restart_and_a_forged_deep_link() {
     assert!(chart_says(&d, "Trend (ema)"), "the default method");
     d.js("const m = document.getElementById('method'); m.value = 'holt'; m.dispatchEvent(new Event('change')); return true;");
     d.wait("the chart with Holt's trend", 30, |d| chart_says(d, "Trend (holt)"));
+    d.js("document.querySelector('.lab').scrollIntoView(); return true;");
+    d.screenshot("main-lab.png");
+    d.js("window.scrollTo(0, 0); return true;");
     if let Some(pid) = app_pid() {
         eprintln!("app memory after syncing: {} (debug build)", rss(pid));
     }
