@@ -28,6 +28,7 @@ fn store(n: i64) -> (tempfile::TempDir, Store, i64) {
             deviceid: None,
             model: None,
             comment: None,
+            source: Default::default(),
             measures: vec![StoredMeasure {
                 kind: 1,
                 position: None,
@@ -35,6 +36,7 @@ fn store(n: i64) -> (tempfile::TempDir, Store, i64) {
                 unit: -3,
                 algo: None,
                 fm: None,
+                written: None,
             }],
         })
         .collect();

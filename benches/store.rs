@@ -17,6 +17,7 @@ fn groups(n: i64) -> Vec<StoredGroup> {
             deviceid: Some("f998be4b9ccc9e136fd8cd8e8e344c31ec3b271d".into()),
             model: Some("Body Cardio".into()),
             comment: None,
+            source: Default::default(),
             measures: [1, 5, 6, 8, 76, 77, 88]
                 .iter()
                 .map(|&kind| StoredMeasure {
@@ -26,6 +27,7 @@ fn groups(n: i64) -> Vec<StoredGroup> {
                     unit: -3,
                     algo: Some(3),
                     fm: Some(131),
+                    written: None,
                 })
                 .collect(),
         })

@@ -93,6 +93,7 @@ mod tests {
             deviceid: None,
             model: None,
             comment: None,
+            source: Default::default(),
             measures: measures
                 .iter()
                 .map(|&(kind, value, unit)| StoredMeasure {
@@ -102,6 +103,7 @@ mod tests {
                     unit,
                     algo: None,
                     fm: None,
+                    written: None,
                 })
                 .collect(),
         }

@@ -4,7 +4,7 @@
 use serde::{Deserialize, Serialize};
 
 use crate::auth::Provider;
-use crate::store::{ApplyOutcome, Store, StoreError, StoredGroup};
+use crate::store::{ApplyOutcome, Store, StoreError, StoredGroup, Verdict};
 
 pub const FORMAT: &str = "heft-export";
 pub const VERSION: u32 = 1;
@@ -18,6 +18,8 @@ pub enum ExportError {
     Encode(#[source] serde_json::Error),
     #[error("cannot write the CSV: {0}")]
     Csv(#[source] csv::Error),
+    #[error("cannot encode the FIT file: {0}")]
+    Fit(String),
     #[error("cannot write {path}: {source}; nothing was written")]
     Write {
         path: String,
@@ -31,7 +33,9 @@ impl ExportError {
     pub fn code(&self) -> &'static str {
         match self {
             ExportError::Store(e) => e.code(),
-            ExportError::Encode(_) | ExportError::Csv(_) | ExportError::Write { .. } => "export_failed",
+            ExportError::Encode(_) | ExportError::Csv(_) | ExportError::Fit(_) | ExportError::Write { .. } => {
+                "export_failed"
+            }
         }
     }
 }
@@ -51,6 +55,8 @@ pub enum ImportError {
     },
     #[error(transparent)]
     Store(#[from] StoreError),
+    #[error(transparent)]
+    File(#[from] crate::withings_file::FileError),
 }
 
 impl ImportError {
@@ -58,7 +64,10 @@ impl ImportError {
     pub fn code(&self) -> &'static str {
         match self {
             ImportError::Store(e) => e.code(),
-            ImportError::NotAnExport(_) | ImportError::TooNew(_) | ImportError::Read { .. } => {
+            ImportError::NotAnExport(_)
+            | ImportError::TooNew(_)
+            | ImportError::Read { .. }
+            | ImportError::File(_) => {
                 "import_failed"
             }
         }
@@ -71,6 +80,15 @@ pub struct ExportAccount {
     pub userid: String,
     #[serde(default)]
     pub timezone: Option<String>,
+    /// The name the person gave the account, its goal (kg), unit and colour.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub goal_kg: Option<f64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub unit: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub colour: Option<String>,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
@@ -83,6 +101,9 @@ pub struct ExportGroup {
     pub provider: Option<String>,
     #[serde(flatten)]
     pub group: StoredGroup,
+    /// The person's decision about it (excluded, "mine", "not me"), if any.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub verdict: Option<Verdict>,
 }
 
 impl ExportGroup {
@@ -113,10 +134,12 @@ pub fn export(store: &Store) -> Result<Export, ExportError> {
     let mut out =
         Export { format: FORMAT.into(), version: VERSION, accounts: Vec::new(), groups: Vec::new() };
     for a in store.accounts()? {
+        let mut verdicts = store.verdicts(a.id)?;
         for g in store.groups(a.id)? {
             out.groups.push(ExportGroup {
                 account: a.userid.clone(),
                 provider: Some(a.provider.as_str().to_string()),
+                verdict: verdicts.remove(&g.grpid),
                 group: g,
             });
         }
@@ -124,6 +147,10 @@ pub fn export(store: &Store) -> Result<Export, ExportError> {
             provider: a.provider.as_str().to_string(),
             userid: a.userid,
             timezone: a.timezone,
+            name: a.name,
+            goal_kg: a.goal_kg,
+            unit: a.unit,
+            colour: a.colour,
         });
     }
     Ok(out)
@@ -171,9 +198,26 @@ pub fn import(store: &mut Store, data: Export, now: i64) -> Result<ImportReport,
         if let Some(tz) = &a.timezone {
             store.set_timezone(id, tz)?;
         }
-        let groups: Vec<StoredGroup> =
-            data.groups.iter().filter(|g| g.belongs_to(a)).map(|g| g.group.clone()).collect();
+        if let Some(n) = &a.name {
+            store.set_account_name(id, Some(n))?;
+        }
+        if a.goal_kg.is_some() {
+            store.set_account_goal(id, a.goal_kg)?;
+        }
+        if let Some(u) = &a.unit {
+            store.set_account_unit(id, Some(u))?;
+        }
+        if let Some(c) = &a.colour {
+            store.set_account_colour(id, Some(c))?;
+        }
+        let mine: Vec<&ExportGroup> = data.groups.iter().filter(|g| g.belongs_to(a)).collect();
+        let groups: Vec<StoredGroup> = mine.iter().map(|g| g.group.clone()).collect();
         total.add(store.apply(id, &groups, &[], None)?);
+        for g in mine {
+            if let Some(v) = &g.verdict {
+                store.set_verdict(id, g.group.grpid, v)?;
+            }
+        }
         accounts += 1;
     }
     Ok(ImportReport { accounts, added: total.added, changed: total.changed, unchanged: total.unchanged })

@@ -6,7 +6,7 @@ use std::process::ExitCode;
 
 use anyhow::Context;
 use clap::{Parser, Subcommand, ValueEnum};
-use heft::app::{App, AppError, ChartRequest, ExportFormat, TrendChoice};
+use heft::app::{App, AppError, ChartRequest, Entry, ExportFormat, ImportOptions, Imported, Standing, TrendChoice};
 use heft::auth::Provider;
 use heft::chart::{ChartKind, Theme};
 use heft::config::Settings;
@@ -47,6 +47,8 @@ enum Format {
     Json,
     /// Body measurements for spreadsheets.
     Csv,
+    /// A FIT weight file for Garmin Connect (one account: --account).
+    Fit,
 }
 
 #[derive(Clone, Copy, ValueEnum)]
@@ -85,6 +87,36 @@ impl MethodArgs {
     }
 }
 
+/// A weigh-in as typed.
+#[derive(clap::Args, Clone)]
+struct EntryArgs {
+    /// The weight, e.g. 80.2 (in --unit).
+    #[arg(long)]
+    weight: Option<String>,
+    /// kg, lb or st (default: the account's unit).
+    #[arg(long)]
+    unit: Option<String>,
+    /// Body fat in percent, e.g. 21.5.
+    #[arg(long)]
+    fat_ratio: Option<String>,
+    /// "2026-11-30 07:15" in the account's time zone (default: now).
+    #[arg(long)]
+    at: Option<String>,
+    #[arg(long)]
+    account: Option<String>,
+}
+
+impl EntryArgs {
+    fn entry(&self) -> anyhow::Result<Entry> {
+        Ok(Entry {
+            weight: self.weight.clone(),
+            unit: self.unit.as_deref().map(parse_unit).transpose()?,
+            fat_ratio: self.fat_ratio.clone(),
+            at: self.at.clone(),
+        })
+    }
+}
+
 #[derive(Subcommand)]
 enum Command {
     /// Authorize Heft with your Withings account (opens your browser).
@@ -114,9 +146,91 @@ enum Command {
         format: Format,
         #[arg(long)]
         out: Option<PathBuf>,
+        /// The account of a FIT file (JSON and CSV hold every account).
+        #[arg(long)]
+        account: Option<String>,
     },
-    /// Restore measurements from a Heft JSON export.
-    Import { file: PathBuf },
+    /// Import a Heft JSON export, or Withings' "Download my data" export (its ZIP or its
+    /// weight.csv), told apart by content.
+    Import {
+        file: PathBuf,
+        /// The account a Withings export joins (userid or name); default the only one, or a
+        /// new local account.
+        #[arg(long)]
+        account: Option<String>,
+        /// The time zone of the export's times (e.g. Europe/Berlin); default the ZIP's
+        /// devices.csv, else the account's Withings time zone, else this computer's.
+        #[arg(long)]
+        timezone: Option<String>,
+    },
+    /// Weigh-ins with their numbers, where each stands and what looks unusual.
+    List {
+        #[arg(long, default_value_t = 20)]
+        limit: usize,
+        /// Only weigh-ins flagged as unusual.
+        #[arg(long)]
+        flagged: bool,
+        #[command(flatten)]
+        shown: Shown,
+    },
+    /// Leave a weigh-in out of the trend, rate, projection and split (Withings keeps it).
+    Exclude {
+        grpid: i64,
+        #[arg(long)]
+        reason: Option<String>,
+        #[arg(long)]
+        account: Option<String>,
+    },
+    /// Count an excluded weigh-in again.
+    Include {
+        grpid: i64,
+        #[arg(long)]
+        account: Option<String>,
+    },
+    /// Weigh-ins the scale could not attribute: list them, or say whose one is.
+    Review {
+        grpid: Option<i64>,
+        /// It is mine: count it.
+        #[arg(long, conflicts_with = "not_me")]
+        mine: bool,
+        /// Not mine (a guest): leave it out.
+        #[arg(long)]
+        not_me: bool,
+        #[arg(long)]
+        account: Option<String>,
+    },
+    /// Add a weigh-in of your own (Withings' API cannot take it; it stays in Heft).
+    Add {
+        #[command(flatten)]
+        entry: EntryArgs,
+    },
+    /// Change a weigh-in you added or imported.
+    Edit {
+        grpid: i64,
+        #[command(flatten)]
+        entry: EntryArgs,
+    },
+    /// Delete a weigh-in you added or imported (exclude a Withings one instead).
+    Rm {
+        grpid: i64,
+        #[arg(long)]
+        account: Option<String>,
+    },
+    /// Name an account, or set its colour or unit (a household on one scale).
+    Account {
+        /// The account (userid or name); default the only one.
+        #[arg(long)]
+        account: Option<String>,
+        /// "Anna"; an empty name clears it.
+        #[arg(long)]
+        name: Option<String>,
+        /// #rrggbb, or "default".
+        #[arg(long)]
+        colour: Option<String>,
+        /// kg, lb, st, or "default".
+        #[arg(long)]
+        unit: Option<String>,
+    },
     /// Forget an account's tokens; its history stays unless --delete-data.
     Disconnect {
         #[arg(long)]
@@ -200,6 +314,8 @@ enum Command {
         unit: Option<String>,
         #[arg(long)]
         clear: bool,
+        #[arg(long)]
+        account: Option<String>,
     },
     /// Read a saved Withings `getmeas` answer and summarise it.
     Inspect { file: PathBuf },
@@ -257,16 +373,26 @@ fn run(cli: Cli) -> anyhow::Result<()> {
             if tty {
                 eprintln!();
             }
-            for r in reports? {
-                println!(
-                    "{}: {} added, {} changed, {} removed ({} pages{})",
-                    r.userid,
-                    r.added,
-                    r.changed,
-                    r.removed,
-                    r.pages,
-                    if r.full { ", full" } else { "" }
-                );
+            let mut failed = 0;
+            for s in reports? {
+                match &s.result {
+                    Ok(r) => println!(
+                        "{}: {} added, {} changed, {} removed ({} pages{})",
+                        s.label(),
+                        r.added,
+                        r.changed,
+                        r.removed,
+                        r.pages,
+                        if r.full { ", full" } else { "" }
+                    ),
+                    Err(e) => {
+                        failed += 1;
+                        println!("{}: failed — {e}", s.label());
+                    }
+                }
+            }
+            if failed > 0 {
+                anyhow::bail!("{failed} account{} did not sync (see above)", if failed == 1 { "" } else { "s" });
             }
         }
         Command::Status => {
@@ -295,36 +421,146 @@ fn run(cli: Cli) -> anyhow::Result<()> {
         }
         Command::Accounts => {
             for a in open()?.accounts()? {
-                println!("{}\t{}\t{}", a.userid, a.provider, a.timezone.as_deref().unwrap_or("-"));
+                println!(
+                    "{}\t{}\t{}\t{}",
+                    a.userid,
+                    a.provider,
+                    a.timezone.as_deref().unwrap_or("-"),
+                    a.name.as_deref().unwrap_or("-")
+                );
             }
         }
-        Command::Export { format, out } => {
+        Command::Export { format, out, account } => {
             let app = open()?;
             let format = match format {
                 Format::Json => ExportFormat::Json,
                 Format::Csv => ExportFormat::Csv,
+                Format::Fit => ExportFormat::Fit,
             };
             match (out, format) {
                 (Some(path), _) => {
-                    let done = app.export_to(format, &path)?;
-                    let what = if format == ExportFormat::Json { "weigh-in groups" } else { "measurements" };
+                    let done = app.export_to(format, &path, account.as_deref())?;
+                    let what = match format {
+                        ExportFormat::Json => "weigh-in groups",
+                        ExportFormat::Csv => "measurements",
+                        ExportFormat::Fit => "weigh-ins",
+                    };
                     eprintln!("Wrote {} {what} to {}", done.items, done.path.display());
                 }
                 (None, ExportFormat::Json) => println!("{}", app.export_json()?),
                 (None, ExportFormat::Csv) => {
                     app.export_csv(std::io::stdout().lock())?;
                 }
+                (None, ExportFormat::Fit) => anyhow::bail!("a FIT file is binary: give it a name with --out weight.fit"),
             }
         }
-        Command::Import { file } => {
-            let r = open()?.import_file(&file)?;
+        Command::Import { file, account, timezone } => {
+            let opts = ImportOptions { account, timezone };
+            match open()?.import_path(&file, &opts)? {
+                Imported::Heft(r) => println!(
+                    "Imported {} account{}: {} added, {} changed, {} unchanged",
+                    r.accounts,
+                    if r.accounts == 1 { "" } else { "s" },
+                    r.added,
+                    r.changed,
+                    r.unchanged
+                ),
+                Imported::Withings(w) => {
+                    println!("{}", w.sentence());
+                    println!("Times read as {} (from {}); account {}", w.timezone, w.timezone_from, w.userid);
+                    if !w.ignored_columns.is_empty() {
+                        println!("Ignored columns: {}", w.ignored_columns.join(", "));
+                    }
+                }
+            }
+        }
+        Command::List { limit, flagged, shown: Shown { format, unit, account } } => {
+            let app = open()?;
+            let unit = unit.as_deref().map(parse_unit).transpose()?;
+            let rows = app.weigh_ins(account.as_deref(), unit, limit, None, flagged)?;
+            match format {
+                TrendFormat::Json => println!("{}", serde_json::to_string_pretty(&rows)?),
+                TrendFormat::Text => {
+                    for r in rows {
+                        let standing = match r.standing {
+                            Standing::Counted => "",
+                            Standing::Excluded => "  excluded",
+                            Standing::AwaitingReview => "  awaiting review (heft review)",
+                        };
+                        let flags = if r.flags.is_empty() { String::new() } else { format!("  [{}]", r.flags.join(", ")) };
+                        println!("{:>11}  {}  {:>14}  fat {:>7}{flags}{standing}", r.grpid, r.date, r.weight, r.fat);
+                        if let Some(why) = &r.reason {
+                            println!("{:>13}reason: {why}", "");
+                        }
+                        for a in &r.anomalies {
+                            println!("{:>13}unusual: {a}", "");
+                        }
+                    }
+                }
+            }
+        }
+        Command::Exclude { grpid, reason, account } => {
+            open()?.exclude(account.as_deref(), grpid, reason.as_deref())?;
+            println!("Excluded weigh-in {grpid}; `heft include {grpid}` counts it again");
+        }
+        Command::Include { grpid, account } => {
+            open()?.include(account.as_deref(), grpid)?;
+            println!("Weigh-in {grpid} counts again");
+        }
+        Command::Review { grpid, mine, not_me, account } => {
+            let mut app = open()?;
+            match grpid {
+                Some(g) if mine || not_me => {
+                    app.review(account.as_deref(), g, mine)?;
+                    println!("Weigh-in {g}: {}", if mine { "yours, counted" } else { "not yours, left out" });
+                }
+                Some(_) => anyhow::bail!("say whose it is: --mine or --not-me"),
+                None => {
+                    let rows = app.weigh_ins(account.as_deref(), None, usize::MAX, Some(Standing::AwaitingReview), false)?;
+                    if rows.is_empty() {
+                        println!("Nothing to review: every weigh-in is attributed.");
+                    }
+                    for r in rows {
+                        println!("{:>11}  {}  {:>14}  — `heft review {} --mine` or `--not-me`", r.grpid, r.date, r.weight, r.grpid);
+                    }
+                }
+            }
+        }
+        Command::Add { entry } => {
+            let mut app = open()?;
+            let (a, grpid) = app.add_entry(entry.account.as_deref(), &entry.entry()?)?;
+            println!("Added weigh-in {grpid} to {}", a.name.as_deref().unwrap_or(&a.userid));
+        }
+        Command::Edit { grpid, entry } => {
+            open()?.edit_entry(entry.account.as_deref(), grpid, &entry.entry()?)?;
+            println!("Changed weigh-in {grpid}");
+        }
+        Command::Rm { grpid, account } => {
+            open()?.remove_entry(account.as_deref(), grpid)?;
+            println!("Deleted weigh-in {grpid}");
+        }
+        Command::Account { account, name, colour, unit } => {
+            let mut app = open()?;
+            let mut a = app.account_for(account.as_deref())?;
+            let selector = Some(a.userid.clone());
+            if let Some(n) = &name {
+                a = app.rename_account(selector.as_deref(), n)?;
+            }
+            if let Some(c) = &colour {
+                app.set_account_colour(selector.as_deref(), (c != "default").then_some(c.as_str()))?;
+            }
+            if let Some(u) = &unit {
+                let u = if u == "default" { None } else { Some(parse_unit(u)?) };
+                app.set_account_unit(selector.as_deref(), u)?;
+            }
+            let a = app.accounts()?.into_iter().find(|x| x.id == a.id).unwrap_or(a);
             println!(
-                "Imported {} account{}: {} added, {} changed, {} unchanged",
-                r.accounts,
-                if r.accounts == 1 { "" } else { "s" },
-                r.added,
-                r.changed,
-                r.unchanged
+                "{} ({}): name {}, colour {}, unit {}",
+                a.userid,
+                a.provider,
+                a.name.as_deref().unwrap_or("-"),
+                a.colour.as_deref().unwrap_or("default"),
+                a.unit.as_deref().unwrap_or("default")
             );
         }
         Command::Disconnect { account, delete_data } => {
@@ -461,16 +697,16 @@ fn run(cli: Cli) -> anyhow::Result<()> {
                 }
             }
         }
-        Command::Goal { value, unit, clear } => {
+        Command::Goal { value, unit, clear, account } => {
             let mut app = open()?;
             let u = mass_unit(&app, unit.as_deref())?;
             match (value, clear) {
                 (Some(v), false) => {
-                    app.set_goal_kg(Some(u.to_kg(v)))?;
+                    app.set_goal_kg(account.as_deref(), Some(u.to_kg(v)))?;
                     println!("Goal set to {}", u.format(u.to_kg(v)));
                 }
                 (None, true) => {
-                    app.set_goal_kg(None)?;
+                    app.set_goal_kg(account.as_deref(), None)?;
                     println!("Goal cleared; Withings' own goal is used if there is one");
                 }
                 _ => anyhow::bail!("give a goal weight (e.g. `heft goal 72.5`) or --clear"),

@@ -123,6 +123,39 @@ impl Attrib {
     }
 }
 
+/// Where a group came from. Sync owns `Withings` groups only: it never changes or removes a
+/// weigh-in the person typed or imported.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Source {
+    /// Downloaded from the Withings API.
+    #[default]
+    Withings,
+    /// Entered in Heft (`heft add`, the window's form).
+    Manual,
+    /// Read from a Withings "Download my data" export.
+    Import,
+}
+
+impl Source {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Source::Withings => "withings",
+            Source::Manual => "manual",
+            Source::Import => "import",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Source> {
+        [Source::Withings, Source::Manual, Source::Import].into_iter().find(|x| x.as_str() == s)
+    }
+
+    /// For serde's `skip_serializing_if`, which passes a reference.
+    pub fn is_withings(&self) -> bool {
+        *self == Source::Withings
+    }
+}
+
 /// `category` of a group: a real measurement or a user objective.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(transparent)]
@@ -145,6 +178,36 @@ pub struct ExactValue {
 impl ExactValue {
     pub fn new(value: i64, unit: i32) -> ExactValue {
         ExactValue { value, unit }
+    }
+
+    /// A plain decimal as a person or a file writes it ("88.00", "175", "0.5"): digits with
+    /// at most one `.`, no sign, no exponent, no thousands separator. The written precision
+    /// is kept (`88.00` is `8800 × 10^-2`).
+    pub fn parse_decimal(text: &str) -> Option<ExactValue> {
+        let (int, frac) = text.split_once('.').unwrap_or((text, ""));
+        let digits_only = |s: &str| s.bytes().all(|b| b.is_ascii_digit());
+        if int.is_empty() && frac.is_empty() || !digits_only(int) || !digits_only(frac) || frac.len() > 9 {
+            return None;
+        }
+        let value: i64 = format!("{int}{frac}").parse().ok()?;
+        Some(ExactValue { value, unit: -(frac.len() as i32) })
+    }
+
+    /// `self × factor`, both exact, or `None` on overflow.
+    pub fn checked_mul(self, factor: ExactValue) -> Option<ExactValue> {
+        Some(ExactValue { value: self.value.checked_mul(factor.value)?, unit: self.unit + factor.unit })
+    }
+
+    /// `self − other`, exact (the finer exponent wins), or `None` on overflow.
+    pub fn checked_sub(self, other: ExactValue) -> Option<ExactValue> {
+        let unit = self.unit.min(other.unit);
+        let at = |v: ExactValue| v.value.checked_mul(10i64.checked_pow((v.unit - unit) as u32)?);
+        Some(ExactValue { value: at(self)?.checked_sub(at(other)?)?, unit })
+    }
+
+    /// The number of decimals it was written with (`88.00` → 2, `175` → 0).
+    pub fn decimals(self) -> u32 {
+        self.unit.min(0).unsigned_abs()
     }
 
     /// The value as a float, for arithmetic (trend, charts). Not for display or export.
@@ -191,6 +254,17 @@ mod tests {
         ];
         for ((v, u), want) in cases {
             assert_eq!(ExactValue::new(v, u).to_string(), want, "value {v} unit {u}");
+        }
+    }
+
+    #[test]
+    fn a_written_decimal_keeps_its_precision_and_anything_else_is_refused() {
+        assert_eq!(ExactValue::parse_decimal("88.00"), Some(ExactValue::new(8800, -2)));
+        assert_eq!(ExactValue::parse_decimal("175"), Some(ExactValue::new(175, 0)));
+        assert_eq!(ExactValue::parse_decimal(".5"), Some(ExactValue::new(5, -1)));
+        assert_eq!(ExactValue::parse_decimal("88.00").unwrap().to_string(), "88.00");
+        for bad in ["", ".", "88,5", "-1", "1e3", "1.2.3", " 8", "12345678901234567890"] {
+            assert_eq!(ExactValue::parse_decimal(bad), None, "{bad:?}");
         }
     }
 

@@ -4,7 +4,7 @@ use jiff::tz::TimeZone;
 use rusqlite::params;
 use serde::Serialize;
 
-use crate::model::{Attrib, ExactValue, MeasureType};
+use crate::model::{Attrib, ExactValue, MeasureType, Source};
 use crate::store::{Store, StoreError};
 
 /// One weigh-in's value of a metric, in SI units.
@@ -15,6 +15,9 @@ pub struct Point {
     pub grpid: i64,
     pub manual: bool,
     pub ambiguous: bool,
+    /// Whether it counts in the trend: the person's decision, else not for an ambiguous one
+    /// (maybe a guest) unless asked, else yes.
+    pub counted: bool,
 }
 
 /// What to read.
@@ -24,13 +27,15 @@ pub struct Query {
     pub kind: MeasureType,
     pub from: i64,
     pub to: i64,
-    /// Ambiguous weigh-ins (maybe someone else on the scale) are left out unless asked for.
+    /// Undecided ambiguous weigh-ins (maybe someone else on the scale) count only if asked;
+    /// a decision ("mine", "not me", exclude, include) always wins.
     pub include_ambiguous: bool,
 }
 
 impl Store {
-    /// Real measurements (no goals) of one whole-body metric, oldest first.
+    /// Real measurements (no goals) of one whole-body metric, oldest first, counted or not.
     pub fn series(&self, q: Query) -> Result<Vec<Point>, StoreError> {
+        let verdicts = self.verdicts(q.account)?;
         let mut st = self.conn().prepare_cached(
             "SELECT g.date, m.value, m.unit, g.grpid, g.attrib FROM measures m
              JOIN groups g ON g.account_id = m.account_id AND g.grpid = m.grpid
@@ -40,25 +45,25 @@ impl Store {
         )?;
         let rows = st.query_map(params![q.account, q.kind.0, q.from, q.to], |r| {
             let attrib = Attrib(r.get(4)?);
+            let grpid = r.get(3)?;
+            let counted = match verdicts.get(&grpid) {
+                Some(v) => v.counted,
+                None => q.include_ambiguous || !attrib.is_ambiguous(),
+            };
             Ok(Point {
                 ts: r.get(0)?,
                 value: ExactValue::new(r.get(1)?, r.get(2)?).to_f64(),
-                grpid: r.get(3)?,
+                grpid,
                 manual: attrib.is_manual(),
                 ambiguous: attrib.is_ambiguous(),
+                counted,
             })
         })?;
-        let mut out = Vec::new();
-        for p in rows {
-            let p = p?;
-            if q.include_ambiguous || !p.ambiguous {
-                out.push(p);
-            }
-        }
-        Ok(out)
+        Ok(rows.collect::<Result<_, _>>()?)
     }
 
-    /// `(unix seconds, value)` of a metric's whole history, for trends and charts.
+    /// `(unix seconds, value)` of the counted weigh-ins of a metric's whole history, for
+    /// trends and charts.
     pub fn values(
         &self,
         account: i64,
@@ -66,7 +71,7 @@ impl Store {
         include_ambiguous: bool,
     ) -> Result<Vec<(i64, f64)>, StoreError> {
         let q = Query { account, kind, from: i64::MIN, to: i64::MAX, include_ambiguous };
-        Ok(self.series(q)?.iter().map(|p| (p.ts, p.value)).collect())
+        Ok(self.series(q)?.iter().filter(|p| p.counted).map(|p| (p.ts, p.value)).collect())
     }
 
     /// The latest weight goal Withings holds (a category-2 group), in kg.
@@ -95,17 +100,19 @@ impl Store {
 /// One row of the "recent weigh-ins" table.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct WeighIn {
+    pub grpid: i64,
     pub ts: i64,
     pub weight_kg: f64,
     pub fat_ratio: Option<f64>,
     pub attrib: Attrib,
+    pub source: Source,
 }
 
 impl Store {
     /// The latest `limit` weigh-ins (real measurements with a weight), newest first.
     pub fn recent_weigh_ins(&self, account: i64, limit: u32) -> Result<Vec<WeighIn>, StoreError> {
         let mut st = self.conn().prepare_cached(
-            "SELECT g.date, w.value, w.unit, f.value, f.unit, g.attrib FROM groups g
+            "SELECT g.date, w.value, w.unit, f.value, f.unit, g.attrib, g.grpid, g.source FROM groups g
              JOIN measures w ON w.account_id = g.account_id AND w.grpid = g.grpid AND w.type = 1 AND w.position IS NULL
              LEFT JOIN measures f ON f.account_id = g.account_id AND f.grpid = g.grpid AND f.type = 6 AND f.position IS NULL
              WHERE g.account_id = ?1 AND g.category = 1
@@ -117,6 +124,8 @@ impl Store {
                 _ => None,
             };
             Ok(WeighIn {
+                grpid: r.get(6)?,
+                source: Source::parse(&r.get::<_, String>(7)?).unwrap_or_default(),
                 ts: r.get(0)?,
                 weight_kg: ExactValue::new(r.get(1)?, r.get(2)?).to_f64(),
                 fat_ratio: fat,
@@ -136,13 +145,16 @@ pub struct Latest {
 }
 
 impl Store {
-    /// The latest real value of every measure type the account has (whole-body ones only).
+    /// The latest counted value of every measure type the account has (whole-body ones only;
+    /// an excluded weigh-in, or an undecided ambiguous one, is not the latest).
     pub fn latest_values(&self, account: i64) -> Result<Vec<Latest>, StoreError> {
         // SQLite returns the other columns of the row that holds max(g.date).
         let mut st = self.conn().prepare_cached(
             "SELECT m.type, max(g.date), m.value, m.unit FROM measures m
              JOIN groups g ON g.account_id = m.account_id AND g.grpid = m.grpid
+             LEFT JOIN verdicts v ON v.account_id = g.account_id AND v.grpid = g.grpid
              WHERE m.account_id = ?1 AND m.position IS NULL AND g.category = 1
+               AND ifnull(v.counted, g.attrib != 1)
              GROUP BY m.type ORDER BY m.type",
         )?;
         let rows = st.query_map(params![account], |r| {

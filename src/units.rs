@@ -2,7 +2,13 @@
 
 use serde::{Deserialize, Serialize};
 
+use crate::model::ExactValue;
+
 pub const KG_PER_LB: f64 = 0.453_592_37;
+/// The international pound, exactly: 0.45359237 kg.
+const KG_PER_LB_EXACT: ExactValue = ExactValue { value: 45_359_237, unit: -8 };
+/// The stone, 14 lb, exactly: 6.35029318 kg.
+const KG_PER_ST_EXACT: ExactValue = ExactValue { value: 635_029_318, unit: -8 };
 const LB_PER_ST: f64 = 14.0;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
@@ -46,6 +52,15 @@ impl MassUnit {
             MassUnit::Kg => v,
             MassUnit::Lb => v * KG_PER_LB,
             MassUnit::St => v * KG_PER_LB * LB_PER_ST,
+        }
+    }
+
+    /// A mass written in this unit as exact kilograms: 175 lb is exactly 79.37866475 kg.
+    pub fn exact_kg(self, written: ExactValue) -> Option<ExactValue> {
+        match self {
+            MassUnit::Kg => Some(written),
+            MassUnit::Lb => written.checked_mul(KG_PER_LB_EXACT),
+            MassUnit::St => written.checked_mul(KG_PER_ST_EXACT),
         }
     }
 
@@ -125,6 +140,15 @@ mod tests {
         assert_eq!(MassUnit::Kg.format_delta(-0.44), "−0.4 kg");
         assert_eq!(MassUnit::Lb.format_delta(0.5), "+1.1 lb");
         assert_eq!(MassUnit::Kg.format_delta(0.01), "±0.0 kg");
+    }
+
+    #[test]
+    fn written_pounds_and_stones_become_exact_kilograms() {
+        let w = |s| ExactValue::parse_decimal(s).unwrap();
+        assert_eq!(MassUnit::Lb.exact_kg(w("175")).unwrap().to_string(), "79.37866475");
+        assert_eq!(MassUnit::Lb.exact_kg(w("176.4")).unwrap().to_string(), "80.013694068");
+        assert_eq!(MassUnit::St.exact_kg(w("12.5")).unwrap().to_string(), "79.378664750");
+        assert_eq!(MassUnit::Kg.exact_kg(w("80.2")), Some(w("80.2")));
     }
 
     #[test]

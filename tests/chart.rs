@@ -20,9 +20,10 @@ fn weigh_in(grpid: i64, date: i64, weight_g: i64, fat_ratio_milli: i64) -> Store
         deviceid: None,
         model: None,
         comment: None,
+        source: Default::default(),
         measures: vec![
-            StoredMeasure { kind: 1, position: None, value: weight_g, unit: -3, algo: None, fm: None },
-            StoredMeasure { kind: 6, position: None, value: fat_ratio_milli, unit: -3, algo: None, fm: None },
+            StoredMeasure { kind: 1, position: None, value: weight_g, unit: -3, algo: None, fm: None, written: None },
+            StoredMeasure { kind: 6, position: None, value: fat_ratio_milli, unit: -3, algo: None, fm: None, written: None },
         ],
     }
 }
@@ -148,6 +149,7 @@ fn every_chart_kind_renders_in_both_themes_as_svg_and_png() {
                     unit: -3,
                     algo: None,
                     fm: None,
+                    written: None,
                 });
             }
             g
@@ -239,6 +241,7 @@ fn ten_years() -> (tempfile::TempDir, Store, i64, i64) {
                 unit: -3,
                 algo: None,
                 fm: None,
+                written: None,
             });
             g
         })

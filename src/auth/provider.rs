@@ -14,20 +14,25 @@ pub enum Provider {
     WithingsOauth1,
     /// The demo account, served by the bundled simulator and kept apart from real accounts.
     Demo,
+    /// An account that lives only on this computer: made by an import or for manual entries
+    /// when no Withings account was chosen. Nothing to authorize, nothing to sync.
+    Local,
 }
 
 #[derive(Debug, Clone, thiserror::Error)]
-#[error("unknown provider {0:?}; Heft knows withings, withings-oauth1 and demo")]
+#[error("unknown provider {0:?}; Heft knows withings, withings-oauth1, demo and local")]
 pub struct UnknownProvider(pub String);
 
 impl Provider {
-    pub const ALL: [Provider; 3] = [Provider::Withings, Provider::WithingsOauth1, Provider::Demo];
+    pub const ALL: [Provider; 4] =
+        [Provider::Withings, Provider::WithingsOauth1, Provider::Demo, Provider::Local];
 
     pub fn as_str(self) -> &'static str {
         match self {
             Provider::Withings => "withings",
             Provider::WithingsOauth1 => "withings-oauth1",
             Provider::Demo => "demo",
+            Provider::Local => "local",
         }
     }
 
@@ -35,13 +40,19 @@ impl Provider {
         Provider::ALL.into_iter().find(|p| p.as_str() == s).ok_or_else(|| UnknownProvider(s.to_string()))
     }
 
-    /// How this provider authorizes and calls the API.
-    pub fn flow(self) -> &'static dyn Flow {
+    /// How this provider authorizes and calls the API; none for a local account.
+    pub fn flow(self) -> Option<&'static dyn Flow> {
         match self {
-            Provider::Withings => &oauth2::Oauth2,
-            Provider::WithingsOauth1 => &oauth1::Oauth1,
-            Provider::Demo => &demo::Demo,
+            Provider::Withings => Some(&oauth2::Oauth2),
+            Provider::WithingsOauth1 => Some(&oauth1::Oauth1),
+            Provider::Demo => Some(&demo::Demo),
+            Provider::Local => None,
         }
+    }
+
+    /// Whether the account's data comes from an API that can be synced.
+    pub fn syncs(self) -> bool {
+        self.flow().is_some()
     }
 
     pub fn is_demo(self) -> bool {

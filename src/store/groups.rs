@@ -4,6 +4,7 @@ use rusqlite::{OptionalExtension, Transaction, params};
 use serde::{Deserialize, Serialize};
 
 use super::{Store, StoreError};
+use crate::model::Source;
 use crate::withings::WireGroup;
 
 /// One measure as stored: the raw pair plus Withings' optional details.
@@ -19,6 +20,9 @@ pub struct StoredMeasure {
     pub algo: Option<i64>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub fm: Option<i64>,
+    /// The value as typed or as an export file wrote it ("175 lb"); none for API values.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub written: Option<String>,
 }
 
 /// One group as stored.
@@ -38,6 +42,8 @@ pub struct StoredGroup {
     pub model: Option<String>,
     #[serde(default)]
     pub comment: Option<String>,
+    #[serde(default, skip_serializing_if = "Source::is_withings")]
+    pub source: Source,
     pub measures: Vec<StoredMeasure>,
 }
 
@@ -54,6 +60,7 @@ impl StoredGroup {
                 unit: m.unit,
                 algo: m.algo,
                 fm: m.fm,
+                written: None,
             };
             match measures.iter_mut().find(|x| x.kind == sm.kind && x.position == sm.position) {
                 Some(existing) => *existing = sm,
@@ -71,6 +78,7 @@ impl StoredGroup {
             deviceid: g.deviceid.clone(),
             model: g.model.clone(),
             comment: g.comment.clone(),
+            source: Source::Withings,
             measures,
         }
     }
@@ -95,7 +103,8 @@ impl ApplyOutcome {
 }
 
 /// The columns [`group_from_row`] reads, in order.
-const GROUP_COLUMNS: &str = "grpid, date, created, modified, category, attrib, deviceid, model, comment";
+const GROUP_COLUMNS: &str =
+    "grpid, date, created, modified, category, attrib, deviceid, model, comment, source";
 
 fn group_from_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<StoredGroup> {
     Ok(StoredGroup {
@@ -108,11 +117,12 @@ fn group_from_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<StoredGroup> {
         deviceid: r.get(6)?,
         model: r.get(7)?,
         comment: r.get(8)?,
+        source: Source::parse(&r.get::<_, String>(9)?).unwrap_or_default(),
         measures: Vec::new(),
     })
 }
 
-/// Reads `type, position, value, unit, algo, fm` starting at column `at`.
+/// Reads `type, position, value, unit, algo, fm, written` starting at column `at`.
 fn measure_from_row(r: &rusqlite::Row<'_>, at: usize) -> rusqlite::Result<StoredMeasure> {
     Ok(StoredMeasure {
         kind: r.get(at)?,
@@ -121,6 +131,7 @@ fn measure_from_row(r: &rusqlite::Row<'_>, at: usize) -> rusqlite::Result<Stored
         unit: r.get(at + 3)?,
         algo: r.get(at + 4)?,
         fm: r.get(at + 5)?,
+        written: r.get(at + 6)?,
     })
 }
 
@@ -132,7 +143,7 @@ fn load_group(tx: &Transaction<'_>, account: i64, grpid: i64) -> Result<Option<S
         .optional()?;
     let Some(mut g) = head else { return Ok(None) };
     let mut st = tx.prepare_cached(
-        "SELECT type, position, value, unit, algo, fm FROM measures
+        "SELECT type, position, value, unit, algo, fm, written FROM measures
          WHERE account_id = ?1 AND grpid = ?2 ORDER BY type, position",
     )?;
     g.measures =
@@ -141,7 +152,7 @@ fn load_group(tx: &Transaction<'_>, account: i64, grpid: i64) -> Result<Option<S
 }
 
 /// Writes a group and its measures; `replacing` when an older copy's measures must go first.
-fn write_group(
+pub(super) fn write_group(
     tx: &Transaction<'_>,
     account: i64,
     g: &StoredGroup,
@@ -152,21 +163,32 @@ fn write_group(
             .execute(params![account, g.grpid])?;
     }
     tx.prepare_cached(
-        "INSERT INTO groups (account_id, grpid, date, created, modified, category, attrib, deviceid, model, comment)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)
+        "INSERT INTO groups (account_id, grpid, date, created, modified, category, attrib, deviceid, model, comment, source)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)
          ON CONFLICT (account_id, grpid) DO UPDATE SET date = excluded.date, created = excluded.created,
            modified = excluded.modified, category = excluded.category, attrib = excluded.attrib,
-           deviceid = excluded.deviceid, model = excluded.model, comment = excluded.comment",
+           deviceid = excluded.deviceid, model = excluded.model, comment = excluded.comment,
+           source = excluded.source",
     )?
     .execute(params![
-        account, g.grpid, g.date, g.created, g.modified, g.category, g.attrib, g.deviceid, g.model, g.comment
+        account,
+        g.grpid,
+        g.date,
+        g.created,
+        g.modified,
+        g.category,
+        g.attrib,
+        g.deviceid,
+        g.model,
+        g.comment,
+        g.source.as_str()
     ])?;
     let mut ins = tx.prepare_cached(
-        "INSERT INTO measures (account_id, grpid, type, position, value, unit, algo, fm)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+        "INSERT INTO measures (account_id, grpid, type, position, value, unit, algo, fm, written)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
     )?;
     for m in &g.measures {
-        ins.execute(params![account, g.grpid, m.kind, m.position, m.value, m.unit, m.algo, m.fm])?;
+        ins.execute(params![account, g.grpid, m.kind, m.position, m.value, m.unit, m.algo, m.fm, m.written])?;
     }
     Ok(())
 }
@@ -232,7 +254,7 @@ impl Store {
         let mut groups: Vec<StoredGroup> =
             st.query_map(params![account, from, to], group_from_row)?.collect::<Result<_, _>>()?;
         let mut ms = self.conn.prepare_cached(
-            "SELECT m.grpid, m.type, m.position, m.value, m.unit, m.algo, m.fm FROM measures m
+            "SELECT m.grpid, m.type, m.position, m.value, m.unit, m.algo, m.fm, m.written FROM measures m
              JOIN groups g ON g.account_id = m.account_id AND g.grpid = m.grpid
              WHERE m.account_id = ?1 AND g.date BETWEEN ?2 AND ?3 ORDER BY m.grpid, m.type, m.position",
         )?;
@@ -250,9 +272,12 @@ impl Store {
         Ok(groups)
     }
 
-    /// Grpid and date of every group, for deletion checks.
+    /// Grpid and date of every group Withings sent, for deletion checks (the person's own
+    /// groups are never Withings' to remove).
     pub fn group_dates(&self, account: i64) -> Result<Vec<(i64, i64)>, StoreError> {
-        let mut st = self.conn.prepare("SELECT grpid, date FROM groups WHERE account_id = ?1")?;
+        let mut st = self
+            .conn
+            .prepare("SELECT grpid, date FROM groups WHERE account_id = ?1 AND source = 'withings'")?;
         let rows = st.query_map([account], |r| Ok((r.get(0)?, r.get(1)?)))?;
         Ok(rows.collect::<Result<_, _>>()?)
     }

@@ -2,6 +2,8 @@
 
 mod groups;
 mod migrate;
+mod own;
+mod verdicts;
 
 use std::path::Path;
 
@@ -10,6 +12,8 @@ use rusqlite::{Connection, OptionalExtension, params};
 use crate::auth::Provider;
 
 pub use groups::{ApplyOutcome, CursorUpdate, StoredGroup, StoredMeasure};
+pub use own::WeighInKey;
+pub use verdicts::Verdict;
 
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {
@@ -28,6 +32,13 @@ pub enum StoreError {
     Sqlite(String),
     #[error("no account {0}")]
     UnknownAccount(String),
+    #[error("there is no weigh-in {0} in this account (see `heft list` for the numbers)")]
+    UnknownWeighIn(i64),
+    #[error(
+        "weigh-in {0} came from Withings, and Heft cannot change Withings' data; exclude it instead \
+         (`heft exclude {0}`), which keeps it out of the trend and can be undone"
+    )]
+    FromWithings(i64),
 }
 
 impl StoreError {
@@ -37,6 +48,8 @@ impl StoreError {
             StoreError::TooNew { .. } | StoreError::UnknownProvider(_) => "database_too_new",
             StoreError::DiskFull => "disk_full",
             StoreError::UnknownAccount(_) => "no_account",
+            StoreError::UnknownWeighIn(_) => "no_weigh_in",
+            StoreError::FromWithings(_) => "from_withings",
             StoreError::Open { .. } | StoreError::Sqlite(_) => "database_error",
         }
     }
@@ -63,6 +76,12 @@ pub struct Account {
     pub timezone: Option<String>,
     pub demo: bool,
     pub needs_reconnect: bool,
+    /// The goal set in Heft for this account, in kg (else Withings' own goal).
+    pub goal_kg: Option<f64>,
+    /// The display unit chosen for this account ("kg", "lb", "st"; else the default).
+    pub unit: Option<String>,
+    /// The account's colour in the window ("#rrggbb").
+    pub colour: Option<String>,
 }
 
 /// The sync cursor and bookkeeping of one account.
@@ -146,7 +165,8 @@ impl Store {
 
     pub fn accounts(&self) -> Result<Vec<Account>, StoreError> {
         let mut st = self.conn.prepare(
-            "SELECT id, provider, userid, name, scopes, token_expires_at, timezone, demo, needs_reconnect
+            "SELECT id, provider, userid, name, scopes, token_expires_at, timezone, demo, needs_reconnect,
+                    goal_kg, unit, colour
              FROM accounts ORDER BY id",
         )?;
         let rows = st.query_map([], |r| {
@@ -163,6 +183,9 @@ impl Store {
                     timezone: r.get(6)?,
                     demo: r.get(7)?,
                     needs_reconnect: r.get(8)?,
+                    goal_kg: r.get(9)?,
+                    unit: r.get(10)?,
+                    colour: r.get(11)?,
                 },
             ))
         })?;
@@ -189,6 +212,27 @@ impl Store {
     pub fn set_needs_reconnect(&self, account: i64, needs: bool) -> Result<(), StoreError> {
         self.conn
             .execute("UPDATE accounts SET needs_reconnect = ?2 WHERE id = ?1", params![account, needs])?;
+        Ok(())
+    }
+
+    /// The name the person gave the account ("Anna"); `None` clears it.
+    pub fn set_account_name(&self, account: i64, name: Option<&str>) -> Result<(), StoreError> {
+        self.conn.execute("UPDATE accounts SET name = ?2 WHERE id = ?1", params![account, name])?;
+        Ok(())
+    }
+
+    pub fn set_account_goal(&self, account: i64, goal_kg: Option<f64>) -> Result<(), StoreError> {
+        self.conn.execute("UPDATE accounts SET goal_kg = ?2 WHERE id = ?1", params![account, goal_kg])?;
+        Ok(())
+    }
+
+    pub fn set_account_unit(&self, account: i64, unit: Option<&str>) -> Result<(), StoreError> {
+        self.conn.execute("UPDATE accounts SET unit = ?2 WHERE id = ?1", params![account, unit])?;
+        Ok(())
+    }
+
+    pub fn set_account_colour(&self, account: i64, colour: Option<&str>) -> Result<(), StoreError> {
+        self.conn.execute("UPDATE accounts SET colour = ?2 WHERE id = ?1", params![account, colour])?;
         Ok(())
     }
 

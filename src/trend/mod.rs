@@ -8,6 +8,7 @@
 //!   on the same daily series.
 //! - `time-aware` (Libra): every weigh-in, k = 1 − exp(−Δt / S), T += k (W − T).
 
+mod anomaly;
 mod backtest;
 mod daily;
 mod goal;
@@ -18,6 +19,7 @@ use jiff::civil::Date;
 use jiff::tz::TimeZone;
 use serde::Serialize;
 
+pub use anomaly::{Anomaly, Reason, anomalies};
 pub use backtest::{Backtest, backtest};
 pub use goal::{GoalBand, goal_band};
 pub use split::{Split, paired, split};

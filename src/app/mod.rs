@@ -21,6 +21,10 @@ use crate::trend::{self, Backtest, GoalBand, Method, Split, Trend, TrendSpec};
 use crate::units::MassUnit;
 use crate::withings::{Client, Waiting};
 
+mod your_data;
+
+pub use your_data::{Entry, ImportOptions, Imported, LOCAL_USERID, Standing, WeighInRow, WithingsImport};
+
 #[derive(Debug, thiserror::Error)]
 pub enum AppError {
     #[error(transparent)]
@@ -49,6 +53,8 @@ pub enum AppError {
     UnknownAccount(String),
     #[error("the demo simulator is not running; start the demo again")]
     DemoNotRunning,
+    #[error("this account lives only on this computer (made by an import or for your own entries); there is nothing to connect or sync")]
+    LocalOnly,
     #[error("{0}")]
     BadInput(String),
 }
@@ -67,6 +73,7 @@ impl AppError {
             AppError::Sync { source, .. } => source.code(),
             AppError::NoAccounts | AppError::UnknownAccount(_) => "no_account",
             AppError::DemoNotRunning => "demo_not_running",
+            AppError::LocalOnly => "local_only",
             AppError::BadInput(_) => "bad_input",
         }
     }
@@ -282,6 +289,8 @@ pub enum ExportFormat {
     Json,
     /// Body measurements for spreadsheets.
     Csv,
+    /// A FIT weight file for Garmin Connect.
+    Fit,
 }
 
 /// What an export wrote.
@@ -290,6 +299,21 @@ pub struct ExportSummary {
     pub path: PathBuf,
     /// Groups (JSON) or rows (CSV).
     pub items: usize,
+}
+
+/// One account's part of a sync.
+#[derive(Debug)]
+pub struct AccountSync {
+    pub userid: String,
+    pub name: Option<String>,
+    pub result: Result<SyncReport, AppError>,
+}
+
+impl AccountSync {
+    /// The name the person gave the account, else its userid.
+    pub fn label(&self) -> &str {
+        self.name.as_deref().unwrap_or(&self.userid)
+    }
 }
 
 /// Heft's core, opened on a data directory.
@@ -397,6 +421,7 @@ impl App {
     fn endpoint(&self, provider: Provider) -> Result<Endpoint, AppError> {
         let ep = match provider {
             Provider::Demo => self.demo.clone().ok_or(AppError::DemoNotRunning)?,
+            Provider::Local => return Err(AppError::LocalOnly),
             Provider::Withings | Provider::WithingsOauth1 => {
                 let client_id = self.client_id()?;
                 let auth_url = match provider {
@@ -439,7 +464,8 @@ impl App {
             withings_demo_user,
         };
         let now = self.now();
-        let done = provider.flow().authorize(&ep, &Client::new(&ep.api_url), &opts, now)?;
+        let flow = provider.flow().ok_or(AppError::LocalOnly)?;
+        let done = flow.authorize(&ep, &Client::new(&ep.api_url), &opts, now)?;
         done.credentials.save(self.keychain.as_ref(), &provider.token_key(&done.userid))?;
         if !provider.is_demo() && self.settings.client_secret.is_some() {
             // A secret given in the environment is kept in the keychain for later runs.
@@ -468,44 +494,66 @@ impl App {
         match userid {
             None => Ok(all),
             Some(u) => {
-                let found: Vec<Account> = all.into_iter().filter(|a| a.userid == u).collect();
+                // A userid, or the name the person gave the account ("Anna").
+                let found: Vec<Account> = all
+                    .into_iter()
+                    .filter(|a| a.userid == u || a.name.as_deref().is_some_and(|n| n.eq_ignore_ascii_case(u)))
+                    .collect();
                 if found.is_empty() { Err(AppError::UnknownAccount(u.to_string())) } else { Ok(found) }
             }
         }
     }
 
-    /// Syncs the selected accounts (all by default), one after the other.
+    /// Syncs the selected accounts (every one that syncs, by default), one after the other.
+    /// One account that fails (revoked, offline, demo stopped) never stops the others: each
+    /// gets its own result, and its error is recorded for the window.
     pub fn sync(
         &mut self,
         userid: Option<&str>,
         full: bool,
         progress: &mut dyn FnMut(&str, &Progress),
         on_wait: impl Fn(&Waiting) + Send + Sync + Clone + 'static,
-    ) -> Result<Vec<SyncReport>, AppError> {
+    ) -> Result<Vec<AccountSync>, AppError> {
         let accounts = self.select(userid)?;
-        let mut reports = Vec::new();
+        let asked_for_one = userid.is_some();
+        let mut out = Vec::new();
         for a in accounts {
-            let ep = self.endpoint(a.provider)?;
-            let client = Client::new(&ep.api_url).with_wait_hook(on_wait.clone());
-            let result = self.sync_one(&a, &ep, &client, full, progress);
-            match result {
-                Ok(r) => reports.push(r),
-                Err(e) => {
-                    if matches!(e, SyncError::Session(SessionError::ReconnectNeeded { .. })) {
-                        // Withings says these tokens are dead: forget them, keep the history.
-                        if let Err(k) = self.keychain.delete(&a.provider.token_key(&a.userid)) {
-                            tracing::warn!("could not remove dead tokens from the keychain: {k}");
-                        }
-                        self.store.set_needs_reconnect(a.id, true)?;
-                    }
-                    if let Err(s) = self.store.record_sync_error(a.id, &e.to_string()) {
-                        tracing::warn!("could not record the sync error: {s}");
-                    }
-                    return Err(AppError::Sync { userid: a.userid, source: e });
+            if !a.provider.syncs() {
+                if asked_for_one {
+                    return Err(AppError::LocalOnly);
+                }
+                continue;
+            }
+            let result = self.sync_account(&a, full, progress, on_wait.clone());
+            out.push(AccountSync { userid: a.userid.clone(), name: a.name.clone(), result });
+        }
+        Ok(out)
+    }
+
+    fn sync_account(
+        &mut self,
+        a: &Account,
+        full: bool,
+        progress: &mut dyn FnMut(&str, &Progress),
+        on_wait: impl Fn(&Waiting) + Send + Sync + 'static,
+    ) -> Result<SyncReport, AppError> {
+        let ep = self.endpoint(a.provider)?;
+        let client = Client::new(&ep.api_url).with_wait_hook(on_wait);
+        self.sync_one(a, &ep, &client, full, progress).map_err(|e| {
+            if matches!(e, SyncError::Session(SessionError::ReconnectNeeded { .. })) {
+                // Withings says these tokens are dead: forget them, keep the history.
+                if let Err(k) = self.keychain.delete(&a.provider.token_key(&a.userid)) {
+                    tracing::warn!("could not remove dead tokens from the keychain: {k}");
+                }
+                if let Err(s) = self.store.set_needs_reconnect(a.id, true) {
+                    tracing::warn!("could not mark the account for reconnection: {s}");
                 }
             }
-        }
-        Ok(reports)
+            if let Err(s) = self.store.record_sync_error(a.id, &e.to_string()) {
+                tracing::warn!("could not record the sync error: {s}");
+            }
+            AppError::Sync { userid: a.userid.clone(), source: e }
+        })
     }
 
     fn sync_one(
@@ -529,8 +577,11 @@ impl App {
             clock: self.clock.clone(),
             lock_dir: &self.settings.data_dir,
         };
-        let mut session: Box<dyn ApiSession + '_> =
-            a.provider.flow().session(ep, &a.userid, key, credentials, ctx)?;
+        let flow = a.provider.flow().ok_or_else(|| SessionError::ReconnectNeeded {
+            userid: a.userid.clone(),
+            reason: "this account lives only on this computer".into(),
+        })?;
+        let mut session: Box<dyn ApiSession + '_> = flow.session(ep, &a.userid, key, credentials, ctx)?;
         tracing::debug!(userid = %a.userid, "credentials loaded; syncing");
         let now = (self.clock)();
         let r = sync::sync_account(&mut self.store, session.as_mut(), a.id, full, now, &mut |p| {
@@ -586,6 +637,11 @@ impl App {
         self.settings.file.unit.as_deref().and_then(MassUnit::parse).unwrap_or(MassUnit::Kg)
     }
 
+    /// The account's own display unit, else the saved default.
+    pub fn unit_of(&self, a: &Account) -> MassUnit {
+        a.unit.as_deref().and_then(MassUnit::parse).unwrap_or_else(|| self.unit())
+    }
+
     /// Remembers the display unit.
     pub fn set_unit(&mut self, unit: MassUnit) -> Result<(), AppError> {
         self.settings.file.unit = Some(unit.as_str().to_string());
@@ -593,23 +649,35 @@ impl App {
         Ok(())
     }
 
-    /// The goal in effect: Heft's own setting, else Withings' latest goal.
+    /// The goal in effect: the account's own goal set in Heft, else one set by an earlier
+    /// Heft for every account (`settings.json`), else Withings' latest goal.
     pub fn goal_kg(&self, account: i64) -> Result<Option<f64>, AppError> {
-        Ok(match self.settings.file.goal_kg {
+        let own = self.store.account(account)?.goal_kg.or(self.settings.file.goal_kg);
+        Ok(match own {
             Some(g) => Some(g),
             None => self.store.withings_goal_kg(account)?,
         })
     }
 
-    /// Sets (or with `None` clears) Heft's goal weight.
-    pub fn set_goal_kg(&mut self, goal: Option<f64>) -> Result<(), AppError> {
+    /// Sets (or with `None` clears) the account's goal weight.
+    pub fn set_goal_kg(&mut self, userid: Option<&str>, goal: Option<f64>) -> Result<(), AppError> {
         if let Some(g) = goal
             && !(g > 0.0 && g < 1000.0)
         {
             return Err(AppError::BadInput(format!("a goal of {g} kg is not a body weight")));
         }
-        self.settings.file.goal_kg = goal;
-        self.settings.file.write(&self.settings.data_dir)?;
+        let a = self.account_for(userid)?;
+        self.store.set_account_goal(a.id, goal)?;
+        if self.settings.file.goal_kg.take().is_some() {
+            // The old goal for everyone becomes each account's own, so clearing it here
+            // does not bring it back for this one.
+            for other in self.store.accounts()? {
+                if other.id != a.id && other.goal_kg.is_none() {
+                    self.store.set_account_goal(other.id, self.settings.file.goal_kg)?;
+                }
+            }
+            self.settings.file.write(&self.settings.data_dir)?;
+        }
         Ok(())
     }
 
@@ -623,11 +691,11 @@ impl App {
         let spec = ChartSpec {
             kind: req.kind,
             range: Range::parse(&req.range, &tz)?,
-            unit: req.unit.unwrap_or_else(|| self.unit()),
+            unit: req.unit.unwrap_or_else(|| self.unit_of(&a)),
             theme: req.theme,
             width: req.width.clamp(200, 8000),
             height: req.height.clamp(150, 8000),
-            goal_kg: self.settings.file.goal_kg,
+            goal_kg: a.goal_kg.or(self.settings.file.goal_kg),
             include_ambiguous: req.include_ambiguous,
             trend: self.trend_spec_with(&a, req.trend)?,
             goal_band: true,
@@ -880,7 +948,13 @@ impl App {
     }
 
     /// Writes an export to `path` atomically: the old file stays if anything fails.
-    pub fn export_to(&self, format: ExportFormat, path: &Path) -> Result<ExportSummary, AppError> {
+    /// `userid` chooses the account of a FIT file (the others hold every account).
+    pub fn export_to(
+        &self,
+        format: ExportFormat,
+        path: &Path,
+        userid: Option<&str>,
+    ) -> Result<ExportSummary, AppError> {
         let (bytes, items) = match format {
             ExportFormat::Json => {
                 let e = export::export(&self.store)?;
@@ -892,6 +966,7 @@ impl App {
                 let n = self.export_csv(&mut out)?;
                 (out, n)
             }
+            ExportFormat::Fit => self.fit_bytes(userid)?,
         };
         write_export(path, &bytes)?;
         Ok(ExportSummary { path: path.to_path_buf(), items })

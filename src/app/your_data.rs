@@ -1,0 +1,569 @@
+//! The person's corrections and additions: exclude and restore, the review of weigh-ins the
+//! scale could not attribute, entries typed by hand, anomaly flags, a household's names and
+//! colours, a Withings export imported and a FIT file exported. None of it ever changes what
+//! Withings holds, and no sync undoes it.
+
+use std::collections::HashMap;
+use std::path::Path;
+
+use jiff::tz::TimeZone;
+use serde::Serialize;
+
+use super::{App, AppError, local_time};
+use crate::auth::Provider;
+use crate::export::ImportError;
+use crate::model::{Attrib, Category, ExactValue, MeasureType, Source};
+use crate::series::Query;
+use crate::store::{Account, StoredGroup, StoredMeasure, Verdict, WeighInKey};
+use crate::trend::{self, Anomaly, Reason};
+use crate::units::MassUnit;
+use crate::withings_file::{self, Kind, Row, WithingsFile};
+
+/// The userid of the account Heft makes when there is no Withings account to attach to.
+pub const LOCAL_USERID: &str = "local";
+
+/// Where a weigh-in stands.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Standing {
+    Counted,
+    /// Excluded by the person (or "not me").
+    Excluded,
+    /// Withings was unsure whose it is and the person has not said.
+    AwaitingReview,
+}
+
+/// A weigh-in as the list shows it.
+#[derive(Debug, Clone, Serialize)]
+pub struct WeighInRow {
+    pub grpid: i64,
+    pub ts: i64,
+    pub date: String,
+    pub weight: String,
+    pub weight_kg: f64,
+    pub fat: String,
+    pub source: Source,
+    pub standing: Standing,
+    /// The person's reason for excluding it, if they gave one.
+    pub reason: Option<String>,
+    /// "manual", "imported", "guest?": where it came from and what Withings said.
+    pub flags: Vec<&'static str>,
+    /// Why it is worth a second look, in words.
+    pub anomalies: Vec<String>,
+}
+
+/// What a person types for an entry of their own.
+#[derive(Debug, Clone, Default)]
+pub struct Entry {
+    /// As typed: "80.2".
+    pub weight: Option<String>,
+    pub unit: Option<MassUnit>,
+    /// Percent, as typed: "21.5".
+    pub fat_ratio: Option<String>,
+    /// "2026-11-30 07:15" in the account's time zone; default now.
+    pub at: Option<String>,
+}
+
+/// Choices for an import.
+#[derive(Debug, Clone, Default)]
+pub struct ImportOptions {
+    /// The account a Withings export joins (userid or name).
+    pub account: Option<String>,
+    /// The time zone the export's wall-clock times are in (an IANA name).
+    pub timezone: Option<String>,
+}
+
+/// What importing a Withings export did.
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct WithingsImport {
+    pub userid: String,
+    pub imported: usize,
+    pub already_present: usize,
+    pub duplicates_in_file: usize,
+    pub ignored_columns: Vec<String>,
+    pub timezone: String,
+    /// "--timezone", "devices.csv", "the account" or "this computer".
+    pub timezone_from: &'static str,
+}
+
+impl WithingsImport {
+    pub fn sentence(&self) -> String {
+        format!(
+            "Imported {} weigh-ins ({} already present, {} duplicates in the file)",
+            self.imported, self.already_present, self.duplicates_in_file
+        )
+    }
+}
+
+/// What `heft import` did, by the kind of file.
+#[derive(Debug, Serialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum Imported {
+    Heft(crate::export::ImportReport),
+    Withings(WithingsImport),
+}
+
+fn reason_text(r: &Reason, unit: MassUnit) -> String {
+    match r {
+        Reason::FarFromTrend { residual_kg, limit_kg } => format!(
+            "{} {} the trend (up to {} is usual)",
+            unit.format(residual_kg.abs()),
+            if *residual_kg > 0.0 { "above" } else { "below" },
+            unit.format(*limit_kg)
+        ),
+        Reason::UnusualHour { time } => format!("at {time}, an hour you do not usually weigh in"),
+    }
+}
+
+impl App {
+    fn tz_of(&self, a: &Account) -> Result<TimeZone, AppError> {
+        Ok(self.store.timezone(a.id)?)
+    }
+
+    /// Excludes a weigh-in from the trend, rate, projection and split (Withings keeps it).
+    pub fn exclude(&mut self, userid: Option<&str>, grpid: i64, reason: Option<&str>) -> Result<(), AppError> {
+        let a = self.account_for(userid)?;
+        let reason = reason.map(str::trim).filter(|r| !r.is_empty()).map(str::to_string);
+        let v = Verdict { counted: false, reason, decided_at: self.now() };
+        Ok(self.store.set_verdict(a.id, grpid, &v)?)
+    }
+
+    /// Restores an excluded weigh-in. One Withings was unsure about becomes "mine".
+    pub fn include(&mut self, userid: Option<&str>, grpid: i64) -> Result<(), AppError> {
+        let a = self.account_for(userid)?;
+        let g = self.group(&a, grpid)?;
+        if Attrib(g.attrib).is_ambiguous() {
+            return self.review(userid, grpid, true);
+        }
+        self.store.clear_verdict(a.id, grpid)?;
+        Ok(())
+    }
+
+    /// The answer to "is this yours?" for a weigh-in Withings could not attribute. It stays
+    /// whatever Withings says later; an undecided one follows Withings.
+    pub fn review(&mut self, userid: Option<&str>, grpid: i64, mine: bool) -> Result<(), AppError> {
+        let a = self.account_for(userid)?;
+        self.group(&a, grpid)?;
+        let reason = (!mine).then(|| "not me".to_string());
+        let v = Verdict { counted: mine, reason, decided_at: self.now() };
+        Ok(self.store.set_verdict(a.id, grpid, &v)?)
+    }
+
+    fn group(&self, a: &Account, grpid: i64) -> Result<StoredGroup, AppError> {
+        self.store
+            .groups(a.id)?
+            .into_iter()
+            .find(|g| g.grpid == grpid)
+            .ok_or_else(|| crate::store::StoreError::UnknownWeighIn(grpid).into())
+    }
+
+    /// Weigh-ins, newest first, with where each stands and why it may need a look; `only`
+    /// keeps those awaiting review (or flagged).
+    pub fn weigh_ins(
+        &self,
+        userid: Option<&str>,
+        unit: Option<MassUnit>,
+        limit: usize,
+        only: Option<Standing>,
+        flagged_only: bool,
+    ) -> Result<Vec<WeighInRow>, AppError> {
+        let a = self.account_for(userid)?;
+        let unit = unit.unwrap_or_else(|| self.unit_of(&a));
+        let tz = self.tz_of(&a)?;
+        let verdicts = self.store.verdicts(a.id)?;
+        let flags: HashMap<i64, Anomaly> =
+            self.anomalies_of(&a, &tz)?.into_iter().map(|x| (x.grpid, x)).collect();
+        let mut rows = Vec::new();
+        for w in self.store.recent_weigh_ins(a.id, u32::MAX)? {
+            let verdict = verdicts.get(&w.grpid);
+            let standing = match verdict {
+                Some(v) if v.counted => Standing::Counted,
+                Some(_) => Standing::Excluded,
+                None if w.attrib.is_ambiguous() => Standing::AwaitingReview,
+                None => Standing::Counted,
+            };
+            let anomalies: Vec<String> = flags
+                .get(&w.grpid)
+                .map(|x| x.reasons.iter().map(|r| reason_text(r, unit)).collect())
+                .unwrap_or_default();
+            if only.is_some_and(|o| o != standing) || (flagged_only && anomalies.is_empty()) {
+                continue;
+            }
+            let mut tags = Vec::new();
+            match w.source {
+                Source::Manual => tags.push("manual"),
+                Source::Import => tags.push("imported"),
+                Source::Withings if w.attrib.is_manual() => tags.push("manual"),
+                Source::Withings => {}
+            }
+            if w.attrib.is_ambiguous() {
+                tags.push("guest?");
+            }
+            rows.push(WeighInRow {
+                grpid: w.grpid,
+                ts: w.ts,
+                date: local_time(w.ts, &tz, "%a %b %-d %Y, %H:%M"),
+                weight: unit.format(w.weight_kg),
+                weight_kg: w.weight_kg,
+                fat: w.fat_ratio.map(|f| format!("{f:.1} %")).unwrap_or_else(|| "—".into()),
+                source: w.source,
+                standing,
+                reason: verdict.and_then(|v| v.reason.clone()),
+                flags: tags,
+                anomalies,
+            });
+            if rows.len() >= limit {
+                break;
+            }
+        }
+        Ok(rows)
+    }
+
+    fn anomalies_of(&self, a: &Account, tz: &TimeZone) -> Result<Vec<Anomaly>, AppError> {
+        let q = Query { account: a.id, kind: MeasureType::WEIGHT, from: i64::MIN, to: i64::MAX, include_ambiguous: false };
+        let pts: Vec<(i64, f64, i64)> =
+            self.store.series(q)?.into_iter().filter(|p| p.counted).map(|p| (p.ts, p.value, p.grpid)).collect();
+        Ok(trend::anomalies(&pts, tz))
+    }
+
+    /// The flagged weigh-ins (never excluded without the person's click).
+    pub fn anomalies(&self, userid: Option<&str>) -> Result<Vec<Anomaly>, AppError> {
+        let a = self.account_for(userid)?;
+        let tz = self.tz_of(&a)?;
+        self.anomalies_of(&a, &tz)
+    }
+
+    /// The account an entry or an import joins: the one named, else the only one, else a
+    /// local account made for it. With several accounts the person must say which.
+    fn target_account(&mut self, userid: Option<&str>, tz: Option<&str>) -> Result<(Account, bool), AppError> {
+        if userid.is_some() {
+            return Ok((self.account_for(userid)?, false));
+        }
+        let all: Vec<Account> = self.store.accounts()?.into_iter().filter(|a| !a.demo).collect();
+        match all.len() {
+            0 => {
+                let now = self.now();
+                let id = self.store.upsert_account(Provider::Local, LOCAL_USERID, None, None, now)?;
+                let zone = tz.map(str::to_string).or_else(|| TimeZone::system().iana_name().map(str::to_string));
+                if let Some(z) = zone {
+                    self.store.set_timezone(id, &z)?;
+                }
+                Ok((self.store.account(id)?, true))
+            }
+            1 => Ok((all.into_iter().next().ok_or(AppError::NoAccounts)?, false)),
+            _ => Err(AppError::BadInput(format!(
+                "there are {} accounts; choose one with --account ({})",
+                all.len(),
+                all.iter().map(|a| a.name.clone().unwrap_or_else(|| a.userid.clone())).collect::<Vec<_>>().join(", ")
+            ))),
+        }
+    }
+
+    fn entry_group(&self, a: &Account, e: &Entry, old: Option<&StoredGroup>) -> Result<StoredGroup, AppError> {
+        let tz = self.tz_of(a)?;
+        let date = match &e.at {
+            Some(t) => {
+                let local = withings_file::parse_local(t.trim()).ok_or_else(|| {
+                    AppError::BadInput(format!("{t:?} is not a date and time; write it as 2026-11-30 07:15"))
+                })?;
+                local
+                    .to_zoned(tz.clone())
+                    .map_err(|e| AppError::BadInput(format!("{t:?} does not exist in {}: {e}", tz_name(&tz))))?
+                    .timestamp()
+                    .as_second()
+            }
+            None => old.map_or_else(|| self.now(), |g| g.date),
+        };
+        let mut measures: Vec<StoredMeasure> = old.map(|g| g.measures.clone()).unwrap_or_default();
+        let mut set = |kind: MeasureType, v: ExactValue, written: String| {
+            measures.retain(|m| m.kind != kind.0);
+            measures.push(StoredMeasure {
+                kind: kind.0,
+                position: None,
+                value: v.value,
+                unit: v.unit,
+                algo: None,
+                fm: None,
+                written: Some(written),
+            });
+        };
+        if let Some(w) = &e.weight {
+            let unit = e.unit.unwrap_or_else(|| self.unit_of(a));
+            let written = ExactValue::parse_decimal(w.trim())
+                .filter(|v| v.value > 0)
+                .ok_or_else(|| AppError::BadInput(format!("{w:?} is not a weight; write it like 80.2")))?;
+            let kg = unit.exact_kg(written).filter(|k| k.to_f64() < 700.0).ok_or_else(|| {
+                AppError::BadInput(format!("{w} {} is not a body weight", unit.as_str()))
+            })?;
+            set(MeasureType::WEIGHT, kg, format!("{written} {}", unit.as_str()));
+        }
+        if let Some(f) = &e.fat_ratio {
+            let v = ExactValue::parse_decimal(f.trim().trim_end_matches('%').trim())
+                .filter(|v| v.to_f64() > 0.0 && v.to_f64() < 100.0)
+                .ok_or_else(|| AppError::BadInput(format!("{f:?} is not a fat percentage between 0 and 100")))?;
+            set(MeasureType::FAT_RATIO, v, format!("{v} %"));
+        }
+        if !measures.iter().any(|m| m.kind == MeasureType::WEIGHT.0) {
+            return Err(AppError::BadInput("an entry needs a weight (--weight 80.2)".into()));
+        }
+        measures.sort_by_key(|m| (m.kind, m.position));
+        let now = self.now();
+        Ok(StoredGroup {
+            grpid: old.map_or(0, |g| g.grpid),
+            date,
+            created: Some(old.and_then(|g| g.created).unwrap_or(now)),
+            modified: Some(now),
+            category: Category::REAL.0,
+            attrib: Attrib::MANUAL.0,
+            deviceid: None,
+            model: None,
+            comment: old.and_then(|g| g.comment.clone()),
+            source: Source::Manual,
+            measures,
+        })
+    }
+
+    /// Adds a weigh-in of the person's own; returns its number (negative: Heft's own).
+    pub fn add_entry(&mut self, userid: Option<&str>, e: &Entry) -> Result<(Account, i64), AppError> {
+        let (a, made) = self.target_account(userid, None)?;
+        let g = match self.entry_group(&a, e, None) {
+            Ok(g) => g,
+            Err(err) => {
+                if made {
+                    self.store.delete_account(a.id)?;
+                }
+                return Err(err);
+            }
+        };
+        let ids = self.store.add_own(a.id, &[g])?;
+        Ok((a, ids[0]))
+    }
+
+    /// Changes what is given of an entry of the person's own (or one they imported).
+    pub fn edit_entry(&mut self, userid: Option<&str>, grpid: i64, e: &Entry) -> Result<(), AppError> {
+        let a = self.account_for(userid)?;
+        let old = self.store.own_group(a.id, grpid)?;
+        let mut g = self.entry_group(&a, e, Some(&old))?;
+        g.attrib = old.attrib;
+        Ok(self.store.replace_own(a.id, &g)?)
+    }
+
+    /// Deletes an entry of the person's own (Withings' weigh-ins are excluded instead).
+    pub fn remove_entry(&mut self, userid: Option<&str>, grpid: i64) -> Result<(), AppError> {
+        let a = self.account_for(userid)?;
+        Ok(self.store.remove_own(a.id, grpid)?)
+    }
+
+    /// Names an account ("Anna"); an empty name clears it.
+    pub fn rename_account(&mut self, userid: Option<&str>, name: &str) -> Result<Account, AppError> {
+        let a = self.account_for(userid)?;
+        let name = name.trim();
+        if name.chars().count() > 40 {
+            return Err(AppError::BadInput("a name of at most 40 characters".into()));
+        }
+        self.store.set_account_name(a.id, (!name.is_empty()).then_some(name))?;
+        Ok(self.store.account(a.id)?)
+    }
+
+    /// The account's colour, "#rrggbb", or `None` for the default.
+    pub fn set_account_colour(&mut self, userid: Option<&str>, colour: Option<&str>) -> Result<(), AppError> {
+        let a = self.account_for(userid)?;
+        if let Some(c) = colour
+            && !(c.len() == 7 && c.starts_with('#') && c[1..].bytes().all(|b| b.is_ascii_hexdigit()))
+        {
+            return Err(AppError::BadInput(format!("{c:?} is not a colour like #2f7d5b")));
+        }
+        Ok(self.store.set_account_colour(a.id, colour.map(|c| c.to_ascii_lowercase()).as_deref())?)
+    }
+
+    /// The account's own display unit (`None`: the default).
+    pub fn set_account_unit(&mut self, userid: Option<&str>, unit: Option<MassUnit>) -> Result<(), AppError> {
+        let a = self.account_for(userid)?;
+        Ok(self.store.set_account_unit(a.id, unit.map(MassUnit::as_str))?)
+    }
+
+    /// Imports a file by its content: a Heft JSON export, or Withings' export (ZIP or
+    /// `weight.csv`). A broken file stores nothing.
+    pub fn import_path(&mut self, path: &Path, opts: &ImportOptions) -> Result<Imported, AppError> {
+        let bytes = std::fs::read(path)
+            .map_err(|source| ImportError::Read { path: path.display().to_string(), source })?;
+        match withings_file::detect(&bytes) {
+            Some(Kind::HeftJson) => Ok(Imported::Heft(self.import_json(&bytes)?)),
+            Some(Kind::WithingsZip | Kind::WithingsCsv) => {
+                let file = withings_file::read(&bytes).map_err(ImportError::from)?;
+                Ok(Imported::Withings(self.import_withings(&file, opts)?))
+            }
+            None => Err(ImportError::NotAnExport(
+                "neither a Heft JSON export nor Withings' export (its ZIP or weight.csv)".into(),
+            )
+            .into()),
+        }
+    }
+
+    /// Adds a Withings export's weigh-ins to an account in one transaction, leaving out those
+    /// it already has (same instant within a minute, same weight at the file's precision) and
+    /// duplicates inside the file.
+    pub fn import_withings(&mut self, file: &WithingsFile, opts: &ImportOptions) -> Result<WithingsImport, AppError> {
+        if let Some(z) = &opts.timezone {
+            TimeZone::get(z).map_err(|_| AppError::BadInput(format!("{z:?} is not a time zone (e.g. Europe/Berlin)")))?;
+        }
+        let (a, made) = self.target_account(opts.account.as_deref(), opts.timezone.as_deref().or(file.timezone.as_deref()))?;
+        let result = self.import_into(&a, file, opts);
+        if result.is_err() && made {
+            self.store.delete_account(a.id)?;
+        }
+        result
+    }
+
+    fn import_into(&mut self, a: &Account, file: &WithingsFile, opts: &ImportOptions) -> Result<WithingsImport, AppError> {
+        let (tz, timezone_from) = match (&opts.timezone, &file.timezone, &a.timezone) {
+            (Some(z), ..) => (TimeZone::get(z).ok(), "--timezone"),
+            (None, Some(z), _) => (TimeZone::get(z).ok(), "devices.csv"),
+            (None, None, Some(z)) => (TimeZone::get(z).ok(), "the account"),
+            (None, None, None) => (None, "this computer"),
+        };
+        let tz = tz.unwrap_or_else(TimeZone::system);
+        let existing = MinuteIndex::new(self.store.weigh_in_keys(a.id)?);
+        let mut seen = MinuteIndex::new(Vec::new());
+        let (mut groups, mut present, mut dups) = (Vec::new(), 0, 0);
+        // Oldest first, so the grpids follow time like Withings' do.
+        for row in file.rows.iter().rev() {
+            let g = row_group(row, &tz, self.now())?;
+            let weight = row.weight();
+            let key = WeighInKey { date: g.date, weight: weight.value };
+            if existing.matches(key, weight.unit) {
+                present += 1;
+            } else if seen.matches(key, weight.unit) {
+                dups += 1;
+            } else {
+                seen.push(WeighInKey { date: g.date, weight: weight.exact_kg().unwrap_or(weight.value) });
+                groups.push(g);
+            }
+        }
+        self.store.add_own(a.id, &groups)?;
+        Ok(WithingsImport {
+            userid: a.userid.clone(),
+            imported: groups.len(),
+            already_present: present,
+            duplicates_in_file: dups,
+            ignored_columns: file.ignored_columns.clone(),
+            timezone: tz_name(&tz),
+            timezone_from,
+        })
+    }
+
+    /// Every counted weigh-in of the account as a FIT weight file.
+    pub(super) fn fit_bytes(&self, userid: Option<&str>) -> Result<(Vec<u8>, usize), AppError> {
+        let a = self.account_for(userid)?;
+        let verdicts = self.store.verdicts(a.id)?;
+        let mut groups = self.store.groups(a.id)?;
+        groups.reverse();
+        let ins: Vec<crate::fit_export::FitWeighIn> = groups
+            .iter()
+            .filter(|g| g.category == Category::REAL.0)
+            .filter(|g| verdicts.get(&g.grpid).map_or(!Attrib(g.attrib).is_ambiguous(), |v| v.counted))
+            .filter_map(crate::fit_export::FitWeighIn::from_group)
+            .collect();
+        if ins.is_empty() {
+            return Err(crate::chart::ChartError::NoData("weight".into()).into());
+        }
+        let bytes = crate::fit_export::encode(&ins, self.now())
+            .map_err(|e| crate::export::ExportError::Fit(e.to_string()))?;
+        Ok((bytes, ins.len()))
+    }
+}
+
+fn tz_name(tz: &TimeZone) -> String {
+    tz.iana_name().unwrap_or("UTC").to_string()
+}
+
+/// Weigh-ins by minute, to find "the same instant within a minute and the same weight".
+struct MinuteIndex(HashMap<i64, Vec<WeighInKey>>);
+
+impl MinuteIndex {
+    fn new(keys: Vec<WeighInKey>) -> MinuteIndex {
+        let mut m = MinuteIndex(HashMap::new());
+        for k in keys {
+            m.push(k);
+        }
+        m
+    }
+
+    /// `k` holds exact kg.
+    fn push(&mut self, k: WeighInKey) {
+        self.0.entry(k.date.div_euclid(60)).or_default().push(k);
+    }
+
+    /// Whether a weigh-in written as `key.weight` in `unit` is already here: within 60 s,
+    /// and the stored weight rounded to the file's decimals in its unit is the same number.
+    fn matches(&self, key: WeighInKey, unit: MassUnit) -> bool {
+        let minute = key.date.div_euclid(60);
+        let scale = 10f64.powi(key.weight.decimals() as i32);
+        let written = key.weight.value as f64 * 10f64.powi(key.weight.unit.max(0));
+        (minute - 1..=minute + 1).filter_map(|m| self.0.get(&m)).flatten().any(|k| {
+            (k.date - key.date).abs() <= 60 && (unit.from_kg(k.weight.to_f64()) * scale).round() == written
+        })
+    }
+}
+
+/// One row as a group of Heft's own: each mass exact in kg with what the file wrote; the fat
+/// ratio (fat mass / weight) and, without a lean mass column, the fat-free mass (weight − fat
+/// mass) derived from them.
+fn row_group(row: &Row, tz: &TimeZone, now: i64) -> Result<StoredGroup, AppError> {
+    let bad = |reason: String| -> AppError {
+        ImportError::from(withings_file::FileError::Row { line: row.line, column: "Date".into(), reason }).into()
+    };
+    let date = row
+        .local
+        .to_zoned(tz.clone())
+        .map_err(|e| bad(format!("{} does not exist in {}: {e}", row.local, tz_name(tz))))?
+        .timestamp()
+        .as_second();
+    let mut measures = Vec::new();
+    let mut kg_of: HashMap<i64, ExactValue> = HashMap::new();
+    for w in &row.masses {
+        let kg = w.exact_kg().ok_or_else(|| bad(format!("{} is too precise to convert", w.text())))?;
+        kg_of.insert(w.kind.0, kg);
+        measures.push(StoredMeasure {
+            kind: w.kind.0,
+            position: None,
+            value: kg.value,
+            unit: kg.unit,
+            algo: None,
+            fm: None,
+            written: Some(w.text()),
+        });
+    }
+    let derived = |kind: MeasureType, v: ExactValue| StoredMeasure {
+        kind: kind.0,
+        position: None,
+        value: v.value,
+        unit: v.unit,
+        algo: None,
+        fm: None,
+        written: None,
+    };
+    if let (Some(w), Some(f)) = (kg_of.get(&MeasureType::WEIGHT.0), kg_of.get(&MeasureType::FAT_MASS.0)) {
+        let ratio = f.to_f64() / w.to_f64() * 100.0;
+        measures.push(derived(MeasureType::FAT_RATIO, ExactValue::new((ratio * 1000.0).round() as i64, -3)));
+        if !kg_of.contains_key(&MeasureType::FAT_FREE_MASS.0)
+            && let Some(lean) = w.checked_sub(*f)
+        {
+            measures.push(derived(MeasureType::FAT_FREE_MASS, lean));
+        }
+    }
+    measures.sort_by_key(|m| (m.kind, m.position));
+    Ok(StoredGroup {
+        grpid: 0,
+        date,
+        created: Some(now),
+        modified: Some(now),
+        category: Category::REAL.0,
+        attrib: Attrib::DEVICE.0,
+        deviceid: None,
+        model: None,
+        comment: row.comment.clone(),
+        source: Source::Import,
+        measures,
+    })
+}

@@ -1,0 +1,71 @@
+//! The person's decisions about weigh-ins: exclude and restore, and the review of weigh-ins
+//! Withings could not attribute ("mine" / "not me"). Kept in their own table, keyed by grpid,
+//! so no sync changes them and they survive a group's re-download.
+
+use std::collections::HashMap;
+
+use rusqlite::{OptionalExtension, params};
+use serde::{Deserialize, Serialize};
+
+use super::{Store, StoreError};
+
+/// One decision.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Verdict {
+    /// Whether the weigh-in counts (trend, rate, projection, split).
+    pub counted: bool,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reason: Option<String>,
+    pub decided_at: i64,
+}
+
+impl Store {
+    /// Records (or replaces) the decision about a group of the account.
+    pub fn set_verdict(&self, account: i64, grpid: i64, v: &Verdict) -> Result<(), StoreError> {
+        let known: bool = self.conn.query_row(
+            "SELECT EXISTS (SELECT 1 FROM groups WHERE account_id = ?1 AND grpid = ?2)",
+            params![account, grpid],
+            |r| r.get(0),
+        )?;
+        if !known {
+            return Err(StoreError::UnknownWeighIn(grpid));
+        }
+        self.conn.execute(
+            "INSERT INTO verdicts (account_id, grpid, counted, reason, decided_at) VALUES (?1, ?2, ?3, ?4, ?5)
+             ON CONFLICT (account_id, grpid) DO UPDATE SET counted = excluded.counted,
+               reason = excluded.reason, decided_at = excluded.decided_at",
+            params![account, grpid, v.counted, v.reason, v.decided_at],
+        )?;
+        Ok(())
+    }
+
+    /// Forgets a decision: the weigh-in follows Withings' attribution again.
+    pub fn clear_verdict(&self, account: i64, grpid: i64) -> Result<bool, StoreError> {
+        Ok(self
+            .conn
+            .execute("DELETE FROM verdicts WHERE account_id = ?1 AND grpid = ?2", params![account, grpid])?
+            > 0)
+    }
+
+    pub fn verdict(&self, account: i64, grpid: i64) -> Result<Option<Verdict>, StoreError> {
+        Ok(self
+            .conn
+            .query_row(
+                "SELECT counted, reason, decided_at FROM verdicts WHERE account_id = ?1 AND grpid = ?2",
+                params![account, grpid],
+                |r| Ok(Verdict { counted: r.get(0)?, reason: r.get(1)?, decided_at: r.get(2)? }),
+            )
+            .optional()?)
+    }
+
+    /// Every decision of the account, by grpid (few: read once, not joined per row).
+    pub fn verdicts(&self, account: i64) -> Result<HashMap<i64, Verdict>, StoreError> {
+        let mut st = self
+            .conn
+            .prepare_cached("SELECT grpid, counted, reason, decided_at FROM verdicts WHERE account_id = ?1")?;
+        let rows = st.query_map([account], |r| {
+            Ok((r.get(0)?, Verdict { counted: r.get(1)?, reason: r.get(2)?, decided_at: r.get(3)? }))
+        })?;
+        Ok(rows.collect::<Result<_, _>>()?)
+    }
+}

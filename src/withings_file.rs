@@ -1,0 +1,337 @@
+//! Withings' "Download my data" export: its ZIP, or the `weight.csv` inside it, read into
+//! weigh-ins with exact kg values. Nothing here touches the database; [`crate::app`] decides
+//! which account they join and what is already there.
+//!
+//! What real exports look like (and what this accepts):
+//! - `Date,"Weight (kg)","Fat mass (kg)","Bone mass (kg)","Muscle mass (kg)","Hydration (kg)",Comments`,
+//!   newest first, UTF-8, fields quoted only when they hold a space (older exports quote all);
+//! - times in local wall-clock time without an offset: `2026-11-30 07:15:00`, and in exports
+//!   from before about 2017 `2016-12-27 5:36 AM` or `2014-02-13 6:04 Uhr`;
+//! - `.` as the decimal separator in every locale; an lb account writes `(lb)` headers and
+//!   values rounded to 0.1 with a trailing `.0` dropped, a kg account two decimals;
+//! - German headers (`Gewicht (kg)`, `Fettmasse (kg)`, …) and, in older files, a lean mass
+//!   column (`Lean mass (kg)`, `Fettfreier Anteil (kg)`);
+//! - the ZIP's `devices.csv` has a `timezone` column.
+
+use std::io::Read;
+
+use jiff::civil::{Date, DateTime, Time};
+
+use crate::model::{ExactValue, MeasureType};
+use crate::units::MassUnit;
+
+#[derive(Debug, thiserror::Error)]
+pub enum FileError {
+    #[error("line {line}, column {column:?}: {reason}; nothing was imported")]
+    Row { line: u64, column: String, reason: String },
+    #[error("this file has no weight column (its columns are {0}); nothing was imported")]
+    NoWeightColumn(String),
+    #[error("this file has no date column (its columns are {0}); nothing was imported")]
+    NoDateColumn(String),
+    #[error("the ZIP has no weight.csv; is it Withings' \"Download my data\" export? nothing was imported")]
+    NoWeightCsv,
+    #[error("cannot read the ZIP: {0}; nothing was imported")]
+    Zip(String),
+    #[error("cannot read the CSV: {0}; nothing was imported")]
+    Csv(String),
+}
+
+/// A column Heft reads.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Column {
+    Date,
+    Mass(MeasureType),
+    Comment,
+}
+
+/// English and German header names (lowercase, without the unit in parentheses).
+const NAMES: &[(&str, Column)] = &[
+    ("date", Column::Date),
+    ("datum", Column::Date),
+    ("weight", Column::Mass(MeasureType::WEIGHT)),
+    ("gewicht", Column::Mass(MeasureType::WEIGHT)),
+    ("fat mass", Column::Mass(MeasureType::FAT_MASS)),
+    ("fettmasse", Column::Mass(MeasureType::FAT_MASS)),
+    ("bone mass", Column::Mass(MeasureType::BONE_MASS)),
+    ("knochenmasse", Column::Mass(MeasureType::BONE_MASS)),
+    ("muscle mass", Column::Mass(MeasureType::MUSCLE_MASS)),
+    ("muskelmasse", Column::Mass(MeasureType::MUSCLE_MASS)),
+    ("hydration", Column::Mass(MeasureType::HYDRATION)),
+    ("wasseranteil", Column::Mass(MeasureType::HYDRATION)),
+    ("lean mass", Column::Mass(MeasureType::FAT_FREE_MASS)),
+    ("fettfreier anteil", Column::Mass(MeasureType::FAT_FREE_MASS)),
+    ("comments", Column::Comment),
+    ("kommentare", Column::Comment),
+];
+
+/// "Weight (lb)" → ("weight", Some(lb)).
+fn split_header(h: &str) -> (String, Option<MassUnit>) {
+    let h = h.trim().trim_start_matches('\u{feff}');
+    match h.rsplit_once('(') {
+        Some((name, unit)) if unit.ends_with(')') => {
+            (name.trim().to_lowercase(), MassUnit::parse(unit.trim_end_matches(')')))
+        }
+        _ => (h.to_lowercase(), None),
+    }
+}
+
+/// One mass as written, with its unit.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Written {
+    pub kind: MeasureType,
+    pub value: ExactValue,
+    pub unit: MassUnit,
+}
+
+impl Written {
+    /// "175 lb", "88.00 kg": what the file said.
+    pub fn text(&self) -> String {
+        format!("{} {}", self.value, self.unit.as_str())
+    }
+
+    pub fn exact_kg(&self) -> Option<ExactValue> {
+        self.unit.exact_kg(self.value)
+    }
+}
+
+/// One row of `weight.csv`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Row {
+    /// The line it starts on (1 is the header).
+    pub line: u64,
+    pub local: DateTime,
+    /// The weight first, then the other masses in column order.
+    pub masses: Vec<Written>,
+    pub comment: Option<String>,
+}
+
+impl Row {
+    pub fn weight(&self) -> &Written {
+        &self.masses[0]
+    }
+}
+
+/// A whole export, read.
+#[derive(Debug, Clone, Default)]
+pub struct WithingsFile {
+    pub rows: Vec<Row>,
+    /// Columns Heft does not read, as headed in the file.
+    pub ignored_columns: Vec<String>,
+    /// The time zone `devices.csv` names, when the file was the ZIP.
+    pub timezone: Option<String>,
+}
+
+/// What a file given to `heft import` is, by its content.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Kind {
+    HeftJson,
+    WithingsZip,
+    WithingsCsv,
+}
+
+pub fn detect(bytes: &[u8]) -> Option<Kind> {
+    if bytes.starts_with(b"PK\x03\x04") {
+        return Some(Kind::WithingsZip);
+    }
+    let text = bytes.strip_prefix(b"\xef\xbb\xbf").unwrap_or(bytes);
+    let start = text.iter().position(|b| !b.is_ascii_whitespace()).map(|i| &text[i..]).unwrap_or(&[]);
+    if start.starts_with(b"{") {
+        return Some(Kind::HeftJson);
+    }
+    let first_line = start.split(|b| *b == b'\n').next().unwrap_or(&[]);
+    let header = String::from_utf8_lossy(first_line).to_lowercase();
+    (header.contains("date") || header.contains("datum")).then_some(Kind::WithingsCsv)
+}
+
+/// Reads the ZIP or the CSV (by content).
+pub fn read(bytes: &[u8]) -> Result<WithingsFile, FileError> {
+    if detect(bytes) == Some(Kind::WithingsZip) { read_zip(bytes) } else { read_csv(bytes) }
+}
+
+fn read_zip(bytes: &[u8]) -> Result<WithingsFile, FileError> {
+    let mut zip = zip::ZipArchive::new(std::io::Cursor::new(bytes)).map_err(|e| FileError::Zip(e.to_string()))?;
+    let entry = |zip: &mut zip::ZipArchive<_>, name: &str| -> Result<Option<Vec<u8>>, FileError> {
+        let found = zip
+            .file_names()
+            .filter_map(Result::ok)
+            .find(|n| n.rsplit('/').next().is_some_and(|b| b.eq_ignore_ascii_case(name)))
+            .map(|n| n.to_string());
+        let Some(found) = found else { return Ok(None) };
+        let mut f = zip.by_name(&found).map_err(|e| FileError::Zip(e.to_string()))?;
+        let mut out = Vec::new();
+        f.read_to_end(&mut out).map_err(|e| FileError::Zip(e.to_string()))?;
+        Ok(Some(out))
+    };
+    let weight = entry(&mut zip, "weight.csv")?.ok_or(FileError::NoWeightCsv)?;
+    let mut file = read_csv(&weight)?;
+    if let Some(devices) = entry(&mut zip, "devices.csv")? {
+        file.timezone = devices_timezone(&devices);
+    }
+    Ok(file)
+}
+
+/// The time zone most devices in `devices.csv` name.
+fn devices_timezone(bytes: &[u8]) -> Option<String> {
+    let mut r = csv::ReaderBuilder::new().flexible(true).from_reader(bytes);
+    let col = r.headers().ok()?.iter().position(|h| h.trim().eq_ignore_ascii_case("timezone"))?;
+    let mut counts: Vec<(String, usize)> = Vec::new();
+    for rec in r.records().flatten() {
+        let Some(tz) = rec.get(col).map(str::trim).filter(|t| !t.is_empty()) else { continue };
+        match counts.iter_mut().find(|(t, _)| t == tz) {
+            Some((_, n)) => *n += 1,
+            None => counts.push((tz.to_string(), 1)),
+        }
+    }
+    counts.into_iter().max_by_key(|(_, n)| *n).map(|(t, _)| t)
+}
+
+fn read_csv(bytes: &[u8]) -> Result<WithingsFile, FileError> {
+    let bytes = bytes.strip_prefix(b"\xef\xbb\xbf").unwrap_or(bytes);
+    let mut r = csv::ReaderBuilder::new().flexible(true).from_reader(bytes);
+    let headers = r.headers().map_err(|e| FileError::Csv(e.to_string()))?.clone();
+    let mut columns: Vec<Option<(Column, Option<MassUnit>)>> = Vec::new();
+    let mut ignored = Vec::new();
+    for h in headers.iter() {
+        let (name, unit) = split_header(h);
+        let known = NAMES.iter().find(|(n, _)| *n == name).map(|(_, c)| *c);
+        // A column of the same meaning twice: the first one counts.
+        let known = known.filter(|c| !columns.iter().flatten().any(|(x, _)| x == c));
+        match known {
+            Some(c @ Column::Mass(_)) => columns.push(Some((c, Some(unit.unwrap_or(MassUnit::Kg))))),
+            Some(c) => columns.push(Some((c, None))),
+            None => {
+                ignored.push(h.trim().to_string());
+                columns.push(None);
+            }
+        }
+    }
+    let listed = || headers.iter().map(|h| format!("{:?}", h.trim())).collect::<Vec<_>>().join(", ");
+    let date_col =
+        columns.iter().position(|c| matches!(c, Some((Column::Date, _)))).ok_or_else(|| FileError::NoDateColumn(listed()))?;
+    let weight_col = columns
+        .iter()
+        .position(|c| matches!(c, Some((Column::Mass(MeasureType::WEIGHT), _))))
+        .ok_or_else(|| FileError::NoWeightColumn(listed()))?;
+    let mut rows = Vec::new();
+    for rec in r.records() {
+        let rec = rec.map_err(|e| FileError::Csv(e.to_string()))?;
+        let line = rec.position().map_or(0, |p| p.line());
+        if rec.iter().all(|f| f.trim().is_empty()) {
+            continue;
+        }
+        let bad = |col: usize, reason: String| FileError::Row {
+            line,
+            column: headers.get(col).unwrap_or("?").trim().to_string(),
+            reason,
+        };
+        let date_text = rec.get(date_col).unwrap_or("").trim();
+        let local = parse_local(date_text).ok_or_else(|| bad(date_col, format!("{date_text:?} is not a date and time")))?;
+        let mut masses = Vec::new();
+        let mut comment = None;
+        // The weight first: everything else hangs on it.
+        let order = std::iter::once(weight_col).chain((0..columns.len()).filter(|&i| i != weight_col));
+        for i in order {
+            let Some((col, unit)) = columns[i] else { continue };
+            let text = rec.get(i).unwrap_or("").trim();
+            match col {
+                Column::Date => {}
+                Column::Comment => comment = (!text.is_empty()).then(|| text.to_string()),
+                Column::Mass(kind) => {
+                    if text.is_empty() {
+                        if kind == MeasureType::WEIGHT {
+                            return Err(bad(i, "the weight is empty".into()));
+                        }
+                        continue;
+                    }
+                    let value = ExactValue::parse_decimal(text)
+                        .filter(|v| v.value > 0 || kind != MeasureType::WEIGHT)
+                        .ok_or_else(|| bad(i, format!("{text:?} is not a mass (digits and a '.')")))?;
+                    let w = Written { kind, value, unit: unit.unwrap_or(MassUnit::Kg) };
+                    let kg = w.exact_kg().map(ExactValue::to_f64).unwrap_or(f64::NAN);
+                    if !(0.0..1000.0).contains(&kg) {
+                        return Err(bad(i, format!("{} is not a body mass", w.text())));
+                    }
+                    masses.push(w);
+                }
+            }
+        }
+        rows.push(Row { line, local, masses, comment });
+    }
+    Ok(WithingsFile { rows, ignored_columns: ignored, timezone: None })
+}
+
+/// `2026-11-30 07:15:00`, `2026-11-30 07:15`, `2016-12-27 5:36 AM`, `2014-02-13 6:04 Uhr`
+/// (also what a person types for an entry's time).
+pub fn parse_local(text: &str) -> Option<DateTime> {
+    let (date, rest) = text.split_once(' ')?;
+    let date: Date = date.parse().ok()?;
+    let rest = rest.trim();
+    let (clock, pm) = if let Some(c) = rest.strip_suffix("AM").or_else(|| rest.strip_suffix("am")) {
+        (c.trim(), Some(false))
+    } else if let Some(c) = rest.strip_suffix("PM").or_else(|| rest.strip_suffix("pm")) {
+        (c.trim(), Some(true))
+    } else {
+        (rest.strip_suffix("Uhr").unwrap_or(rest).trim(), None)
+    };
+    let mut parts = clock.split(':');
+    let num = |s: Option<&str>| -> Option<i8> {
+        let s = s?;
+        (!s.is_empty() && s.len() <= 2 && s.bytes().all(|b| b.is_ascii_digit())).then(|| s.parse().ok())?
+    };
+    let mut hour = num(parts.next())?;
+    let minute = num(parts.next())?;
+    let second = match parts.next() {
+        Some(s) => num(Some(s))?,
+        None => 0,
+    };
+    if parts.next().is_some() {
+        return None;
+    }
+    if let Some(pm) = pm {
+        if !(1..=12).contains(&hour) {
+            return None;
+        }
+        hour = match (hour, pm) {
+            (12, false) => 0,
+            (12, true) => 12,
+            (h, true) => h + 12,
+            (h, false) => h,
+        };
+    }
+    let time = Time::new(hour, minute, second, 0).ok()?;
+    Some(date.to_datetime(time))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_time_format_real_exports_use_is_read() {
+        let dt = |s: &str| parse_local(s).map(|d| d.to_string());
+        assert_eq!(dt("2026-11-30 07:15:00").as_deref(), Some("2026-11-30T07:15:00"));
+        assert_eq!(dt("2016-12-27 5:36 AM").as_deref(), Some("2016-12-27T05:36:00"));
+        assert_eq!(dt("2016-12-27 12:10 AM").as_deref(), Some("2016-12-27T00:10:00"));
+        assert_eq!(dt("2016-12-27 12:10 PM").as_deref(), Some("2016-12-27T12:10:00"));
+        assert_eq!(dt("2016-12-27 9:05 PM").as_deref(), Some("2016-12-27T21:05:00"));
+        assert_eq!(dt("2014-02-13 6:04 Uhr").as_deref(), Some("2014-02-13T06:04:00"));
+        for bad in ["2026-11-30", "2026-13-01 07:00:00", "2026-11-30 25:00:00", "30.11.2026 07:15", "2016-12-27 13:10 PM"] {
+            assert_eq!(dt(bad), None, "{bad}");
+        }
+    }
+
+    #[test]
+    fn headers_name_their_unit() {
+        assert_eq!(split_header("Weight (lb)"), ("weight".into(), Some(MassUnit::Lb)));
+        assert_eq!(split_header("Gewicht (kg)"), ("gewicht".into(), Some(MassUnit::Kg)));
+        assert_eq!(split_header("Comments"), ("comments".into(), None));
+    }
+
+    #[test]
+    fn the_kind_of_file_is_told_by_its_content() {
+        assert_eq!(detect(b"PK\x03\x04rest"), Some(Kind::WithingsZip));
+        assert_eq!(detect(b"  {\"format\":\"heft-export\"}"), Some(Kind::HeftJson));
+        assert_eq!(detect(b"Date,\"Weight (kg)\"\n"), Some(Kind::WithingsCsv));
+        assert_eq!(detect(b"hello"), None);
+    }
+}
