@@ -33,9 +33,10 @@ impl ExportError {
     pub fn code(&self) -> &'static str {
         match self {
             ExportError::Store(e) => e.code(),
-            ExportError::Encode(_) | ExportError::Csv(_) | ExportError::Fit(_) | ExportError::Write { .. } => {
-                "export_failed"
-            }
+            ExportError::Encode(_)
+            | ExportError::Csv(_)
+            | ExportError::Fit(_)
+            | ExportError::Write { .. } => "export_failed",
         }
     }
 }
@@ -67,9 +68,7 @@ impl ImportError {
             ImportError::NotAnExport(_)
             | ImportError::TooNew(_)
             | ImportError::Read { .. }
-            | ImportError::File(_) => {
-                "import_failed"
-            }
+            | ImportError::File(_) => "import_failed",
         }
     }
 }

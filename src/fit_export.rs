@@ -49,7 +49,9 @@ pub struct FitError(String);
 /// FIT's fixed-point fields: value × 100 as u16, 0xFFFF meaning "none".
 fn centi(v: Option<f64>) -> u16 {
     match v {
-        Some(x) if x.is_finite() && x >= 0.0 && x * 100.0 < f64::from(u16::MAX - 1) => (x * 100.0).round() as u16,
+        Some(x) if x.is_finite() && x >= 0.0 && x * 100.0 < f64::from(u16::MAX - 1) => {
+            (x * 100.0).round() as u16
+        }
         _ => u16::MAX,
     }
 }

@@ -6,7 +6,9 @@ use std::process::ExitCode;
 
 use anyhow::Context;
 use clap::{Parser, Subcommand, ValueEnum};
-use heft::app::{App, AppError, ChartRequest, Entry, ExportFormat, ImportOptions, Imported, Standing, TrendChoice};
+use heft::app::{
+    App, AppError, ChartRequest, Entry, ExportFormat, ImportOptions, Imported, Standing, TrendChoice,
+};
 use heft::auth::Provider;
 use heft::chart::{ChartKind, Theme};
 use heft::config::Settings;
@@ -392,7 +394,10 @@ fn run(cli: Cli) -> anyhow::Result<()> {
                 }
             }
             if failed > 0 {
-                anyhow::bail!("{failed} account{} did not sync (see above)", if failed == 1 { "" } else { "s" });
+                anyhow::bail!(
+                    "{failed} account{} did not sync (see above)",
+                    if failed == 1 { "" } else { "s" }
+                );
             }
         }
         Command::Status => {
@@ -451,7 +456,9 @@ fn run(cli: Cli) -> anyhow::Result<()> {
                 (None, ExportFormat::Csv) => {
                     app.export_csv(std::io::stdout().lock())?;
                 }
-                (None, ExportFormat::Fit) => anyhow::bail!("a FIT file is binary: give it a name with --out weight.fit"),
+                (None, ExportFormat::Fit) => {
+                    anyhow::bail!("a FIT file is binary: give it a name with --out weight.fit")
+                }
             }
         }
         Command::Import { file, account, timezone } => {
@@ -487,8 +494,15 @@ fn run(cli: Cli) -> anyhow::Result<()> {
                             Standing::Excluded => "  excluded",
                             Standing::AwaitingReview => "  awaiting review (heft review)",
                         };
-                        let flags = if r.flags.is_empty() { String::new() } else { format!("  [{}]", r.flags.join(", ")) };
-                        println!("{:>11}  {}  {:>14}  fat {:>7}{flags}{standing}", r.grpid, r.date, r.weight, r.fat);
+                        let flags = if r.flags.is_empty() {
+                            String::new()
+                        } else {
+                            format!("  [{}]", r.flags.join(", "))
+                        };
+                        println!(
+                            "{:>11}  {}  {:>14}  fat {:>7}{flags}{standing}",
+                            r.grpid, r.date, r.weight, r.fat
+                        );
                         if let Some(why) = &r.reason {
                             println!("{:>13}reason: {why}", "");
                         }
@@ -516,12 +530,21 @@ fn run(cli: Cli) -> anyhow::Result<()> {
                 }
                 Some(_) => anyhow::bail!("say whose it is: --mine or --not-me"),
                 None => {
-                    let rows = app.weigh_ins(account.as_deref(), None, usize::MAX, Some(Standing::AwaitingReview), false)?;
+                    let rows = app.weigh_ins(
+                        account.as_deref(),
+                        None,
+                        usize::MAX,
+                        Some(Standing::AwaitingReview),
+                        false,
+                    )?;
                     if rows.is_empty() {
                         println!("Nothing to review: every weigh-in is attributed.");
                     }
                     for r in rows {
-                        println!("{:>11}  {}  {:>14}  — `heft review {} --mine` or `--not-me`", r.grpid, r.date, r.weight, r.grpid);
+                        println!(
+                            "{:>11}  {}  {:>14}  — `heft review {} --mine` or `--not-me`",
+                            r.grpid, r.date, r.weight, r.grpid
+                        );
                     }
                 }
             }

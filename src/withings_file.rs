@@ -149,7 +149,8 @@ pub fn read(bytes: &[u8]) -> Result<WithingsFile, FileError> {
 }
 
 fn read_zip(bytes: &[u8]) -> Result<WithingsFile, FileError> {
-    let mut zip = zip::ZipArchive::new(std::io::Cursor::new(bytes)).map_err(|e| FileError::Zip(e.to_string()))?;
+    let mut zip =
+        zip::ZipArchive::new(std::io::Cursor::new(bytes)).map_err(|e| FileError::Zip(e.to_string()))?;
     let entry = |zip: &mut zip::ZipArchive<_>, name: &str| -> Result<Option<Vec<u8>>, FileError> {
         let found = zip
             .file_names()
@@ -206,8 +207,10 @@ fn read_csv(bytes: &[u8]) -> Result<WithingsFile, FileError> {
         }
     }
     let listed = || headers.iter().map(|h| format!("{:?}", h.trim())).collect::<Vec<_>>().join(", ");
-    let date_col =
-        columns.iter().position(|c| matches!(c, Some((Column::Date, _)))).ok_or_else(|| FileError::NoDateColumn(listed()))?;
+    let date_col = columns
+        .iter()
+        .position(|c| matches!(c, Some((Column::Date, _))))
+        .ok_or_else(|| FileError::NoDateColumn(listed()))?;
     let weight_col = columns
         .iter()
         .position(|c| matches!(c, Some((Column::Mass(MeasureType::WEIGHT), _))))
@@ -225,7 +228,8 @@ fn read_csv(bytes: &[u8]) -> Result<WithingsFile, FileError> {
             reason,
         };
         let date_text = rec.get(date_col).unwrap_or("").trim();
-        let local = parse_local(date_text).ok_or_else(|| bad(date_col, format!("{date_text:?} is not a date and time")))?;
+        let local = parse_local(date_text)
+            .ok_or_else(|| bad(date_col, format!("{date_text:?} is not a date and time")))?;
         let mut masses = Vec::new();
         let mut comment = None;
         // The weight first: everything else hangs on it.
@@ -315,7 +319,13 @@ mod tests {
         assert_eq!(dt("2016-12-27 12:10 PM").as_deref(), Some("2016-12-27T12:10:00"));
         assert_eq!(dt("2016-12-27 9:05 PM").as_deref(), Some("2016-12-27T21:05:00"));
         assert_eq!(dt("2014-02-13 6:04 Uhr").as_deref(), Some("2014-02-13T06:04:00"));
-        for bad in ["2026-11-30", "2026-13-01 07:00:00", "2026-11-30 25:00:00", "30.11.2026 07:15", "2016-12-27 13:10 PM"] {
+        for bad in [
+            "2026-11-30",
+            "2026-13-01 07:00:00",
+            "2026-11-30 25:00:00",
+            "30.11.2026 07:15",
+            "2016-12-27 13:10 PM",
+        ] {
             assert_eq!(dt(bad), None, "{bad}");
         }
     }

@@ -22,8 +22,24 @@ fn weigh_in(grpid: i64, date: i64, weight_g: i64, fat_ratio_milli: i64) -> Store
         comment: None,
         source: Default::default(),
         measures: vec![
-            StoredMeasure { kind: 1, position: None, value: weight_g, unit: -3, algo: None, fm: None, written: None },
-            StoredMeasure { kind: 6, position: None, value: fat_ratio_milli, unit: -3, algo: None, fm: None, written: None },
+            StoredMeasure {
+                kind: 1,
+                position: None,
+                value: weight_g,
+                unit: -3,
+                algo: None,
+                fm: None,
+                written: None,
+            },
+            StoredMeasure {
+                kind: 6,
+                position: None,
+                value: fat_ratio_milli,
+                unit: -3,
+                algo: None,
+                fm: None,
+                written: None,
+            },
         ],
     }
 }

@@ -53,7 +53,9 @@ pub enum AppError {
     UnknownAccount(String),
     #[error("the demo simulator is not running; start the demo again")]
     DemoNotRunning,
-    #[error("this account lives only on this computer (made by an import or for your own entries); there is nothing to connect or sync")]
+    #[error(
+        "this account lives only on this computer (made by an import or for your own entries); there is nothing to connect or sync"
+    )]
     LocalOnly,
     #[error("{0}")]
     BadInput(String),
@@ -111,6 +113,13 @@ pub struct Overview {
 #[derive(Debug, Clone, Serialize)]
 pub struct AccountView {
     pub userid: String,
+    /// The name the person gave it ("Anna"), else none.
+    pub name: Option<String>,
+    pub colour: Option<String>,
+    /// Its own display unit, else the default.
+    pub unit: MassUnit,
+    /// Weigh-ins Withings could not attribute and the person has not reviewed.
+    pub to_review: usize,
     pub provider: Provider,
     pub demo: bool,
     pub needs_reconnect: bool,
@@ -237,15 +246,6 @@ pub struct BodyFigure {
     pub value: String,
     pub unit: &'static str,
     pub date: String,
-}
-
-/// A weigh-in as the recent list shows it.
-#[derive(Debug, Clone, Serialize)]
-pub struct RecentRow {
-    pub date: String,
-    pub weight: String,
-    pub fat: String,
-    pub flags: Vec<&'static str>,
 }
 
 /// A trend method asked for by one request; what it leaves out comes from the account's
@@ -609,16 +609,22 @@ impl App {
         let accounts = self
             .status()?
             .into_iter()
-            .map(|s| AccountView {
-                userid: s.account.userid,
-                provider: s.account.provider,
-                demo: s.account.demo,
-                needs_reconnect: s.account.needs_reconnect,
-                last_sync_at: s.sync.last_sync_at,
-                last_error: s.sync.last_error,
-                groups: s.groups,
+            .map(|s| {
+                Ok(AccountView {
+                    unit: self.unit_of(&s.account),
+                    to_review: self.store.awaiting_review(s.account.id)?,
+                    name: s.account.name,
+                    colour: s.account.colour,
+                    userid: s.account.userid,
+                    provider: s.account.provider,
+                    demo: s.account.demo,
+                    needs_reconnect: s.account.needs_reconnect,
+                    last_sync_at: s.sync.last_sync_at,
+                    last_error: s.sync.last_error,
+                    groups: s.groups,
+                })
             })
-            .collect();
+            .collect::<Result<_, AppError>>()?;
         Ok(Overview {
             configured: self.is_configured(),
             accounts,
@@ -915,27 +921,6 @@ impl App {
             .collect())
     }
 
-    /// The latest weigh-ins, newest first, formatted in `unit` and the account's time zone.
-    pub fn recent(
-        &self,
-        userid: Option<&str>,
-        unit: MassUnit,
-        limit: u32,
-    ) -> Result<Vec<RecentRow>, AppError> {
-        let a = self.account_for(userid)?;
-        let tz = self.store.timezone(a.id)?;
-        let rows = self.store.recent_weigh_ins(a.id, limit)?;
-        Ok(rows
-            .into_iter()
-            .map(|w| RecentRow {
-                date: local_time(w.ts, &tz, "%a %b %-d, %H:%M"),
-                weight: unit.format(w.weight_kg),
-                fat: w.fat_ratio.map(|f| format!("{f:.1} %")).unwrap_or_else(|| "—".into()),
-                flags: w.attrib.flag().into_iter().collect(),
-            })
-            .collect())
-    }
-
     /// The lossless JSON export, as text.
     pub fn export_json(&self) -> Result<String, AppError> {
         let e = export::export(&self.store)?;
@@ -977,12 +962,6 @@ impl App {
         let data = export::parse(bytes)?;
         let now = self.now();
         Ok(export::import(&mut self.store, data, now)?)
-    }
-
-    pub fn import_file(&mut self, path: &Path) -> Result<ImportReport, AppError> {
-        let bytes = std::fs::read(path)
-            .map_err(|source| ImportError::Read { path: path.display().to_string(), source })?;
-        self.import_json(&bytes)
     }
 
     /// Removes the demo account, its tokens and its history (real accounts are untouched,

@@ -121,7 +121,12 @@ impl App {
     }
 
     /// Excludes a weigh-in from the trend, rate, projection and split (Withings keeps it).
-    pub fn exclude(&mut self, userid: Option<&str>, grpid: i64, reason: Option<&str>) -> Result<(), AppError> {
+    pub fn exclude(
+        &mut self,
+        userid: Option<&str>,
+        grpid: i64,
+        reason: Option<&str>,
+    ) -> Result<(), AppError> {
         let a = self.account_for(userid)?;
         let reason = reason.map(str::trim).filter(|r| !r.is_empty()).map(str::to_string);
         let v = Verdict { counted: false, reason, decided_at: self.now() };
@@ -220,9 +225,20 @@ impl App {
     }
 
     fn anomalies_of(&self, a: &Account, tz: &TimeZone) -> Result<Vec<Anomaly>, AppError> {
-        let q = Query { account: a.id, kind: MeasureType::WEIGHT, from: i64::MIN, to: i64::MAX, include_ambiguous: false };
-        let pts: Vec<(i64, f64, i64)> =
-            self.store.series(q)?.into_iter().filter(|p| p.counted).map(|p| (p.ts, p.value, p.grpid)).collect();
+        let q = Query {
+            account: a.id,
+            kind: MeasureType::WEIGHT,
+            from: i64::MIN,
+            to: i64::MAX,
+            include_ambiguous: false,
+        };
+        let pts: Vec<(i64, f64, i64)> = self
+            .store
+            .series(q)?
+            .into_iter()
+            .filter(|p| p.counted)
+            .map(|p| (p.ts, p.value, p.grpid))
+            .collect();
         Ok(trend::anomalies(&pts, tz))
     }
 
@@ -235,7 +251,11 @@ impl App {
 
     /// The account an entry or an import joins: the one named, else the only one, else a
     /// local account made for it. With several accounts the person must say which.
-    fn target_account(&mut self, userid: Option<&str>, tz: Option<&str>) -> Result<(Account, bool), AppError> {
+    fn target_account(
+        &mut self,
+        userid: Option<&str>,
+        tz: Option<&str>,
+    ) -> Result<(Account, bool), AppError> {
         if userid.is_some() {
             return Ok((self.account_for(userid)?, false));
         }
@@ -244,7 +264,8 @@ impl App {
             0 => {
                 let now = self.now();
                 let id = self.store.upsert_account(Provider::Local, LOCAL_USERID, None, None, now)?;
-                let zone = tz.map(str::to_string).or_else(|| TimeZone::system().iana_name().map(str::to_string));
+                let zone =
+                    tz.map(str::to_string).or_else(|| TimeZone::system().iana_name().map(str::to_string));
                 if let Some(z) = zone {
                     self.store.set_timezone(id, &z)?;
                 }
@@ -254,12 +275,20 @@ impl App {
             _ => Err(AppError::BadInput(format!(
                 "there are {} accounts; choose one with --account ({})",
                 all.len(),
-                all.iter().map(|a| a.name.clone().unwrap_or_else(|| a.userid.clone())).collect::<Vec<_>>().join(", ")
+                all.iter()
+                    .map(|a| a.name.clone().unwrap_or_else(|| a.userid.clone()))
+                    .collect::<Vec<_>>()
+                    .join(", ")
             ))),
         }
     }
 
-    fn entry_group(&self, a: &Account, e: &Entry, old: Option<&StoredGroup>) -> Result<StoredGroup, AppError> {
+    fn entry_group(
+        &self,
+        a: &Account,
+        e: &Entry,
+        old: Option<&StoredGroup>,
+    ) -> Result<StoredGroup, AppError> {
         let tz = self.tz_of(a)?;
         let date = match &e.at {
             Some(t) => {
@@ -268,7 +297,9 @@ impl App {
                 })?;
                 local
                     .to_zoned(tz.clone())
-                    .map_err(|e| AppError::BadInput(format!("{t:?} does not exist in {}: {e}", tz_name(&tz))))?
+                    .map_err(|e| {
+                        AppError::BadInput(format!("{t:?} does not exist in {}: {e}", tz_name(&tz)))
+                    })?
                     .timestamp()
                     .as_second()
             }
@@ -292,15 +323,18 @@ impl App {
             let written = ExactValue::parse_decimal(w.trim())
                 .filter(|v| v.value > 0)
                 .ok_or_else(|| AppError::BadInput(format!("{w:?} is not a weight; write it like 80.2")))?;
-            let kg = unit.exact_kg(written).filter(|k| k.to_f64() < 700.0).ok_or_else(|| {
-                AppError::BadInput(format!("{w} {} is not a body weight", unit.as_str()))
-            })?;
+            let kg = unit
+                .exact_kg(written)
+                .filter(|k| k.to_f64() < 700.0)
+                .ok_or_else(|| AppError::BadInput(format!("{w} {} is not a body weight", unit.as_str())))?;
             set(MeasureType::WEIGHT, kg, format!("{written} {}", unit.as_str()));
         }
         if let Some(f) = &e.fat_ratio {
             let v = ExactValue::parse_decimal(f.trim().trim_end_matches('%').trim())
                 .filter(|v| v.to_f64() > 0.0 && v.to_f64() < 100.0)
-                .ok_or_else(|| AppError::BadInput(format!("{f:?} is not a fat percentage between 0 and 100")))?;
+                .ok_or_else(|| {
+                    AppError::BadInput(format!("{f:?} is not a fat percentage between 0 and 100"))
+                })?;
             set(MeasureType::FAT_RATIO, v, format!("{v} %"));
         }
         if !measures.iter().any(|m| m.kind == MeasureType::WEIGHT.0) {
@@ -403,11 +437,17 @@ impl App {
     /// Adds a Withings export's weigh-ins to an account in one transaction, leaving out those
     /// it already has (same instant within a minute, same weight at the file's precision) and
     /// duplicates inside the file.
-    pub fn import_withings(&mut self, file: &WithingsFile, opts: &ImportOptions) -> Result<WithingsImport, AppError> {
+    pub fn import_withings(
+        &mut self,
+        file: &WithingsFile,
+        opts: &ImportOptions,
+    ) -> Result<WithingsImport, AppError> {
         if let Some(z) = &opts.timezone {
-            TimeZone::get(z).map_err(|_| AppError::BadInput(format!("{z:?} is not a time zone (e.g. Europe/Berlin)")))?;
+            TimeZone::get(z)
+                .map_err(|_| AppError::BadInput(format!("{z:?} is not a time zone (e.g. Europe/Berlin)")))?;
         }
-        let (a, made) = self.target_account(opts.account.as_deref(), opts.timezone.as_deref().or(file.timezone.as_deref()))?;
+        let (a, made) = self
+            .target_account(opts.account.as_deref(), opts.timezone.as_deref().or(file.timezone.as_deref()))?;
         let result = self.import_into(&a, file, opts);
         if result.is_err() && made {
             self.store.delete_account(a.id)?;
@@ -415,7 +455,12 @@ impl App {
         result
     }
 
-    fn import_into(&mut self, a: &Account, file: &WithingsFile, opts: &ImportOptions) -> Result<WithingsImport, AppError> {
+    fn import_into(
+        &mut self,
+        a: &Account,
+        file: &WithingsFile,
+        opts: &ImportOptions,
+    ) -> Result<WithingsImport, AppError> {
         let (tz, timezone_from) = match (&opts.timezone, &file.timezone, &a.timezone) {
             (Some(z), ..) => (TimeZone::get(z).ok(), "--timezone"),
             (None, Some(z), _) => (TimeZone::get(z).ok(), "devices.csv"),
@@ -511,7 +556,8 @@ impl MinuteIndex {
 /// mass) derived from them.
 fn row_group(row: &Row, tz: &TimeZone, now: i64) -> Result<StoredGroup, AppError> {
     let bad = |reason: String| -> AppError {
-        ImportError::from(withings_file::FileError::Row { line: row.line, column: "Date".into(), reason }).into()
+        ImportError::from(withings_file::FileError::Row { line: row.line, column: "Date".into(), reason })
+            .into()
     };
     let date = row
         .local

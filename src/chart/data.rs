@@ -5,6 +5,8 @@
 use jiff::tz::TimeZone;
 
 use super::{Band, ChartData, ChartError, ChartKind, ChartSpec, Layer, Line, StackPart};
+use crate::model::MeasureType;
+use crate::series::Query;
 use crate::store::{Store, StoreError};
 use crate::trend::{self, Trend, TrendSpec};
 
@@ -22,13 +24,47 @@ fn trend_xy(t: &Trend, tz: &TimeZone) -> Vec<(i64, f64)> {
         .collect()
 }
 
+/// A metric's counted weigh-ins, those left out, and (for the weight) the flagged ones.
+struct Read {
+    counted: Series,
+    left_out: Series,
+    flagged: Series,
+}
+
+fn read(
+    store: &Store,
+    account: i64,
+    kind: MeasureType,
+    spec: &ChartSpec,
+    tz: &TimeZone,
+) -> Result<Read, StoreError> {
+    let q = Query { account, kind, from: i64::MIN, to: i64::MAX, include_ambiguous: spec.include_ambiguous };
+    let pts = store.series(q)?;
+    let counted: Vec<(i64, f64, i64)> =
+        pts.iter().filter(|p| p.counted).map(|p| (p.ts, p.value, p.grpid)).collect();
+    let left_out = pts.iter().filter(|p| !p.counted).map(|p| (p.ts, p.value)).collect();
+    let flagged = if kind == MeasureType::WEIGHT {
+        let marked: std::collections::HashSet<i64> =
+            trend::anomalies(&counted, tz).into_iter().map(|a| a.grpid).collect();
+        counted.iter().filter(|p| marked.contains(&p.2)).map(|p| (p.0, p.1)).collect()
+    } else {
+        Vec::new()
+    };
+    Ok(Read { counted: counted.into_iter().map(|p| (p.0, p.1)).collect(), left_out, flagged })
+}
+
 pub fn chart_data(store: &Store, account: i64, spec: &ChartSpec, now: i64) -> Result<ChartData, ChartError> {
     let tz = store.timezone(account)?;
+    let mut extra: Vec<(Series, Series)> = Vec::new();
     let all: Vec<(&str, Series)> = spec
         .kind
         .metrics()
         .iter()
-        .map(|(kind, label)| Ok((*label, store.values(account, *kind, spec.include_ambiguous)?)))
+        .map(|(kind, label)| {
+            let r = read(store, account, *kind, spec, &tz)?;
+            extra.push((r.left_out, r.flagged));
+            Ok((*label, r.counted))
+        })
         .collect::<Result<_, StoreError>>()?;
     let first = all.iter().filter_map(|(_, s)| s.first().map(|p| p.0)).min().unwrap_or(now);
     let (from, to) = spec.range.bounds(now, first);
@@ -56,9 +92,12 @@ pub fn chart_data(store: &Store, account: i64, spec: &ChartSpec, now: i64) -> Re
                 end_label,
                 spec.kind.stack_order(),
             );
+            if let (Some(line), Some((left_out, _))) = (lines.last_mut(), extra.first()) {
+                line.left_out = xy(left_out);
+            }
         }
     } else {
-        for (label, pts) in &all {
+        for ((label, pts), (left_out, flagged)) in all.iter().zip(&extra) {
             let t = trend::compute(pts, &tz, spec.trend);
             let trend_line = xy(&trend_xy(&t, &tz));
             let points = xy(pts);
@@ -66,7 +105,14 @@ pub fn chart_data(store: &Store, account: i64, spec: &ChartSpec, now: i64) -> Re
                 continue;
             }
             let end = t.last().map(|p| end_label(p.trend));
-            lines.push(Line { label: label.to_string(), points, trend: trend_line, end_label: end });
+            lines.push(Line {
+                label: label.to_string(),
+                points,
+                trend: trend_line,
+                end_label: end,
+                left_out: xy(left_out),
+                flagged: xy(flagged),
+            });
             if spec.kind == ChartKind::Weight {
                 weight_trend = Some(t);
             }
@@ -155,5 +201,7 @@ fn stack(
         points: xy(&parts[0]),
         trend: xy(weight),
         end_label: last,
+        left_out: Vec::new(),
+        flagged: Vec::new(),
     });
 }

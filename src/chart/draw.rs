@@ -193,6 +193,23 @@ where
         chart
             .draw_series(points.iter().map(|&(x, y)| Circle::new((x, y), 2, dot.filled())))
             .map_err(render_err)?;
+        // Left out of the trend: hollow. Unusual: a ring in the goal colour, to look at.
+        let hollow = ShapeStyle { color: color.mix(0.8), filled: false, stroke_width: 1 };
+        let visible = |p: &&(f64, f64)| p.0 >= x0 && p.0 <= x1;
+        chart
+            .draw_series(
+                line.left_out
+                    .iter()
+                    .filter(visible)
+                    .map(|&(x, y)| Circle::new((x, y.clamp(y0, y1)), 3, hollow)),
+            )
+            .map_err(render_err)?;
+        let ring = ShapeStyle { color: pal.goal.to_rgba(), filled: false, stroke_width: 2 };
+        chart
+            .draw_series(
+                line.flagged.iter().filter(visible).map(|&(x, y)| Circle::new((x, y.clamp(y0, y1)), 5, ring)),
+            )
+            .map_err(render_err)?;
         let stroke = ShapeStyle { color: color.to_rgba(), filled: false, stroke_width: 2 };
         chart.draw_series(LineSeries::new(trend.iter().copied(), stroke)).map_err(render_err)?;
         if let (Some(&(x, y)), Some(text)) = (trend.last(), &line.end_label) {

@@ -274,6 +274,10 @@ pub struct Line {
     pub trend: Vec<(f64, f64)>,
     /// The trend's last value, formatted for people ("72.3 kg").
     pub end_label: Option<String>,
+    /// Weigh-ins that do not count (excluded, "not me", awaiting review): drawn hollow.
+    pub left_out: Vec<(f64, f64)>,
+    /// Counted weigh-ins flagged as unusual: ringed.
+    pub flagged: Vec<(f64, f64)>,
 }
 
 /// One part of a stacked chart: the area between `lower` and `upper` (same x values).

@@ -58,11 +58,22 @@ impl Store {
             .optional()?)
     }
 
+    /// How many weigh-ins Withings could not attribute wait for the person's answer.
+    pub fn awaiting_review(&self, account: i64) -> Result<usize, StoreError> {
+        let n: i64 = self.conn.query_row(
+            "SELECT count(*) FROM groups g WHERE g.account_id = ?1 AND g.category = 1 AND g.attrib = 1
+               AND NOT EXISTS (SELECT 1 FROM verdicts v WHERE v.account_id = g.account_id AND v.grpid = g.grpid)",
+            [account],
+            |r| r.get(0),
+        )?;
+        Ok(n as usize)
+    }
+
     /// Every decision of the account, by grpid (few: read once, not joined per row).
     pub fn verdicts(&self, account: i64) -> Result<HashMap<i64, Verdict>, StoreError> {
-        let mut st = self
-            .conn
-            .prepare_cached("SELECT grpid, counted, reason, decided_at FROM verdicts WHERE account_id = ?1")?;
+        let mut st = self.conn.prepare_cached(
+            "SELECT grpid, counted, reason, decided_at FROM verdicts WHERE account_id = ?1",
+        )?;
         let rows = st.query_map([account], |r| {
             Ok((r.get(0)?, Verdict { counted: r.get(1)?, reason: r.get(2)?, decided_at: r.get(3)? }))
         })?;
