@@ -177,6 +177,8 @@ enum Command {
     },
     /// Leave a weigh-in out of the trend, rate, projection and split (Withings keeps it).
     Exclude {
+        /// The weigh-in's number (`heft list`); your own are negative.
+        #[arg(allow_negative_numbers = true)]
         grpid: i64,
         #[arg(long)]
         reason: Option<String>,
@@ -185,12 +187,15 @@ enum Command {
     },
     /// Count an excluded weigh-in again.
     Include {
+        /// The weigh-in's number (`heft list`); your own are negative.
+        #[arg(allow_negative_numbers = true)]
         grpid: i64,
         #[arg(long)]
         account: Option<String>,
     },
     /// Weigh-ins the scale could not attribute: list them, or say whose one is.
     Review {
+        #[arg(allow_negative_numbers = true)]
         grpid: Option<i64>,
         /// It is mine: count it.
         #[arg(long, conflicts_with = "not_me")]
@@ -208,12 +213,16 @@ enum Command {
     },
     /// Change a weigh-in you added or imported.
     Edit {
+        /// The weigh-in's number (`heft list`); your own are negative.
+        #[arg(allow_negative_numbers = true)]
         grpid: i64,
         #[command(flatten)]
         entry: EntryArgs,
     },
     /// Delete a weigh-in you added or imported (exclude a Withings one instead).
     Rm {
+        /// The weigh-in's number (`heft list`); your own are negative.
+        #[arg(allow_negative_numbers = true)]
         grpid: i64,
         #[arg(long)]
         account: Option<String>,
@@ -648,7 +657,7 @@ fn run(cli: Cli) -> anyhow::Result<()> {
                 }
                 TrendFormat::Json => println!("{}", serde_json::to_string_pretty(&t)?),
                 TrendFormat::Text => {
-                    let u = mass_unit(&app, unit.as_deref())?;
+                    let u = mass_unit(&app, unit.as_deref(), account.as_deref())?;
                     let text = t.in_unit(u);
                     println!("Trend weight on {} ({}): {}", t.date, t.method.as_str(), text.trend);
                     if let Some(r) = &text.weekly_rate {
@@ -711,7 +720,7 @@ fn run(cli: Cli) -> anyhow::Result<()> {
             match format {
                 TrendFormat::Json => println!("{}", serde_json::to_string_pretty(&s)?),
                 TrendFormat::Text => {
-                    let u = mass_unit(&app, unit.as_deref())?;
+                    let u = mass_unit(&app, unit.as_deref(), account.as_deref())?;
                     println!("{}", heft::app::split_sentence(&s, u));
                     println!(
                         "({} weigh-ins with a fat mass; bio-impedance readings are noisy and short windows mislead)",
@@ -722,7 +731,7 @@ fn run(cli: Cli) -> anyhow::Result<()> {
         }
         Command::Goal { value, unit, clear, account } => {
             let mut app = open()?;
-            let u = mass_unit(&app, unit.as_deref())?;
+            let u = mass_unit(&app, unit.as_deref(), account.as_deref())?;
             match (value, clear) {
                 (Some(v), false) => {
                     app.set_goal_kg(account.as_deref(), Some(u.to_kg(v)))?;
@@ -762,7 +771,10 @@ fn parse_unit(u: &str) -> anyhow::Result<MassUnit> {
     MassUnit::parse(u).ok_or_else(|| anyhow::anyhow!("unknown unit {u:?}; use kg, lb or st"))
 }
 
-/// The unit from the flag, else the saved one.
-fn mass_unit(app: &App, flag: Option<&str>) -> anyhow::Result<MassUnit> {
-    flag.map(parse_unit).unwrap_or_else(|| Ok(app.unit()))
+/// The unit from the flag, else the account's, else the saved default.
+fn mass_unit(app: &App, flag: Option<&str>, account: Option<&str>) -> anyhow::Result<MassUnit> {
+    match flag {
+        Some(f) => parse_unit(f),
+        None => Ok(app.account_for(account).map(|a| app.unit_of(&a)).unwrap_or_else(|_| app.unit())),
+    }
 }

@@ -476,12 +476,16 @@ impl App {
             let g = row_group(row, &tz, self.now())?;
             let weight = row.weight();
             let key = WeighInKey { date: g.date, weight: weight.value };
-            if existing.matches(key, weight.unit) {
-                present += 1;
-            } else if seen.matches(key, weight.unit) {
+            // A row repeated in the file is a duplicate in the file, whether or not it is
+            // also already stored: the counts then say the same on every import.
+            let exact = WeighInKey { date: g.date, weight: weight.exact_kg().unwrap_or(weight.value) };
+            if seen.matches(key, weight.unit) {
                 dups += 1;
+            } else if existing.matches(key, weight.unit) {
+                present += 1;
+                seen.push(exact);
             } else {
-                seen.push(WeighInKey { date: g.date, weight: weight.exact_kg().unwrap_or(weight.value) });
+                seen.push(exact);
                 groups.push(g);
             }
         }

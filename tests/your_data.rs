@@ -1,0 +1,444 @@
+//! The person's own data through the real `heft` binary and real SQLite files: Withings export
+//! files (written here from the facts of real exports), entries typed by hand, exclusions,
+//! guest weigh-ins, anomalies, a household and the FIT export.
+
+mod common;
+
+use std::io::Write;
+use std::path::{Path, PathBuf};
+
+use common::{Env, sim_config, stderr, stdout};
+use heft::export::Export;
+use heft::store::StoredGroup;
+use serde_json::Value;
+use withings_sim::{Measure, SimConfig};
+
+/// A data folder with no Withings account (nothing here needs the keychain).
+fn offline() -> Env {
+    Env::new(SimConfig { users: 1, years: 0, ..sim_config() })
+}
+
+fn write(dir: &Path, name: &str, text: &str) -> PathBuf {
+    let p = dir.join(name);
+    std::fs::write(&p, text).expect("write file");
+    p
+}
+
+fn own_groups(env: &Env) -> Vec<StoredGroup> {
+    let e: Export = env.export();
+    let mut g: Vec<StoredGroup> = e.groups.into_iter().map(|g| g.group).filter(|g| g.grpid < 0).collect();
+    g.sort_by_key(|g| g.date);
+    g
+}
+
+/// (type, exact value as text, as written) of a group's measures.
+fn measures(g: &StoredGroup) -> Vec<(i64, String, Option<String>)> {
+    g.measures
+        .iter()
+        .map(|m| (m.kind, heft::model::ExactValue::new(m.value, m.unit).to_string(), m.written.clone()))
+        .collect()
+}
+
+fn list(env: &Env, extra: &[&str]) -> Vec<Value> {
+    let mut args = vec!["list", "--format", "json", "--limit", "1000"];
+    args.extend_from_slice(extra);
+    serde_json::from_str(&env.ok(&args)).expect("list is JSON")
+}
+
+fn utc(local: &str, tz: &str) -> i64 {
+    let dt: jiff::civil::DateTime = local.parse().unwrap();
+    dt.to_zoned(jiff::tz::TimeZone::get(tz).unwrap()).unwrap().timestamp().as_second()
+}
+
+const KG_FILE: &str = "Date,\"Weight (kg)\",\"Fat mass (kg)\",\"Bone mass (kg)\",\"Muscle mass (kg)\",\"Hydration (kg)\",Comments
+2026-11-30 07:15:00,88.00,20.50,3.10,60.20,45.30,
+2026-11-29 07:02:10,88.40,,,,,after a run
+2026-11-29 07:02:10,88.40,,,,,after a run
+2026-11-28 06:58:41,88.65,20.71,3.11,60.40,45.12,
+";
+
+#[test]
+fn a_kg_export_is_imported_exactly_and_a_second_import_adds_nothing() {
+    let env = offline();
+    let f = write(env.data_dir.path(), "weight.csv", KG_FILE);
+    let out = env.ok(&["import", f.to_str().unwrap(), "--timezone", "Europe/Paris"]);
+    assert!(out.contains("Imported 3 weigh-ins (0 already present, 1 duplicates in the file)"), "{out}");
+    assert!(out.contains("Europe/Paris (from --timezone)"), "{out}");
+    let g = own_groups(&env);
+    assert_eq!(g.len(), 3);
+    assert_eq!(g[0].date, utc("2026-11-28T06:58:41", "Europe/Paris"));
+    assert_eq!(g[2].date, utc("2026-11-30T07:15:00", "Europe/Paris"));
+    let w = |s: &str| Some(format!("{s} kg"));
+    assert_eq!(
+        measures(&g[2]),
+        vec![
+            (1, "88.00".into(), w("88.00")),
+            (5, "67.50".into(), None),  // weight − fat mass, exact
+            (6, "23.295".into(), None), // fat mass / weight, in %
+            (8, "20.50".into(), w("20.50")),
+            (76, "60.20".into(), w("60.20")),
+            (77, "45.30".into(), w("45.30")),
+            (88, "3.10".into(), w("3.10")),
+        ]
+    );
+    assert_eq!(measures(&g[1]), vec![(1, "88.40".into(), w("88.40"))]);
+    assert_eq!(g[1].comment.as_deref(), Some("after a run"));
+    assert!(g.iter().all(|g| g.source == heft::model::Source::Import));
+
+    let again = env.ok(&["import", f.to_str().unwrap(), "--timezone", "Europe/Paris"]);
+    assert!(again.contains("Imported 0 weigh-ins (3 already present, 1 duplicates in the file)"), "{again}");
+    assert_eq!(own_groups(&env), g, "nothing changed");
+
+    let rows = list(&env, &[]);
+    assert!(rows.iter().all(|r| r["flags"] == serde_json::json!(["imported"])), "{rows:?}");
+}
+
+#[test]
+fn an_lb_export_keeps_what_was_written_and_stores_exact_kilograms() {
+    let env = offline();
+    let text = "Date,\"Weight (lb)\",\"Fat mass (lb)\",\"Bone mass (lb)\",\"Muscle mass (lb)\",\"Hydration (lb)\",Comments
+2026-11-30 07:15:00,175,40.5,6.8,128.1,91,
+2026-11-29 07:01:00,175.6,,,,,
+";
+    let f = write(env.data_dir.path(), "weight.csv", text);
+    let out = env.ok(&["import", f.to_str().unwrap(), "--timezone", "America/Chicago"]);
+    assert!(out.contains("Imported 2 weigh-ins (0 already present, 0 duplicates in the file)"), "{out}");
+    let g = own_groups(&env);
+    let lb = |s: &str| Some(format!("{s} lb"));
+    assert_eq!(
+        measures(&g[1]),
+        vec![
+            (1, "79.37866475".into(), lb("175")),
+            (5, "61.008173765".into(), None),
+            (6, "23.143".into(), None),
+            (8, "18.370490985".into(), lb("40.5")),
+            (76, "58.105182597".into(), lb("128.1")),
+            (77, "41.27690567".into(), lb("91")),
+            (88, "3.084428116".into(), lb("6.8")),
+        ]
+    );
+    assert_eq!(measures(&g[0]), vec![(1, "79.650820172".into(), lb("175.6"))]);
+    let rows = list(&env, &["--unit", "lb"]);
+    assert_eq!(rows[0]["weight"], "175.0 lb");
+}
+
+#[test]
+fn german_and_old_exports_are_read_with_their_own_headers_and_times() {
+    let env = offline();
+    let german = "Datum,\"Gewicht (kg)\",\"Fettmasse (kg)\",\"Knochenmasse (kg)\",\"Muskelmasse (kg)\",\"Wasseranteil (kg)\",Kommentare
+2026-11-30 07:15:00,71.25,15.10,2.90,50.80,38.20,Urlaub
+";
+    let f = write(env.data_dir.path(), "de.csv", german);
+    env.ok(&["import", f.to_str().unwrap(), "--timezone", "Europe/Berlin"]);
+    let old =
+        "\"Date\",\"Weight (kg)\",\"Fat mass (kg)\",\"Lean mass (kg)\",\"Comments\",\"Heart rate (bpm)\"
+\"2016-12-27 5:36 AM\",\"72.10\",\"16.20\",\"55.90\",\"\",\"61\"
+\"2016-12-26 9:05 PM\",\"72.60\",\"\",\"\",\"\",\"\"
+";
+    let f = write(env.data_dir.path(), "old.csv", old);
+    let out = env.ok(&["import", f.to_str().unwrap(), "--timezone", "Europe/Berlin"]);
+    assert!(out.contains("Imported 2 weigh-ins"), "{out}");
+    assert!(out.contains("Ignored columns: Heart rate (bpm)"), "{out}");
+    let uhr = "\"Datum\",\"Gewicht (kg)\",\"Fettfreier Anteil (kg)\"\n\"2014-02-13 6:04 Uhr\",\"80.30\",\"62.00\"\n";
+    let f = write(env.data_dir.path(), "uhr.csv", uhr);
+    env.ok(&["import", f.to_str().unwrap(), "--timezone", "Europe/Berlin"]);
+
+    let g = own_groups(&env);
+    assert_eq!(g.len(), 4);
+    assert_eq!(g[0].date, utc("2014-02-13T06:04:00", "Europe/Berlin"));
+    assert_eq!(
+        measures(&g[0]),
+        vec![(1, "80.30".into(), Some("80.30 kg".into())), (5, "62.00".into(), Some("62.00 kg".into()))]
+    );
+    assert_eq!(g[1].date, utc("2016-12-26T21:05:00", "Europe/Berlin"));
+    assert_eq!(g[2].date, utc("2016-12-27T05:36:00", "Europe/Berlin"));
+    // Lean mass as written; the fat ratio still derived.
+    assert_eq!(
+        measures(&g[2]),
+        vec![
+            (1, "72.10".into(), Some("72.10 kg".into())),
+            (5, "55.90".into(), Some("55.90 kg".into())),
+            (6, "22.469".into(), None),
+            (8, "16.20".into(), Some("16.20 kg".into())),
+        ]
+    );
+    assert_eq!(g[3].comment.as_deref(), Some("Urlaub"));
+    assert_eq!(measures(&g[3])[0], (1, "71.25".into(), Some("71.25 kg".into())));
+    assert!(measures(&g[3]).contains(&(77, "38.20".into(), Some("38.20 kg".into()))));
+}
+
+#[test]
+fn a_zip_export_is_read_with_the_time_zone_its_devices_name() {
+    let env = offline();
+    let path = env.data_dir.path().join("data_ALL_1764500000.zip");
+    let mut zip = zip::ZipWriter::new(std::fs::File::create(&path).unwrap());
+    let opts = zip::write::SimpleFileOptions::default().compression_method(zip::CompressionMethod::Deflated);
+    zip.start_file("weight.csv", opts).unwrap();
+    zip.write_all(KG_FILE.as_bytes()).unwrap();
+    zip.start_file("devices.csv", opts).unwrap();
+    zip.write_all(b"Type,Model,Mac address,Timezone\nScale,Body Cardio,00:24:e4:aa:bb:cc,Asia/Tokyo\n")
+        .unwrap();
+    zip.start_file("sleep.csv", opts).unwrap();
+    zip.write_all(b"from,to\n").unwrap();
+    zip.finish().unwrap();
+    let out = env.ok(&["import", path.to_str().unwrap()]);
+    assert!(out.contains("Imported 3 weigh-ins (0 already present, 1 duplicates in the file)"), "{out}");
+    assert!(out.contains("Asia/Tokyo (from devices.csv)"), "{out}");
+    let g = own_groups(&env);
+    assert_eq!(g[2].date, utc("2026-11-30T07:15:00", "Asia/Tokyo"));
+    assert_eq!(measures(&g[2])[0], (1, "88.00".into(), Some("88.00 kg".into())));
+}
+
+#[test]
+fn a_broken_row_or_a_file_without_weights_stores_nothing() {
+    let env = offline();
+    let f = write(env.data_dir.path(), "weight.csv", KG_FILE);
+    env.ok(&["import", f.to_str().unwrap(), "--timezone", "UTC"]);
+    let before = env.export();
+
+    let broken = KG_FILE.replace("88.65", "\"88,65\"");
+    let f = write(env.data_dir.path(), "broken.csv", &(broken + "2026-11-27 07:00:00,87.90,,,,,\n"));
+    let out = env.heft(&["import", f.to_str().unwrap(), "--timezone", "UTC"]);
+    assert!(!out.status.success());
+    let err = stderr(&out);
+    assert!(err.contains("line 5, column \"Weight (kg)\"") && err.contains("\"88,65\""), "{err}");
+    assert!(err.contains("nothing was imported"), "{err}");
+    let bad_date = write(env.data_dir.path(), "date.csv", "Date,Weight (kg)\n27/11/2026 07:00,87.9\n");
+    let err = stderr(&env.heft(&["import", bad_date.to_str().unwrap()]));
+    assert!(err.contains("line 2, column \"Date\""), "{err}");
+    let no_weight = write(env.data_dir.path(), "steps.csv", "Date,Steps\n2026-11-27 07:00:00,9000\n");
+    let err = stderr(&env.heft(&["import", no_weight.to_str().unwrap()]));
+    assert!(err.contains("no weight column") && err.contains("\"Steps\""), "{err}");
+    let junk = write(env.data_dir.path(), "notes.txt", "hello");
+    let err = stderr(&env.heft(&["import", junk.to_str().unwrap()]));
+    assert!(err.contains("neither a Heft JSON export nor Withings' export"), "{err}");
+    assert_eq!(env.export(), before, "the database is unchanged");
+}
+
+#[test]
+fn entries_of_your_own_join_the_trend_and_can_be_changed_and_deleted() {
+    let env = offline();
+    for (day, w) in [("2026-11-20", "80.0"), ("2026-11-21", "79.8"), ("2026-11-22", "79.6")] {
+        let out = env.ok(&["add", "--weight", w, "--fat-ratio", "21.5", "--at", &format!("{day} 07:15")]);
+        assert!(out.contains("Added weigh-in -"), "{out}");
+    }
+    let out = env.ok(&["add", "--weight", "176.4", "--unit", "lb", "--at", "2026-11-23 07:10"]);
+    let grpid = out.trim().split_whitespace().nth(2).unwrap().to_string();
+    let g = own_groups(&env);
+    assert_eq!(g.len(), 4);
+    assert_eq!(measures(&g[3]), vec![(1, "80.013694068".into(), Some("176.4 lb".into()))]);
+    assert_eq!(measures(&g[0])[1], (6, "21.5".into(), Some("21.5 %".into())));
+    let trend: Value = serde_json::from_str(&env.ok(&["trend", "--format", "json", "--series"])).unwrap();
+    assert_eq!(trend["series"].as_array().unwrap().len(), 4, "every entry is in the trend");
+    assert!(list(&env, &[]).iter().all(|r| r["flags"] == serde_json::json!(["manual"])));
+
+    env.ok(&["edit", &grpid, "--weight", "79.1", "--unit", "kg"]);
+    let g = own_groups(&env);
+    assert_eq!(measures(&g[3]), vec![(1, "79.1".into(), Some("79.1 kg".into()))]);
+    assert_eq!(g[3].date, utc("2026-11-23T07:10:00", "UTC"), "the time stays");
+    env.ok(&["rm", &grpid]);
+    assert_eq!(own_groups(&env).len(), 3);
+    let err = stderr(&env.heft(&["rm", &grpid]));
+    assert!(err.contains(&format!("no weigh-in {grpid}")), "{err}");
+    let err = stderr(&env.heft(&["add", "--weight", "80,2"]));
+    assert!(err.contains("is not a weight"), "{err}");
+    let err = stderr(&env.heft(&["add", "--weight", "80.2", "--at", "yesterday"]));
+    assert!(err.contains("2026-11-30 07:15"), "{err}");
+}
+
+#[test]
+fn a_planted_outlier_is_flagged_never_excluded_and_a_click_excludes_it() {
+    let env = offline();
+    let mut csv = String::from("Date,Weight (kg)\n");
+    for d in (0..40).rev() {
+        let day = jiff::civil::date(2026, 10, 1).checked_add(jiff::Span::new().days(d)).unwrap();
+        let w = if d == 30 { 86.40 } else { 80.0 + [0.0, 0.3, -0.2, 0.1, -0.3][d as usize % 5] };
+        csv += &format!("{day} 07:{:02}:00,{w:.2}\n", d % 10);
+    }
+    let f = write(env.data_dir.path(), "weight.csv", &csv);
+    env.ok(&["import", f.to_str().unwrap(), "--timezone", "UTC"]);
+    let flagged = list(&env, &["--flagged"]);
+    assert_eq!(flagged.len(), 1, "{flagged:?}");
+    assert_eq!(flagged[0]["weight"], "86.4 kg");
+    assert!(flagged[0]["anomalies"][0].as_str().unwrap().contains("above the trend"), "{flagged:?}");
+    assert_eq!(flagged[0]["standing"], "counted", "flagged, not excluded");
+    let trend_before: Value =
+        serde_json::from_str(&env.ok(&["trend", "--format", "json", "--series"])).unwrap();
+
+    let grpid = flagged[0]["grpid"].as_i64().unwrap().to_string();
+    env.ok(&["exclude", &grpid, "--reason", "bag on the scale"]);
+    let row = list(&env, &[]).into_iter().find(|r| r["grpid"].to_string() == grpid).unwrap();
+    assert_eq!(row["standing"], "excluded");
+    assert_eq!(row["reason"], "bag on the scale");
+    let trend_after: Value =
+        serde_json::from_str(&env.ok(&["trend", "--format", "json", "--series"])).unwrap();
+    let has = |t: &Value| t["series"].as_array().unwrap().iter().any(|p| p["value_kg"] == 86.4);
+    assert!(has(&trend_before) && !has(&trend_after), "the excluded weigh-in left the trend");
+    // Drawn hollow: a chart still shows it.
+    let svg = env.data_dir.path().join("w.svg");
+    env.ok(&["chart", "--range", "all", "--out", svg.to_str().unwrap()]);
+
+    // Kept through an export and an import into a fresh folder.
+    let backup = env.data_dir.path().join("backup.json");
+    env.ok(&["export", "--out", backup.to_str().unwrap()]);
+    let fresh = offline();
+    fresh.ok(&["import", backup.to_str().unwrap()]);
+    let row = list(&fresh, &[]).into_iter().find(|r| r["grpid"].to_string() == grpid).unwrap();
+    assert_eq!(row["standing"], "excluded");
+    assert_eq!(row["reason"], "bag on the scale");
+
+    env.ok(&["include", &grpid]);
+    let row = list(&env, &[]).into_iter().find(|r| r["grpid"].to_string() == grpid).unwrap();
+    assert_eq!(row["standing"], "counted");
+}
+
+#[test]
+fn the_fit_file_holds_every_counted_weigh_in() {
+    let env = offline();
+    let f = write(env.data_dir.path(), "weight.csv", KG_FILE);
+    env.ok(&["import", f.to_str().unwrap(), "--timezone", "UTC"]);
+    let rows = list(&env, &[]);
+    let excluded = rows.iter().find(|r| r["weight"] == "88.4 kg").unwrap()["grpid"].to_string();
+    env.ok(&["exclude", &excluded]);
+    let out = env.data_dir.path().join("weight.fit");
+    let o = env.heft(&["export", "--format", "fit", "--out", out.to_str().unwrap()]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert!(stderr(&o).contains("Wrote 2 weigh-ins"), "{}", stderr(&o));
+    let records = fitparser::from_bytes(&std::fs::read(&out).unwrap()).expect("a valid FIT file");
+    let scales: Vec<_> =
+        records.iter().filter(|r| r.kind() == fitparser::profile::MesgNum::WeightScale).collect();
+    assert_eq!(scales.len(), 2);
+    let field = |r: &fitparser::FitDataRecord, name: &str| {
+        r.fields().iter().find(|f| f.name() == name).map(|f| f.value().to_string())
+    };
+    // Oldest first: 2026-11-28 (88.65 kg, 20.71 fat of 88.65 = 23.36 %), then 2026-11-30.
+    assert_eq!(field(scales[0], "percent_fat").as_deref(), Some("23.36"));
+    assert_eq!(field(scales[1], "percent_fat").as_deref(), Some("23.3"));
+    assert_eq!(field(scales[1], "bone_mass").as_deref(), Some("3.1"));
+    assert_eq!(field(scales[1], "muscle_mass").as_deref(), Some("60.2"));
+    assert_eq!(field(scales[1], "percent_hydration").as_deref(), Some("51.48"), "45.30 of 88.00 kg");
+    let err = stderr(&env.heft(&["export", "--format", "fit"]));
+    assert!(err.contains("--out"), "{err}");
+}
+
+fn connected(config: SimConfig) -> Env {
+    let env = Env::new(config);
+    env.ok(&["connect"]);
+    env
+}
+
+#[test]
+#[ignore = "needs the test keychain session and display: run `make test`"]
+fn an_exclusion_and_a_guest_review_survive_full_syncs_and_withings_reattributing() {
+    common::require_session();
+    let env = connected(SimConfig { years: 1, ..sim_config() });
+    let uid = env.userid();
+    env.ok(&["sync"]);
+    let truth = env.sim.truth(uid).unwrap();
+    let guests: Vec<i64> =
+        truth.iter().filter(|g| g.attrib == 1 && g.category == 1).map(|g| g.grpid).take(3).collect();
+    assert_eq!(guests.len(), 3, "the simulator plants guests");
+    let review = env.ok(&["review"]);
+    for g in &guests {
+        assert!(review.contains(&g.to_string()), "{review}");
+    }
+    let mine = guests[0].to_string();
+    let not_me = guests[1].to_string();
+    env.ok(&["review", &mine, "--mine"]);
+    env.ok(&["review", &not_me, "--not-me"]);
+    let own = truth
+        .iter()
+        .find(|g| g.attrib == 0 && g.category == 1 && g.measures.iter().any(|m| m.kind == 1))
+        .unwrap()
+        .grpid
+        .to_string();
+    env.ok(&["exclude", &own, "--reason", "wrong scale"]);
+    let err = stderr(&env.heft(&["rm", &own]));
+    assert!(err.contains("came from Withings") && err.contains("heft exclude"), "{err}");
+
+    // Withings re-attributes all three guests to the person.
+    for g in &guests {
+        env.sim.modify_group(uid, *g, |g| g.attrib = 0).unwrap();
+    }
+    env.sim.advance(5);
+    env.ok(&["sync", "--full"]);
+    let rows = list(&env, &[]);
+    let standing =
+        |id: &str| rows.iter().find(|r| r["grpid"].to_string() == id).map(|r| r["standing"].clone());
+    assert_eq!(standing(&mine), Some("counted".into()));
+    assert_eq!(standing(&not_me), Some("excluded".into()), "an explicit decision stays");
+    assert_eq!(standing(&guests[2].to_string()), Some("counted".into()), "an undecided one follows Withings");
+    assert_eq!(standing(&own), Some("excluded".into()), "the exclusion survives a full sync");
+    env.assert_matches_truth(uid, "Withings' data itself is untouched");
+}
+
+#[test]
+#[ignore = "needs the test keychain session and display: run `make test`"]
+fn a_household_syncs_every_account_while_one_is_revoked_and_an_export_of_synced_data_adds_nothing() {
+    common::require_session();
+    let env = connected(SimConfig { years: 1, ..sim_config() });
+    let (anna, ben) = (env.sim.userids()[0], env.sim.userids()[1]);
+    env.sim.set_login_user(ben).unwrap();
+    env.ok(&["connect"]);
+    env.ok(&["account", "--account", &anna.to_string(), "--name", "Anna", "--colour", "#2f7d5b"]);
+    env.ok(&["account", "--account", &ben.to_string(), "--name", "Ben", "--unit", "lb"]);
+    env.ok(&["goal", "--account", "Ben", "170", "--unit", "lb"]);
+    let out = env.ok(&["sync"]);
+    assert!(out.contains("Anna: ") && out.contains("Ben: "), "{out}");
+
+    env.sim.revoke_tokens(anna);
+    let mut new = env.sim.truth(ben).unwrap()[0].clone();
+    new.grpid = 0;
+    new.date = env.sim.now() - 30;
+    new.measures = vec![Measure { value: 77000, kind: 1, unit: -3, algo: None, fm: None, position: None }];
+    env.sim.add_group(ben, new).unwrap();
+    env.sim.advance(5);
+    let o = env.heft(&["sync"]);
+    assert!(!o.status.success(), "one account failed");
+    let out = stdout(&o);
+    assert!(out.contains("Anna: failed") && out.contains("heft connect"), "{out}");
+    assert!(out.contains("Ben: 1 added"), "Ben synced although Anna failed: {out}");
+    assert!(stderr(&o).contains("1 account did not sync"), "{}", stderr(&o));
+    env.assert_matches_truth(ben, "Ben complete");
+    let ben_trend: Value =
+        serde_json::from_str(&env.ok(&["trend", "--format", "json", "--account", "Ben"])).unwrap();
+    assert!((ben_trend["goal_kg"].as_f64().unwrap() - 77.110_702_9).abs() < 1e-6, "{ben_trend}");
+    let anna_trend: Value =
+        serde_json::from_str(&env.ok(&["trend", "--format", "json", "--account", "Anna"])).unwrap();
+    assert_ne!(anna_trend["goal_kg"], ben_trend["goal_kg"], "each account its own goal");
+    let text = env.ok(&["trend", "--account", "Ben"]);
+    assert!(text.contains(" lb"), "Ben's unit: {text}");
+
+    // Ben's own Withings export, as Withings writes it (local time, lb, 0.1): all present.
+    let accounts = env.ok(&["accounts"]);
+    let zone =
+        accounts.lines().find(|l| l.starts_with(&ben.to_string())).unwrap().split('\t').nth(2).unwrap();
+    let tz = jiff::tz::TimeZone::get(zone).unwrap();
+    let mut csv = String::from(
+        "Date,\"Weight (lb)\",\"Fat mass (lb)\",\"Bone mass (lb)\",\"Muscle mass (lb)\",\"Hydration (lb)\",Comments\n",
+    );
+    let groups = env.stored(ben);
+    let weighed: Vec<&StoredGroup> = groups
+        .iter()
+        .filter(|g| g.category == 1 && g.measures.iter().any(|m| m.kind == 1))
+        .take(25)
+        .collect();
+    for g in &weighed {
+        let m = g.measures.iter().find(|m| m.kind == 1).unwrap();
+        let lb = heft::model::ExactValue::new(m.value, m.unit).to_f64() / 0.453_592_37;
+        let local = jiff::Timestamp::from_second(g.date).unwrap().to_zoned(tz.clone());
+        let text = format!("{lb:.1}");
+        let text = text.strip_suffix(".0").unwrap_or(&text);
+        csv += &format!("{},{text},,,,,\n", local.strftime("%Y-%m-%d %H:%M:%S"));
+    }
+    let f = write(env.data_dir.path(), "weight.csv", &csv);
+    let out = env.ok(&["import", f.to_str().unwrap(), "--account", "Ben"]);
+    assert!(out.contains(&format!("{zone} (from the account)")), "{out}");
+    assert!(
+        out.contains(&format!(
+            "Imported 0 weigh-ins ({} already present, 0 duplicates in the file)",
+            weighed.len()
+        )),
+        "{out}"
+    );
+}
