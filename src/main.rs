@@ -398,7 +398,7 @@ fn run(cli: Cli) -> anyhow::Result<()> {
                     ),
                     Err(e) => {
                         failed += 1;
-                        println!("{}: failed — {e}", s.label());
+                        eprintln!("{}: failed — {e}", s.label());
                     }
                 }
             }

@@ -6,7 +6,7 @@ const { listen } = window.__TAURI__.event;
 const $ = (id) => document.getElementById(id);
 const darkQuery = window.matchMedia("(prefers-color-scheme: dark)");
 
-const ui = { userid: null, kind: "weight", range: "90d", unit: "kg", chart: null, syncing: false, accounts: [] };
+const ui = { userid: null, kind: "weight", range: "90d", unit: "kg", chart: null, syncing: false, accounts: [], show: "all" };
 
 const HOURLY = 60 * 60 * 1000;
 
@@ -26,6 +26,8 @@ function explain(err) {
     case "keychain_damaged": return msg;
     case "reconnect_needed": return "Withings needs you to reconnect this account (your history is kept): click Accounts… → Connect. " + msg;
     case "rate_limited": return msg;
+    case "from_withings": return msg;
+    case "import_failed": return msg;
     case "demo_not_running": return "The demo simulator stopped when Heft closed; your demo history is still here. Click Accounts… → Try the demo account to start it again.";
     default: return msg;
   }
@@ -47,6 +49,7 @@ async function refresh() {
   const ov = await invoke("overview");
   ui.accounts = ov.accounts;
   ui.unit = ov.unit || "kg";
+  ui.defaultUnit = ui.unit;
   setSelected("unit-tabs", "aria-checked", ui.unit, "unit");
   if (ov.demo_url) {
     $("demo-url").textContent = "Demo simulator: " + ov.demo_url;
@@ -64,12 +67,24 @@ async function refresh() {
   for (const a of ov.accounts) {
     const o = document.createElement("option");
     o.value = a.userid;
-    o.textContent = (a.demo ? "Demo user " : "Withings user ") + a.userid + (a.needs_reconnect ? " (reconnect needed)" : "");
+    o.textContent = accountLabel(a) + (a.needs_reconnect ? " (reconnect needed)" : "") + (a.to_review ? ` · ${a.to_review} to review` : "");
     sel.append(o);
   }
   if (!ui.userid || !ov.accounts.some((a) => a.userid === ui.userid)) ui.userid = ov.accounts[0].userid;
   sel.value = ui.userid;
   const acct = ov.accounts.find((a) => a.userid === ui.userid);
+  ui.account = acct;
+  ui.unit = acct.unit || ui.unit;
+  setSelected("unit-tabs", "aria-checked", ui.unit, "unit");
+  document.documentElement.style.setProperty("--account", acct.colour || "");
+  sel.style.borderLeft = acct.colour ? "6px solid " + acct.colour : "";
+  fillAccountForm(acct);
+  const hint = $("review-hint");
+  hint.hidden = !acct.to_review;
+  hint.textContent = acct.to_review
+    ? `${acct.to_review} weigh-in${acct.to_review === 1 ? "" : "s"} may be someone else's (Withings was not sure): they are left out of your trend until you say "Mine".`
+    : "";
+  $("show-review").textContent = "To review" + (acct.to_review ? ` (${acct.to_review})` : "");
   $("account-badge").hidden = !acct.demo;
   $("remove-demo").hidden = !acct.demo;
   $("last-sync").textContent = when(acct.last_sync_at);
@@ -79,6 +94,25 @@ async function refresh() {
 
 async function loadAll() {
   await Promise.all([loadSummary(), loadRecent(), loadChart(), loadSplit(), loadBacktest(), loadBody()]);
+}
+
+/// kg in the display unit (stones as a decimal), for form fields.
+function toUnit(kg) {
+  return ui.unit === "kg" ? kg : ui.unit === "lb" ? kg / 0.45359237 : kg / 0.45359237 / 14;
+}
+
+function accountLabel(a) {
+  if (a.name) return a.name;
+  return (a.demo ? "Demo user " : a.provider === "local" ? "On this computer " : "Withings user ") + a.userid;
+}
+
+function fillAccountForm(a) {
+  $("account-name").value = a.name || "";
+  $("account-colour").value = a.colour || "#2f7d5b";
+  $("account-unit").value = a.own_unit || "";
+  $("account-goal").value = a.goal_kg == null ? "" : toUnit(a.goal_kg).toFixed(1);
+  $("entry-unit").textContent = ui.unit;
+  $("goal-unit").textContent = ui.unit;
 }
 
 async function loadSummary() {
@@ -180,30 +214,92 @@ async function setMethod(method) {
   }
 }
 
+function button(text, onClick, cls = "ghost") {
+  const b = document.createElement("button");
+  b.type = "button";
+  b.className = cls;
+  b.textContent = text;
+  b.addEventListener("click", onClick);
+  return b;
+}
+
+/// Runs a change to the data, then shows everything again; errors are said, never swallowed.
+async function change(what, done) {
+  try {
+    await what();
+    if (done) showMessage(done);
+    await refresh();
+  } catch (e) {
+    showMessage(explain(e), "error");
+  }
+}
+
 async function loadRecent() {
   const body = $("recent");
   try {
-    const rows = await invoke("recent", { userid: ui.userid, unit: ui.unit });
+    const rows = await invoke("weigh_ins", { userid: ui.userid, unit: ui.unit, show: ui.show });
     body.replaceChildren();
+    if (rows.length === 0) {
+      const tr = document.createElement("tr");
+      const td = document.createElement("td");
+      td.colSpan = 5;
+      td.className = "muted";
+      td.textContent = ui.show === "review" ? "Nothing to review: every weigh-in is attributed." : ui.show === "flagged" ? "Nothing unusual." : "No weigh-ins yet.";
+      tr.append(td);
+      body.append(tr);
+    }
     for (const r of rows) {
       const tr = document.createElement("tr");
+      tr.dataset.grpid = String(r.grpid);
+      tr.dataset.standing = r.standing;
+      if (r.standing !== "counted") tr.className = "left-out";
       for (const text of [r.date, r.weight, r.fat]) {
         const td = document.createElement("td");
         td.textContent = text;
         tr.append(td);
       }
-      const flags = document.createElement("td");
+      const notes = document.createElement("td");
       for (const f of r.flags) {
         const span = document.createElement("span");
         span.className = "flag";
         span.textContent = f;
-        flags.append(span);
+        notes.append(span);
       }
-      tr.append(flags);
+      const said = r.standing === "excluded" ? ["excluded" + (r.reason ? ": " + r.reason : "")] : r.standing === "awaiting_review" ? ["not counted until you say whose it is"] : [];
+      for (const text of [...said, ...r.anomalies]) {
+        const p = document.createElement("div");
+        p.className = r.anomalies.includes(text) ? "small anomaly" : "small muted";
+        p.textContent = text;
+        notes.append(p);
+      }
+      const actions = document.createElement("td");
+      actions.className = "actions";
+      const id = r.grpid;
+      if (r.standing === "awaiting_review") {
+        actions.append(
+          button("Mine", () => change(() => invoke("review", { userid: ui.userid, grpid: id, mine: true }), "Counted as yours.")),
+          button("Not me", () => change(() => invoke("review", { userid: ui.userid, grpid: id, mine: false }), "Left out: not yours.")),
+        );
+      } else if (r.standing === "excluded") {
+        actions.append(button("Include", () => change(() => invoke("exclude", { userid: ui.userid, grpid: id, excluded: false, reason: null }), "Counted again.")));
+      } else {
+        actions.append(button("Exclude", () => change(() => invoke("exclude", { userid: ui.userid, grpid: id, excluded: true, reason: r.anomalies[0] || null }), "Excluded from the trend; Include brings it back.")));
+      }
+      if (r.source !== "withings") {
+        actions.append(button("Delete", (ev) => {
+          const b = ev.target;
+          if (b.dataset.armed) return change(() => invoke("remove_entry", { userid: ui.userid, grpid: id }), "Deleted.");
+          b.dataset.armed = "1";
+          b.textContent = "Delete? Click again";
+          setTimeout(() => { delete b.dataset.armed; b.textContent = "Delete"; }, 5000);
+        }));
+      }
+      tr.append(notes, actions);
       body.append(tr);
     }
   } catch (e) {
     body.replaceChildren();
+    showMessage("The weigh-ins could not be read: " + explain(e), "error");
   }
 }
 
@@ -304,6 +400,15 @@ function hideHover() {
   if (cursor) cursor.hidden = true;
 }
 
+function importSentence(r) {
+  if (r.kind === "withings") {
+    let t = `Imported ${r.imported} weigh-ins (${r.already_present} already present, ${r.duplicates_in_file} duplicates in the file); times read as ${r.timezone} (from ${r.timezone_from}).`;
+    if (r.ignored_columns.length) t += " Ignored columns: " + r.ignored_columns.join(", ") + ".";
+    return t;
+  }
+  return `Imported ${r.accounts} account${r.accounts === 1 ? "" : "s"}: ${r.added} added, ${r.changed} changed, ${r.unchanged} unchanged.`;
+}
+
 async function syncNow() {
   if (ui.syncing || ui.accounts.length === 0) return;
   ui.syncing = true;
@@ -312,12 +417,22 @@ async function syncNow() {
   $("progress").classList.add("indeterminate");
   $("progress-text").textContent = "Contacting Withings…";
   try {
-    const reports = await invoke("sync", { userid: ui.userid });
-    const r = reports[0];
-    $("progress-text").textContent = r
-      ? `Synced: ${r.added} new, ${r.changed} changed, ${r.removed} removed.`
-      : "Synced.";
-    showMessage("");
+    // Every account: one that fails never stops the others, and each says how it went.
+    const results = await invoke("sync", { userid: null });
+    const many = results.length > 1;
+    const done = results.filter((r) => r.report).map((r) => {
+      const p = r.report;
+      return (many ? r.label + ": " : "Synced: ") + `${p.added} new, ${p.changed} changed, ${p.removed} removed`;
+    });
+    $("progress-text").textContent = done.length ? done.join(" · ") + "." : "";
+    const failed = results.filter((r) => r.error);
+    if (failed.length) {
+      const worst = failed.find((r) => r.error_code !== "offline") || failed[0];
+      const text = failed.map((r) => r.label + ": " + explain({ code: r.error_code, message: r.error })).join(" ");
+      showMessage(text, worst.error_code === "offline" ? "warn" : "error");
+    } else {
+      showMessage("");
+    }
   } catch (e) {
     $("progress-text").textContent = "";
     showMessage(explain(e), e && e.code === "offline" ? "warn" : "error");
@@ -398,10 +513,55 @@ function wire() {
     if (!b) return;
     ui.unit = b.dataset.unit;
     setSelected("unit-tabs", "aria-checked", ui.unit, "unit");
-    await invoke("set_unit", { unit: ui.unit }).catch((e) => showMessage("The unit could not be saved: " + explain(e), "error"));
-    await loadAll();
+    await invoke("show_unit", { userid: ui.userid, unit: ui.unit }).catch((e) => showMessage("The unit could not be saved: " + explain(e), "error"));
+    await refresh();
   });
   $("method").addEventListener("change", (ev) => setMethod(ev.target.value));
+  $("show-tabs").addEventListener("click", async (ev) => {
+    const b = ev.target.closest("button");
+    if (!b) return;
+    ui.show = b.dataset.show;
+    setSelected("show-tabs", "aria-checked", ui.show, "show");
+    await loadRecent();
+  });
+  $("entry-form").addEventListener("submit", (ev) => {
+    ev.preventDefault();
+    const at = $("entry-at").value ? $("entry-at").value.replace("T", " ") : null;
+    change(async () => {
+      await invoke("add_entry", { userid: ui.userid, weight: $("entry-weight").value.trim(), unit: ui.unit, fatRatio: $("entry-fat").value.trim() || null, at });
+      $("entry-weight").value = "";
+      $("entry-fat").value = "";
+      $("entry-at").value = "";
+    }, "Added your weigh-in.");
+  });
+  $("account-form").addEventListener("submit", (ev) => {
+    ev.preventDefault();
+    const goal = $("account-goal").value.trim();
+    change(() => invoke("save_account", {
+      userid: ui.userid,
+      name: $("account-name").value,
+      colour: $("account-colour").value,
+      unit: $("account-unit").value || null,
+      goal: goal ? Number(goal.replace(",", ".")) : null,
+      goalUnit: ui.unit,
+    }), "Saved.");
+  });
+  $("import-file").addEventListener("change", async (ev) => {
+    const file = ev.target.files && ev.target.files[0];
+    if (!file) return;
+    const out = $("import-result");
+    out.textContent = "Importing " + file.name + "…";
+    try {
+      const bytes = Array.from(new Uint8Array(await file.arrayBuffer()));
+      const r = await invoke("import_data", { bytes, userid: ui.userid, timezone: $("import-tz").value.trim() || null });
+      out.textContent = importSentence(r);
+      await refresh();
+    } catch (e) {
+      out.textContent = explain(e);
+    } finally {
+      ev.target.value = "";
+    }
+  });
   const box = $("chart");
   // Drag across the chart to choose the window of the fat / lean split.
   box.addEventListener("mousedown", (ev) => { ui.drag = chartTime(ev); });

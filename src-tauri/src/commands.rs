@@ -2,13 +2,13 @@
 //! its input, calls one `App` method and maps the error to `{code, message}`.
 
 use heft::app::{
-    AppError, BacktestRow, BodyFigure, ChartRequest, Overview, RecentRow, RenderedChart, SplitView,
-    SummaryText, TrendChoice,
+    AccountSyncView, AppError, BacktestRow, BodyFigure, ChartRequest, Entry, ImportOptions, Imported,
+    Overview, RenderedChart, SplitView, Standing, SummaryText, TrendChoice, WeighInRow,
 };
 use heft::auth::Provider;
 use heft::chart::{ChartKind, Theme};
 use heft::redact::ClientSecret;
-use heft::sync::{Progress, SyncReport};
+use heft::sync::Progress;
 use heft::trend::Method;
 use heft::units::MassUnit;
 use heft::withings::Waiting;
@@ -78,7 +78,7 @@ pub async fn sync(
     app: AppHandle,
     state: State<'_, Shared>,
     userid: Option<String>,
-) -> Result<Vec<SyncReport>, UiError> {
+) -> Result<Vec<AccountSyncView>, UiError> {
     let shared = state.handle();
     tauri::async_runtime::spawn_blocking(move || {
         let events = app.clone();
@@ -92,7 +92,8 @@ pub async fn sync(
         let mut progress = |u: &str, p: &Progress| {
             let _ = app.emit("sync-progress", ProgressEvent { userid: u, progress: *p });
         };
-        Ok(shared.writer().sync(userid.as_deref(), false, &mut progress, on_wait)?)
+        let results = shared.writer().sync(userid.as_deref(), false, &mut progress, on_wait)?;
+        Ok(results.iter().map(|r| r.view()).collect())
     })
     .await?
 }
@@ -132,14 +133,123 @@ pub fn summary(
     Ok(state.reader().trend(userid.as_deref(), TrendChoice::default())?.in_unit(u))
 }
 
+/// Weigh-ins, newest first, with where each stands; `show` is "all", "review" or "flagged".
 #[tauri::command]
-pub fn recent(
+pub fn weigh_ins(
     state: State<'_, Shared>,
     userid: Option<String>,
     unit: String,
-) -> Result<Vec<RecentRow>, UiError> {
+    show: String,
+) -> Result<Vec<WeighInRow>, UiError> {
     let u = self::unit(&unit)?;
-    Ok(state.reader().recent(userid.as_deref(), u, 12)?)
+    let (only, flagged, limit) = match show.as_str() {
+        "review" => (Some(Standing::AwaitingReview), false, usize::MAX),
+        "flagged" => (None, true, usize::MAX),
+        _ => (None, false, 30),
+    };
+    Ok(state.reader().weigh_ins(userid.as_deref(), Some(u), limit, only, flagged)?)
+}
+
+/// Leaves a weigh-in out of the trend (Withings keeps it), or counts it again.
+#[tauri::command]
+pub fn exclude(
+    state: State<'_, Shared>,
+    userid: Option<String>,
+    grpid: i64,
+    excluded: bool,
+    reason: Option<String>,
+) -> Result<(), UiError> {
+    let mut app = state.writer();
+    Ok(if excluded {
+        app.exclude(userid.as_deref(), grpid, reason.as_deref())?
+    } else {
+        app.include(userid.as_deref(), grpid)?
+    })
+}
+
+/// "Mine" or "not me" for a weigh-in the scale could not attribute.
+#[tauri::command]
+pub fn review(
+    state: State<'_, Shared>,
+    userid: Option<String>,
+    grpid: i64,
+    mine: bool,
+) -> Result<(), UiError> {
+    Ok(state.writer().review(userid.as_deref(), grpid, mine)?)
+}
+
+/// Adds a weigh-in typed in the window; returns its number.
+#[tauri::command]
+pub fn add_entry(
+    state: State<'_, Shared>,
+    userid: Option<String>,
+    weight: String,
+    unit: String,
+    fat_ratio: Option<String>,
+    at: Option<String>,
+) -> Result<i64, UiError> {
+    let entry = Entry {
+        weight: Some(weight),
+        unit: Some(self::unit(&unit)?),
+        fat_ratio: fat_ratio.filter(|f| !f.trim().is_empty()),
+        at: at.filter(|a| !a.trim().is_empty()),
+    };
+    Ok(state.writer().add_entry(userid.as_deref(), &entry)?.1)
+}
+
+/// Deletes a weigh-in the person added or imported.
+#[tauri::command]
+pub fn remove_entry(state: State<'_, Shared>, userid: Option<String>, grpid: i64) -> Result<(), UiError> {
+    Ok(state.writer().remove_entry(userid.as_deref(), grpid)?)
+}
+
+/// An account's name, colour, own unit (none: the default) and goal (in `goal_unit`; none
+/// clears it).
+#[tauri::command]
+#[allow(clippy::too_many_arguments)]
+pub fn save_account(
+    state: State<'_, Shared>,
+    userid: String,
+    name: String,
+    colour: Option<String>,
+    unit: Option<String>,
+    goal: Option<f64>,
+    goal_unit: String,
+) -> Result<(), UiError> {
+    let unit = unit.filter(|u| !u.is_empty()).map(|u| self::unit(&u)).transpose()?;
+    let goal_unit = self::unit(&goal_unit)?;
+    let mut app = state.writer();
+    let who = Some(userid.as_str());
+    app.rename_account(who, &name)?;
+    app.set_account_colour(who, colour.as_deref().filter(|c| !c.is_empty()))?;
+    app.set_account_unit(who, unit)?;
+    app.set_goal_kg(who, goal.map(|g| goal_unit.to_kg(g)))?;
+    Ok(())
+}
+
+/// The unit an account is shown in: its own if it has one, else the default for all.
+#[tauri::command]
+pub fn show_unit(state: State<'_, Shared>, userid: String, unit: String) -> Result<(), UiError> {
+    let u = self::unit(&unit)?;
+    let mut app = state.writer();
+    let a = app.account_for(Some(&userid))?;
+    Ok(if a.unit.is_some() { app.set_account_unit(Some(&userid), Some(u))? } else { app.set_unit(u)? })
+}
+
+/// Imports a file the person chose (its content): a Heft JSON export or Withings' export.
+#[tauri::command]
+pub async fn import_data(
+    state: State<'_, Shared>,
+    bytes: Vec<u8>,
+    userid: Option<String>,
+    timezone: Option<String>,
+) -> Result<Imported, UiError> {
+    let shared = state.handle();
+    tauri::async_runtime::spawn_blocking(move || {
+        let opts = ImportOptions { account: userid, timezone: timezone.filter(|t| !t.is_empty()) };
+        Ok(shared.writer().import_bytes(&bytes, &opts)?)
+    })
+    .await?
 }
 
 /// Chooses the account's trend method; every chart and figure uses it.
@@ -177,13 +287,6 @@ pub fn split(
 #[tauri::command]
 pub fn body(state: State<'_, Shared>, userid: Option<String>) -> Result<Vec<BodyFigure>, UiError> {
     Ok(state.reader().body_figures(userid.as_deref())?)
-}
-
-/// Remembers the display unit.
-#[tauri::command]
-pub fn set_unit(state: State<'_, Shared>, unit: String) -> Result<(), UiError> {
-    let u = self::unit(&unit)?;
-    Ok(state.writer().set_unit(u)?)
 }
 
 /// Removes the demo account and its history (never a real account).

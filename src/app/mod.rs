@@ -116,8 +116,12 @@ pub struct AccountView {
     /// The name the person gave it ("Anna"), else none.
     pub name: Option<String>,
     pub colour: Option<String>,
-    /// Its own display unit, else the default.
+    /// Its display unit: its own, else the default.
     pub unit: MassUnit,
+    /// Its own unit, if the person chose one for it.
+    pub own_unit: Option<String>,
+    /// Its own goal set in Heft, in kg.
+    pub goal_kg: Option<f64>,
     /// Weigh-ins Withings could not attribute and the person has not reviewed.
     pub to_review: usize,
     pub provider: Provider,
@@ -314,6 +318,31 @@ impl AccountSync {
     pub fn label(&self) -> &str {
         self.name.as_deref().unwrap_or(&self.userid)
     }
+
+    /// The result as the window reads it: the report, or the error's code and words.
+    pub fn view(&self) -> AccountSyncView {
+        let (report, error_code, error) = match &self.result {
+            Ok(r) => (Some(r.clone()), None, None),
+            Err(e) => (None, Some(e.code()), Some(e.to_string())),
+        };
+        AccountSyncView {
+            userid: self.userid.clone(),
+            label: self.label().to_string(),
+            report,
+            error_code,
+            error,
+        }
+    }
+}
+
+/// [`AccountSync`] for the window.
+#[derive(Debug, Clone, Serialize)]
+pub struct AccountSyncView {
+    pub userid: String,
+    pub label: String,
+    pub report: Option<SyncReport>,
+    pub error_code: Option<&'static str>,
+    pub error: Option<String>,
 }
 
 /// Heft's core, opened on a data directory.
@@ -612,6 +641,8 @@ impl App {
             .map(|s| {
                 Ok(AccountView {
                     unit: self.unit_of(&s.account),
+                    own_unit: s.account.unit.clone(),
+                    goal_kg: s.account.goal_kg,
                     to_review: self.store.awaiting_review(s.account.id)?,
                     name: s.account.name,
                     colour: s.account.colour,

@@ -421,10 +421,15 @@ impl App {
     pub fn import_path(&mut self, path: &Path, opts: &ImportOptions) -> Result<Imported, AppError> {
         let bytes = std::fs::read(path)
             .map_err(|source| ImportError::Read { path: path.display().to_string(), source })?;
-        match withings_file::detect(&bytes) {
-            Some(Kind::HeftJson) => Ok(Imported::Heft(self.import_json(&bytes)?)),
+        self.import_bytes(&bytes, opts)
+    }
+
+    /// [`App::import_path`] for a file's content (the window reads the file it was given).
+    pub fn import_bytes(&mut self, bytes: &[u8], opts: &ImportOptions) -> Result<Imported, AppError> {
+        match withings_file::detect(bytes) {
+            Some(Kind::HeftJson) => Ok(Imported::Heft(self.import_json(bytes)?)),
             Some(Kind::WithingsZip | Kind::WithingsCsv) => {
-                let file = withings_file::read(&bytes).map_err(ImportError::from)?;
+                let file = withings_file::read(bytes).map_err(ImportError::from)?;
                 Ok(Imported::Withings(self.import_withings(&file, opts)?))
             }
             None => Err(ImportError::NotAnExport(
