@@ -45,6 +45,11 @@ fn list(env: &Env, extra: &[&str]) -> Vec<Value> {
     serde_json::from_str(&env.ok(&args)).expect("list is JSON")
 }
 
+/// Whether a listed row is weigh-in `grpid`.
+fn same(row: &Value, grpid: &str) -> bool {
+    row["grpid"].as_i64().map(|g| g.to_string()).as_deref() == Some(grpid)
+}
+
 fn utc(local: &str, tz: &str) -> i64 {
     let dt: jiff::civil::DateTime = local.parse().unwrap();
     dt.to_zoned(jiff::tz::TimeZone::get(tz).unwrap()).unwrap().timestamp().as_second()
@@ -223,7 +228,7 @@ fn entries_of_your_own_join_the_trend_and_can_be_changed_and_deleted() {
         assert!(out.contains("Added weigh-in -"), "{out}");
     }
     let out = env.ok(&["add", "--weight", "176.4", "--unit", "lb", "--at", "2026-11-23 07:10"]);
-    let grpid = out.trim().split_whitespace().nth(2).unwrap().to_string();
+    let grpid = out.split_whitespace().nth(2).unwrap().to_string();
     let g = own_groups(&env);
     assert_eq!(g.len(), 4);
     assert_eq!(measures(&g[3]), vec![(1, "80.013694068".into(), Some("176.4 lb".into()))]);
@@ -267,7 +272,7 @@ fn a_planted_outlier_is_flagged_never_excluded_and_a_click_excludes_it() {
 
     let grpid = flagged[0]["grpid"].as_i64().unwrap().to_string();
     env.ok(&["exclude", &grpid, "--reason", "bag on the scale"]);
-    let row = list(&env, &[]).into_iter().find(|r| r["grpid"].to_string() == grpid).unwrap();
+    let row = list(&env, &[]).into_iter().find(|r| same(r, &grpid)).unwrap();
     assert_eq!(row["standing"], "excluded");
     assert_eq!(row["reason"], "bag on the scale");
     let trend_after: Value =
@@ -283,12 +288,12 @@ fn a_planted_outlier_is_flagged_never_excluded_and_a_click_excludes_it() {
     env.ok(&["export", "--out", backup.to_str().unwrap()]);
     let fresh = offline();
     fresh.ok(&["import", backup.to_str().unwrap()]);
-    let row = list(&fresh, &[]).into_iter().find(|r| r["grpid"].to_string() == grpid).unwrap();
+    let row = list(&fresh, &[]).into_iter().find(|r| same(r, &grpid)).unwrap();
     assert_eq!(row["standing"], "excluded");
     assert_eq!(row["reason"], "bag on the scale");
 
     env.ok(&["include", &grpid]);
-    let row = list(&env, &[]).into_iter().find(|r| r["grpid"].to_string() == grpid).unwrap();
+    let row = list(&env, &[]).into_iter().find(|r| same(r, &grpid)).unwrap();
     assert_eq!(row["standing"], "counted");
 }
 
@@ -364,7 +369,7 @@ fn an_exclusion_and_a_guest_review_survive_full_syncs_and_withings_reattributing
     env.ok(&["sync", "--full"]);
     let rows = list(&env, &[]);
     let standing =
-        |id: &str| rows.iter().find(|r| r["grpid"].to_string() == id).map(|r| r["standing"].clone());
+        |id: &str| rows.iter().find(|r| same(r, id)).map(|r| r["standing"].clone());
     assert_eq!(standing(&mine), Some("counted".into()));
     assert_eq!(standing(&not_me), Some("excluded".into()), "an explicit decision stays");
     assert_eq!(standing(&guests[2].to_string()), Some("counted".into()), "an undecided one follows Withings");

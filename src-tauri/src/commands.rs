@@ -160,11 +160,12 @@ pub fn exclude(
     reason: Option<String>,
 ) -> Result<(), UiError> {
     let mut app = state.writer();
-    Ok(if excluded {
-        app.exclude(userid.as_deref(), grpid, reason.as_deref())?
+    if excluded {
+        app.exclude(userid.as_deref(), grpid, reason.as_deref())?;
     } else {
-        app.include(userid.as_deref(), grpid)?
-    })
+        app.include(userid.as_deref(), grpid)?;
+    }
+    Ok(())
 }
 
 /// "Mine" or "not me" for a weigh-in the scale could not attribute.
@@ -233,7 +234,12 @@ pub fn show_unit(state: State<'_, Shared>, userid: String, unit: String) -> Resu
     let u = self::unit(&unit)?;
     let mut app = state.writer();
     let a = app.account_for(Some(&userid))?;
-    Ok(if a.unit.is_some() { app.set_account_unit(Some(&userid), Some(u))? } else { app.set_unit(u)? })
+    if a.unit.is_some() {
+        app.set_account_unit(Some(&userid), Some(u))?;
+    } else {
+        app.set_unit(u)?;
+    }
+    Ok(())
 }
 
 /// Imports a file the person chose (its content): a Heft JSON export or Withings' export.

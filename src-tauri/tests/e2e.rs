@@ -103,6 +103,9 @@ fn demo_connect_sync_units_offline_restart_and_a_forged_deep_link() {
     d.js("document.querySelector('.lab').scrollIntoView(); return true;");
     d.screenshot("main-lab.png");
     d.js("window.scrollTo(0, 0); return true;");
+
+    your_data(&d);
+
     if let Some(pid) = app_pid() {
         eprintln!("app memory after syncing: {} (debug build)", rss(pid));
     }
@@ -158,6 +161,89 @@ fn demo_connect_sync_units_offline_restart_and_a_forged_deep_link() {
     assert!(status.success(), "the second launch hands over to the running app and exits");
     d.wait("the rejection", 20, |d| d.text("message").contains("rejected"));
     assert!(d.text("message").contains("state"), "says why: {}", d.text("message"));
+}
+
+/// The person's corrections in the window: a guest weigh-in reviewed, one excluded and
+/// restored, an entry added and deleted, the account named, a Withings export imported.
+fn your_data(d: &Driver) {
+    let rows = |d: &Driver, sel: &str| -> u64 {
+        d.js(&format!("return document.querySelectorAll('#recent tr{sel}').length;")).as_u64().unwrap_or(0)
+    };
+    let click_in_row = |d: &Driver, row: &str, label: &str| {
+        let clicked = d.js(&format!(
+            "const b = [...document.querySelectorAll('#recent tr{row} button')].find(b => b.textContent === '{label}'); \
+             if (b) b.click(); return !!b;"
+        ));
+        assert_eq!(clicked, Value::Bool(true), "a {label} button in {row}");
+    };
+    let grpid_of = |d: &Driver, row: &str| -> String {
+        d.js(&format!("return document.querySelector('#recent tr{row}').dataset.grpid;"))
+            .as_str()
+            .unwrap_or("")
+            .to_string()
+    };
+
+    // Guests: the demo scale has them; "Mine" counts one, and the count to review drops.
+    d.click("show-review");
+    d.wait("weigh-ins to review", 20, |d| rows(d, "[data-standing=awaiting_review]") > 0);
+    assert!(d.visible("review-hint"), "the window says some weigh-ins wait for review");
+    let before = rows(d, "[data-standing=awaiting_review]");
+    let guest = grpid_of(d, "[data-standing=awaiting_review]");
+    click_in_row(d, &format!("[data-grpid='{guest}']"), "Mine");
+    d.wait("one fewer to review", 20, |d| rows(d, "[data-standing=awaiting_review]") == before - 1);
+    d.js("document.querySelector('#show-tabs [data-show=all]').click(); return true;");
+    d.wait("the guest counted", 20, |d| {
+        rows(d, &format!("[data-grpid='{guest}'][data-standing=counted]")) == 1
+    });
+
+    // Exclude the newest weigh-in: hollow on the chart, out of the trend; Include restores it.
+    let newest = grpid_of(d, "[data-standing=counted]");
+    let trend = d.text("trend-weight");
+    click_in_row(d, &format!("[data-grpid='{newest}']"), "Exclude");
+    d.wait("the exclusion", 20, |d| {
+        rows(d, &format!("[data-grpid='{newest}'][data-standing=excluded]")) == 1
+    });
+    assert!(d.text("recent").contains("excluded"), "the row says so");
+    click_in_row(d, &format!("[data-grpid='{newest}']"), "Include");
+    d.wait("the weigh-in counted again", 20, |d| {
+        rows(d, &format!("[data-grpid='{newest}'][data-standing=counted]")) == 1
+    });
+    d.wait("the same trend as before", 20, |d| d.text("trend-weight") == trend);
+
+    // An entry of one's own: newest in the list, flagged manual; Delete asks twice.
+    d.js("document.getElementById('entry-weight').value = '79.4'; \
+          document.getElementById('entry-fat').value = '21.5'; return true;");
+    d.click("entry-add");
+    d.wait("the entry in the list", 20, |d| {
+        d.js("const r = document.querySelector('#recent tr'); return r.textContent.includes('79.4 kg') && r.textContent.includes('manual');")
+            == Value::Bool(true)
+    });
+    let entry = grpid_of(d, "");
+    assert!(entry.starts_with('-'), "Heft's own number: {entry}");
+    click_in_row(d, &format!("[data-grpid='{entry}']"), "Delete");
+    click_in_row(d, &format!("[data-grpid='{entry}']"), "Delete? Click again");
+    d.wait("the entry deleted", 20, |d| rows(d, &format!("[data-grpid='{entry}']")) == 0);
+
+    // The account's name, for a household on one scale.
+    d.js("document.getElementById('account-name').value = 'Anna'; return true;");
+    d.click("account-save");
+    d.wait("the account named", 20, |d| d.text("account").contains("Anna"));
+
+    // A Withings export chosen in the window: read, imported, said.
+    d.js("const csv = 'Date,\"Weight (kg)\",\"Fat mass (kg)\",Comments\\n2020-01-02 07:15:00,81.20,17.00,\\n2020-01-01 07:10:00,81.50,,\\n'; \
+          const dt = new DataTransfer(); dt.items.add(new File([csv], 'weight.csv', {type: 'text/csv'})); \
+          const input = document.getElementById('import-file'); input.files = dt.files; \
+          input.dispatchEvent(new Event('change')); return true;");
+    d.wait("the import's result", 30, |d| d.text("import-result").starts_with("Imported"));
+    assert!(
+        d.text("import-result")
+            .contains("Imported 2 weigh-ins (0 already present, 0 duplicates in the file)"),
+        "{}",
+        d.text("import-result")
+    );
+    d.js("document.querySelector('.your-data').scrollIntoView(); return true;");
+    d.screenshot("main-your-data.png");
+    d.js("window.scrollTo(0, 0); return true;");
 }
 
 fn app_pid() -> Option<u32> {
