@@ -338,8 +338,36 @@ fn an_exclusion_and_a_guest_review_survive_full_syncs_and_withings_reattributing
     common::require_session();
     let env = connected(SimConfig { years: 1, ..sim_config() });
     let uid = env.userid();
-    env.ok(&["sync"]);
+    // Before the first sync, the person imports their Withings export (here: 10 weigh-ins
+    // of Withings' own data, as the export writes them) and excludes one of them.
     let truth = env.sim.truth(uid).unwrap();
+    let exported: Vec<_> = truth
+        .iter()
+        .filter(|g| g.category == 1 && g.attrib == 0 && g.measures.iter().any(|m| m.kind == 1))
+        .take(10)
+        .collect();
+    let mut csv = String::from("Date,\"Weight (kg)\"\n");
+    for g in &exported {
+        let m = g.measures.iter().find(|m| m.kind == 1).unwrap();
+        let kg = heft::model::ExactValue::new(m.value, m.unit as i32).to_f64();
+        let at = jiff::Timestamp::from_second(g.date).unwrap().strftime("%Y-%m-%d %H:%M:%S");
+        csv += &format!("{at},{kg:.2}\n");
+    }
+    let f = write(env.data_dir.path(), "weight.csv", &csv);
+    let out = env.ok(&["import", f.to_str().unwrap(), "--timezone", "UTC"]);
+    assert!(out.contains("Imported 10 weigh-ins"), "{out}");
+    let imported = list(&env, &[]);
+    let newest_import = imported.iter().find(|r| r["weight_kg"].as_f64().is_some()).unwrap()["grpid"].to_string();
+    env.ok(&["exclude", &newest_import, "--reason", "imported, wrong"]);
+    env.ok(&["sync"]);
+    // The sync brought the same weigh-ins: the imported copies gave way, the exclusion moved.
+    env.assert_matches_truth(uid, "no imported twin stays beside Withings' copy");
+    let twin = exported[0].grpid.to_string();
+    let row = list(&env, &[]).into_iter().find(|r| same(r, &twin)).unwrap();
+    assert_eq!(row["standing"], "excluded", "{row}");
+    assert_eq!(row["reason"], "imported, wrong");
+    env.ok(&["include", &twin]);
+
     let guests: Vec<i64> =
         truth.iter().filter(|g| g.attrib == 1 && g.category == 1).map(|g| g.grpid).take(3).collect();
     assert_eq!(guests.len(), 3, "the simulator plants guests");
@@ -368,8 +396,7 @@ fn an_exclusion_and_a_guest_review_survive_full_syncs_and_withings_reattributing
     env.sim.advance(5);
     env.ok(&["sync", "--full"]);
     let rows = list(&env, &[]);
-    let standing =
-        |id: &str| rows.iter().find(|r| same(r, id)).map(|r| r["standing"].clone());
+    let standing = |id: &str| rows.iter().find(|r| same(r, id)).map(|r| r["standing"].clone());
     assert_eq!(standing(&mine), Some("counted".into()));
     assert_eq!(standing(&not_me), Some("excluded".into()), "an explicit decision stays");
     assert_eq!(standing(&guests[2].to_string()), Some("counted".into()), "an undecided one follows Withings");

@@ -105,6 +105,8 @@ fn demo_connect_sync_units_offline_restart_and_a_forged_deep_link() {
     d.js("window.scrollTo(0, 0); return true;");
 
     your_data(&d);
+    // What the restart must show again: the trend after the corrections above.
+    let trend_kg = kg_of(&d.text("trend-weight"));
 
     if let Some(pid) = app_pid() {
         eprintln!("app memory after syncing: {} (debug build)", rss(pid));
@@ -189,24 +191,24 @@ fn your_data(d: &Driver) {
     assert!(d.visible("review-hint"), "the window says some weigh-ins wait for review");
     let before = rows(d, "[data-standing=awaiting_review]");
     let guest = grpid_of(d, "[data-standing=awaiting_review]");
-    click_in_row(d, &format!("[data-grpid='{guest}']"), "Mine");
+    click_in_row(d, &format!("[data-grpid=\"{guest}\"]"), "Mine");
     d.wait("one fewer to review", 20, |d| rows(d, "[data-standing=awaiting_review]") == before - 1);
     d.js("document.querySelector('#show-tabs [data-show=all]').click(); return true;");
     d.wait("the guest counted", 20, |d| {
-        rows(d, &format!("[data-grpid='{guest}'][data-standing=counted]")) == 1
+        rows(d, &format!("[data-grpid=\"{guest}\"][data-standing=counted]")) == 1
     });
 
     // Exclude the newest weigh-in: hollow on the chart, out of the trend; Include restores it.
     let newest = grpid_of(d, "[data-standing=counted]");
     let trend = d.text("trend-weight");
-    click_in_row(d, &format!("[data-grpid='{newest}']"), "Exclude");
+    click_in_row(d, &format!("[data-grpid=\"{newest}\"]"), "Exclude");
     d.wait("the exclusion", 20, |d| {
-        rows(d, &format!("[data-grpid='{newest}'][data-standing=excluded]")) == 1
+        rows(d, &format!("[data-grpid=\"{newest}\"][data-standing=excluded]")) == 1
     });
     assert!(d.text("recent").contains("excluded"), "the row says so");
-    click_in_row(d, &format!("[data-grpid='{newest}']"), "Include");
+    click_in_row(d, &format!("[data-grpid=\"{newest}\"]"), "Include");
     d.wait("the weigh-in counted again", 20, |d| {
-        rows(d, &format!("[data-grpid='{newest}'][data-standing=counted]")) == 1
+        rows(d, &format!("[data-grpid=\"{newest}\"][data-standing=counted]")) == 1
     });
     d.wait("the same trend as before", 20, |d| d.text("trend-weight") == trend);
 
@@ -220,9 +222,9 @@ fn your_data(d: &Driver) {
     });
     let entry = grpid_of(d, "");
     assert!(entry.starts_with('-'), "Heft's own number: {entry}");
-    click_in_row(d, &format!("[data-grpid='{entry}']"), "Delete");
-    click_in_row(d, &format!("[data-grpid='{entry}']"), "Delete? Click again");
-    d.wait("the entry deleted", 20, |d| rows(d, &format!("[data-grpid='{entry}']")) == 0);
+    click_in_row(d, &format!("[data-grpid=\"{entry}\"]"), "Delete");
+    click_in_row(d, &format!("[data-grpid=\"{entry}\"]"), "Delete? Click again");
+    d.wait("the entry deleted", 20, |d| rows(d, &format!("[data-grpid=\"{entry}\"]")) == 0);
 
     // The account's name, for a household on one scale.
     d.js("document.getElementById('account-name').value = 'Anna'; return true;");

@@ -568,7 +568,7 @@ impl App {
     ) -> Result<SyncReport, AppError> {
         let ep = self.endpoint(a.provider)?;
         let client = Client::new(&ep.api_url).with_wait_hook(on_wait);
-        self.sync_one(a, &ep, &client, full, progress).map_err(|e| {
+        let report = self.sync_one(a, &ep, &client, full, progress).map_err(|e| {
             if matches!(e, SyncError::Session(SessionError::ReconnectNeeded { .. })) {
                 // Withings says these tokens are dead: forget them, keep the history.
                 if let Err(k) = self.keychain.delete(&a.provider.token_key(&a.userid)) {
@@ -582,7 +582,13 @@ impl App {
                 tracing::warn!("could not record the sync error: {s}");
             }
             AppError::Sync { userid: a.userid.clone(), source: e }
-        })
+        })?;
+        // Weigh-ins imported from a Withings export that the API has now sent give way to it.
+        let retired = self.store.retire_imported_twins(a.id)?;
+        if retired > 0 {
+            tracing::info!(retired, "imported weigh-ins now synced from Withings gave way to Withings' copy");
+        }
+        Ok(report)
     }
 
     fn sync_one(

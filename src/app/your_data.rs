@@ -14,7 +14,7 @@ use crate::auth::Provider;
 use crate::export::ImportError;
 use crate::model::{Attrib, Category, ExactValue, MeasureType, Source};
 use crate::series::Query;
-use crate::store::{Account, StoredGroup, StoredMeasure, Verdict, WeighInKey};
+use crate::store::{Account, StoredGroup, StoredMeasure, Verdict, WeighInIndex, WeighInKey};
 use crate::trend::{self, Anomaly, Reason};
 use crate::units::MassUnit;
 use crate::withings_file::{self, Kind, Row, WithingsFile};
@@ -473,20 +473,25 @@ impl App {
             (None, None, None) => (None, "this computer"),
         };
         let tz = tz.unwrap_or_else(TimeZone::system);
-        let existing = MinuteIndex::new(self.store.weigh_in_keys(a.id)?);
-        let mut seen = MinuteIndex::new(Vec::new());
+        let existing = WeighInIndex::new(self.store.weigh_in_keys(a.id)?);
+        let mut seen = WeighInIndex::default();
         let (mut groups, mut present, mut dups) = (Vec::new(), 0, 0);
         // Oldest first, so the grpids follow time like Withings' do.
         for row in file.rows.iter().rev() {
             let g = row_group(row, &tz, self.now())?;
             let weight = row.weight();
-            let key = WeighInKey { date: g.date, weight: weight.value };
             // A row repeated in the file is a duplicate in the file, whether or not it is
             // also already stored: the counts then say the same on every import.
-            let exact = WeighInKey { date: g.date, weight: weight.exact_kg().unwrap_or(weight.value) };
-            if seen.matches(key, weight.unit) {
+            let exact = WeighInKey {
+                grpid: 0,
+                date: g.date,
+                weight: weight.exact_kg().unwrap_or(weight.value),
+                source: Source::Import,
+                written: None,
+            };
+            if seen.find(g.date, weight.value, weight.unit).is_some() {
                 dups += 1;
-            } else if existing.matches(key, weight.unit) {
+            } else if existing.find(g.date, weight.value, weight.unit).is_some() {
                 present += 1;
                 seen.push(exact);
             } else {
@@ -529,35 +534,6 @@ impl App {
 
 fn tz_name(tz: &TimeZone) -> String {
     tz.iana_name().unwrap_or("UTC").to_string()
-}
-
-/// Weigh-ins by minute, to find "the same instant within a minute and the same weight".
-struct MinuteIndex(HashMap<i64, Vec<WeighInKey>>);
-
-impl MinuteIndex {
-    fn new(keys: Vec<WeighInKey>) -> MinuteIndex {
-        let mut m = MinuteIndex(HashMap::new());
-        for k in keys {
-            m.push(k);
-        }
-        m
-    }
-
-    /// `k` holds exact kg.
-    fn push(&mut self, k: WeighInKey) {
-        self.0.entry(k.date.div_euclid(60)).or_default().push(k);
-    }
-
-    /// Whether a weigh-in written as `key.weight` in `unit` is already here: within 60 s,
-    /// and the stored weight rounded to the file's decimals in its unit is the same number.
-    fn matches(&self, key: WeighInKey, unit: MassUnit) -> bool {
-        let minute = key.date.div_euclid(60);
-        let scale = 10f64.powi(key.weight.decimals() as i32);
-        let written = key.weight.value as f64 * 10f64.powi(key.weight.unit.max(0));
-        (minute - 1..=minute + 1).filter_map(|m| self.0.get(&m)).flatten().any(|k| {
-            (k.date - key.date).abs() <= 60 && (unit.from_kg(k.weight.to_f64()) * scale).round() == written
-        })
-    }
 }
 
 /// One row as a group of Heft's own: each mass exact in kg with what the file wrote; the fat

@@ -12,7 +12,7 @@ use rusqlite::{Connection, OptionalExtension, params};
 use crate::auth::Provider;
 
 pub use groups::{ApplyOutcome, CursorUpdate, StoredGroup, StoredMeasure};
-pub use own::WeighInKey;
+pub use own::{WeighInIndex, WeighInKey};
 pub use verdicts::Verdict;
 
 #[derive(Debug, thiserror::Error)]
