@@ -13,6 +13,7 @@ fn main() {
         "review",
         "add_entry",
         "remove_entry",
+        "edit_entry",
         "save_account",
         "import_data",
         "show_unit",

@@ -279,9 +279,22 @@ fn a_planted_outlier_is_flagged_never_excluded_and_a_click_excludes_it() {
         serde_json::from_str(&env.ok(&["trend", "--format", "json", "--series"])).unwrap();
     let has = |t: &Value| t["series"].as_array().unwrap().iter().any(|p| p["value_kg"] == 86.4);
     assert!(has(&trend_before) && !has(&trend_after), "the excluded weigh-in left the trend");
-    // Drawn hollow: a chart still shows it.
+    // Drawn hollow, in the account's colour: the chart still shows it.
+    env.ok(&["account", "--colour", "#7a3db8"]);
     let svg = env.data_dir.path().join("w.svg");
     env.ok(&["chart", "--range", "all", "--out", svg.to_str().unwrap()]);
+    let svg = std::fs::read_to_string(&svg).unwrap();
+    let doc = roxmltree::Document::parse(&svg).unwrap();
+    let circles: Vec<_> = doc.descendants().filter(|n| n.has_tag_name("circle")).collect();
+    let hollow = circles
+        .iter()
+        .filter(|c| c.attribute("fill") == Some("none") && c.attribute("r") == Some("3"))
+        .count();
+    assert_eq!(hollow, 1, "one weigh-in left out, drawn hollow");
+    assert!(
+        circles.iter().any(|c| c.attribute("fill").is_some_and(|f| f.eq_ignore_ascii_case("#7a3db8"))),
+        "the account's colour"
+    );
 
     // Kept through an export and an import into a fresh folder.
     let backup = env.data_dir.path().join("backup.json");
@@ -357,7 +370,8 @@ fn an_exclusion_and_a_guest_review_survive_full_syncs_and_withings_reattributing
     let out = env.ok(&["import", f.to_str().unwrap(), "--timezone", "UTC"]);
     assert!(out.contains("Imported 10 weigh-ins"), "{out}");
     let imported = list(&env, &[]);
-    let newest_import = imported.iter().find(|r| r["weight_kg"].as_f64().is_some()).unwrap()["grpid"].to_string();
+    let newest_import =
+        imported.iter().find(|r| r["weight_kg"].as_f64().is_some()).unwrap()["grpid"].to_string();
     env.ok(&["exclude", &newest_import, "--reason", "imported, wrong"]);
     env.ok(&["sync"]);
     // The sync brought the same weigh-ins: the imported copies gave way, the exclusion moved.

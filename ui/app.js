@@ -286,6 +286,7 @@ async function loadRecent() {
         actions.append(button("Exclude", () => change(() => invoke("exclude", { userid: ui.userid, grpid: id, excluded: true, reason: r.anomalies[0] || null }), "Excluded from the trend; Include brings it back.")));
       }
       if (r.source !== "withings") {
+        actions.append(button("Edit", () => editEntry(r)));
         actions.append(button("Delete", (ev) => {
           const b = ev.target;
           if (b.dataset.armed) return change(() => invoke("remove_entry", { userid: ui.userid, grpid: id }), "Deleted.");
@@ -398,6 +399,26 @@ function hideHover() {
   $("tooltip").hidden = true;
   const cursor = $("chart").querySelector(".cursor");
   if (cursor) cursor.hidden = true;
+}
+
+/// Fills the entry form with one of the person's own weigh-ins, to change it.
+function editEntry(r) {
+  ui.editing = r.grpid;
+  $("entry-title").textContent = "Change the weigh-in of " + r.date;
+  $("entry-weight").value = toUnit(r.weight_kg).toFixed(ui.unit === "st" ? 2 : 1);
+  $("entry-fat").value = r.fat_ratio == null ? "" : r.fat_ratio.toFixed(1);
+  $("entry-at").value = r.local;
+  $("entry-add").textContent = "Save changes";
+  $("entry-cancel").hidden = false;
+  $("entry-weight").focus();
+}
+
+function resetEntryForm() {
+  ui.editing = null;
+  $("entry-title").textContent = "Add a weigh-in";
+  for (const id of ["entry-weight", "entry-fat", "entry-at"]) $(id).value = "";
+  $("entry-add").textContent = "Add";
+  $("entry-cancel").hidden = true;
 }
 
 function importSentence(r) {
@@ -527,13 +548,15 @@ function wire() {
   $("entry-form").addEventListener("submit", (ev) => {
     ev.preventDefault();
     const at = $("entry-at").value ? $("entry-at").value.replace("T", " ") : null;
+    const fields = { userid: ui.userid, weight: $("entry-weight").value.trim().replace(",", "."), unit: ui.unit, fatRatio: $("entry-fat").value.trim().replace(",", ".") || null, at };
+    const editing = ui.editing;
     change(async () => {
-      await invoke("add_entry", { userid: ui.userid, weight: $("entry-weight").value.trim(), unit: ui.unit, fatRatio: $("entry-fat").value.trim() || null, at });
-      $("entry-weight").value = "";
-      $("entry-fat").value = "";
-      $("entry-at").value = "";
-    }, "Added your weigh-in.");
+      if (editing != null) await invoke("edit_entry", { ...fields, grpid: editing });
+      else await invoke("add_entry", fields);
+      resetEntryForm();
+    }, editing != null ? "Changed your weigh-in." : "Added your weigh-in.");
   });
+  $("entry-cancel").addEventListener("click", resetEntryForm);
   $("account-form").addEventListener("submit", (ev) => {
     ev.preventDefault();
     const goal = $("account-goal").value.trim();

@@ -198,6 +198,27 @@ pub fn add_entry(
     Ok(state.writer().add_entry(userid.as_deref(), &entry)?.1)
 }
 
+/// Changes a weigh-in the person added or imported.
+#[tauri::command]
+#[allow(clippy::too_many_arguments)]
+pub fn edit_entry(
+    state: State<'_, Shared>,
+    userid: Option<String>,
+    grpid: i64,
+    weight: String,
+    unit: String,
+    fat_ratio: Option<String>,
+    at: Option<String>,
+) -> Result<(), UiError> {
+    let entry = Entry {
+        weight: Some(weight),
+        unit: Some(self::unit(&unit)?),
+        fat_ratio: fat_ratio.filter(|f| !f.trim().is_empty()),
+        at: at.filter(|a| !a.trim().is_empty()),
+    };
+    Ok(state.writer().edit_entry(userid.as_deref(), grpid, &entry)?)
+}
+
 /// Deletes a weigh-in the person added or imported.
 #[tauri::command]
 pub fn remove_entry(state: State<'_, Shared>, userid: Option<String>, grpid: i64) -> Result<(), UiError> {

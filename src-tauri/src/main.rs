@@ -83,6 +83,7 @@ fn main() {
             commands::review,
             commands::add_entry,
             commands::remove_entry,
+            commands::edit_entry,
             commands::save_account,
             commands::import_data,
             commands::show_unit,

@@ -222,6 +222,14 @@ fn your_data(d: &Driver) {
     });
     let entry = grpid_of(d, "");
     assert!(entry.starts_with('-'), "Heft's own number: {entry}");
+    click_in_row(d, &format!("[data-grpid=\"{entry}\"]"), "Edit");
+    assert_eq!(d.js("return document.getElementById('entry-weight').value;"), json!("79.4"));
+    d.js("document.getElementById('entry-weight').value = '79.6'; return true;");
+    d.click("entry-add");
+    d.wait("the entry changed", 20, |d| {
+        d.js(&format!("const r = document.querySelector('#recent tr[data-grpid=\"{entry}\"]'); return !!r && r.textContent.includes('79.6 kg');"))
+            == Value::Bool(true)
+    });
     click_in_row(d, &format!("[data-grpid=\"{entry}\"]"), "Delete");
     click_in_row(d, &format!("[data-grpid=\"{entry}\"]"), "Delete? Click again");
     d.wait("the entry deleted", 20, |d| rows(d, &format!("[data-grpid=\"{entry}\"]")) == 0);

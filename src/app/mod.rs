@@ -742,6 +742,7 @@ impl App {
             include_ambiguous: req.include_ambiguous,
             trend: self.trend_spec_with(&a, req.trend)?,
             goal_band: true,
+            colour: a.colour.as_deref().and_then(chart::parse_colour),
         };
         let data = chart::chart_data(&self.store, a.id, &spec, self.now())?;
         Ok((data, spec, tz))

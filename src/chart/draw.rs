@@ -74,7 +74,10 @@ where
     DB::ErrorType: 'static,
 {
     register_font()?;
-    let pal = palette(spec.theme);
+    let mut pal = palette(spec.theme);
+    if let Some((r, g, b)) = spec.colour {
+        pal.series[0] = RGBColor(r, g, b);
+    }
     root.fill(&pal.bg).map_err(render_err)?;
     let x0 = data.from as f64;
     let x1 = (data.x_end as f64).max(x0 + 86_400.0);

@@ -247,6 +247,16 @@ pub struct ChartSpec {
     pub trend: TrendSpec,
     /// Draw the goal band (weight charts with a goal).
     pub goal_band: bool,
+    /// The account's colour for its weigh-ins and trend (a household tells its people
+    /// apart by it); `None`: the theme's.
+    pub colour: Option<(u8, u8, u8)>,
+}
+
+/// "#2f7d5b" → (0x2f, 0x7d, 0x5b).
+pub fn parse_colour(hex: &str) -> Option<(u8, u8, u8)> {
+    let h = hex.strip_prefix('#').filter(|h| h.len() == 6 && h.is_ascii())?;
+    let byte = |i: usize| u8::from_str_radix(&h[i..i + 2], 16).ok();
+    Some((byte(0)?, byte(2)?, byte(4)?))
 }
 
 impl Default for ChartSpec {
@@ -262,6 +272,7 @@ impl Default for ChartSpec {
             include_ambiguous: false,
             trend: TrendSpec::default(),
             goal_band: true,
+            colour: None,
         }
     }
 }
