@@ -28,13 +28,14 @@ pub fn write_csv(store: &Store, out: impl Write) -> Result<usize, ExportError> {
     let mut w = csv::Writer::from_writer(out);
     let mut header = vec!["Account", "Date", "Time zone"];
     header.extend(METRICS.iter().map(|(_, name)| *name));
-    header.extend(["Source", "Group id"]);
+    header.extend(["Source", "Counted", "Group id"]);
     w.write_record(&header).map_err(ExportError::Csv)?;
     let mut rows = 0;
     for a in store.accounts()? {
         let zone_name = a.timezone.clone().unwrap_or_else(|| "UTC".into());
         let zone = TimeZone::get(&zone_name).unwrap_or(TimeZone::UTC);
         let account = format!("{}:{}", a.provider, a.userid);
+        let verdicts = store.verdicts(a.id)?;
         for g in store.groups(a.id)?.iter().rev() {
             let Some(values) = metric_values(g) else { continue };
             let date = Timestamp::from_second(g.date)
@@ -42,7 +43,14 @@ pub fn write_csv(store: &Store, out: impl Write) -> Result<usize, ExportError> {
                 .unwrap_or_default();
             let mut record = vec![account.clone(), date, zone_name.clone()];
             record.extend(values);
-            record.extend([source(Attrib(g.attrib)), g.grpid.to_string()]);
+            // Whether the trend counts it, and the person's reason when it does not.
+            let counted = match verdicts.get(&g.grpid) {
+                Some(v) if v.counted => "yes".to_string(),
+                Some(v) => v.reason.as_ref().map_or_else(|| "no".to_string(), |r| format!("no: {r}")),
+                None if Attrib(g.attrib).is_ambiguous() => "no: awaiting review".to_string(),
+                None => "yes".to_string(),
+            };
+            record.extend([source(g), counted, g.grpid.to_string()]);
             w.write_record(&record).map_err(ExportError::Csv)?;
             rows += 1;
         }
@@ -69,7 +77,13 @@ fn metric_values(g: &StoredGroup) -> Option<Vec<String>> {
     cells.iter().any(|c| !c.is_empty()).then_some(cells)
 }
 
-fn source(a: Attrib) -> String {
+fn source(g: &StoredGroup) -> String {
+    let a = Attrib(g.attrib);
+    match g.source {
+        crate::model::Source::Manual => return "manual".into(),
+        crate::model::Source::Import => return "imported".into(),
+        crate::model::Source::Withings => {}
+    }
     match a.flag() {
         Some(flag) => flag.into(),
         None if a == Attrib::DEVICE => "scale".into(),
@@ -129,10 +143,10 @@ mod tests {
         assert_eq!(
             lines[0],
             "Account,Date,Time zone,Weight (kg),Fat ratio (%),Fat mass (kg),Fat-free mass (kg),\
-             Muscle mass (kg),Hydration (kg),Bone mass (kg),Source,Group id"
+             Muscle mass (kg),Hydration (kg),Bone mass (kg),Source,Counted,Group id"
         );
-        assert_eq!(lines[1], "withings:42,2024-01-15 07:30:00,Europe/Paris,72.345,21.5,,,,,,scale,1");
-        assert_eq!(lines[2], "withings:42,2024-01-18 18:46:40,Europe/Paris,71.00,,,,,,,manual,4");
+        assert_eq!(lines[1], "withings:42,2024-01-15 07:30:00,Europe/Paris,72.345,21.5,,,,,,scale,yes,1");
+        assert_eq!(lines[2], "withings:42,2024-01-18 18:46:40,Europe/Paris,71.00,,,,,,,manual,yes,4");
         assert_eq!(lines.len(), 3);
     }
 }

@@ -210,11 +210,41 @@ pub fn import(store: &mut Store, data: Export, now: i64) -> Result<ImportReport,
             store.set_account_colour(id, Some(c))?;
         }
         let mine: Vec<&ExportGroup> = data.groups.iter().filter(|g| g.belongs_to(a)).collect();
-        let groups: Vec<StoredGroup> = mine.iter().map(|g| g.group.clone()).collect();
-        total.add(store.apply(id, &groups, &[], None)?);
+        // Withings' groups are theirs by grpid. The person's own keep their number unless this
+        // database holds a different weigh-in under it (then they get a new one); one that is
+        // here already under another number is not added twice.
+        let own_here: Vec<StoredGroup> =
+            store.groups(id)?.into_iter().filter(|g| !g.source.is_withings()).collect();
+        let same_weigh_in = |x: &StoredGroup, y: &StoredGroup| x.date == y.date && x.measures == y.measures;
+        let (mut by_number, mut renumbered): (Vec<&ExportGroup>, Vec<&ExportGroup>) =
+            (Vec::new(), Vec::new());
         for g in mine {
+            let own = !g.group.source.is_withings();
+            match own_here.iter().find(|x| x.grpid == g.group.grpid) {
+                Some(x) if own && x != &g.group && !own_here.iter().any(|y| same_weigh_in(y, &g.group)) => {
+                    renumbered.push(g)
+                }
+                _ if own
+                    && own_here.iter().any(|y| y.grpid != g.group.grpid && same_weigh_in(y, &g.group)) =>
+                {
+                    total.unchanged += 1
+                }
+                _ => by_number.push(g),
+            }
+        }
+        let groups: Vec<StoredGroup> = by_number.iter().map(|g| g.group.clone()).collect();
+        total.add(store.apply(id, &groups, &[], None)?);
+        for g in by_number {
             if let Some(v) = &g.verdict {
                 store.set_verdict(id, g.group.grpid, v)?;
+            }
+        }
+        let fresh: Vec<StoredGroup> = renumbered.iter().map(|g| g.group.clone()).collect();
+        let numbers = store.add_own(id, &fresh)?;
+        total.added += numbers.len() as u64;
+        for (g, n) in renumbered.iter().zip(numbers) {
+            if let Some(v) = &g.verdict {
+                store.set_verdict(id, n, v)?;
             }
         }
         accounts += 1;
@@ -251,6 +281,44 @@ mod tests {
         };
         assert_eq!(ids("withings"), vec![1]);
         assert_eq!(ids("withings-oauth1"), vec![2]);
+    }
+
+    #[test]
+    fn a_backup_of_entries_of_ones_own_never_overwrites_or_doubles_different_ones() {
+        let mut store = Store::open(std::path::Path::new(":memory:")).expect("store");
+        let id = store.upsert_account(Provider::Local, "local", None, None, 0).expect("account");
+        let entry = |date: i64, grams: i64| StoredGroup {
+            grpid: 0,
+            date,
+            created: None,
+            modified: None,
+            category: 1,
+            attrib: 2,
+            deviceid: None,
+            model: None,
+            comment: None,
+            source: crate::model::Source::Manual,
+            measures: vec![crate::store::StoredMeasure {
+                kind: 1,
+                position: None,
+                value: grams,
+                unit: -3,
+                algo: None,
+                fm: None,
+                written: None,
+            }],
+        };
+        store.add_own(id, &[entry(1_700_000_000, 80_000)]).expect("first entry");
+        let backup = export(&store).expect("exports");
+        // After the backup: that entry deleted and another typed, which gets the same number.
+        store.remove_own(id, -1).expect("removed");
+        store.add_own(id, &[entry(1_700_100_000, 79_000)]).expect("second entry");
+        let r = import(&mut store, backup.clone(), 0).expect("imports");
+        assert_eq!((r.added, r.changed), (1, 0), "the backed-up entry comes back beside the new one");
+        let dates: Vec<i64> = store.groups(id).expect("groups").iter().map(|g| g.date).collect();
+        assert_eq!(dates, vec![1_700_100_000, 1_700_000_000]);
+        let again = import(&mut store, backup, 0).expect("imports again");
+        assert_eq!((again.added, again.changed, again.unchanged), (0, 0, 1), "not twice");
     }
 
     #[test]

@@ -197,6 +197,11 @@ fn your_data(d: &Driver) {
     d.wait("the guest counted", 20, |d| {
         rows(d, &format!("[data-grpid=\"{guest}\"][data-standing=counted]")) == 1
     });
+    // A guest's weight pulls the trend: the person changes their mind and excludes it.
+    click_in_row(d, &format!("[data-grpid=\"{guest}\"]"), "Exclude");
+    d.wait("the guest excluded", 20, |d| {
+        rows(d, &format!("[data-grpid=\"{guest}\"][data-standing=excluded]")) == 1
+    });
 
     // Exclude the newest weigh-in: hollow on the chart, out of the trend; Include restores it.
     let newest = grpid_of(d, "[data-standing=counted]");
