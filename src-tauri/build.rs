@@ -9,6 +9,8 @@ fn main() {
         "chart",
         "summary",
         "weigh_ins",
+        "sync_log",
+        "weigh_in_near",
         "exclude",
         "review",
         "add_entry",

@@ -165,6 +165,13 @@ enum Command {
         #[arg(long)]
         timezone: Option<String>,
     },
+    /// Every sync of an account, newest first, with the weigh-ins each added, changed or removed.
+    Log {
+        #[arg(long, default_value_t = 10)]
+        limit: usize,
+        #[command(flatten)]
+        shown: Shown,
+    },
     /// Weigh-ins with their numbers, where each stands and what looks unusual.
     List {
         #[arg(long, default_value_t = 20)]
@@ -417,8 +424,9 @@ fn run(cli: Cli) -> anyhow::Result<()> {
             }
             for s in all {
                 let a = &s.account;
+                let name = a.name.as_deref().map(|n| format!("{n}: ")).unwrap_or_default();
                 println!(
-                    "{} ({}){}",
+                    "{name}{} ({}){}",
                     a.userid,
                     a.provider,
                     if a.needs_reconnect { " — reconnect needed" } else { "" }
@@ -486,6 +494,37 @@ fn run(cli: Cli) -> anyhow::Result<()> {
                     println!("Times read as {} (from {}); account {}", w.timezone, w.timezone_from, w.userid);
                     if !w.ignored_columns.is_empty() {
                         println!("Ignored columns: {}", w.ignored_columns.join(", "));
+                    }
+                }
+            }
+        }
+        Command::Log { limit, shown: Shown { format, unit, account } } => {
+            let app = open()?;
+            let unit = unit.as_deref().map(parse_unit).transpose()?;
+            let runs = app.sync_log(account.as_deref(), limit, unit)?;
+            match format {
+                TrendFormat::Json => println!("{}", serde_json::to_string_pretty(&runs)?),
+                TrendFormat::Text => {
+                    if runs.is_empty() {
+                        println!("No sync yet.");
+                    }
+                    for r in runs {
+                        let kind = if r.full { "full" } else { "incremental" };
+                        let what = match &r.error {
+                            Some(e) => format!("failed — {e}"),
+                            None => {
+                                format!("{} added, {} changed, {} removed", r.added, r.changed, r.removed)
+                            }
+                        };
+                        println!("{}  {kind}, {}, {} pages: {what}", r.started, r.took, r.pages);
+                        for c in r.changes {
+                            let verb = match c.change {
+                                heft::store::Change::Added => "added",
+                                heft::store::Change::Changed => "changed",
+                                heft::store::Change::Removed => "removed",
+                            };
+                            println!("    {}  {verb}: {}", c.date, c.text);
+                        }
                     }
                 }
             }

@@ -110,6 +110,7 @@ fn store_page(
     p: &mut Pass,
     last: bool,
     cursor: Option<(bool, i64)>,
+    log: Option<i64>,
 ) -> Result<(ApplyOutcome, u64), SyncError> {
     let body = MeasureBody::parse(raw)?;
     tracing::debug!(groups = body.measuregrps.len(), more = body.more, "page received");
@@ -124,7 +125,7 @@ fn store_page(
         (true, Some((full, synced_at))) => Some(CursorUpdate { cursor: updatetime, synced_at, full }),
         _ => None,
     };
-    let outcome = store.apply(account, &upserts, &[], update)?;
+    let outcome = store.apply_logged(account, &upserts, &[], update, log)?;
     tracing::debug!("page stored");
     Ok((outcome, body.measuregrps.len() as u64))
 }
@@ -152,6 +153,8 @@ struct Run<'r> {
     report: SyncReport,
     applied: ApplyOutcome,
     progress: &'r mut dyn FnMut(&Progress),
+    /// The sync-history record each change is itemised in (none for a first download).
+    log: Option<i64>,
 }
 
 impl Run<'_> {
@@ -178,13 +181,14 @@ impl Run<'_> {
             // The next page is requested as soon as its offset is known; this one is parsed and
             // stored while it downloads. Pages are still stored strictly in order, one
             // transaction each, so a crash or an error leaves the same state as a sequential sync.
-            let (session, store, account) = (&mut *self.session, &mut *self.store, self.account);
+            let (session, store, account, log) =
+                (&mut *self.session, &mut *self.store, self.account, self.log);
             let (stored, next_page) = std::thread::scope(|scope| {
                 let prefetch = next.map(|o| {
                     let form = with_offset(params, Some(o));
                     scope.spawn(move || session.getmeas_raw(&form))
                 });
-                let stored = store_page(store, account, &raw, &mut p, next.is_none(), cursor);
+                let stored = store_page(store, account, &raw, &mut p, next.is_none(), cursor, log);
                 let next_page =
                     prefetch.map(|h| h.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic)));
                 (stored, next_page)
@@ -225,7 +229,9 @@ impl Run<'_> {
     }
 }
 
-/// Syncs one account. `now` is used only for bookkeeping (`last_sync_at`), never as a cursor.
+/// Syncs one account. `now` is used only for bookkeeping (`last_sync_at`, the history), never
+/// as a cursor. Every sync is kept in the history, with the weigh-ins it touched (a first
+/// download only as counts) and how it ended.
 pub fn sync_account(
     store: &mut Store,
     session: &mut dyn ApiSession,
@@ -234,12 +240,34 @@ pub fn sync_account(
     now: i64,
     progress: &mut dyn FnMut(&Progress),
 ) -> Result<SyncReport, SyncError> {
+    let started = std::time::Instant::now();
     let state = store.sync_state(account)?;
     let full = full || state.cursor.is_none();
+    let record = store.begin_sync_run(account, now, full)?;
+    let log = state.cursor.is_some().then_some(record);
     let report = SyncReport { userid: session.userid().to_string(), full, ..SyncReport::default() };
-    let mut run = Run { store, session, account, report, applied: ApplyOutcome::default(), progress };
+    let mut run = Run { store, session, account, report, applied: ApplyOutcome::default(), progress, log };
+    let result = sync_passes(&mut run, full, state.cursor, now);
+    let a = run.applied;
+    let error = result.as_ref().err().map(ToString::to_string);
+    let ms = started.elapsed().as_millis() as i64;
+    if let Err(e) = run.store.end_sync_run(
+        record,
+        ms,
+        (a.added, a.changed, a.removed),
+        run.report.pages,
+        error.as_deref(),
+    ) {
+        tracing::warn!("could not record the end of the sync: {e}");
+    }
+    result.map(|()| run.report)
+}
+
+fn sync_passes(run: &mut Run<'_>, full: bool, cursor: Option<i64>, now: i64) -> Result<(), SyncError> {
+    let account = run.account;
+    let state_cursor = cursor;
     let mut params: Vec<(String, String)> = Vec::new();
-    if let (false, Some(c)) = (full, state.cursor) {
+    if let (false, Some(c)) = (full, state_cursor) {
         params.push(("lastupdate".into(), c.to_string()));
     }
     let main = run.pass(&params, Phase::Fetching, Some((full, now)))?;
@@ -268,7 +296,7 @@ pub fn sync_account(
         }
     };
     if !removals.is_empty() {
-        let outcome = run.store.apply(account, &[], &removals, None)?;
+        let outcome = run.store.apply_logged(account, &[], &removals, None, run.log)?;
         run.applied.add(outcome);
     }
     let a = run.applied;
@@ -276,5 +304,5 @@ pub fn sync_account(
     let r = &run.report;
     (run.progress)(&Progress { phase: Phase::Done, pages: r.pages, groups: r.groups_received });
     tracing::info!(report = ?run.report, "sync finished");
-    Ok(run.report)
+    Ok(())
 }

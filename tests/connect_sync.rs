@@ -49,6 +49,30 @@ fn added_modified_and_deleted_groups_are_followed_and_an_unchanged_sync_costs_tw
     let out = env.ok(&["sync"]);
     assert!(out.contains("1 added, 1 changed, 1 removed"), "sync report: {out}");
     env.assert_matches_truth(uid, "after add/modify/delete");
+    // The history keeps both syncs, and which weigh-ins the second one touched.
+    let log: serde_json::Value = serde_json::from_str(&env.ok(&["log", "--format", "json"])).unwrap();
+    let runs = log.as_array().unwrap();
+    assert_eq!(runs.len(), 2, "{log}");
+    assert_eq!(
+        (runs[1]["full"].as_bool(), runs[1]["changes"].as_array().map(Vec::len)),
+        (Some(true), Some(0))
+    );
+    assert!(runs[1]["added"].as_i64().unwrap() > 100, "the first download, as counts: {}", runs[1]);
+    let changes = runs[0]["changes"].as_array().unwrap();
+    let text = |kind: &str| -> Vec<String> {
+        changes
+            .iter()
+            .filter(|c| c["change"] == kind)
+            .map(|c| c["text"].as_str().unwrap().to_string())
+            .collect()
+    };
+    assert_eq!(text("added"), vec!["80.1 kg".to_string()], "{changes:?}");
+    assert_eq!(text("removed").len(), 1);
+    assert!(text("removed")[0].starts_with("no longer in Withings"), "{changes:?}");
+    let changed = truth.iter().find(|g| g.grpid == edited).unwrap();
+    let expected = if changed.measures.iter().any(|m| m.kind == 1) { " → " } else { "without a weight" };
+    assert!(text("changed").len() == 1 && text("changed")[0].contains(expected), "{changes:?}");
+    assert!(runs[0]["error"].is_null() && runs[0]["took"].as_str().unwrap().ends_with(" s"));
 
     env.sim.advance(5);
     env.sim.reset_stats();

@@ -446,6 +446,9 @@ fn a_household_syncs_every_account_while_one_is_revoked_and_an_export_of_synced_
     assert!(out.contains("Ben: 1 added"), "Ben synced although Anna failed: {out}");
     assert!(err.contains("1 account did not sync"), "{err}");
     env.assert_matches_truth(ben, "Ben complete");
+    let anna_log: Value =
+        serde_json::from_str(&env.ok(&["log", "--format", "json", "--account", "Anna"])).unwrap();
+    assert!(anna_log[0]["error"].as_str().is_some_and(|e| e.contains("heft connect")), "{anna_log}");
     let ben_trend: Value =
         serde_json::from_str(&env.ok(&["trend", "--format", "json", "--account", "Ben"])).unwrap();
     assert!((ben_trend["goal_kg"].as_f64().unwrap() - 77.110_702_9).abs() < 1e-6, "{ben_trend}");

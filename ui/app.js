@@ -93,7 +93,50 @@ async function refresh() {
 }
 
 async function loadAll() {
-  await Promise.all([loadSummary(), loadRecent(), loadChart(), loadSplit(), loadBacktest(), loadBody()]);
+  await Promise.all([loadSummary(), loadRecent(), loadChart(), loadSplit(), loadBacktest(), loadBody(), loadHistory()]);
+}
+
+/// Every sync of the account, newest first; each opens to the weigh-ins it touched.
+async function loadHistory() {
+  const list = $("history");
+  try {
+    const runs = await invoke("sync_log", { userid: ui.userid, unit: ui.unit, limit: 10 });
+    list.replaceChildren();
+    if (runs.length === 0) {
+      const li = document.createElement("li");
+      li.className = "muted";
+      li.textContent = "No sync yet.";
+      list.append(li);
+    }
+    for (const r of runs) {
+      const li = document.createElement("li");
+      const d = document.createElement("details");
+      const sum = document.createElement("summary");
+      const what = r.error ? "failed — " + r.error : `${r.added} added, ${r.changed} changed, ${r.removed} removed`;
+      sum.textContent = `${r.started} · ${r.full ? "full" : "incremental"} · ${r.took} · ${what}`;
+      if (r.error) li.className = "failed";
+      d.append(sum);
+      if (r.changes.length) {
+        const ul = document.createElement("ul");
+        for (const c of r.changes) {
+          const item = document.createElement("li");
+          item.textContent = `${c.date}: ${c.change === "added" ? "new, " : c.change === "changed" ? "changed, " : ""}${c.text}`;
+          ul.append(item);
+        }
+        d.append(ul);
+      } else {
+        const p = document.createElement("p");
+        p.className = "muted small";
+        p.textContent = r.full && r.added > 0 && !r.changed && !r.removed ? "The first download of your history." : "No weigh-in changed.";
+        d.append(p);
+      }
+      li.append(d);
+      list.append(li);
+    }
+  } catch (e) {
+    list.replaceChildren();
+    showMessage("The sync history could not be read: " + explain(e), "error");
+  }
 }
 
 /// kg in the display unit (stones as a decimal), for form fields.
@@ -395,6 +438,38 @@ function chartTime(ev) {
   return c.from + ((x - c.area.left) / (c.area.right - c.area.left)) * (c.to - c.from);
 }
 
+/// The weigh-in nearest to a time on the chart, with what can be done about it.
+async function showPoint(ts) {
+  const panel = $("point");
+  const c = ui.chart;
+  // Within three plot pixels of the click.
+  const within = c ? Math.max(3600, Math.round((3 * (c.to - c.from)) / Math.max(1, c.area.right - c.area.left))) : 86400;
+  try {
+    const r = await invoke("weigh_in_near", { userid: ui.userid, unit: ui.unit, ts: Math.round(ts), within });
+    panel.replaceChildren();
+    if (!r) { panel.hidden = true; return; }
+    const text = document.createElement("span");
+    const notes = [r.standing === "excluded" ? "excluded" : r.standing === "awaiting_review" ? "maybe a guest" : "", ...r.anomalies].filter(Boolean);
+    text.textContent = `${r.date} · ${r.weight}` + (notes.length ? " — " + notes.join("; ") : "");
+    panel.dataset.grpid = String(r.grpid);
+    panel.append(text);
+    const id = r.grpid;
+    const act = (what, done) => change(async () => { await what(); panel.hidden = true; }, done);
+    if (r.standing === "awaiting_review") {
+      panel.append(button("Mine", () => act(() => invoke("review", { userid: ui.userid, grpid: id, mine: true }), "Counted as yours.")),
+        button("Not me", () => act(() => invoke("review", { userid: ui.userid, grpid: id, mine: false }), "Left out: not yours.")));
+    } else if (r.standing === "excluded") {
+      panel.append(button("Include", () => act(() => invoke("exclude", { userid: ui.userid, grpid: id, excluded: false, reason: null }), "Counted again.")));
+    } else {
+      panel.append(button("Exclude", () => act(() => invoke("exclude", { userid: ui.userid, grpid: id, excluded: true, reason: r.anomalies[0] || null }), "Excluded from the trend; Include brings it back.")));
+    }
+    panel.append(button("Close", () => { panel.hidden = true; $("chart").focus(); }));
+    panel.hidden = false;
+  } catch (e) {
+    showMessage(explain(e), "error");
+  }
+}
+
 function hideHover() {
   $("tooltip").hidden = true;
   const cursor = $("chart").querySelector(".cursor");
@@ -592,7 +667,8 @@ function wire() {
     const start = ui.drag;
     ui.drag = null;
     const end = chartTime(ev);
-    if (start == null || end == null || Math.abs(end - start) < 86400) return;
+    if (start != null && end != null && Math.abs(end - start) < 86400) return showPoint(end);
+    if (start == null || end == null) return;
     ui.window = { from: Math.round(Math.min(start, end)), to: Math.round(Math.max(start, end)) };
     await loadSplit();
   });
@@ -605,6 +681,7 @@ function wire() {
     const i = ui.hover === undefined ? last : ui.hover;
     if (ev.key === "ArrowLeft") showNearest(i - 1);
     else if (ev.key === "ArrowRight") showNearest(i + 1);
+    else if (ev.key === "Enter" && ui.hover !== undefined) showPoint(ui.chart.points[ui.hover][0]);
     else if (ev.key === "Home") showNearest(0);
     else if (ev.key === "End") showNearest(last);
     else return;

@@ -3,7 +3,7 @@
 
 use heft::app::{
     AccountSyncView, AppError, BacktestRow, BodyFigure, ChartRequest, Entry, ImportOptions, Imported,
-    Overview, RenderedChart, SplitView, Standing, SummaryText, TrendChoice, WeighInRow,
+    Overview, RenderedChart, SplitView, Standing, SummaryText, SyncLine, TrendChoice, WeighInRow,
 };
 use heft::auth::Provider;
 use heft::chart::{ChartKind, Theme};
@@ -148,6 +148,31 @@ pub fn weigh_ins(
         _ => (None, false, 30),
     };
     Ok(state.reader().weigh_ins(userid.as_deref(), Some(u), limit, only, flagged)?)
+}
+
+/// The weigh-in nearest to a point clicked on the chart (`within` seconds of `ts`).
+#[tauri::command]
+pub fn weigh_in_near(
+    state: State<'_, Shared>,
+    userid: Option<String>,
+    unit: String,
+    ts: i64,
+    within: i64,
+) -> Result<Option<WeighInRow>, UiError> {
+    let u = self::unit(&unit)?;
+    Ok(state.reader().weigh_in_near(userid.as_deref(), Some(u), ts, within)?)
+}
+
+/// The account's latest syncs with the weigh-ins each touched.
+#[tauri::command]
+pub fn sync_log(
+    state: State<'_, Shared>,
+    userid: Option<String>,
+    unit: String,
+    limit: usize,
+) -> Result<Vec<SyncLine>, UiError> {
+    let u = self::unit(&unit)?;
+    Ok(state.reader().sync_log(userid.as_deref(), limit.clamp(1, 100), Some(u))?)
 }
 
 /// Leaves a weigh-in out of the trend (Withings keeps it), or counts it again.

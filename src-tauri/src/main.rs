@@ -79,6 +79,8 @@ fn main() {
             commands::chart,
             commands::summary,
             commands::weigh_ins,
+            commands::sync_log,
+            commands::weigh_in_near,
             commands::exclude,
             commands::review,
             commands::add_entry,

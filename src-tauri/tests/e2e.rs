@@ -46,6 +46,8 @@ fn demo_connect_sync_units_offline_restart_and_a_forged_deep_link() {
     d.click("demo-button");
     d.wait("the connected main view", 60, |d| d.visible("app") && d.text("account").contains("Demo user"));
     d.wait("the end of the first sync", 60, |d| d.text("progress-text").starts_with("Synced"));
+    d.wait("the first sync in the history", 20, |d| d.text("history").contains("full"));
+    assert!(d.text("history").contains("added"), "{}", d.text("history"));
     let progress_events: u64 =
         d.js("return Number(document.body.dataset.progressEvents || 0);").as_u64().unwrap_or(0);
     assert!(progress_events > 0, "progress events reached the window");
@@ -216,6 +218,33 @@ fn your_data(d: &Driver) {
         rows(d, &format!("[data-grpid=\"{newest}\"][data-standing=counted]")) == 1
     });
     d.wait("the same trend as before", 20, |d| d.text("trend-weight") == trend);
+
+    // The same from the chart: a click on the newest point offers to exclude it.
+    let click_newest = |d: &Driver| {
+        d.js("const c = ui.chart; const box = document.getElementById('chart'); \
+              const rect = box.getBoundingClientRect(); const ts = c.points[c.points.length - 1][0]; \
+              const x = rect.left + (c.area.left + (ts - c.from) / (c.to - c.from) * (c.area.right - c.area.left)) * rect.width / c.width; \
+              for (const t of ['mousedown', 'mouseup']) box.dispatchEvent(new MouseEvent(t, {clientX: x, clientY: rect.top + 60, bubbles: true})); \
+              return true;");
+    };
+    let panel_button = |d: &Driver, label: &str| {
+        let clicked = d.js(&format!(
+            "const b = [...document.querySelectorAll('#point button')].find(b => b.textContent === '{label}'); if (b) b.click(); return !!b;"
+        ));
+        assert_eq!(clicked, Value::Bool(true), "a {label} button under the chart");
+    };
+    click_newest(d);
+    d.wait("the clicked weigh-in", 20, |d| d.visible("point") && d.text("point").contains("kg"));
+    let clicked =
+        d.js("return document.getElementById('point').dataset.grpid;").as_str().unwrap_or("").to_string();
+    panel_button(d, "Exclude");
+    d.wait("the chart's weigh-in excluded", 20, |d| {
+        rows(d, &format!("[data-grpid=\"{clicked}\"][data-standing=excluded]")) == 1
+    });
+    click_in_row(d, &format!("[data-grpid=\"{clicked}\"]"), "Include");
+    d.wait("it counts again", 20, |d| {
+        rows(d, &format!("[data-grpid=\"{clicked}\"][data-standing=counted]")) == 1
+    });
 
     // An entry of one's own: newest in the list, flagged manual; Delete asks twice.
     d.js("document.getElementById('entry-weight').value = '79.4'; \

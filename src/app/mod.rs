@@ -21,8 +21,10 @@ use crate::trend::{self, Backtest, GoalBand, Method, Split, Trend, TrendSpec};
 use crate::units::MassUnit;
 use crate::withings::{Client, Waiting};
 
+mod history;
 mod your_data;
 
+pub use history::{ChangeLine, SyncLine};
 pub use your_data::{Entry, ImportOptions, Imported, LOCAL_USERID, Standing, WeighInRow, WithingsImport};
 
 #[derive(Debug, thiserror::Error)]

@@ -229,6 +229,18 @@ impl App {
         Ok(rows)
     }
 
+    /// The weigh-in nearest to `ts` (a click on the chart), within `within` seconds.
+    pub fn weigh_in_near(
+        &self,
+        userid: Option<&str>,
+        unit: Option<MassUnit>,
+        ts: i64,
+        within: i64,
+    ) -> Result<Option<WeighInRow>, AppError> {
+        let rows = self.weigh_ins(userid, unit, usize::MAX, None, false)?;
+        Ok(rows.into_iter().filter(|r| (r.ts - ts).abs() <= within).min_by_key(|r| (r.ts - ts).abs()))
+    }
+
     fn anomalies_of(&self, a: &Account, tz: &TimeZone) -> Result<Vec<Anomaly>, AppError> {
         let q = Query {
             account: a.id,

@@ -3,6 +3,7 @@
 use rusqlite::{OptionalExtension, Transaction, params};
 use serde::{Deserialize, Serialize};
 
+use super::history::{self, Change};
 use super::{Store, StoreError};
 use crate::model::Source;
 use crate::withings::WireGroup;
@@ -203,6 +204,19 @@ impl Store {
         removals: &[i64],
         cursor: Option<CursorUpdate>,
     ) -> Result<ApplyOutcome, StoreError> {
+        self.apply_logged(account, upserts, removals, cursor, None)
+    }
+
+    /// [`Store::apply`], recording each weigh-in added, changed or removed in the sync
+    /// history of `run`, in the same transaction.
+    pub fn apply_logged(
+        &mut self,
+        account: i64,
+        upserts: &[StoredGroup],
+        removals: &[i64],
+        cursor: Option<CursorUpdate>,
+        run: Option<i64>,
+    ) -> Result<ApplyOutcome, StoreError> {
         // IMMEDIATE: this transaction reads, then writes; a deferred one that another process
         // wrote past in between fails at once with "database is locked" instead of waiting.
         let tx = self.conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
@@ -212,18 +226,32 @@ impl Store {
                 None => {
                     write_group(&tx, account, g, false)?;
                     out.added += 1;
+                    if let Some(run) = run {
+                        history::record(&tx, run, Change::Added, None, Some(g))?;
+                    }
                 }
                 Some(old) if old != *g => {
                     write_group(&tx, account, g, true)?;
                     out.changed += 1;
+                    if let Some(run) = run {
+                        history::record(&tx, run, Change::Changed, Some(&old), Some(g))?;
+                    }
                 }
                 Some(_) => out.unchanged += 1,
             }
         }
         for grpid in removals {
-            out.removed += tx
+            let old = match run {
+                Some(_) => load_group(&tx, account, *grpid)?,
+                None => None,
+            };
+            let n = tx
                 .execute("DELETE FROM groups WHERE account_id = ?1 AND grpid = ?2", params![account, grpid])?
                 as u64;
+            out.removed += n;
+            if let (Some(run), Some(old), 1) = (run, &old, n) {
+                history::record(&tx, run, Change::Removed, Some(old), None)?;
+            }
         }
         if let Some(c) = cursor {
             tx.execute(

@@ -1,6 +1,7 @@
 //! The local SQLite database: one way to open it, append-only migrations, and queries.
 
 mod groups;
+mod history;
 mod migrate;
 mod own;
 mod verdicts;
@@ -12,6 +13,7 @@ use rusqlite::{Connection, OptionalExtension, params};
 use crate::auth::Provider;
 
 pub use groups::{ApplyOutcome, CursorUpdate, StoredGroup, StoredMeasure};
+pub use history::{Change, ChangeRecord, SyncRun};
 pub use own::{WeighInIndex, WeighInKey};
 pub use verdicts::Verdict;
 
