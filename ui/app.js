@@ -14,6 +14,9 @@ function showMessage(text, kind = "warn") {
   const m = $("message");
   m.textContent = text;
   m.className = "message" + (kind === "error" ? " error" : "");
+  // Errors interrupt (assertive); notices wait their turn.
+  m.setAttribute("role", kind === "error" ? "alert" : "status");
+  m.setAttribute("aria-live", kind === "error" ? "assertive" : "polite");
   m.hidden = !text;
 }
 
