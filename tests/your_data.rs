@@ -290,7 +290,8 @@ fn a_planted_outlier_is_flagged_never_excluded_and_a_click_excludes_it() {
         .iter()
         .filter(|c| c.attribute("fill") == Some("none") && c.attribute("r") == Some("3"))
         .count();
-    assert_eq!(hollow, 1, "one weigh-in left out, drawn hollow");
+    assert_eq!(hollow, 2, "one weigh-in left out, drawn hollow, and its mark in the legend");
+    assert!(svg.contains("Left out"), "the legend says what a hollow dot is");
     assert!(
         circles.iter().any(|c| c.attribute("fill").is_some_and(|f| f.eq_ignore_ascii_case("#7a3db8"))),
         "the account's colour"

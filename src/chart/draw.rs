@@ -262,6 +262,8 @@ where
         Line(RGBColor),
         Dashed(RGBColor),
         Area(RGBColor),
+        Hollow(RGBColor),
+        Ring(RGBColor),
     }
     let mut entries: Vec<(String, Mark)> = Vec::new();
     if single {
@@ -280,6 +282,16 @@ where
     }
     if data.band.is_some() {
         entries.push(("Likely path".into(), Mark::Area(pal.goal)));
+    }
+    // What the hollow dots and the rings mean, when the chart shows some and has the room.
+    let shown = |pts: &[(f64, f64)]| pts.iter().any(|p| p.0 >= data.from as f64 && p.0 <= data.x_end as f64);
+    if spec.width >= 900 {
+        if data.lines.iter().any(|l| shown(&l.left_out)) {
+            entries.push(("Left out".into(), Mark::Hollow(pal.series[0])));
+        }
+        if data.lines.iter().any(|l| shown(&l.flagged)) {
+            entries.push(("Unusual".into(), Mark::Ring(pal.goal)));
+        }
     }
     let style = font(13, &pal.fg);
     let y = MARGIN as i32 + 8;
@@ -300,6 +312,8 @@ where
                 .draw(&PathElement::new(vec![a, (x + 6, y)], c.stroke_width(1)))
                 .and_then(|_| area.draw(&PathElement::new(vec![(x + 10, y), b], c.stroke_width(1)))),
             Mark::Area(c) => area.draw(&Rectangle::new([(x, y - 5), (x + 16, y + 5)], c.mix(0.35).filled())),
+            Mark::Hollow(c) => area.draw(&Circle::new((x + 8, y), 3, c.mix(0.8).stroke_width(1))),
+            Mark::Ring(c) => area.draw(&Circle::new((x + 8, y), 5, c.stroke_width(2))),
         }
         .map_err(render_err)?;
         x -= 18;
