@@ -149,7 +149,8 @@ function toUnit(kg) {
 
 function accountLabel(a) {
   if (a.name) return a.name;
-  return (a.demo ? "Demo user " : a.provider === "local" ? "On this computer " : "Withings user ") + a.userid;
+  if (a.provider === "local") return "On this computer (no Withings account)";
+  return (a.demo ? "Demo user " : "Withings user ") + a.userid;
 }
 
 function fillAccountForm(a) {
