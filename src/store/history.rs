@@ -1,7 +1,7 @@
 //! The sync history: one row per sync and, for syncs after the first download, one per
 //! weigh-in it added, changed or removed (written with the change, in its transaction).
 
-use rusqlite::{OptionalExtension, Transaction, params};
+use rusqlite::{Transaction, params};
 use serde::Serialize;
 
 use super::{Store, StoreError, StoredGroup};
@@ -161,17 +161,5 @@ impl Store {
             run.changes = rows.collect::<Result<_, _>>()?;
         }
         Ok(runs)
-    }
-
-    /// The id of the account's latest sync record, if any.
-    pub fn last_sync_run(&self, account: i64) -> Result<Option<i64>, StoreError> {
-        Ok(self
-            .conn
-            .query_row(
-                "SELECT id FROM sync_runs WHERE account_id = ?1 ORDER BY id DESC LIMIT 1",
-                [account],
-                |r| r.get(0),
-            )
-            .optional()?)
     }
 }

@@ -170,16 +170,4 @@ impl Store {
         tx.commit()?;
         Ok(n)
     }
-
-    /// How many groups of each of Heft's own sources the account has.
-    pub fn own_counts(&self, account: i64) -> Result<(i64, i64), StoreError> {
-        let count = |s: Source| -> Result<i64, StoreError> {
-            Ok(self.conn.query_row(
-                "SELECT count(*) FROM groups WHERE account_id = ?1 AND source = ?2",
-                params![account, s.as_str()],
-                |r| r.get(0),
-            )?)
-        };
-        Ok((count(Source::Manual)?, count(Source::Import)?))
-    }
 }

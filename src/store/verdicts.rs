@@ -4,7 +4,7 @@
 
 use std::collections::HashMap;
 
-use rusqlite::{OptionalExtension, params};
+use rusqlite::params;
 use serde::{Deserialize, Serialize};
 
 use super::{Store, StoreError};
@@ -45,17 +45,6 @@ impl Store {
             .conn
             .execute("DELETE FROM verdicts WHERE account_id = ?1 AND grpid = ?2", params![account, grpid])?
             > 0)
-    }
-
-    pub fn verdict(&self, account: i64, grpid: i64) -> Result<Option<Verdict>, StoreError> {
-        Ok(self
-            .conn
-            .query_row(
-                "SELECT counted, reason, decided_at FROM verdicts WHERE account_id = ?1 AND grpid = ?2",
-                params![account, grpid],
-                |r| Ok(Verdict { counted: r.get(0)?, reason: r.get(1)?, decided_at: r.get(2)? }),
-            )
-            .optional()?)
     }
 
     /// How many weigh-ins Withings could not attribute wait for the person's answer.
