@@ -158,11 +158,7 @@ impl App {
     }
 
     fn group(&self, a: &Account, grpid: i64) -> Result<StoredGroup, AppError> {
-        self.store
-            .groups(a.id)?
-            .into_iter()
-            .find(|g| g.grpid == grpid)
-            .ok_or_else(|| crate::store::StoreError::UnknownWeighIn(grpid).into())
+        self.store.group(a.id, grpid)?.ok_or_else(|| crate::store::StoreError::UnknownWeighIn(grpid).into())
     }
 
     /// Weigh-ins, newest first, with where each stands and why it may need a look; `only`

@@ -1,6 +1,6 @@
 //! Measure groups: transactional apply of a planned page, and reads.
 
-use rusqlite::{OptionalExtension, Transaction, params};
+use rusqlite::{Connection, OptionalExtension, Transaction, params};
 use serde::{Deserialize, Serialize};
 
 use super::history::{self, Change};
@@ -136,14 +136,14 @@ fn measure_from_row(r: &rusqlite::Row<'_>, at: usize) -> rusqlite::Result<Stored
     })
 }
 
-fn load_group(tx: &Transaction<'_>, account: i64, grpid: i64) -> Result<Option<StoredGroup>, StoreError> {
+fn load_group(conn: &Connection, account: i64, grpid: i64) -> Result<Option<StoredGroup>, StoreError> {
     // Cached: a first sync asks this once per group, and preparing costs more than the lookup.
-    let head = tx
+    let head = conn
         .prepare_cached(&format!("SELECT {GROUP_COLUMNS} FROM groups WHERE account_id = ?1 AND grpid = ?2"))?
         .query_row(params![account, grpid], group_from_row)
         .optional()?;
     let Some(mut g) = head else { return Ok(None) };
-    let mut st = tx.prepare_cached(
+    let mut st = conn.prepare_cached(
         "SELECT type, position, value, unit, algo, fm, written FROM measures
          WHERE account_id = ?1 AND grpid = ?2 ORDER BY type, position",
     )?;
@@ -266,6 +266,11 @@ impl Store {
         }
         tx.commit()?;
         Ok(out)
+    }
+
+    /// One group of an account, if it has it.
+    pub fn group(&self, account: i64, grpid: i64) -> Result<Option<StoredGroup>, StoreError> {
+        load_group(&self.conn, account, grpid)
     }
 
     /// Every group of an account, newest first.

@@ -88,11 +88,7 @@ impl Store {
 
     /// The group, if it is one of Heft's own (else why it cannot be changed here).
     pub fn own_group(&self, account: i64, grpid: i64) -> Result<StoredGroup, StoreError> {
-        let g = self
-            .groups(account)?
-            .into_iter()
-            .find(|g| g.grpid == grpid)
-            .ok_or(StoreError::UnknownWeighIn(grpid))?;
+        let g = self.group(account, grpid)?.ok_or(StoreError::UnknownWeighIn(grpid))?;
         if g.source.is_withings() {
             return Err(StoreError::FromWithings(grpid));
         }
