@@ -9,7 +9,7 @@ use jiff::tz::TimeZone;
 
 use crate::export::ExportError;
 use crate::model::{Attrib, Category, ExactValue, MeasureType};
-use crate::store::{Store, StoredGroup};
+use crate::store::{Standing, Store, StoredGroup};
 
 /// The metric columns, in the order a person reads them.
 const METRICS: &[(MeasureType, &str)] = &[
@@ -44,11 +44,13 @@ pub fn write_csv(store: &Store, out: impl Write) -> Result<usize, ExportError> {
             let mut record = vec![account.clone(), date, zone_name.clone()];
             record.extend(values);
             // Whether the trend counts it, and the person's reason when it does not.
-            let counted = match verdicts.get(&g.grpid) {
-                Some(v) if v.counted => "yes".to_string(),
-                Some(v) => v.reason.as_ref().map_or_else(|| "no".to_string(), |r| format!("no: {r}")),
-                None if Attrib(g.attrib).is_ambiguous() => "no: awaiting review".to_string(),
-                None => "yes".to_string(),
+            let verdict = verdicts.get(&g.grpid);
+            let counted = match Standing::of(verdict, Attrib(g.attrib)) {
+                Standing::Counted => "yes".to_string(),
+                Standing::AwaitingReview => "no: awaiting review".to_string(),
+                Standing::Excluded => verdict
+                    .and_then(|v| v.reason.as_ref())
+                    .map_or_else(|| "no".to_string(), |r| format!("no: {r}")),
             };
             record.extend([source(g), counted, g.grpid.to_string()]);
             w.write_record(&record).map_err(ExportError::Csv)?;

@@ -5,7 +5,7 @@ use rusqlite::params;
 use serde::Serialize;
 
 use crate::model::{Attrib, ExactValue, MeasureType, Source};
-use crate::store::{Store, StoreError};
+use crate::store::{Standing, Store, StoreError};
 
 /// One weigh-in's value of a metric, in SI units.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize)]
@@ -46,10 +46,7 @@ impl Store {
         let rows = st.query_map(params![q.account, q.kind.0, q.from, q.to], |r| {
             let attrib = Attrib(r.get(4)?);
             let grpid = r.get(3)?;
-            let counted = match verdicts.get(&grpid) {
-                Some(v) => v.counted,
-                None => q.include_ambiguous || !attrib.is_ambiguous(),
-            };
+            let counted = Standing::of(verdicts.get(&grpid), attrib).counts(q.include_ambiguous);
             Ok(Point {
                 ts: r.get(0)?,
                 value: ExactValue::new(r.get(1)?, r.get(2)?).to_f64(),

@@ -24,8 +24,9 @@ use crate::withings::{Client, Waiting};
 mod history;
 mod your_data;
 
+pub use crate::store::Standing;
 pub use history::{ChangeLine, SyncLine};
-pub use your_data::{Entry, ImportOptions, Imported, LOCAL_USERID, Standing, WeighInRow, WithingsImport};
+pub use your_data::{Entry, ImportOptions, Imported, LOCAL_USERID, WeighInRow, WithingsImport};
 
 #[derive(Debug, thiserror::Error)]
 pub enum AppError {

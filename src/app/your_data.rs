@@ -14,24 +14,13 @@ use crate::auth::Provider;
 use crate::export::ImportError;
 use crate::model::{Attrib, Category, ExactValue, MeasureType, Source};
 use crate::series::Query;
-use crate::store::{Account, StoredGroup, StoredMeasure, Verdict, WeighInIndex, WeighInKey};
+use crate::store::{Account, Standing, StoredGroup, StoredMeasure, Verdict, WeighInIndex, WeighInKey};
 use crate::trend::{self, Anomaly, Reason};
 use crate::units::MassUnit;
 use crate::withings_file::{self, Kind, Row, WithingsFile};
 
 /// The userid of the account Heft makes when there is no Withings account to attach to.
 pub const LOCAL_USERID: &str = "local";
-
-/// Where a weigh-in stands.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Standing {
-    Counted,
-    /// Excluded by the person (or "not me").
-    Excluded,
-    /// Withings was unsure whose it is and the person has not said.
-    AwaitingReview,
-}
 
 /// A weigh-in as the list shows it.
 #[derive(Debug, Clone, Serialize)]
@@ -180,12 +169,7 @@ impl App {
         let mut rows = Vec::new();
         for w in self.store.recent_weigh_ins(a.id, u32::MAX)? {
             let verdict = verdicts.get(&w.grpid);
-            let standing = match verdict {
-                Some(v) if v.counted => Standing::Counted,
-                Some(_) => Standing::Excluded,
-                None if w.attrib.is_ambiguous() => Standing::AwaitingReview,
-                None => Standing::Counted,
-            };
+            let standing = Standing::of(verdict, w.attrib);
             let anomalies: Vec<String> = flags
                 .get(&w.grpid)
                 .map(|x| x.reasons.iter().map(|r| reason_text(r, unit)).collect())
@@ -533,7 +517,7 @@ impl App {
         let ins: Vec<crate::fit_export::FitWeighIn> = groups
             .iter()
             .filter(|g| g.category == Category::REAL.0)
-            .filter(|g| verdicts.get(&g.grpid).map_or(!Attrib(g.attrib).is_ambiguous(), |v| v.counted))
+            .filter(|g| Standing::of(verdicts.get(&g.grpid), Attrib(g.attrib)) == Standing::Counted)
             .filter_map(crate::fit_export::FitWeighIn::from_group)
             .collect();
         if ins.is_empty() {

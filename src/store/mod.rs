@@ -15,7 +15,7 @@ use crate::auth::Provider;
 pub use groups::{ApplyOutcome, CursorUpdate, StoredGroup, StoredMeasure};
 pub use history::{Change, ChangeRecord, SyncRun};
 pub use own::{WeighInIndex, WeighInKey};
-pub use verdicts::Verdict;
+pub use verdicts::{Standing, Verdict};
 
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {

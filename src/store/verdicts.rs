@@ -8,6 +8,7 @@ use rusqlite::params;
 use serde::{Deserialize, Serialize};
 
 use super::{Store, StoreError};
+use crate::model::Attrib;
 
 /// One decision.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -17,6 +18,40 @@ pub struct Verdict {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub reason: Option<String>,
     pub decided_at: i64,
+}
+
+/// Where a weigh-in stands: the one rule every reader of weigh-ins follows (the trend and
+/// charts, the list, the CSV and FIT exports).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Standing {
+    Counted,
+    /// Excluded by the person (or "not me").
+    Excluded,
+    /// Withings was unsure whose it is and the person has not said.
+    AwaitingReview,
+}
+
+impl Standing {
+    /// The person's decision wins; without one, a weigh-in Withings could not attribute
+    /// waits for review and any other counts.
+    pub fn of(verdict: Option<&Verdict>, attrib: Attrib) -> Standing {
+        match verdict {
+            Some(v) if v.counted => Standing::Counted,
+            Some(_) => Standing::Excluded,
+            None if attrib.is_ambiguous() => Standing::AwaitingReview,
+            None => Standing::Counted,
+        }
+    }
+
+    /// Whether the trend counts it; `include_ambiguous` counts those awaiting review too.
+    pub fn counts(self, include_ambiguous: bool) -> bool {
+        match self {
+            Standing::Counted => true,
+            Standing::Excluded => false,
+            Standing::AwaitingReview => include_ambiguous,
+        }
+    }
 }
 
 impl Store {
