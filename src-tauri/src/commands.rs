@@ -204,6 +204,21 @@ pub fn review(
     Ok(state.writer().review(userid.as_deref(), grpid, mine)?)
 }
 
+/// What the entry form sent; empty optional fields are left out.
+fn entry(
+    weight: String,
+    unit: &str,
+    fat_ratio: Option<String>,
+    at: Option<String>,
+) -> Result<Entry, UiError> {
+    Ok(Entry {
+        weight: Some(weight),
+        unit: Some(self::unit(unit)?),
+        fat_ratio: fat_ratio.filter(|f| !f.trim().is_empty()),
+        at: at.filter(|a| !a.trim().is_empty()),
+    })
+}
+
 /// Adds a weigh-in typed in the window; returns its number.
 #[tauri::command]
 pub fn add_entry(
@@ -214,12 +229,7 @@ pub fn add_entry(
     fat_ratio: Option<String>,
     at: Option<String>,
 ) -> Result<i64, UiError> {
-    let entry = Entry {
-        weight: Some(weight),
-        unit: Some(self::unit(&unit)?),
-        fat_ratio: fat_ratio.filter(|f| !f.trim().is_empty()),
-        at: at.filter(|a| !a.trim().is_empty()),
-    };
+    let entry = entry(weight, &unit, fat_ratio, at)?;
     Ok(state.writer().add_entry(userid.as_deref(), &entry)?.1)
 }
 
@@ -235,12 +245,7 @@ pub fn edit_entry(
     fat_ratio: Option<String>,
     at: Option<String>,
 ) -> Result<(), UiError> {
-    let entry = Entry {
-        weight: Some(weight),
-        unit: Some(self::unit(&unit)?),
-        fat_ratio: fat_ratio.filter(|f| !f.trim().is_empty()),
-        at: at.filter(|a| !a.trim().is_empty()),
-    };
+    let entry = entry(weight, &unit, fat_ratio, at)?;
     Ok(state.writer().edit_entry(userid.as_deref(), grpid, &entry)?)
 }
 

@@ -305,15 +305,7 @@ impl App {
         let mut measures: Vec<StoredMeasure> = old.map(|g| g.measures.clone()).unwrap_or_default();
         let mut set = |kind: MeasureType, v: ExactValue, written: String| {
             measures.retain(|m| m.kind != kind.0);
-            measures.push(StoredMeasure {
-                kind: kind.0,
-                position: None,
-                value: v.value,
-                unit: v.unit,
-                algo: None,
-                fm: None,
-                written: Some(written),
-            });
+            measures.push(StoredMeasure::own(kind, v, Some(written)));
         };
         if let Some(w) = &e.weight {
             let unit = e.unit.unwrap_or_else(|| self.unit_of(a));
@@ -552,25 +544,9 @@ fn row_group(row: &Row, tz: &TimeZone, now: i64) -> Result<StoredGroup, AppError
     for w in &row.masses {
         let kg = w.exact_kg().ok_or_else(|| bad(format!("{} is too precise to convert", w.text())))?;
         kg_of.insert(w.kind.0, kg);
-        measures.push(StoredMeasure {
-            kind: w.kind.0,
-            position: None,
-            value: kg.value,
-            unit: kg.unit,
-            algo: None,
-            fm: None,
-            written: Some(w.text()),
-        });
+        measures.push(StoredMeasure::own(w.kind, kg, Some(w.text())));
     }
-    let derived = |kind: MeasureType, v: ExactValue| StoredMeasure {
-        kind: kind.0,
-        position: None,
-        value: v.value,
-        unit: v.unit,
-        algo: None,
-        fm: None,
-        written: None,
-    };
+    let derived = |kind: MeasureType, v: ExactValue| StoredMeasure::own(kind, v, None);
     if let (Some(w), Some(f)) = (kg_of.get(&MeasureType::WEIGHT.0), kg_of.get(&MeasureType::FAT_MASS.0)) {
         let ratio = f.to_f64() / w.to_f64() * 100.0;
         measures.push(derived(MeasureType::FAT_RATIO, ExactValue::new((ratio * 1000.0).round() as i64, -3)));

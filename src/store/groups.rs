@@ -5,7 +5,7 @@ use serde::{Deserialize, Serialize};
 
 use super::history::{self, Change};
 use super::{Store, StoreError};
-use crate::model::Source;
+use crate::model::{ExactValue, MeasureType, Source};
 use crate::withings::WireGroup;
 
 /// One measure as stored: the raw pair plus Withings' optional details.
@@ -24,6 +24,22 @@ pub struct StoredMeasure {
     /// The value as typed or as an export file wrote it ("175 lb"); none for API values.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub written: Option<String>,
+}
+
+impl StoredMeasure {
+    /// A whole-body measure of Heft's own (typed, imported or derived): no position, no
+    /// algorithm or device details, `written` as the person or the file gave it.
+    pub fn own(kind: MeasureType, v: ExactValue, written: Option<String>) -> StoredMeasure {
+        StoredMeasure {
+            kind: kind.0,
+            position: None,
+            value: v.value,
+            unit: v.unit,
+            algo: None,
+            fm: None,
+            written,
+        }
+    }
 }
 
 /// One group as stored.
