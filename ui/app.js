@@ -270,6 +270,17 @@ function button(text, onClick, cls = "ghost") {
   return b;
 }
 
+/// What can be said about a weigh-in where it stands: Mine / Not me, Include, or Exclude
+/// (with its anomaly as the reason). `run(action, done)` performs one, as `change` does.
+function standingButtons(r, run) {
+  const id = r.grpid;
+  const review = (mine, done) => button(mine ? "Mine" : "Not me", () => run(() => invoke("review", { userid: ui.userid, grpid: id, mine }), done));
+  const exclude = (excluded, reason, done) => button(excluded ? "Exclude" : "Include", () => run(() => invoke("exclude", { userid: ui.userid, grpid: id, excluded, reason }), done));
+  if (r.standing === "awaiting_review") return [review(true, "Counted as yours."), review(false, "Left out: not yours.")];
+  if (r.standing === "excluded") return [exclude(false, null, "Counted again.")];
+  return [exclude(true, r.anomalies[0] || null, "Excluded from the trend; Include brings it back.")];
+}
+
 /// Runs a change to the data, then shows everything again; errors are said, never swallowed.
 async function change(what, done) {
   try {
@@ -322,16 +333,7 @@ async function loadRecent() {
       const actions = document.createElement("td");
       actions.className = "actions";
       const id = r.grpid;
-      if (r.standing === "awaiting_review") {
-        actions.append(
-          button("Mine", () => change(() => invoke("review", { userid: ui.userid, grpid: id, mine: true }), "Counted as yours.")),
-          button("Not me", () => change(() => invoke("review", { userid: ui.userid, grpid: id, mine: false }), "Left out: not yours.")),
-        );
-      } else if (r.standing === "excluded") {
-        actions.append(button("Include", () => change(() => invoke("exclude", { userid: ui.userid, grpid: id, excluded: false, reason: null }), "Counted again.")));
-      } else {
-        actions.append(button("Exclude", () => change(() => invoke("exclude", { userid: ui.userid, grpid: id, excluded: true, reason: r.anomalies[0] || null }), "Excluded from the trend; Include brings it back.")));
-      }
+      actions.append(...standingButtons(r, change));
       if (r.source !== "withings") {
         actions.append(button("Edit", () => editEntry(r)));
         actions.append(button("Delete", (ev) => {
@@ -457,16 +459,8 @@ async function showPoint(ts) {
     text.textContent = `${r.date} · ${r.weight}` + (notes.length ? " — " + notes.join("; ") : "");
     panel.dataset.grpid = String(r.grpid);
     panel.append(text);
-    const id = r.grpid;
     const act = (what, done) => change(async () => { await what(); panel.hidden = true; }, done);
-    if (r.standing === "awaiting_review") {
-      panel.append(button("Mine", () => act(() => invoke("review", { userid: ui.userid, grpid: id, mine: true }), "Counted as yours.")),
-        button("Not me", () => act(() => invoke("review", { userid: ui.userid, grpid: id, mine: false }), "Left out: not yours.")));
-    } else if (r.standing === "excluded") {
-      panel.append(button("Include", () => act(() => invoke("exclude", { userid: ui.userid, grpid: id, excluded: false, reason: null }), "Counted again.")));
-    } else {
-      panel.append(button("Exclude", () => act(() => invoke("exclude", { userid: ui.userid, grpid: id, excluded: true, reason: r.anomalies[0] || null }), "Excluded from the trend; Include brings it back.")));
-    }
+    panel.append(...standingButtons(r, act));
     panel.append(button("Close", () => { panel.hidden = true; $("chart").focus(); }));
     panel.hidden = false;
   } catch (e) {
