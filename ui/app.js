@@ -156,6 +156,9 @@ function accountLabel(a) {
 function fillAccountForm(a) {
   $("account-name").value = a.name || "";
   $("account-colour").value = a.colour || "#2f7d5b";
+  // The colour field always holds one; it is saved only when the account has its own or the
+  // person picked one, so renaming an account does not change its chart's colour.
+  ui.colourPicked = false;
   $("account-unit").value = a.own_unit || "";
   $("account-goal").value = a.goal_kg == null ? "" : toUnit(a.goal_kg).toFixed(1);
   $("entry-unit").textContent = ui.unit;
@@ -636,12 +639,13 @@ function wire() {
     change(() => invoke("save_account", {
       userid: ui.userid,
       name: $("account-name").value,
-      colour: $("account-colour").value,
+      colour: ui.account.colour || ui.colourPicked ? $("account-colour").value : null,
       unit: $("account-unit").value || null,
       goal: goal ? Number(goal.replace(",", ".")) : null,
       goalUnit: ui.unit,
     }), "Saved.");
   });
+  $("account-colour").addEventListener("input", () => { ui.colourPicked = true; });
   $("import-file").addEventListener("change", async (ev) => {
     const file = ev.target.files && ev.target.files[0];
     if (!file) return;
