@@ -7,12 +7,14 @@
 //! when an answer that covers its date in a single page does not contain it.
 
 use std::collections::HashSet;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
 
 use serde::Serialize;
 use serde_json::value::RawValue;
 
 use crate::auth::{ApiSession, SessionError};
-use crate::store::{ApplyOutcome, CursorUpdate, Store, StoreError, StoredGroup};
+use crate::store::{ApplyOutcome, Checkpoint, CursorUpdate, ResumePoint, Store, StoreError, StoredGroup};
 use crate::withings::{ApiError, MeasureBody, PageHead};
 
 /// How far back every sync re-checks for deletions and edits.
@@ -36,6 +38,32 @@ pub struct Progress {
     pub phase: Phase,
     pub pages: u32,
     pub groups: u64,
+    /// During a first download, the newest and the oldest weigh-in date reached so far
+    /// (Withings answers newest first), from which the window estimates how much is left.
+    pub newest: Option<i64>,
+    pub reached: Option<i64>,
+    /// This download picks up where an interrupted one stopped.
+    pub resumed: bool,
+}
+
+/// Asks a running sync to stop after the page it is storing. Clones share one flag, so the
+/// window can hold one while the sync runs on another thread.
+#[derive(Debug, Clone, Default)]
+pub struct Cancel(Arc<AtomicBool>);
+
+impl Cancel {
+    pub fn cancel(&self) {
+        self.0.store(true, Ordering::SeqCst);
+    }
+
+    pub fn is_cancelled(&self) -> bool {
+        self.0.load(Ordering::SeqCst)
+    }
+
+    /// Clears an earlier request, when a new sync starts.
+    pub fn reset(&self) {
+        self.0.store(false, Ordering::SeqCst);
+    }
 }
 
 /// What a sync did.
@@ -60,6 +88,8 @@ pub enum SyncError {
         "Withings kept answering `more` without moving on (offset {0}); stopped — what was stored is kept"
     )]
     PagingLoop(i64),
+    #[error("the sync was cancelled; what it downloaded is kept, and the next sync carries on from there")]
+    Cancelled,
 }
 
 impl From<ApiError> for SyncError {
@@ -75,6 +105,7 @@ impl SyncError {
             SyncError::Session(e) => e.code(),
             SyncError::Store(e) => e.code(),
             SyncError::PagingLoop(_) => "withings_error",
+            SyncError::Cancelled => "cancelled",
         }
     }
 }
@@ -102,7 +133,9 @@ pub fn plan_removals(local: &[(i64, i64)], seen: &HashSet<i64>, from: i64, to: i
 }
 
 /// Parses one page in full and stores it; with `cursor` and on the `last` page, the new cursor
-/// is committed with it. Returns what the store did and how many groups the page held.
+/// is committed with it, and on any other page of a first download (`resumable`) the point to
+/// resume from. Returns what the store did and how many groups the page held.
+#[allow(clippy::too_many_arguments)]
 fn store_page(
     store: &mut Store,
     account: i64,
@@ -110,6 +143,7 @@ fn store_page(
     p: &mut Pass,
     last: bool,
     cursor: Option<(bool, i64)>,
+    resumable: bool,
     log: Option<i64>,
 ) -> Result<(ApplyOutcome, u64), SyncError> {
     let body = MeasureBody::parse(raw)?;
@@ -119,10 +153,22 @@ fn store_page(
     if p.timezone.is_none() {
         p.timezone = body.timezone.clone();
     }
+    for g in &body.measuregrps {
+        // A resume point is a date only while the answers come newest first, as Withings
+        // sends them; otherwise an interrupted download starts again from the top.
+        p.newest_first &= p.oldest.is_none_or(|o| g.date <= o);
+        p.oldest = Some(p.oldest.map_or(g.date, |o| o.min(g.date)));
+        p.newest = Some(p.newest.map_or(g.date, |n| n.max(g.date)));
+    }
     let upserts = plan_page(&body);
     p.seen.extend(upserts.iter().map(|g| g.grpid));
-    let update = match (last, cursor) {
-        (true, Some((full, synced_at))) => Some(CursorUpdate { cursor: updatetime, synced_at, full }),
+    let update = match (last, cursor, p.oldest) {
+        (true, Some((full, synced_at)), _) => {
+            Some(Checkpoint::Finished(CursorUpdate { cursor: updatetime, synced_at, full }))
+        }
+        (false, Some(_), Some(before)) if resumable && p.newest_first => {
+            Some(Checkpoint::Resume(ResumePoint { cursor: updatetime, before }))
+        }
         _ => None,
     };
     let outcome = store.apply_logged(account, &upserts, &[], update, log)?;
@@ -143,6 +189,9 @@ struct Pass {
     seen: HashSet<i64>,
     pages: u32,
     timezone: Option<String>,
+    newest: Option<i64>,
+    oldest: Option<i64>,
+    newest_first: bool,
 }
 
 /// One sync in progress: the parts every pass needs.
@@ -155,6 +204,11 @@ struct Run<'r> {
     progress: &'r mut dyn FnMut(&Progress),
     /// The sync-history record each change is itemised in (none for a first download).
     log: Option<i64>,
+    /// Set for a first download: its pages leave a resume point behind them.
+    first_download: bool,
+    /// The interrupted first download this one continues.
+    resumed: Option<ResumePoint>,
+    cancel: &'r Cancel,
 }
 
 impl Run<'_> {
@@ -166,7 +220,19 @@ impl Run<'_> {
         phase: Phase,
         cursor: Option<(bool, i64)>,
     ) -> Result<Pass, SyncError> {
-        let mut p = Pass { first_updatetime: None, seen: HashSet::new(), pages: 0, timezone: None };
+        let main = cursor.is_some();
+        let mut p = Pass {
+            // A resumed download ends with the cursor of the one it continues: whatever
+            // changed since that first page is then fetched by the next sync.
+            first_updatetime: self.resumed.filter(|_| main).map(|r| r.cursor),
+            seen: HashSet::new(),
+            pages: 0,
+            timezone: None,
+            newest: None,
+            oldest: None,
+            newest_first: true,
+        };
+        let resumable = main && self.first_download;
         let mut offset: Option<i64> = None;
         let mut fetched = self.session.getmeas_raw(&with_offset(params, None));
         loop {
@@ -188,7 +254,7 @@ impl Run<'_> {
                     let form = with_offset(params, Some(o));
                     scope.spawn(move || session.getmeas_raw(&form))
                 });
-                let stored = store_page(store, account, &raw, &mut p, next.is_none(), cursor, log);
+                let stored = store_page(store, account, &raw, &mut p, next.is_none(), cursor, resumable, log);
                 let next_page =
                     prefetch.map(|h| h.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic)));
                 (stored, next_page)
@@ -201,7 +267,13 @@ impl Run<'_> {
                 phase,
                 pages: self.report.pages,
                 groups: self.report.groups_received,
+                newest: p.newest.filter(|_| resumable),
+                reached: p.oldest.filter(|_| resumable),
+                resumed: self.resumed.is_some() && resumable,
             });
+            if next.is_some() && self.cancel.is_cancelled() {
+                return Err(SyncError::Cancelled);
+            }
             match (next, next_page) {
                 (Some(o), Some(page)) => {
                     offset = Some(o);
@@ -239,14 +311,31 @@ pub fn sync_account(
     full: bool,
     now: i64,
     progress: &mut dyn FnMut(&Progress),
+    cancel: &Cancel,
 ) -> Result<SyncReport, SyncError> {
     let started = std::time::Instant::now();
     let state = store.sync_state(account)?;
-    let full = full || state.cursor.is_none();
+    let first_download = state.cursor.is_none();
+    let full = full || first_download;
     let record = store.begin_sync_run(account, now, full)?;
     let log = state.cursor.is_some().then_some(record);
     let report = SyncReport { userid: session.userid().to_string(), full, ..SyncReport::default() };
-    let mut run = Run { store, session, account, report, applied: ApplyOutcome::default(), progress, log };
+    let resumed = state.resume.filter(|_| first_download);
+    if let Some(r) = resumed {
+        tracing::info!(before = r.before, "resuming an interrupted first download");
+    }
+    let mut run = Run {
+        store,
+        session,
+        account,
+        report,
+        applied: ApplyOutcome::default(),
+        progress,
+        log,
+        first_download,
+        resumed,
+        cancel,
+    };
     let result = sync_passes(&mut run, full, state.cursor, now);
     let a = run.applied;
     let error = result.as_ref().err().map(ToString::to_string);
@@ -270,6 +359,12 @@ fn sync_passes(run: &mut Run<'_>, full: bool, cursor: Option<i64>, now: i64) -> 
     if let (false, Some(c)) = (full, state_cursor) {
         params.push(("lastupdate".into(), c.to_string()));
     }
+    if let Some(r) = run.resumed {
+        // What is newer than `before` is stored; the weigh-ins at `before` itself are asked
+        // for again, as a page may have ended among them.
+        params.push(("startdate".into(), "0".into()));
+        params.push(("enddate".into(), r.before.to_string()));
+    }
     let main = run.pass(&params, Phase::Fetching, Some((full, now)))?;
     if let Some(tz) = &main.timezone {
         run.store.set_timezone(account, tz)?;
@@ -279,7 +374,10 @@ fn sync_passes(run: &mut Run<'_>, full: bool, cursor: Option<i64>, now: i64) -> 
     let removals = if full {
         // The full pass saw everything Withings has, but paging may have skipped a group that
         // moved between pages: confirm each candidate by its date before deleting it.
-        let candidates = plan_removals(&local, &main.seen, i64::MIN, i64::MAX);
+        // A resumed download saw only what is older than its resume point; the rest was
+        // stored by the attempt it continues, moments ago.
+        let upto = run.resumed.map_or(i64::MAX, |r| r.before);
+        let candidates = plan_removals(&local, &main.seen, i64::MIN, upto);
         run.confirm_missing(&local, &candidates)?
     } else {
         let from = server_now - RECENT_WINDOW_SECS;
@@ -302,7 +400,14 @@ fn sync_passes(run: &mut Run<'_>, full: bool, cursor: Option<i64>, now: i64) -> 
     let a = run.applied;
     (run.report.added, run.report.changed, run.report.removed) = (a.added, a.changed, a.removed);
     let r = &run.report;
-    (run.progress)(&Progress { phase: Phase::Done, pages: r.pages, groups: r.groups_received });
+    (run.progress)(&Progress {
+        phase: Phase::Done,
+        pages: r.pages,
+        groups: r.groups_received,
+        newest: None,
+        reached: None,
+        resumed: run.resumed.is_some(),
+    });
     tracing::info!(report = ?run.report, "sync finished");
     Ok(())
 }

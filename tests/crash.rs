@@ -106,3 +106,113 @@ fn a_kill_right_after_a_token_rotation_does_not_lose_the_account() {
     assert!(out.status.success(), "the account still syncs: {}", stderr(&out));
     env.assert_matches_truth(env.userid(), "after kills around rotations");
 }
+
+/// Pages one full download of the simulator's history takes.
+fn pages_of(env: &Env, page_size: usize) -> usize {
+    env.sim.truth(env.userid()).unwrap().len().div_ceil(page_size)
+}
+
+#[test]
+#[ignore = "needs the test keychain session and display: run `make test`"]
+fn a_first_download_killed_again_and_again_resumes_instead_of_starting_over() {
+    common::require_session();
+    let kills = 8;
+    let env = Env::new(SimConfig { years: 10, users: 1, page_size: 100, ..sim_config() });
+    env.ok(&["connect"]);
+    // Slow enough that every kill lands mid-download, fast enough to get somewhere each time.
+    env.sim.set_faults(Faults { latency_ms: 25, ..Faults::default() });
+    env.sim.reset_stats();
+    let mut rng = Lcg(0xd0_0d1e);
+    for round in 0..kills {
+        let mut child =
+            env.command(&["sync"], &[]).stdout(Stdio::null()).stderr(Stdio::null()).spawn().unwrap();
+        std::thread::sleep(Duration::from_millis(250 + rng.below(250)));
+        let _ = child.kill();
+        let _ = child.wait();
+        let store = Store::open(&env.db_path()).unwrap();
+        assert_eq!(store.integrity_check().unwrap(), "ok", "round {round}: integrity");
+    }
+    env.sim.set_faults(Faults::default());
+    env.ok(&["sync"]);
+    env.assert_matches_truth(env.userid(), "the resumed download has everything");
+    let pages = pages_of(&env, 100);
+    let fetched = env.getmeas_count();
+    // Each kill can cost the page being stored and the one prefetched; starting over each
+    // time would cost about `kills` × half the pages.
+    assert!(
+        fetched <= pages + 2 * kills + 2,
+        "{fetched} getmeas requests for a {pages}-page history over {kills} kills: the download started over"
+    );
+    // And the next sync is an ordinary incremental one, from the first attempt's cursor.
+    env.sim.reset_stats();
+    env.ok(&["sync"]);
+    assert!(env.getmeas_count() <= 2, "a no-change sync after the resumed download stays at two requests");
+}
+
+#[test]
+fn a_cancelled_first_download_keeps_its_pages_and_the_next_sync_carries_on() {
+    use heft::app::App;
+    use heft::auth::Endpoint;
+    use heft::redact::ClientSecret;
+    let env = Env::new(SimConfig { years: 10, users: 1, page_size: 100, ..sim_config() });
+    let dir = env.data_dir.path().to_path_buf();
+    let browser = Env::browser("follow.sh");
+    let settings = heft::config::Settings::load_with(&|name| match name {
+        "HEFT_DATA_DIR" => Some(dir.display().to_string()),
+        "HEFT_BROWSER" => Some(browser.display().to_string()),
+        _ => None,
+    })
+    .unwrap();
+    let mut app = App::open(settings, Box::new(heft::keychain::MemoryStore::default())).unwrap();
+    let endpoint = Endpoint {
+        api_url: env.sim.url(),
+        auth_url: env.sim.url(),
+        client_id: withings_sim::DEMO_CLIENT_ID.into(),
+        client_secret: ClientSecret::new(withings_sim::DEMO_CLIENT_SECRET),
+        redirect_uri: "http://localhost:0/callback".into(),
+    };
+    let account = app.start_demo(endpoint).unwrap();
+    env.sim.reset_stats();
+    let cancel = app.canceller();
+    let mut seen = Vec::new();
+    let results = app
+        .sync(
+            None,
+            false,
+            &mut |_, p| {
+                seen.push(*p);
+                if p.pages == 3 {
+                    cancel.cancel();
+                }
+            },
+            |_| {},
+        )
+        .unwrap();
+    let err = results[0].result.as_ref().expect_err("the sync stops when cancelled");
+    assert!(err.to_string().contains("cancelled"), "says it was cancelled: {err}");
+    let stored = app.status().unwrap()[0].groups;
+    assert_eq!(stored, 300, "the three pages stored before the cancel are kept");
+    // The progress told the window how far back the download had reached.
+    let last = seen.last().unwrap();
+    assert!(last.reached.unwrap() < last.newest.unwrap(), "dates reached are reported: {last:?}");
+    let status = app.status().unwrap();
+    assert!(status[0].sync.last_error.is_none(), "a cancel is not an error to warn about");
+    assert!(status[0].sync.resume.is_some(), "a resume point is kept");
+
+    let mut resumed = false;
+    let results = app.sync(None, false, &mut |_, p| resumed |= p.resumed, |_| {}).unwrap();
+    results[0].result.as_ref().expect("the second sync finishes");
+    assert!(resumed, "the second sync says it resumed");
+    let pages = pages_of(&env, 100);
+    // One request per page of the history, plus the page stored at the cancel asked again
+    // (its last date), plus the one prefetched when the cancel came.
+    assert!(
+        env.getmeas_count() <= pages + 2,
+        "{} requests for {pages} pages: the cancelled pages were fetched again",
+        env.getmeas_count()
+    );
+    let status = app.status().unwrap();
+    assert_eq!(status[0].groups as usize, env.sim.truth(env.userid()).unwrap().len());
+    assert!(status[0].sync.resume.is_none() && status[0].sync.cursor.is_some());
+    assert_eq!(account.userid, env.userid().to_string());
+}

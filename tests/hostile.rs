@@ -150,7 +150,14 @@ fn hostile_answers_give_typed_errors_and_never_change_stored_data() {
         .unwrap();
         let cursor =
             heft::store::CursorUpdate { cursor: 1_600_000_200, synced_at: 1_600_000_200, full: true };
-        store.apply(acct, &heft::sync::plan_page(&before_page), &[], Some(cursor)).unwrap();
+        store
+            .apply(
+                acct,
+                &heft::sync::plan_page(&before_page),
+                &[],
+                Some(heft::store::Checkpoint::Finished(cursor)),
+            )
+            .unwrap();
         let before = store.groups(acct).unwrap();
 
         let secrets = MemoryStore::default();
@@ -172,7 +179,15 @@ fn hostile_answers_give_typed_errors_and_never_change_stored_data() {
         let clock: heft::auth::Clock = Arc::new(|| 1_700_000_000);
         let ctx = SessionContext { client: &client, keychain: &secrets, clock, lock_dir: dir.path() };
         let mut session = RefreshingSession::new(key, "1", tokens, "id", ClientSecret::new("s"), ctx);
-        let result = sync_account(&mut store, &mut session, acct, false, 1_700_000_000, &mut |_| {});
+        let result = sync_account(
+            &mut store,
+            &mut session,
+            acct,
+            false,
+            1_700_000_000,
+            &mut |_| {},
+            &heft::sync::Cancel::default(),
+        );
         match (&expect, &result) {
             (Expect::Error(text), Err(e)) => {
                 let msg = e.to_string();

@@ -16,7 +16,7 @@ use crate::keychain::{self, KeychainError, SecretStore};
 use crate::model::MeasureType;
 use crate::redact::ClientSecret;
 use crate::store::{Account, Store, StoreError, SyncState};
-use crate::sync::{self, Progress, SyncError, SyncReport};
+use crate::sync::{self, Cancel, Progress, SyncError, SyncReport};
 use crate::trend::{self, Backtest, GoalBand, Method, Split, Trend, TrendSpec};
 use crate::units::MassUnit;
 use crate::withings::{Client, Waiting};
@@ -360,6 +360,8 @@ pub struct App {
     demo: Option<Endpoint>,
     /// Opens the consent page when `HEFT_BROWSER` is not set (the desktop app's opener plugin).
     opener: Option<Opener>,
+    /// Stops a running sync after the page it is storing.
+    cancel: Cancel,
 }
 
 /// Opens a URL in the system browser.
@@ -382,7 +384,14 @@ impl App {
             callback_timeout: Duration::from_secs(timeout),
             demo: None,
             opener: None,
+            cancel: Cancel::default(),
         })
+    }
+
+    /// A handle that stops this core's running sync (or a connect waiting for the browser),
+    /// for another thread while the sync holds the core.
+    pub fn canceller(&self) -> Cancel {
+        self.cancel.clone()
     }
 
     /// Uses `opener` for the consent page (unless `HEFT_BROWSER` names a program).
@@ -549,6 +558,7 @@ impl App {
         let accounts = self.select(userid)?;
         let asked_for_one = userid.is_some();
         let mut out = Vec::new();
+        self.cancel.reset();
         for a in accounts {
             if !a.provider.syncs() {
                 if asked_for_one {
@@ -557,7 +567,11 @@ impl App {
                 continue;
             }
             let result = self.sync_account(&a, full, progress, on_wait.clone());
+            let cancelled = matches!(result, Err(AppError::Sync { source: SyncError::Cancelled, .. }));
             out.push(AccountSync { userid: a.userid.clone(), name: a.name.clone(), result });
+            if cancelled {
+                break; // the person asked to stop: the other accounts wait for the next sync
+            }
         }
         Ok(out)
     }
@@ -581,7 +595,10 @@ impl App {
                     tracing::warn!("could not mark the account for reconnection: {s}");
                 }
             }
-            if let Err(s) = self.store.record_sync_error(a.id, &e.to_string()) {
+            // A cancel is the person's choice, not a problem for the health panel.
+            if !matches!(e, SyncError::Cancelled)
+                && let Err(s) = self.store.record_sync_error(a.id, &e.to_string())
+            {
                 tracing::warn!("could not record the sync error: {s}");
             }
             AppError::Sync { userid: a.userid.clone(), source: e }
@@ -622,9 +639,15 @@ impl App {
         let mut session: Box<dyn ApiSession + '_> = flow.session(ep, &a.userid, key, credentials, ctx)?;
         tracing::debug!(userid = %a.userid, "credentials loaded; syncing");
         let now = (self.clock)();
-        let r = sync::sync_account(&mut self.store, session.as_mut(), a.id, full, now, &mut |p| {
-            progress(&a.userid, p)
-        });
+        let r = sync::sync_account(
+            &mut self.store,
+            session.as_mut(),
+            a.id,
+            full,
+            now,
+            &mut |p| progress(&a.userid, p),
+            &self.cancel,
+        );
         if let Some(exp) = session.expires_at() {
             self.store.set_token_expiry(a.id, exp)?;
         }

@@ -147,6 +147,15 @@ pub fn deliver_callback_url(url: &str) -> Result<(), AuthError> {
     }
 }
 
+/// Stops the authorization waiting for its callback (the window's Cancel); returns whether
+/// one was waiting. The port is released as the wait ends.
+pub fn cancel_pending_callback() -> bool {
+    match pending().as_ref() {
+        Some(p) => p.tx.send(Err(AuthError::Cancelled)).is_ok(),
+        None => false,
+    }
+}
+
 /// A listener bound to the redirect URI's port on 127.0.0.1 and ::1, before the browser opens.
 pub struct CallbackListener {
     listeners: Vec<TcpListener>,
@@ -440,6 +449,24 @@ mod tests {
         assert!(forged.starts_with("HTTP/1.1 400"));
         assert!(ok.starts_with("HTTP/1.1 200") && ok.contains("Referrer-Policy: no-referrer"));
         assert!(!ok.contains("http://") && !ok.contains("https://"), "no external resources");
+        assert!(TcpStream::connect(("127.0.0.1", port)).is_err(), "the port is released");
+    }
+
+    #[test]
+    fn a_cancelled_wait_ends_at_once_and_releases_the_port() {
+        let _turn = one_at_a_time();
+        let l = CallbackListener::bind("http://127.0.0.1:0/callback").unwrap();
+        let port = l.port().unwrap();
+        let canceller = std::thread::spawn(|| {
+            // Until the wait has registered itself there is nothing to cancel.
+            while !cancel_pending_callback() {
+                std::thread::sleep(Duration::from_millis(10));
+            }
+        });
+        let err = l.wait(&state(), OAUTH2_CALLBACK, Duration::from_secs(30)).unwrap_err();
+        canceller.join().unwrap();
+        assert!(matches!(err, AuthError::Cancelled), "{err}");
+        assert!(!cancel_pending_callback(), "nothing is waiting any more");
         assert!(TcpStream::connect(("127.0.0.1", port)).is_err(), "the port is released");
     }
 

@@ -45,6 +45,8 @@ pub enum AuthError {
     TimedOut(u64),
     #[error("Withings did not authorize Heft: {0}")]
     Denied(String),
+    #[error("connecting was cancelled; nothing was changed")]
+    Cancelled,
     #[error("the callback was rejected: {0}")]
     BadCallback(&'static str),
     #[error(
@@ -66,6 +68,7 @@ impl AuthError {
             AuthError::PortInUse { .. } => "port_in_use",
             AuthError::TimedOut(_) => "connect_timed_out",
             AuthError::Denied(_) => "connect_denied",
+            AuthError::Cancelled => "cancelled",
             AuthError::BadCallback(_) => "callback_rejected",
             AuthError::Browser { .. } => "browser_failed",
             AuthError::Listen { .. } | AuthError::BadRedirectUri(_) | AuthError::BadAuthUrl(_) => {

@@ -218,7 +218,7 @@ impl Store {
         account: i64,
         upserts: &[StoredGroup],
         removals: &[i64],
-        cursor: Option<CursorUpdate>,
+        cursor: Option<Checkpoint>,
     ) -> Result<ApplyOutcome, StoreError> {
         self.apply_logged(account, upserts, removals, cursor, None)
     }
@@ -230,7 +230,7 @@ impl Store {
         account: i64,
         upserts: &[StoredGroup],
         removals: &[i64],
-        cursor: Option<CursorUpdate>,
+        cursor: Option<Checkpoint>,
         run: Option<i64>,
     ) -> Result<ApplyOutcome, StoreError> {
         // IMMEDIATE: this transaction reads, then writes; a deferred one that another process
@@ -269,16 +269,27 @@ impl Store {
                 history::record(&tx, run, Change::Removed, Some(old), None)?;
             }
         }
-        if let Some(c) = cursor {
-            tx.execute(
-                "INSERT INTO sync_state (account_id, cursor, last_sync_at, last_full_at, last_error)
-                 VALUES (?1, ?2, ?3, CASE WHEN ?4 THEN ?3 END, NULL)
-                 ON CONFLICT (account_id) DO UPDATE SET cursor = excluded.cursor,
-                   last_sync_at = excluded.last_sync_at,
-                   last_full_at = CASE WHEN ?4 THEN excluded.last_sync_at ELSE sync_state.last_full_at END,
-                   last_error = NULL",
-                params![account, c.cursor, c.synced_at, c.full],
-            )?;
+        match cursor {
+            Some(Checkpoint::Finished(c)) => {
+                tx.execute(
+                    "INSERT INTO sync_state (account_id, cursor, last_sync_at, last_full_at, last_error)
+                     VALUES (?1, ?2, ?3, CASE WHEN ?4 THEN ?3 END, NULL)
+                     ON CONFLICT (account_id) DO UPDATE SET cursor = excluded.cursor,
+                       last_sync_at = excluded.last_sync_at,
+                       last_full_at = CASE WHEN ?4 THEN excluded.last_sync_at ELSE sync_state.last_full_at END,
+                       last_error = NULL, resume_cursor = NULL, resume_before = NULL",
+                    params![account, c.cursor, c.synced_at, c.full],
+                )?;
+            }
+            Some(Checkpoint::Resume(r)) => {
+                tx.execute(
+                    "INSERT INTO sync_state (account_id, resume_cursor, resume_before) VALUES (?1, ?2, ?3)
+                     ON CONFLICT (account_id) DO UPDATE SET resume_cursor = excluded.resume_cursor,
+                       resume_before = excluded.resume_before",
+                    params![account, r.cursor, r.before],
+                )?;
+            }
+            None => {}
         }
         tx.commit()?;
         Ok(out)
@@ -338,4 +349,21 @@ pub struct CursorUpdate {
     pub cursor: i64,
     pub synced_at: i64,
     pub full: bool,
+}
+
+/// Where an unfinished first download can pick up: everything at `before` and later is
+/// stored, and `cursor` is the server time its first page was answered at.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+pub struct ResumePoint {
+    pub cursor: i64,
+    pub before: i64,
+}
+
+/// What a page commits about the sync besides its groups.
+#[derive(Debug, Clone, Copy)]
+pub enum Checkpoint {
+    /// A page of a first download that is not the last: where to resume.
+    Resume(ResumePoint),
+    /// The last page: the new cursor (and the resume point cleared).
+    Finished(CursorUpdate),
 }

@@ -12,7 +12,7 @@ use rusqlite::{Connection, OptionalExtension, params};
 
 use crate::auth::Provider;
 
-pub use groups::{ApplyOutcome, CursorUpdate, StoredGroup, StoredMeasure};
+pub use groups::{ApplyOutcome, Checkpoint, CursorUpdate, ResumePoint, StoredGroup, StoredMeasure};
 pub use history::{Change, ChangeRecord, SyncRun};
 pub use own::{WeighInIndex, WeighInKey};
 pub use verdicts::{Standing, Verdict};
@@ -93,6 +93,8 @@ pub struct SyncState {
     pub last_sync_at: Option<i64>,
     pub last_full_at: Option<i64>,
     pub last_error: Option<String>,
+    /// Set while a first download is unfinished.
+    pub resume: Option<ResumePoint>,
 }
 
 /// The database.
@@ -253,14 +255,20 @@ impl Store {
         Ok(self
             .conn
             .query_row(
-                "SELECT cursor, last_sync_at, last_full_at, last_error FROM sync_state WHERE account_id = ?1",
+                "SELECT cursor, last_sync_at, last_full_at, last_error, resume_cursor, resume_before
+                 FROM sync_state WHERE account_id = ?1",
                 [account],
                 |r| {
+                    let resume = match (r.get(4)?, r.get(5)?) {
+                        (Some(cursor), Some(before)) => Some(ResumePoint { cursor, before }),
+                        _ => None,
+                    };
                     Ok(SyncState {
                         cursor: r.get(0)?,
                         last_sync_at: r.get(1)?,
                         last_full_at: r.get(2)?,
                         last_error: r.get(3)?,
+                        resume,
                     })
                 },
             )
