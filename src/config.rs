@@ -91,6 +91,12 @@ pub struct SettingsFile {
     pub goal_kg: Option<f64>,
     /// The trend method of each account, by `provider:userid`.
     pub trend: std::collections::BTreeMap<String, TrendSetting>,
+    /// The window syncs when it opens (default yes).
+    pub sync_on_launch: Option<bool>,
+    /// How often the window syncs while open: "off", "15m", "hourly" (default), "daily".
+    pub sync_every: Option<String>,
+    /// The window's colours: "system" (default), "light", "dark".
+    pub theme: Option<String>,
 }
 
 /// An account's chosen trend: the method's name (parsed where it is used) and, for

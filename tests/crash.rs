@@ -151,27 +151,8 @@ fn a_first_download_killed_again_and_again_resumes_instead_of_starting_over() {
 
 #[test]
 fn a_cancelled_first_download_keeps_its_pages_and_the_next_sync_carries_on() {
-    use heft::app::App;
-    use heft::auth::Endpoint;
-    use heft::redact::ClientSecret;
     let env = Env::new(SimConfig { years: 10, users: 1, page_size: 100, ..sim_config() });
-    let dir = env.data_dir.path().to_path_buf();
-    let browser = Env::browser("follow.sh");
-    let settings = heft::config::Settings::load_with(&|name| match name {
-        "HEFT_DATA_DIR" => Some(dir.display().to_string()),
-        "HEFT_BROWSER" => Some(browser.display().to_string()),
-        _ => None,
-    })
-    .unwrap();
-    let mut app = App::open(settings, Box::new(heft::keychain::MemoryStore::default())).unwrap();
-    let endpoint = Endpoint {
-        api_url: env.sim.url(),
-        auth_url: env.sim.url(),
-        client_id: withings_sim::DEMO_CLIENT_ID.into(),
-        client_secret: ClientSecret::new(withings_sim::DEMO_CLIENT_SECRET),
-        redirect_uri: "http://localhost:0/callback".into(),
-    };
-    let account = app.start_demo(endpoint).unwrap();
+    let (mut app, account) = env.app_in_process();
     env.sim.reset_stats();
     let cancel = app.canceller();
     let mut seen = Vec::new();

@@ -23,6 +23,7 @@ pub struct SyncLine {
     pub started_at: i64,
     /// "1.24 s", or "did not finish" when the process was stopped.
     pub took: String,
+    pub took_ms: Option<i64>,
     pub full: bool,
     pub added: i64,
     pub changed: i64,
@@ -55,6 +56,7 @@ impl App {
                     || "did not finish".to_string(),
                     |ms| format!("{:.2} s", ms as f64 / 1000.0),
                 ),
+                took_ms: r.duration_ms,
                 full: r.full,
                 added: r.added,
                 changed: r.changed,

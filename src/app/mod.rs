@@ -2,6 +2,7 @@
 //! shell. Both only parse their input, call one method here and show the result or the error.
 
 use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use serde::Serialize;
@@ -21,11 +22,15 @@ use crate::trend::{self, Backtest, GoalBand, Method, Split, Trend, TrendSpec};
 use crate::units::MassUnit;
 use crate::withings::{Client, Waiting};
 
+mod health;
 mod history;
+mod preferences;
 mod your_data;
 
 pub use crate::store::Standing;
+pub use health::{Health, Problem, fix_for};
 pub use history::{ChangeLine, SyncLine};
+pub use preferences::{Preferences, PreferencesUpdate, SyncEvery, ThemeChoice};
 pub use your_data::{Entry, ImportOptions, Imported, LOCAL_USERID, WeighInRow, WithingsImport};
 
 #[derive(Debug, thiserror::Error)]
@@ -584,8 +589,22 @@ impl App {
         on_wait: impl Fn(&Waiting) + Send + Sync + 'static,
     ) -> Result<SyncReport, AppError> {
         let ep = self.endpoint(a.provider)?;
-        let client = Client::new(&ep.api_url).with_wait_hook(on_wait);
-        let report = self.sync_one(a, &ep, &client, full, progress).map_err(|e| {
+        // A 601 is kept for the health panel: when, and how long Withings asked Heft to wait.
+        let slowed: Arc<Mutex<Option<i64>>> = Arc::default();
+        let seen = slowed.clone();
+        let client = Client::new(&ep.api_url).with_wait_hook(move |w: &Waiting| {
+            if let Waiting::RateLimited(d) = w {
+                *seen.lock().unwrap_or_else(|p| p.into_inner()) = Some(d.as_secs() as i64);
+            }
+            on_wait(w)
+        });
+        let result = self.sync_one(a, &ep, &client, full, progress);
+        if let Some(wait) = *slowed.lock().unwrap_or_else(|p| p.into_inner())
+            && let Err(s) = self.store.record_rate_limit(a.id, (self.clock)(), wait)
+        {
+            tracing::warn!("could not record Withings' request to slow down: {s}");
+        }
+        let report = result.map_err(|e| {
             if matches!(e, SyncError::Session(SessionError::ReconnectNeeded { .. })) {
                 // Withings says these tokens are dead: forget them, keep the history.
                 if let Err(k) = self.keychain.delete(&a.provider.token_key(&a.userid)) {
@@ -597,7 +616,7 @@ impl App {
             }
             // A cancel is the person's choice, not a problem for the health panel.
             if !matches!(e, SyncError::Cancelled)
-                && let Err(s) = self.store.record_sync_error(a.id, &e.to_string())
+                && let Err(s) = self.store.record_sync_error(a.id, e.code(), &e.to_string())
             {
                 tracing::warn!("could not record the sync error: {s}");
             }

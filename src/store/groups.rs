@@ -277,7 +277,7 @@ impl Store {
                      ON CONFLICT (account_id) DO UPDATE SET cursor = excluded.cursor,
                        last_sync_at = excluded.last_sync_at,
                        last_full_at = CASE WHEN ?4 THEN excluded.last_sync_at ELSE sync_state.last_full_at END,
-                       last_error = NULL, resume_cursor = NULL, resume_before = NULL",
+                       last_error = NULL, last_error_code = NULL, resume_cursor = NULL, resume_before = NULL",
                     params![account, c.cursor, c.synced_at, c.full],
                 )?;
             }

@@ -12,7 +12,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("migrations/0003_drop_unused_index.sql"),
     include_str!("migrations/0004_your_data.sql"),
     include_str!("migrations/0005_sync_history.sql"),
-    include_str!("migrations/0006_resume_point.sql"),
+    include_str!("migrations/0006_resume_and_health.sql"),
 ];
 
 pub fn run(conn: &mut Connection) -> Result<(), StoreError> {

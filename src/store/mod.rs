@@ -95,6 +95,10 @@ pub struct SyncState {
     pub last_error: Option<String>,
     /// Set while a first download is unfinished.
     pub resume: Option<ResumePoint>,
+    /// The stable code of `last_error` (the window says what to do by it).
+    pub last_error_code: Option<String>,
+    /// When Withings last asked Heft to slow down, and how many seconds it asked for.
+    pub rate_limited: Option<(i64, i64)>,
 }
 
 /// The database.
@@ -255,7 +259,8 @@ impl Store {
         Ok(self
             .conn
             .query_row(
-                "SELECT cursor, last_sync_at, last_full_at, last_error, resume_cursor, resume_before
+                "SELECT cursor, last_sync_at, last_full_at, last_error, resume_cursor, resume_before,
+                        last_error_code, rate_limited_at, rate_limit_wait
                  FROM sync_state WHERE account_id = ?1",
                 [account],
                 |r| {
@@ -269,6 +274,11 @@ impl Store {
                         last_full_at: r.get(2)?,
                         last_error: r.get(3)?,
                         resume,
+                        last_error_code: r.get(6)?,
+                        rate_limited: match (r.get(7)?, r.get(8)?) {
+                            (Some(at), Some(wait)) => Some((at, wait)),
+                            _ => None,
+                        },
                     })
                 },
             )
@@ -276,11 +286,23 @@ impl Store {
             .unwrap_or_default())
     }
 
-    pub fn record_sync_error(&self, account: i64, error: &str) -> Result<(), StoreError> {
+    pub fn record_sync_error(&self, account: i64, code: &str, error: &str) -> Result<(), StoreError> {
         self.conn.execute(
-            "INSERT INTO sync_state (account_id, last_error) VALUES (?1, ?2)
-             ON CONFLICT (account_id) DO UPDATE SET last_error = excluded.last_error",
-            params![account, error],
+            "INSERT INTO sync_state (account_id, last_error, last_error_code) VALUES (?1, ?2, ?3)
+             ON CONFLICT (account_id) DO UPDATE SET last_error = excluded.last_error,
+               last_error_code = excluded.last_error_code",
+            params![account, error, code],
+        )?;
+        Ok(())
+    }
+
+    /// Withings answered 601 (too many requests) at `at` and asked for `wait` seconds.
+    pub fn record_rate_limit(&self, account: i64, at: i64, wait: i64) -> Result<(), StoreError> {
+        self.conn.execute(
+            "INSERT INTO sync_state (account_id, rate_limited_at, rate_limit_wait) VALUES (?1, ?2, ?3)
+             ON CONFLICT (account_id) DO UPDATE SET rate_limited_at = excluded.rate_limited_at,
+               rate_limit_wait = excluded.rate_limit_wait",
+            params![account, at, wait],
         )?;
         Ok(())
     }

@@ -140,6 +140,30 @@ impl Env {
         self.sim.stats().token_requests
     }
 
+    /// The core in this process (its own keychain in memory), connected to the simulator's
+    /// first user through the demo flow, before any sync.
+    pub fn app_in_process(&self) -> (heft::app::App, heft::store::Account) {
+        let dir = self.data_dir.path().to_path_buf();
+        let browser = Self::browser("follow.sh");
+        let settings = heft::config::Settings::load_with(&|name| match name {
+            "HEFT_DATA_DIR" => Some(dir.display().to_string()),
+            "HEFT_BROWSER" => Some(browser.display().to_string()),
+            _ => None,
+        })
+        .expect("settings load");
+        let mut app = heft::app::App::open(settings, Box::new(heft::keychain::MemoryStore::default()))
+            .expect("the core opens");
+        let endpoint = heft::auth::Endpoint {
+            api_url: self.sim.url(),
+            auth_url: self.sim.url(),
+            client_id: DEMO_CLIENT_ID.into(),
+            client_secret: heft::redact::ClientSecret::new(DEMO_CLIENT_SECRET),
+            redirect_uri: "http://localhost:0/callback".into(),
+        };
+        let account = app.start_demo(endpoint).expect("the demo flow connects");
+        (app, account)
+    }
+
     pub fn db_path(&self) -> PathBuf {
         self.data_dir.path().join("heft.db")
     }

@@ -1,0 +1,157 @@
+//! The window's settings page: what Heft does on its own (unit, automatic syncs, theme), where
+//! it keeps the data, and the Withings developer app it talks through. Kept in
+//! `settings.json` beside the database; the client secret only in the keychain.
+
+use serde::{Deserialize, Serialize};
+
+use super::{App, AppError, client_secret_key};
+use crate::units::MassUnit;
+
+/// How often the window syncs while it is open.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
+pub enum SyncEvery {
+    #[serde(rename = "off")]
+    Off,
+    #[serde(rename = "15m")]
+    Quarter,
+    #[default]
+    #[serde(rename = "hourly")]
+    Hourly,
+    #[serde(rename = "daily")]
+    Daily,
+}
+
+impl SyncEvery {
+    pub fn parse(s: &str) -> Option<SyncEvery> {
+        serde_json::from_value(serde_json::Value::String(s.to_string())).ok()
+    }
+
+    fn as_str(self) -> &'static str {
+        match self {
+            SyncEvery::Off => "off",
+            SyncEvery::Quarter => "15m",
+            SyncEvery::Hourly => "hourly",
+            SyncEvery::Daily => "daily",
+        }
+    }
+
+    /// Minutes between syncs, none when off.
+    pub fn minutes(self) -> Option<u32> {
+        match self {
+            SyncEvery::Off => None,
+            SyncEvery::Quarter => Some(15),
+            SyncEvery::Hourly => Some(60),
+            SyncEvery::Daily => Some(24 * 60),
+        }
+    }
+}
+
+/// The window's colours.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[serde(rename_all = "snake_case")]
+pub enum ThemeChoice {
+    #[default]
+    System,
+    Light,
+    Dark,
+}
+
+impl ThemeChoice {
+    pub fn parse(s: &str) -> Option<ThemeChoice> {
+        serde_json::from_value(serde_json::Value::String(s.to_string())).ok()
+    }
+
+    fn as_str(self) -> &'static str {
+        match self {
+            ThemeChoice::System => "system",
+            ThemeChoice::Light => "light",
+            ThemeChoice::Dark => "dark",
+        }
+    }
+}
+
+/// What the settings page shows.
+#[derive(Debug, Clone, Serialize)]
+pub struct Preferences {
+    /// The unit of accounts without one of their own.
+    pub unit: MassUnit,
+    pub sync_on_launch: bool,
+    pub sync_every: SyncEvery,
+    pub sync_every_minutes: Option<u32>,
+    pub theme: ThemeChoice,
+    /// Where the database, the settings and the exports live.
+    pub data_dir: String,
+    pub client_id: Option<String>,
+    /// A client secret for `client_id` is in the keychain (it is never shown).
+    pub client_secret_saved: bool,
+    /// The exact callback URL to register with Withings.
+    pub callback_url: String,
+    /// Set by the environment (`HEFT_WITHINGS_CLIENT_ID`), which wins over this page.
+    pub client_id_from_environment: bool,
+}
+
+/// What the settings page saves (the developer app goes through `save_credentials`).
+#[derive(Debug, Clone, Deserialize)]
+pub struct PreferencesUpdate {
+    pub unit: MassUnit,
+    pub sync_on_launch: bool,
+    pub sync_every: SyncEvery,
+    pub theme: ThemeChoice,
+}
+
+impl App {
+    pub fn preferences(&self) -> Result<Preferences, AppError> {
+        let f = &self.settings.file;
+        let sync_every = f.sync_every.as_deref().and_then(SyncEvery::parse).unwrap_or_default();
+        let client_id = self.settings.client_id.clone();
+        let client_secret_saved = match &client_id {
+            Some(id) => {
+                self.settings.client_secret.is_some() || self.keychain.get(&client_secret_key(id))?.is_some()
+            }
+            None => false,
+        };
+        Ok(Preferences {
+            unit: self.unit(),
+            sync_on_launch: f.sync_on_launch.unwrap_or(true),
+            sync_every,
+            sync_every_minutes: sync_every.minutes(),
+            theme: f.theme.as_deref().and_then(ThemeChoice::parse).unwrap_or_default(),
+            data_dir: self.settings.data_dir.display().to_string(),
+            client_id_from_environment: client_id.is_some() && client_id != f.client_id,
+            client_id,
+            client_secret_saved,
+            callback_url: self.settings.redirect_uri.clone(),
+        })
+    }
+
+    pub fn save_preferences(&mut self, p: &PreferencesUpdate) -> Result<Preferences, AppError> {
+        let f = &mut self.settings.file;
+        f.unit = Some(p.unit.as_str().to_string());
+        f.sync_on_launch = Some(p.sync_on_launch);
+        f.sync_every = Some(p.sync_every.as_str().to_string());
+        f.theme = Some(p.theme.as_str().to_string());
+        f.write(&self.settings.data_dir)?;
+        self.preferences()
+    }
+
+    pub fn data_dir(&self) -> &std::path::Path {
+        &self.settings.data_dir
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn choices_read_back_what_they_write() {
+        for e in [SyncEvery::Off, SyncEvery::Quarter, SyncEvery::Hourly, SyncEvery::Daily] {
+            assert_eq!(SyncEvery::parse(e.as_str()), Some(e));
+        }
+        for t in [ThemeChoice::System, ThemeChoice::Light, ThemeChoice::Dark] {
+            assert_eq!(ThemeChoice::parse(t.as_str()), Some(t));
+        }
+        assert_eq!(SyncEvery::parse("weekly"), None);
+        assert_eq!(SyncEvery::Daily.minutes(), Some(1440));
+    }
+}

@@ -1,0 +1,99 @@
+//! The window's connection health and settings, from the core the window calls: a sync that
+//! went well, one Withings slowed down, one whose tokens were revoked, and settings that
+//! survive a restart.
+
+mod common;
+
+use common::{Env, sim_config};
+use heft::app::{App, PreferencesUpdate, SyncEvery, ThemeChoice};
+use heft::units::MassUnit;
+use withings_sim::{Faults, SimConfig};
+
+fn sync(app: &mut App) -> Result<(), String> {
+    let results = app.sync(None, false, &mut |_, _| {}, |_| {}).map_err(|e| e.to_string())?;
+    results.into_iter().try_for_each(|r| r.result.map(|_| ()).map_err(|e| e.to_string()))
+}
+
+#[test]
+fn the_health_panel_tells_what_went_well_what_went_wrong_and_what_to_do() {
+    let env = Env::new(SimConfig { users: 1, page_size: 200, ..sim_config() });
+    let (mut app, _) = env.app_in_process();
+    sync(&mut app).unwrap();
+    let h = app.health(None).unwrap();
+    let ok = h.last_success.as_ref().expect("the first sync is the last success");
+    assert!(ok.added > 500 && ok.full, "it says what the sync did: {ok:?}");
+    assert!(h.last_error.is_none() && !h.needs_reconnect && !h.tokens_missing);
+    assert!(!h.signed && h.access_expires.is_some(), "the access token's expiry is shown");
+    assert_eq!(h.refresh_age_days, Some(0), "the refresh token was issued today");
+    assert!(h.consent_needed_by.is_some() && !h.consent_reminder, "a year away, no reminder yet");
+    assert_eq!(h.requests_last_sync, Some(ok.pages), "the requests of the last sync");
+    assert!(h.rate_limited.is_none());
+
+    // Withings asks Heft to slow down once: the sync waits and finishes, the panel says so.
+    env.sim.set_faults(Faults { rate_limit_next: 1, wait_seconds: 1, ..Faults::default() });
+    sync(&mut app).unwrap();
+    let h = app.health(None).unwrap();
+    assert!(h.rate_limited.as_deref().is_some_and(|r| r.contains("wait 1 s")), "{:?}", h.rate_limited);
+
+    // Eleven months on without a sync, the reminder comes before Withings forgets the consent.
+    let later = env.sim.now() + 340 * 86_400;
+    let app_later = App::open(settings(&env), Box::new(heft::keychain::MemoryStore::default()))
+        .unwrap()
+        .with_clock(std::sync::Arc::new(move || later));
+    let h_later = app_later.health(None).unwrap();
+    assert!(h_later.tokens_missing, "another keychain holds no tokens for it");
+    let h = app.with_clock(std::sync::Arc::new(move || later)).health(None).unwrap();
+    assert!(h.consent_reminder, "a reminder a month before the consent runs out");
+    assert_eq!(h.refresh_age_days, Some(340));
+}
+
+#[test]
+fn a_revoked_account_shows_its_error_and_the_way_back() {
+    let env = Env::new(SimConfig { users: 1, ..sim_config() });
+    let (mut app, account) = env.app_in_process();
+    sync(&mut app).unwrap();
+    env.sim.revoke_tokens(env.userid());
+    env.sim.expire_access_tokens(env.userid());
+    let err = sync(&mut app).unwrap_err();
+    let h = app.health(Some(&account.userid)).unwrap();
+    let p = h.last_error.expect("the failure is kept for the panel");
+    assert_eq!(p.code, "reconnect_needed", "{err}");
+    assert!(p.fix.contains("Reconnect") && p.fix.contains("history is kept"), "{}", p.fix);
+    assert!(h.needs_reconnect && h.tokens_missing);
+    assert!(h.last_success.is_some(), "the last good sync is still shown");
+}
+
+fn settings(env: &Env) -> heft::config::Settings {
+    let dir = env.data_dir.path().display().to_string();
+    heft::config::Settings::load_with(&|name| (name == "HEFT_DATA_DIR").then(|| dir.clone())).unwrap()
+}
+
+#[test]
+fn settings_are_kept_across_a_restart() {
+    let env = Env::new(sim_config());
+    let mut app = App::open(settings(&env), Box::new(heft::keychain::MemoryStore::default())).unwrap();
+    let p = app.preferences().unwrap();
+    assert!(p.sync_on_launch && p.sync_every == SyncEvery::Hourly && p.theme == ThemeChoice::System);
+    assert_eq!(p.callback_url, "http://localhost:8765/callback", "the URL to register with Withings");
+    assert!(p.client_id.is_none() && !p.client_secret_saved);
+    app.save_preferences(&PreferencesUpdate {
+        unit: MassUnit::Lb,
+        sync_on_launch: false,
+        sync_every: SyncEvery::Daily,
+        theme: ThemeChoice::Dark,
+    })
+    .unwrap();
+    app.save_credentials("my-app", &heft::redact::ClientSecret::new("s3cret")).unwrap();
+    let keychain = app.preferences().unwrap().client_secret_saved;
+    assert!(keychain, "the secret is in the keychain");
+    drop(app);
+    let again = App::open(settings(&env), Box::new(heft::keychain::MemoryStore::default())).unwrap();
+    let p = again.preferences().unwrap();
+    assert_eq!(
+        (p.unit, p.sync_on_launch, p.sync_every, p.theme),
+        (MassUnit::Lb, false, SyncEvery::Daily, ThemeChoice::Dark)
+    );
+    assert_eq!(p.client_id.as_deref(), Some("my-app"));
+    let json = std::fs::read_to_string(env.data_dir.path().join("settings.json")).unwrap();
+    assert!(!json.contains("s3cret"), "the secret never reaches the settings file");
+}
