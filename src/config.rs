@@ -97,6 +97,9 @@ pub struct SettingsFile {
     pub sync_every: Option<String>,
     /// The window's colours: "system" (default), "light", "dark".
     pub theme: Option<String>,
+    /// Where the demo's simulated history ends (set when the demo first starts), so the demo
+    /// serves the same history after every restart.
+    pub demo_data_end: Option<i64>,
 }
 
 /// An account's chosen trend: the method's name (parsed where it is used) and, for

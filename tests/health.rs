@@ -97,3 +97,38 @@ fn settings_are_kept_across_a_restart() {
     let json = std::fs::read_to_string(env.data_dir.path().join("settings.json")).unwrap();
     assert!(!json.contains("s3cret"), "the secret never reaches the settings file");
 }
+
+#[test]
+fn the_demo_keeps_working_after_a_restart_with_the_same_history() {
+    let end = 1_780_000_000;
+    let config = |auto_approve| SimConfig {
+        seed: 42,
+        users: 1,
+        page_size: 200,
+        end: Some(end),
+        auto_approve,
+        ..sim_config()
+    };
+    let env = Env::new(config(true));
+    let (mut app, account) = env.app_in_process();
+    sync(&mut app).unwrap();
+    let before = app.status().unwrap()[0].groups;
+    drop(app);
+    // The next launch: a new simulator with the same history and none of the old tokens.
+    let restarted = withings_sim::Sim::start(config(true)).unwrap();
+    let mut app = App::open(settings(&env), Box::new(heft::keychain::MemoryStore::default())).unwrap();
+    assert!(app.has_demo().unwrap());
+    let endpoint = heft::auth::Endpoint {
+        api_url: restarted.url(),
+        auth_url: restarted.url(),
+        client_id: withings_sim::DEMO_CLIENT_ID.into(),
+        client_secret: heft::redact::ClientSecret::new(withings_sim::DEMO_CLIENT_SECRET),
+        redirect_uri: "http://localhost:0/callback".into(),
+    };
+    let renewed = app.renew_demo(endpoint).unwrap().expect("the demo account is authorized again");
+    assert_eq!(renewed.userid, account.userid);
+    let results = app.sync(None, false, &mut |_, _| {}, |_| {}).unwrap();
+    let report = results[0].result.as_ref().expect("the demo syncs after the restart");
+    assert_eq!((report.added, report.changed, report.removed), (0, 0, 0), "the same history");
+    assert_eq!(app.status().unwrap()[0].groups, before);
+}

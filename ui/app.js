@@ -8,7 +8,20 @@ const darkQuery = window.matchMedia("(prefers-color-scheme: dark)");
 
 const ui = { userid: null, kind: "weight", range: "90d", unit: "kg", chart: null, syncing: false, accounts: [], show: "all" };
 
-const HOURLY = 60 * 60 * 1000;
+/// The first Withings scale went on sale in 2009: no history reaches further back, so the
+/// share of the years since then already downloaded is a floor for a first download's progress.
+const FIRST_SCALE = Date.UTC(2009, 5, 1) / 1000;
+
+/// Light or dark: the person's choice in Settings, else the system's.
+function isDark() {
+  const t = document.documentElement.dataset.theme;
+  return t === "dark" || (t !== "light" && darkQuery.matches);
+}
+
+function applyTheme(theme) {
+  if (theme === "light" || theme === "dark") document.documentElement.dataset.theme = theme;
+  else delete document.documentElement.dataset.theme;
+}
 
 function showMessage(text, kind = "warn") {
   const m = $("message");
@@ -31,7 +44,7 @@ function explain(err) {
     case "rate_limited": return msg;
     case "from_withings": return msg;
     case "import_failed": return msg;
-    case "demo_not_running": return "The demo simulator stopped when Heft closed; your demo history is still here. Click Accounts… → Try the demo account to start it again.";
+    case "demo_not_running": return "The demo simulator is not running; your demo history is still here. Sync again to start it, or Remove demo.";
     default: return msg;
   }
 }
@@ -96,7 +109,46 @@ async function refresh() {
 }
 
 async function loadAll() {
-  await Promise.all([loadSummary(), loadRecent(), loadChart(), loadSplit(), loadBacktest(), loadBody(), loadHistory()]);
+  await Promise.all([loadSummary(), loadRecent(), loadChart(), loadSplit(), loadBacktest(), loadBody(), loadHistory(), loadHealth()]);
+}
+
+/// The account's connection health: what went well, what went wrong and what to do.
+async function loadHealth() {
+  const dl = $("health");
+  const rows = [];
+  const row = (term, text, cls) => rows.push([term, text, cls]);
+  let h = null;
+  try {
+    h = await invoke("health", { userid: ui.userid });
+  } catch (e) {
+    row("Status", "The connection could not be checked: " + explain(e), "bad");
+  }
+  const local = ui.account && ui.account.provider === "local";
+  if (h && local) row("Status", "This account lives only on this computer; there is nothing to sync.");
+  if (h && !local) {
+    const ok = h.last_success;
+    row("Last successful sync", ok ? `${ok.started} · ${ok.full ? "full" : "incremental"} · ${ok.added} added, ${ok.changed} changed, ${ok.removed} removed · ${ok.took}` : "none yet");
+    if (h.last_error) row("Last problem", `${h.last_error.message}. ${h.last_error.fix}`, "bad");
+    if (h.needs_reconnect || h.tokens_missing) row("Status", "Heft needs you to reconnect this account (its history is kept).", "bad");
+    if (h.signed) row("Access", "OAuth 1.0a tokens: they do not expire.");
+    else if (h.access_expires) row("Access token", "valid until " + h.access_expires + " (renewed at the next sync after that)");
+    if (h.consent_needed_by) {
+      row("Your consent", `given ${h.refresh_age_days} day${h.refresh_age_days === 1 ? "" : "s"} ago; Withings asks again if Heft does not sync by ${h.consent_needed_by}` + (h.consent_reminder ? " — sync or reconnect soon." : "."), h.consent_reminder ? "bad" : "");
+    }
+    row("Rate limit", h.rate_limited ? (h.rate_limited_now ? "Withings is asking Heft to slow down: " : "last slowed down ") + h.rate_limited : "Withings has not asked Heft to slow down.");
+    if (h.requests_last_sync != null) row("Last sync's requests", `${h.requests_last_sync} to the measure API`);
+  }
+  dl.replaceChildren();
+  for (const [term, text, cls] of rows) {
+    const dt = document.createElement("dt");
+    dt.textContent = term;
+    const dd = document.createElement("dd");
+    dd.textContent = text;
+    if (cls) dd.className = cls;
+    dl.append(dt, dd);
+  }
+  $("reconnect-button").hidden = !(h && (h.needs_reconnect || h.tokens_missing)) || local;
+  $("disconnect-button").hidden = local || !!(h && (h.needs_reconnect || h.tokens_missing));
 }
 
 /// Every sync of the account, newest first; each opens to the weigh-ins it touched.
@@ -115,9 +167,10 @@ async function loadHistory() {
       const li = document.createElement("li");
       const d = document.createElement("details");
       const sum = document.createElement("summary");
-      const what = r.error ? "failed — " + r.error : `${r.added} added, ${r.changed} changed, ${r.removed} removed`;
+      const counts = `${r.added} added, ${r.changed} changed, ${r.removed} removed`;
+      const what = r.cancelled ? "cancelled after " + counts : r.error ? "failed — " + r.error : counts;
       sum.textContent = `${r.started} · ${r.full ? "full" : "incremental"} · ${r.took} · ${what}`;
-      if (r.error) li.className = "failed";
+      if (r.error && !r.cancelled) li.className = "failed";
       d.append(sum);
       if (r.changes.length) {
         const ul = document.createElement("ul");
@@ -363,7 +416,7 @@ async function loadChart() {
   try {
     const c = await invoke("chart", {
       userid: ui.userid, kind: ui.kind, range: ui.range, unit: ui.unit,
-      dark: darkQuery.matches, width, height,
+      dark: isDark(), width, height,
     });
     ui.chart = { ...c, width };
     // The SVG comes from Heft's own renderer (no scripts), drawn for this width.
@@ -510,8 +563,11 @@ async function syncNow() {
   if (ui.syncing || ui.accounts.length === 0) return;
   ui.syncing = true;
   $("sync-button").disabled = true;
+  $("cancel-button").hidden = false;
+  $("cancel-button").disabled = false;
   $("progress").hidden = false;
   $("progress").classList.add("indeterminate");
+  $("progress").removeAttribute("aria-valuenow");
   $("progress-text").textContent = "Contacting Withings…";
   try {
     // Every account: one that fails never stops the others, and each says how it went.
@@ -521,8 +577,10 @@ async function syncNow() {
       const p = r.report;
       return (many ? r.label + ": " : "Synced: ") + `${p.added} new, ${p.changed} changed, ${p.removed} removed`;
     });
+    const cancelled = results.find((r) => r.error_code === "cancelled");
+    if (cancelled) done.push("Sync cancelled: what was downloaded is kept, and the next sync carries on from there");
     $("progress-text").textContent = done.length ? done.join(" · ") + "." : "";
-    const failed = results.filter((r) => r.error);
+    const failed = results.filter((r) => r.error && r.error_code !== "cancelled");
     if (failed.length) {
       const worst = failed.find((r) => r.error_code !== "offline") || failed[0];
       const text = failed.map((r) => r.label + ": " + explain({ code: r.error_code, message: r.error })).join(" ");
@@ -536,6 +594,7 @@ async function syncNow() {
   } finally {
     ui.syncing = false;
     $("sync-button").disabled = false;
+    $("cancel-button").hidden = true;
     $("progress").hidden = true;
     $("progress").classList.remove("indeterminate");
     await refresh();
@@ -543,18 +602,95 @@ async function syncNow() {
 }
 
 async function connectFlow(run) {
-  showMessage("Waiting for you to approve Heft in your browser…");
-  for (const id of ["connect-button", "demo-button"]) $(id).disabled = true;
+  showMessage("");
+  for (const id of ["connect-button", "demo-button", "reconnect-button"]) $(id).disabled = true;
+  $("connect-wait").hidden = false;
+  $("reconnect-button").textContent = "Waiting for your browser…";
+  $("cancel-button").hidden = false;
+  $("cancel-button").disabled = false;
   try {
     ui.userid = await run();
     showMessage("Connected as user " + ui.userid + ". Downloading your history…");
     await refresh();
     await syncNow();
   } catch (e) {
-    showMessage(explain(e), "error");
+    if (e && e.code === "cancelled") showMessage("Connecting was cancelled; nothing was changed.");
+    else showMessage(explain(e), "error");
   } finally {
-    for (const id of ["connect-button", "demo-button"]) $(id).disabled = false;
+    for (const id of ["connect-button", "demo-button", "reconnect-button"]) $(id).disabled = false;
+    $("connect-wait").hidden = true;
+    $("reconnect-button").textContent = "Reconnect";
+    if (!ui.syncing) $("cancel-button").hidden = true;
   }
+}
+
+/// A destructive action waits for a second, explicit click; anything else keeps the data.
+function confirmThen(text, yes, action) {
+  const box = $("confirm");
+  $("confirm-text").textContent = text;
+  $("confirm-yes").textContent = yes;
+  box.hidden = false;
+  $("confirm-no").focus();
+  return new Promise((resolve) => {
+    const done = (go) => {
+      box.hidden = true;
+      $("confirm-yes").onclick = $("confirm-no").onclick = null;
+      resolve(go ? action() : undefined);
+    };
+    $("confirm-yes").onclick = () => done(true);
+    $("confirm-no").onclick = () => done(false);
+  });
+}
+
+/// Settings: filled from the core each time the dialog opens.
+async function openSettings() {
+  try {
+    const p = await invoke("preferences");
+    $("pref-unit").value = p.unit;
+    $("pref-theme").value = p.theme;
+    $("pref-launch").checked = p.sync_on_launch;
+    $("pref-every").value = p.sync_every;
+    $("pref-dir").textContent = p.data_dir;
+    $("pref-callback").textContent = p.callback_url;
+    $("pref-client-id").value = p.client_id || "";
+    $("pref-client-secret").value = "";
+    $("pref-client-secret").placeholder = p.client_secret_saved ? "saved in your keychain; type to replace" : "";
+    $("pref-secret-state").textContent = p.client_id_from_environment
+      ? "The client id comes from HEFT_WITHINGS_CLIENT_ID, which wins over this page."
+      : p.client_secret_saved ? "A secret for this client id is in your keychain." : "No secret saved yet.";
+    $("settings-result").textContent = "";
+    $("settings").showModal();
+  } catch (e) {
+    showMessage("The settings could not be read: " + explain(e), "error");
+  }
+}
+
+async function saveSettings() {
+  const out = $("settings-result");
+  try {
+    const p = await invoke("save_preferences", {
+      unit: $("pref-unit").value, syncOnLaunch: $("pref-launch").checked,
+      syncEvery: $("pref-every").value, theme: $("pref-theme").value,
+    });
+    const id = $("pref-client-id").value.trim(), secret = $("pref-client-secret").value;
+    if (secret) await invoke("credentials", { clientId: id, clientSecret: secret });
+    else if (id && id !== (p.client_id || "")) throw { code: "bad_input", message: "enter the secret of the new client id too" };
+    applyPreferences(p);
+    $("pref-client-secret").value = "";
+    out.textContent = "Saved.";
+    await refresh();
+  } catch (e) {
+    out.textContent = explain(e);
+  }
+}
+
+/// Theme and automatic syncs, as the settings say.
+function applyPreferences(p) {
+  applyTheme(p.theme);
+  clearInterval(ui.timer);
+  ui.timer = p.sync_every_minutes ? setInterval(syncNow, p.sync_every_minutes * 60 * 1000) : null;
+  document.body.dataset.syncEvery = p.sync_every;
+  if (ui.userid) loadChart();
 }
 
 function wire() {
@@ -646,22 +782,61 @@ function wire() {
     }), "Saved.");
   });
   $("account-colour").addEventListener("input", () => { ui.colourPicked = true; });
-  $("import-file").addEventListener("change", async (ev) => {
-    const file = ev.target.files && ev.target.files[0];
-    if (!file) return;
-    const out = $("import-result");
-    out.textContent = "Importing " + file.name + "…";
+  /// A file chosen in the native dialog, imported; `out` says how it went.
+  const importChosen = async (out, userid, timezone) => {
+    out.textContent = "Choose the file to import…";
     try {
-      const bytes = Array.from(new Uint8Array(await file.arrayBuffer()));
-      const r = await invoke("import_data", { bytes, userid: ui.userid, timezone: $("import-tz").value.trim() || null });
-      out.textContent = importSentence(r);
-      await refresh();
+      const r = await invoke("import_chosen", { userid, timezone });
+      out.textContent = r ? importSentence(r) : "";
+      if (r) await refresh();
     } catch (e) {
-      out.textContent = explain(e);
-    } finally {
-      ev.target.value = "";
+      out.textContent = "Nothing was imported: " + explain(e);
+    }
+  };
+  $("import-button").addEventListener("click", () => importChosen($("import-result"), ui.userid, $("import-tz").value.trim() || null));
+  $("welcome-import").addEventListener("click", () => importChosen($("welcome-import-result"), null, null));
+  for (const b of document.querySelectorAll("[data-export]")) {
+    b.addEventListener("click", async () => {
+      const out = $("import-result");
+      try {
+        const r = await invoke("export_data", { userid: ui.userid, format: b.dataset.export });
+        out.textContent = r ? `Exported ${r.items.toLocaleString()} ${b.dataset.export === "json" ? "measurement groups" : "weigh-ins"} to ${r.path}.` : "";
+      } catch (e) {
+        out.textContent = explain(e);
+      }
+    });
+  }
+  $("cancel-button").addEventListener("click", () => {
+    $("cancel-button").disabled = true;
+    $("progress-text").textContent = ui.syncing ? "Stopping after this page…" : "";
+    invoke("cancel");
+  });
+  $("connect-cancel").addEventListener("click", () => invoke("cancel"));
+  $("settings-button").addEventListener("click", openSettings);
+  $("settings-close").addEventListener("click", () => $("settings").close());
+  $("settings-form").addEventListener("submit", (ev) => { ev.preventDefault(); saveSettings(); });
+  $("open-folder").addEventListener("click", () => invoke("open_data_folder").catch((e) => { $("settings-result").textContent = explain(e); }));
+  $("copy-callback").addEventListener("click", async () => {
+    try {
+      await navigator.clipboard.writeText($("pref-callback").textContent);
+      $("settings-result").textContent = "Copied the callback URL.";
+    } catch (e) {
+      // No clipboard access: select the text so Ctrl+C copies it.
+      window.getSelection().selectAllChildren($("pref-callback"));
+      $("settings-result").textContent = "Press Ctrl+C to copy the selected URL.";
     }
   });
+  $("reconnect-button").addEventListener("click", () => connectFlow(() => invoke("reconnect", { userid: ui.userid })));
+  $("disconnect-button").addEventListener("click", () => confirmThen(
+    "Disconnect " + accountLabel(ui.account) + "? Heft forgets its tokens; its history stays here and you can reconnect later.",
+    "Disconnect",
+    () => change(() => invoke("disconnect", { userid: ui.userid, deleteData: false }), "Disconnected; the history is kept."),
+  ));
+  $("delete-button").addEventListener("click", () => confirmThen(
+    "Delete " + accountLabel(ui.account) + " and its whole history from this computer? Withings keeps its own copy; an export first keeps yours.",
+    "Delete",
+    () => change(async () => { await invoke("disconnect", { userid: ui.userid, deleteData: true }); ui.userid = null; }, "The account and its history were deleted from this computer."),
+  ));
   const box = $("chart");
   // Drag across the chart to choose the window of the fat / lean split.
   box.addEventListener("mousedown", (ev) => { ui.drag = chartTime(ev); });
@@ -689,7 +864,7 @@ function wire() {
     else return;
     ev.preventDefault();
   });
-  darkQuery.addEventListener("change", loadChart);
+  darkQuery.addEventListener("change", () => { if (!document.documentElement.dataset.theme) loadChart(); });
   let resizeTimer;
   window.addEventListener("resize", () => {
     clearTimeout(resizeTimer);
@@ -701,9 +876,24 @@ async function main() {
   wire();
   await listen("sync-progress", (e) => {
     const p = e.payload;
+    if (p.resumed) document.body.dataset.resumed = "yes";
     document.body.dataset.progressEvents = String(Number(document.body.dataset.progressEvents || 0) + 1);
-    const what = p.phase === "fetching" ? "Downloading" : p.phase === "reconciling" ? "Checking recent days" : "Done";
-    $("progress-text").textContent = `${what} — ${p.pages} page${p.pages === 1 ? "" : "s"}, ${p.groups.toLocaleString()} measurement groups`;
+    const what = p.phase === "fetching" ? (p.resumed ? "Carrying on with the download" : "Downloading") : p.phase === "reconciling" ? "Checking recent days" : "Done";
+    let text = `${what} — ${p.pages} page${p.pages === 1 ? "" : "s"}, ${p.groups.toLocaleString()} measurement groups`;
+    const bar = $("progress");
+    if (p.reached != null && p.newest != null) {
+      // Withings answers newest first: the share of the years back to the first scale covered.
+      const share = Math.min(0.99, (p.newest - p.reached) / Math.max(1, p.newest - FIRST_SCALE));
+      bar.classList.remove("indeterminate");
+      $("progress-bar").style.width = (100 * share).toFixed(1) + "%";
+      bar.setAttribute("aria-valuenow", String(Math.round(100 * share)));
+      text += ", back to " + new Date(p.reached * 1000).toLocaleDateString(undefined, { dateStyle: "medium" });
+    } else if (p.phase !== "fetching") {
+      bar.classList.remove("indeterminate");
+      $("progress-bar").style.width = p.phase === "done" ? "100%" : "99%";
+      bar.setAttribute("aria-valuenow", p.phase === "done" ? "100" : "99");
+    }
+    $("progress-text").textContent = text;
   });
   await listen("sync-waiting", (e) => showMessage(explain(e.payload)));
   await listen("callback-rejected", (e) => {
@@ -714,14 +904,21 @@ async function main() {
   await listen("keychain-problem", (e) => showMessage(explain(e.payload), "error"));
   const keychain = await invoke("keychain_problem").catch(() => null);
   if (keychain) showMessage(explain(keychain), "error");
+  let prefs = { sync_on_launch: true, sync_every_minutes: 60, theme: "system", sync_every: "hourly" };
+  try {
+    prefs = await invoke("preferences");
+  } catch (e) {
+    showMessage("The settings could not be read (using the defaults): " + explain(e), "error");
+  }
+  applyTheme(prefs.theme);
   let hasAccounts = false;
   try {
     hasAccounts = await refresh();
   } catch (e) {
     showMessage(explain(e), "error");
   }
-  if (hasAccounts) syncNow();
-  setInterval(syncNow, HOURLY);
+  applyPreferences(prefs);
+  if (hasAccounts && prefs.sync_on_launch) syncNow();
 }
 
 main();

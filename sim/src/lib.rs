@@ -74,6 +74,9 @@ pub struct SimConfig {
     pub requests_per_minute: u32,
     /// Worker threads serving requests.
     pub threads: usize,
+    /// The instant the generated history ends (default: now). The same seed and end give the
+    /// same data, so a demo started again days later serves the history it served before.
+    pub end: Option<i64>,
 }
 
 impl Default for SimConfig {
@@ -90,6 +93,7 @@ impl Default for SimConfig {
             identical_request_window: 10,
             requests_per_minute: 120,
             threads: 4,
+            end: None,
         }
     }
 }
@@ -161,7 +165,7 @@ impl Sim {
         let now = shared.now();
         {
             let c = &shared.config;
-            shared.state().users = data::generate(c.seed, c.years, c.users, now);
+            shared.state().users = data::generate(c.seed, c.years, c.users, c.end.unwrap_or(now));
         }
         let server = Arc::new(server);
         let workers = (0..shared.config.threads.max(1))

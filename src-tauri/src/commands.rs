@@ -2,8 +2,9 @@
 //! its input, calls one `App` method and maps the error to `{code, message}`.
 
 use heft::app::{
-    AccountSyncView, AppError, BacktestRow, BodyFigure, ChartRequest, Entry, ImportOptions, Imported,
-    Overview, RenderedChart, SplitView, Standing, SummaryText, SyncLine, TrendChoice, WeighInRow,
+    AccountSyncView, AppError, BacktestRow, BodyFigure, ChartRequest, Entry, ExportFormat, ExportSummary,
+    Health, ImportOptions, Imported, Overview, Preferences, PreferencesUpdate, RenderedChart, SplitView,
+    Standing, SummaryText, SyncEvery, SyncLine, ThemeChoice, TrendChoice, WeighInRow,
 };
 use heft::auth::Provider;
 use heft::chart::{ChartKind, Theme};
@@ -14,7 +15,9 @@ use heft::units::MassUnit;
 use heft::withings::Waiting;
 use serde::Serialize;
 use tauri::{AppHandle, Emitter, State};
+use tauri_plugin_opener::OpenerExt;
 
+use crate::dialogs;
 use crate::errors::UiError;
 use crate::shared::Shared;
 
@@ -92,6 +95,10 @@ pub async fn sync(
         let mut progress = |u: &str, p: &Progress| {
             let _ = app.emit("sync-progress", ProgressEvent { userid: u, progress: *p });
         };
+        if let Err(e) = shared.ensure_demo() {
+            // The demo then fails its sync with this reason; other accounts still sync.
+            tracing::warn!("the demo simulator could not start again: {}", e.message);
+        }
         let results = shared.writer().sync(userid.as_deref(), false, &mut progress, on_wait)?;
         Ok(results.iter().map(|r| r.view()).collect())
     })
@@ -293,18 +300,118 @@ pub fn show_unit(state: State<'_, Shared>, userid: String, unit: String) -> Resu
     Ok(())
 }
 
-/// Imports a file the person chose (its content): a Heft JSON export or Withings' export.
+/// Imports a file chosen in the native dialog: a Heft JSON export or Withings' export (its
+/// ZIP or weight.csv). None when the person closed the dialog.
 #[tauri::command]
-pub async fn import_data(
+pub async fn import_chosen(
+    app: AppHandle,
     state: State<'_, Shared>,
-    bytes: Vec<u8>,
     userid: Option<String>,
     timezone: Option<String>,
-) -> Result<Imported, UiError> {
+) -> Result<Option<Imported>, UiError> {
     let shared = state.handle();
     tauri::async_runtime::spawn_blocking(move || {
+        let kinds = ["zip", "csv", "json"];
+        let Some(path) = dialogs::open(&app, "Import into Heft", "Withings export or Heft backup", &kinds)
+        else {
+            return Ok(None);
+        };
         let opts = ImportOptions { account: userid, timezone: timezone.filter(|t| !t.is_empty()) };
-        Ok(shared.writer().import_bytes(&bytes, &opts)?)
+        Ok(Some(shared.writer().import_path(&path, &opts)?))
+    })
+    .await?
+}
+
+/// Exports through the native save dialog: everything as JSON (lossless, for backups and
+/// import), body measurements as CSV, or the account's weigh-ins as a FIT file.
+#[tauri::command]
+pub async fn export_data(
+    app: AppHandle,
+    state: State<'_, Shared>,
+    userid: Option<String>,
+    format: String,
+) -> Result<Option<ExportSummary>, UiError> {
+    let (fmt, name, kind) = match format.as_str() {
+        "json" => (ExportFormat::Json, "heft-export.json", "Heft backup"),
+        "csv" => (ExportFormat::Csv, "heft-weigh-ins.csv", "Spreadsheet (CSV)"),
+        "fit" => (ExportFormat::Fit, "heft-weight.fit", "Garmin FIT"),
+        other => return Err(UiError { code: "bad_input", message: format!("unknown format {other:?}") }),
+    };
+    let shared = state.handle();
+    tauri::async_runtime::spawn_blocking(move || {
+        let Some(path) = dialogs::save(&app, "Export from Heft", name, kind, &format) else {
+            return Ok(None);
+        };
+        let account = if fmt == ExportFormat::Json { None } else { userid.as_deref() };
+        Ok(Some(shared.reader().export_to(fmt, &path, account)?))
+    })
+    .await?
+}
+
+/// Stops the running sync after the page it is storing, or a connect waiting for the browser.
+#[tauri::command]
+pub fn cancel(state: State<'_, Shared>) {
+    state.cancel();
+}
+
+/// The connection health of one account (reads the keychain, so only on demand).
+#[tauri::command]
+pub fn health(state: State<'_, Shared>, userid: Option<String>) -> Result<Health, UiError> {
+    Ok(state.reader().health(userid.as_deref())?)
+}
+
+#[tauri::command]
+pub fn preferences(state: State<'_, Shared>) -> Result<Preferences, UiError> {
+    Ok(state.reader().preferences()?)
+}
+
+#[tauri::command]
+pub fn save_preferences(
+    state: State<'_, Shared>,
+    unit: String,
+    sync_on_launch: bool,
+    sync_every: String,
+    theme: String,
+) -> Result<Preferences, UiError> {
+    let bad = |what: &str| UiError { code: "bad_input", message: format!("unknown choice {what:?}") };
+    let update = PreferencesUpdate {
+        unit: self::unit(&unit)?,
+        sync_on_launch,
+        sync_every: SyncEvery::parse(&sync_every).ok_or_else(|| bad(&sync_every))?,
+        theme: ThemeChoice::parse(&theme).ok_or_else(|| bad(&theme))?,
+    };
+    Ok(state.writer().save_preferences(&update)?)
+}
+
+/// Opens the data folder in the file manager.
+#[tauri::command]
+pub fn open_data_folder(app: AppHandle, state: State<'_, Shared>) -> Result<(), UiError> {
+    let dir = state.reader().data_dir().to_path_buf();
+    app.opener()
+        .open_path(dir.display().to_string(), None::<&str>)
+        .map_err(|e| UiError { code: "internal", message: format!("cannot open {}: {e}", dir.display()) })
+}
+
+/// Forgets the account's tokens (its history stays), or with `delete_data` the history too.
+#[tauri::command]
+pub fn disconnect(state: State<'_, Shared>, userid: String, delete_data: bool) -> Result<(), UiError> {
+    state.writer().disconnect(Some(&userid), delete_data)?;
+    Ok(())
+}
+
+/// Connects an account again through its own flow (the demo's through the bundled simulator).
+#[tauri::command]
+pub async fn reconnect(state: State<'_, Shared>, userid: String) -> Result<String, UiError> {
+    let shared = state.handle();
+    tauri::async_runtime::spawn_blocking(move || {
+        let provider = shared.reader().account_for(Some(&userid))?.provider;
+        let account = if provider.is_demo() {
+            let endpoint = shared.demo_endpoint()?;
+            shared.writer().start_demo(endpoint)?
+        } else {
+            shared.writer().connect(provider, false)?
+        };
+        Ok(account.userid)
     })
     .await?
 }

@@ -4,6 +4,7 @@
 #![cfg_attr(not(debug_assertions), windows_subsystem = "windows")]
 
 mod commands;
+mod dialogs;
 mod errors;
 mod shared;
 
@@ -43,6 +44,7 @@ fn main() {
         }))
         .plugin(tauri_plugin_deep_link::init())
         .plugin(tauri_plugin_opener::init())
+        .plugin(tauri_plugin_dialog::init())
         .manage(shared)
         .setup(|app| {
             // An installed package claims the scheme in its desktop entry; a build run from
@@ -87,7 +89,15 @@ fn main() {
             commands::remove_entry,
             commands::edit_entry,
             commands::save_account,
-            commands::import_data,
+            commands::import_chosen,
+            commands::export_data,
+            commands::cancel,
+            commands::health,
+            commands::preferences,
+            commands::save_preferences,
+            commands::open_data_folder,
+            commands::disconnect,
+            commands::reconnect,
             commands::show_unit,
             commands::remove_demo,
             commands::keychain_problem,

@@ -9,6 +9,7 @@ use heft::auth::Endpoint;
 use heft::config::Settings;
 use heft::keychain::KeyringStore;
 use heft::redact::ClientSecret;
+use heft::sync::Cancel;
 use tauri_plugin_opener::OpenerExt;
 use withings_sim::{Sim, SimConfig};
 
@@ -19,6 +20,8 @@ struct Inner {
     reader: Mutex<App>,
     sim: Mutex<Option<Sim>>,
     keychain_problem: Mutex<Option<UiError>>,
+    /// The writer's cancel handle, usable while a sync holds the writer.
+    cancel: Cancel,
 }
 
 /// Cheap to clone: commands move a handle onto a blocking thread.
@@ -33,7 +36,9 @@ impl Shared {
     pub fn open() -> Result<Shared, AppError> {
         let writer = App::open(Settings::load()?, Box::new(KeyringStore::from_env()))?;
         let reader = App::open(Settings::load()?, Box::new(KeyringStore::from_env()))?;
+        let cancel = writer.canceller();
         Ok(Shared(Arc::new(Inner {
+            cancel,
             writer: Mutex::new(writer),
             reader: Mutex::new(reader),
             sim: Mutex::new(None),
@@ -76,15 +81,33 @@ impl Shared {
         problem
     }
 
+    /// Stops a running sync after its current page, and a connect waiting for the browser.
+    pub fn cancel(&self) {
+        self.0.cancel.cancel();
+        heft::auth::callback::cancel_pending_callback();
+    }
+
     pub fn keychain_problem(&self) -> Option<UiError> {
         lock(&self.0.keychain_problem).clone()
     }
 
-    /// Starts the bundled simulator (once) and returns it as the demo provider.
-    pub fn demo_endpoint(&self) -> Result<Endpoint, DemoError> {
+    /// Starts the bundled simulator (once) and returns it as the demo provider. Its history ends
+    /// where the demo's first run ended it, so every launch serves the same data. When
+    /// `restarting` (an existing demo account), it approves without a consent page, so the demo
+    /// can be authorized again without a browser.
+    pub fn demo_endpoint_for(&self, restarting: bool) -> Result<Endpoint, UiError> {
         let mut sim = lock(&self.0.sim);
         if sim.is_none() {
-            let config = SimConfig { seed: 42, years: 3, users: 1, page_size: 200, ..SimConfig::default() };
+            let end = self.writer().demo_data_end()?;
+            let config = SimConfig {
+                seed: 42,
+                years: 3,
+                users: 1,
+                page_size: 200,
+                end: Some(end),
+                auto_approve: restarting,
+                ..SimConfig::default()
+            };
             *sim = Some(Sim::start(config).map_err(DemoError)?);
         }
         let url = sim.as_ref().map(|s| s.url()).unwrap_or_default();
@@ -99,5 +122,23 @@ impl Shared {
         // The reader shows the demo's address in the overview.
         lock(&self.0.reader).set_demo_endpoint(endpoint.clone());
         Ok(endpoint)
+    }
+
+    /// The demo provider for "Try the demo account" (the consent page shows in the browser).
+    pub fn demo_endpoint(&self) -> Result<Endpoint, UiError> {
+        self.demo_endpoint_for(false)
+    }
+
+    /// Before a sync: a demo account from an earlier run gets its simulator back (same
+    /// history) and is authorized again, so it keeps syncing after a restart.
+    pub fn ensure_demo(&self) -> Result<(), UiError> {
+        if lock(&self.0.sim).is_some() || !self.reader().has_demo()? {
+            return Ok(());
+        }
+        let endpoint = self.demo_endpoint_for(true)?;
+        if let Some(a) = self.writer().renew_demo(endpoint)? {
+            tracing::info!(userid = %a.userid, "the demo simulator started again; the demo account is authorized");
+        }
+        Ok(())
     }
 }

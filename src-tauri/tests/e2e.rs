@@ -27,9 +27,13 @@ fn demo_connect_sync_units_offline_restart_and_a_forged_deep_link() {
     let approve = root().join("tests/browsers/approve.py");
     let hold = root().join("tests/browsers/hold.sh");
     let data_dir = data.path().to_str().unwrap().to_string();
+    // The native file dialogs answer from this folder (debug builds only).
+    let dialogs = tempfile::tempdir().expect("temp dir");
+    let dialog_dir = dialogs.path().to_str().unwrap().to_string();
     let base_env = |browser: &Path| -> Vec<(String, String)> {
         vec![
             ("HEFT_DATA_DIR".into(), data_dir.clone()),
+            ("HEFT_TEST_DIALOG_DIR".into(), dialog_dir.clone()),
             ("HEFT_KEYRING_SERVICE".into(), service.clone()),
             ("HEFT_BROWSER".into(), browser.to_str().unwrap().into()),
             ("HEFT_CALLBACK_TIMEOUT_SECS".into(), "60".into()),
@@ -106,7 +110,8 @@ fn demo_connect_sync_units_offline_restart_and_a_forged_deep_link() {
     d.screenshot("main-lab.png");
     d.js("window.scrollTo(0, 0); return true;");
 
-    your_data(&d);
+    your_data(&d, dialogs.path());
+    everything_in_the_window(&d, dialogs.path(), &sim);
     // What the restart must show again: the trend after the corrections above.
     let trend_kg = kg_of(&d.text("trend-weight"));
 
@@ -116,7 +121,8 @@ fn demo_connect_sync_units_offline_restart_and_a_forged_deep_link() {
     drop(d);
     std::thread::sleep(Duration::from_secs(1));
 
-    // Restart: the simulator is gone with the previous run; the history still shows.
+    // Restart: the history shows from the database at once; the demo simulator starts again
+    // with the same history and the demo account keeps syncing.
     let mut env2 = as_refs(&base_env(&hold));
     env2.push(("GTK_THEME".into(), "Adwaita:dark".into()));
     let refs: Vec<(&str, &str)> = env2.iter().map(|(a, b)| (a.as_str(), b.as_str())).collect();
@@ -127,7 +133,15 @@ fn demo_connect_sync_units_offline_restart_and_a_forged_deep_link() {
     });
     eprintln!("launch to first chart (offline, from the database): {:?}", restarted.elapsed());
     assert_eq!(kg_of(&d.text("trend-weight")), trend_kg, "same trend weight from the local database");
-    d.wait("the offline sync message", 30, |d| d.text("message").contains("demo simulator stopped"));
+    d.wait("the demo synced after the restart", 60, |d| d.text("progress-text").starts_with("Synced"));
+    assert_eq!(d.text("progress-text"), "Synced: 0 new, 0 changed, 0 removed.", "the same history");
+    assert!(!d.visible("message") || d.text("message").is_empty(), "no error: {}", d.text("message"));
+    assert_eq!(kg_of(&d.text("trend-weight")), trend_kg, "and the same trend");
+    assert_eq!(
+        d.js("return document.body.dataset.syncEvery;"),
+        json!("daily"),
+        "the sync interval chosen in Settings survived the restart"
+    );
     d.screenshot("main-dark.png");
 
     // The smallest supported window: 800×600 with nothing cut off sideways.
@@ -154,7 +168,7 @@ fn demo_connect_sync_units_offline_restart_and_a_forged_deep_link() {
 
     // A deep link with a forged state while an authorization waits is rejected.
     d.click("demo-button");
-    d.wait("an authorization waiting", 20, |d| d.text("message").contains("approve Heft"));
+    d.wait("an authorization waiting", 20, |d| d.visible("connect-wait"));
     let status = Command::new(env!("CARGO_BIN_EXE_heft-desktop"))
         .arg("heft://callback?code=stolen&state=forged")
         .envs(env2.iter().map(|(a, b)| (a.as_str(), b.as_str())))
@@ -169,7 +183,7 @@ fn demo_connect_sync_units_offline_restart_and_a_forged_deep_link() {
 
 /// The person's corrections in the window: a guest weigh-in reviewed, one excluded and
 /// restored, an entry added and deleted, the account named, a Withings export imported.
-fn your_data(d: &Driver) {
+fn your_data(d: &Driver, dialogs: &Path) {
     let rows = |d: &Driver, sel: &str| -> u64 {
         d.js(&format!("return document.querySelectorAll('#recent tr{sel}').length;")).as_u64().unwrap_or(0)
     };
@@ -274,10 +288,14 @@ fn your_data(d: &Driver) {
     d.wait("the account named", 20, |d| d.text("account").contains("Anna"));
 
     // A Withings export chosen in the window: read, imported, said.
-    d.js("const csv = 'Date,\"Weight (kg)\",\"Fat mass (kg)\",Comments\\n2020-01-02 07:15:00,81.20,17.00,\\n2020-01-01 07:10:00,81.50,,\\n'; \
-          const dt = new DataTransfer(); dt.items.add(new File([csv], 'weight.csv', {type: 'text/csv'})); \
-          const input = document.getElementById('import-file'); input.files = dt.files; \
-          input.dispatchEvent(new Event('change')); return true;");
+    let csv = dialogs.join("weight.csv");
+    std::fs::write(
+        &csv,
+        "Date,\"Weight (kg)\",\"Fat mass (kg)\",Comments\n2020-01-02 07:15:00,81.20,17.00,\n2020-01-01 07:10:00,81.50,,\n",
+    )
+    .unwrap();
+    std::fs::write(dialogs.join("next-open"), csv.to_str().unwrap()).unwrap();
+    d.click("import-button");
     d.wait("the import's result", 30, |d| d.text("import-result").starts_with("Imported"));
     assert!(
         d.text("import-result")
@@ -287,6 +305,105 @@ fn your_data(d: &Driver) {
     );
     d.js("document.querySelector('.your-data').scrollIntoView(); return true;");
     d.screenshot("main-your-data.png");
+    d.js("window.scrollTo(0, 0); return true;");
+}
+
+/// Settings, the health panel, export, disconnect and reconnect, delete and restore from the
+/// export, and a first download cancelled and resumed — all in the window.
+fn everything_in_the_window(d: &Driver, dialogs: &Path, sim: &str) {
+    let agent: ureq::Agent = ureq::Agent::config_builder().build().into();
+    let sim_post = |path: &str, body: Value| {
+        agent.post(&format!("{sim}/_sim/{path}")).send_json(body).expect("the simulator's control answers");
+    };
+
+    // The health panel after a good sync.
+    d.wait("the health panel", 20, |d| d.text("health").contains("Last successful sync"));
+    let health = d.text("health");
+    assert!(health.contains("valid until") && health.contains("Your consent"), "{health}");
+
+    // Settings: a theme and a sync interval, kept (checked again after the restart).
+    d.click("settings-button");
+    d.wait("the settings dialog", 10, |d| {
+        d.js("return document.getElementById('settings').open;") == Value::Bool(true)
+            && !d.text("pref-dir").is_empty()
+    });
+    assert_eq!(d.text("pref-callback"), "http://localhost:8765/callback", "the URL to register");
+    d.js("document.getElementById('pref-theme').value = 'dark'; document.getElementById('pref-every').value = 'daily'; return true;");
+    d.click("settings-save");
+    d.wait("saved", 10, |d| d.text("settings-result") == "Saved.");
+    assert_eq!(d.js("return document.documentElement.dataset.theme;"), json!("dark"));
+    d.screenshot("settings-dark.png");
+    d.js("document.getElementById('pref-theme').value = 'system'; return true;");
+    d.click("settings-save");
+    d.wait("the system theme again", 10, |d| {
+        d.js("return document.documentElement.dataset.theme === undefined;") == Value::Bool(true)
+    });
+    d.click("settings-close");
+
+    // Export everything through the (test-answered) save dialog.
+    let groups_of = |d: &Driver| {
+        d.js("return invoke('overview').then(o => o.accounts.reduce((n, a) => n + a.groups, 0));")
+    };
+    let stored = groups_of(d).as_u64().unwrap_or(0);
+    let trend = d.text("trend-weight");
+    d.js("document.querySelector('[data-export=json]').click(); return true;");
+    d.wait("the export", 20, |d| d.text("import-result").starts_with("Exported"));
+    let backup = dialogs.join("heft-export.json");
+    assert!(
+        d.text("import-result").contains(backup.to_str().unwrap()),
+        "says where: {}",
+        d.text("import-result")
+    );
+    assert!(backup.exists(), "the file is written");
+
+    // Disconnect (confirmed): the history stays, the panel says to reconnect; Reconnect works.
+    d.click("disconnect-button");
+    d.wait("the confirmation", 10, |d| d.visible("confirm"));
+    d.click("confirm-no");
+    assert!(!d.text("health").contains("reconnect this account"), "Keep it changes nothing");
+    d.click("disconnect-button");
+    d.click("confirm-yes");
+    d.wait("disconnected", 20, |d| d.visible("reconnect-button") && d.text("health").contains("reconnect"));
+    assert_eq!(groups_of(d).as_u64(), Some(stored), "the history is kept");
+    d.click("reconnect-button");
+    d.wait("reconnected and synced", 60, |d| {
+        d.text("progress-text").starts_with("Synced") && !d.visible("reconnect-button")
+    });
+
+    // Delete the account's data (confirmed), then restore it from the export.
+    d.click("delete-button");
+    d.click("confirm-yes");
+    d.wait("the welcome screen after deleting", 20, |d| d.visible("welcome") && !d.visible("app"));
+    std::fs::write(dialogs.join("next-open"), backup.to_str().unwrap()).unwrap();
+    d.click("welcome-import");
+    d.wait("the history restored", 30, |d| d.visible("app") && d.text("trend-weight") == trend);
+    assert_eq!(groups_of(d).as_u64(), Some(stored), "the export held every group");
+
+    // The restored account has no tokens and no cursor: reconnecting starts a first download,
+    // slowed down here so it can be cancelled; the next sync carries on from where it stopped.
+    sim_post("reset_stats", json!({}));
+    sim_post("faults", json!({"latency_ms": 700}));
+    d.wait("the reconnect offer", 20, |d| d.visible("reconnect-button"));
+    d.click("reconnect-button");
+    d.wait("the download under way", 60, |d| d.text("progress-text").starts_with("Downloading"));
+    d.click("cancel-button");
+    d.wait("the cancel", 30, |d| d.text("progress-text").contains("Sync cancelled"));
+    sim_post("faults", json!({}));
+    d.click("sync-button");
+    d.wait("the resumed download", 60, |d| d.text("progress-text").starts_with("Synced"));
+    assert_eq!(d.js("return document.body.dataset.resumed;"), json!("yes"), "it said it carried on");
+    let stats: Value =
+        agent.get(&format!("{sim}/_sim/stats")).call().unwrap().body_mut().read_json().unwrap();
+    let truth: Value =
+        agent.get(&format!("{sim}/_sim/truth")).call().unwrap().body_mut().read_json().unwrap();
+    let pages = truth["measuregrps"].as_array().map_or(0, |g| g.len().div_ceil(200)) as u64;
+    let getmeas = stats["getmeas"].as_u64().unwrap_or(u64::MAX);
+    assert!(
+        getmeas <= pages + 3,
+        "{getmeas} requests for {pages} pages: the cancelled part was fetched again"
+    );
+    d.js("document.querySelector('.health').scrollIntoView(); return true;");
+    d.screenshot("main-health.png");
     d.js("window.scrollTo(0, 0); return true;");
 }
 

@@ -30,6 +30,8 @@ pub struct SyncLine {
     pub removed: i64,
     pub pages: i64,
     pub error: Option<String>,
+    /// The person stopped it (not a failure).
+    pub cancelled: bool,
     pub changes: Vec<ChangeLine>,
 }
 
@@ -45,6 +47,7 @@ impl App {
         let unit = unit.unwrap_or_else(|| self.unit_of(&a));
         let tz = self.store.timezone(a.id)?;
         let mass = |v: Option<crate::model::ExactValue>| v.map(|v| unit.format(v.to_f64()));
+        let cancelled = crate::sync::SyncError::Cancelled.to_string();
         Ok(self
             .store
             .sync_runs(a.id, limit)?
@@ -62,6 +65,7 @@ impl App {
                 changed: r.changed,
                 removed: r.removed,
                 pages: r.pages,
+                cancelled: r.error.as_deref() == Some(cancelled.as_str()),
                 error: r.error,
                 changes: r
                     .changes

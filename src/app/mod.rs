@@ -528,6 +528,54 @@ impl App {
         self.connect(Provider::Demo, false)
     }
 
+    /// The demo account after a restart: the bundled simulator has started again with the same
+    /// history (see [`App::demo_data_end`]) but none of the tokens it issued before, and it
+    /// approves at once; the demo is authorized again here, without a browser. A demo the
+    /// person disconnected stays disconnected. Returns the account renewed, if any.
+    pub fn renew_demo(&mut self, endpoint: Endpoint) -> Result<Option<Account>, AppError> {
+        let demo = self.store.accounts()?.into_iter().find(|a| a.provider.is_demo() && !a.needs_reconnect);
+        if demo.is_none() {
+            return Ok(None);
+        }
+        self.set_demo_endpoint(endpoint);
+        // The simulator's consent page redirects straight to the loopback callback: following
+        // its redirects is the whole "browser" round trip.
+        // Like a browser, it runs beside the flow, which is about to wait for that callback.
+        let follow: Opener = Arc::new(|url: &str| {
+            let url = url.to_string();
+            std::thread::spawn(move || {
+                let agent: ureq::Agent = ureq::Agent::config_builder()
+                    .timeout_global(Some(Duration::from_secs(30)))
+                    .build()
+                    .into();
+                if let Err(e) = agent.get(&url).call() {
+                    tracing::warn!("the demo simulator's consent page did not answer: {e}");
+                }
+            });
+            Ok(())
+        });
+        let saved = (self.opener.replace(follow), self.settings.browser.take());
+        let result = self.connect(Provider::Demo, false);
+        (self.opener, self.settings.browser) = saved;
+        result.map(Some)
+    }
+
+    /// Where the demo's history ends: fixed the first time the demo starts, kept in the settings.
+    pub fn demo_data_end(&mut self) -> Result<i64, AppError> {
+        if let Some(end) = self.settings.file.demo_data_end {
+            return Ok(end);
+        }
+        let end = self.now();
+        self.settings.file.demo_data_end = Some(end);
+        self.settings.file.write(&self.settings.data_dir)?;
+        Ok(end)
+    }
+
+    /// There is a demo account that expects the bundled simulator.
+    pub fn has_demo(&self) -> Result<bool, AppError> {
+        Ok(self.store.accounts()?.iter().any(|a| a.provider.is_demo() && !a.needs_reconnect))
+    }
+
     pub fn accounts(&self) -> Result<Vec<Account>, AppError> {
         Ok(self.store.accounts()?)
     }
