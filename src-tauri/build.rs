@@ -20,6 +20,7 @@ fn main() {
         "import_chosen",
         "export_data",
         "cancel",
+        "save_chart",
         "health",
         "preferences",
         "save_preferences",

@@ -49,6 +49,12 @@ function explain(err) {
   }
 }
 
+/// Too few weigh-ins is a state the view shows ("—"); anything else is said out loud.
+function unlessNoData(e, what) {
+  if (e && e.code === "no_data") return;
+  showMessage(what + ": " + explain(e), "error");
+}
+
 function when(ts) {
   if (!ts) return "Never synced";
   const d = new Date(ts * 1000);
@@ -57,8 +63,28 @@ function when(ts) {
 
 function setSelected(groupId, attr, value, dataKey) {
   for (const b of $(groupId).querySelectorAll("button")) {
-    b.setAttribute(attr, String(b.dataset[dataKey] === value));
+    const on = b.dataset[dataKey] === value;
+    b.setAttribute(attr, String(on));
+    // Roving focus (WAI-ARIA tabs and radio groups): Tab reaches the chosen one, arrows the rest.
+    b.tabIndex = on ? 0 : -1;
   }
+}
+
+/// Arrow keys, Home and End move along a tab list or radio group and choose (WAI-ARIA).
+function arrowKeys(groupId) {
+  const group = $(groupId);
+  group.addEventListener("keydown", (ev) => {
+    const buttons = [...group.querySelectorAll("button")];
+    const i = buttons.indexOf(document.activeElement);
+    if (i < 0) return;
+    const n = buttons.length;
+    const to = { ArrowRight: i + 1, ArrowDown: i + 1, ArrowLeft: i - 1, ArrowUp: i - 1, Home: 0, End: n - 1 }[ev.key];
+    if (to === undefined) return;
+    ev.preventDefault();
+    const b = buttons[(to + n) % n];
+    b.focus();
+    b.click();
+  });
 }
 
 async function refresh() {
@@ -236,6 +262,7 @@ async function loadSummary() {
     }
   } catch (e) {
     for (const id of ["trend-weight", "change-30d", "weekly-rate"]) $(id).textContent = "—";
+    unlessNoData(e, "Today's figures could not be worked out");
   }
 }
 
@@ -284,6 +311,7 @@ async function loadBacktest() {
     });
   } catch (e) {
     body.replaceChildren();
+    unlessNoData(e, "The trend methods could not be compared");
   }
 }
 
@@ -304,6 +332,7 @@ async function loadBody() {
     $("body-card").hidden = body.children.length === 0;
   } catch (e) {
     $("body-card").hidden = true;
+    unlessNoData(e, "The body measures could not be read");
   }
 }
 
@@ -426,6 +455,7 @@ async function loadChart() {
     cursor.hidden = true;
     box.append(cursor);
     box.dataset.points = String(c.points.length);
+    fillChartTable();
   } catch (e) {
     ui.chart = null;
     box.replaceChildren();
@@ -434,6 +464,62 @@ async function loadChart() {
     p.textContent = e && e.code === "no_data" ? "Nothing to show in this range yet." : explain(e);
     box.append(p);
   }
+}
+
+/// Every series' value at a date (the nearest point within a day and a half), for the
+/// hover readout; the first series is the one hovered.
+function valuesAt(ts, first) {
+  const c = ui.chart;
+  const many = c.series.length > 1;
+  return c.series.map((s, k) => {
+    const v = k === 0 ? first : nearestValue(s.points, ts);
+    return v == null ? null : (many ? s.label + " " : "") + formatValue(v);
+  }).filter((t) => t != null);
+}
+
+function nearestValue(pts, ts) {
+  if (pts.length === 0) return null;
+  let lo = 0, hi = pts.length - 1;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if (pts[mid][0] < ts) lo = mid + 1; else hi = mid;
+  }
+  if (lo > 0 && Math.abs(pts[lo - 1][0] - ts) < Math.abs(pts[lo][0] - ts)) lo -= 1;
+  return Math.abs(pts[lo][0] - ts) <= 1.5 * 86400 ? pts[lo][1] : null;
+}
+
+/// The chart's points as a table (for keyboards and screen readers), newest first; filled
+/// when opened.
+function fillChartTable() {
+  const table = $("chart-table");
+  const c = ui.chart;
+  table.replaceChildren();
+  if (!c || !$("chart-table-box").open) return;
+  const head = document.createElement("tr");
+  for (const t of ["Date", ...c.series.map((s) => s.label)]) {
+    const th = document.createElement("th");
+    th.scope = "col";
+    th.textContent = t;
+    head.append(th);
+  }
+  const thead = document.createElement("thead");
+  thead.append(head);
+  const body = document.createElement("tbody");
+  for (const [ts, v] of [...c.points].reverse()) {
+    const tr = document.createElement("tr");
+    const th = document.createElement("th");
+    th.scope = "row";
+    th.textContent = new Date(ts * 1000).toLocaleString(undefined, { dateStyle: "medium", timeStyle: "short" });
+    tr.append(th);
+    c.series.forEach((s, k) => {
+      const td = document.createElement("td");
+      const x = k === 0 ? v : nearestValue(s.points, ts);
+      td.textContent = x == null ? "" : formatValue(x);
+      tr.append(td);
+    });
+    body.append(tr);
+  }
+  table.append(thead, body);
 }
 
 function formatValue(v) {
@@ -457,7 +543,7 @@ function showNearest(index) {
   const x = c.area.left + ((ts - c.from) / (c.to - c.from)) * (c.area.right - c.area.left);
   const tip = $("tooltip");
   const date = new Date(ts * 1000).toLocaleDateString(undefined, { dateStyle: "medium" });
-  tip.textContent = date + " · " + formatValue(v);
+  tip.textContent = [date, ...valuesAt(ts, v)].join(" · ");
   tip.style.left = box.offsetLeft + x * scale + "px";
   tip.style.top = box.offsetTop + c.area.top * scale + 24 + "px";
   tip.hidden = false;
@@ -803,6 +889,26 @@ function wire() {
         out.textContent = r ? `Exported ${r.items.toLocaleString()} ${b.dataset.export === "json" ? "measurement groups" : "weigh-ins"} to ${r.path}.` : "";
       } catch (e) {
         out.textContent = explain(e);
+      }
+    });
+  }
+  for (const g of ["kind-tabs", "range-tabs", "unit-tabs", "show-tabs"]) arrowKeys(g);
+  setSelected("kind-tabs", "aria-selected", ui.kind, "kind");
+  setSelected("range-tabs", "aria-selected", ui.range, "range");
+  setSelected("show-tabs", "aria-checked", ui.show, "show");
+  $("chart-table-box").addEventListener("toggle", fillChartTable);
+  for (const b of document.querySelectorAll("[data-save-chart]")) {
+    b.addEventListener("click", async () => {
+      const box = $("chart");
+      const width = Math.max(320, Math.round(box.clientWidth || 900));
+      try {
+        const path = await invoke("save_chart", {
+          userid: ui.userid, kind: ui.kind, range: ui.range, unit: ui.unit, dark: isDark(),
+          width, height: Math.max(240, Math.round(width * 0.42)), format: b.dataset.saveChart,
+        });
+        $("chart-saved").textContent = path ? "Saved the chart to " + path + "." : "";
+      } catch (e) {
+        $("chart-saved").textContent = "The chart was not saved: " + explain(e);
       }
     });
   }

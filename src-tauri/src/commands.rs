@@ -117,17 +117,61 @@ pub fn chart(
     width: u32,
     height: u32,
 ) -> Result<RenderedChart, UiError> {
-    let req = ChartRequest {
-        kind: ChartKind::parse(&kind).map_err(AppError::from)?,
+    let req = chart_request(&kind, range, &unit, dark, width, height)?;
+    Ok(state.reader().render_chart(userid.as_deref(), &req)?)
+}
+
+/// The chart the window shows, as the commands receive it.
+fn chart_request(
+    kind: &str,
+    range: String,
+    unit: &str,
+    dark: bool,
+    width: u32,
+    height: u32,
+) -> Result<ChartRequest, UiError> {
+    Ok(ChartRequest {
+        kind: ChartKind::parse(kind).map_err(AppError::from)?,
         range,
-        unit: Some(self::unit(&unit)?),
+        unit: Some(self::unit(unit)?),
         theme: if dark { Theme::Dark } else { Theme::Light },
         width: width.clamp(320, 4000),
         height: height.clamp(200, 3000),
         include_ambiguous: false,
         trend: TrendChoice::default(),
+    })
+}
+
+/// Saves the chart on screen as PNG or SVG, where the native dialog says; returns the path
+/// (none when the person closed the dialog).
+#[tauri::command]
+#[allow(clippy::too_many_arguments)]
+pub async fn save_chart(
+    app: AppHandle,
+    state: State<'_, Shared>,
+    userid: Option<String>,
+    kind: String,
+    range: String,
+    unit: String,
+    dark: bool,
+    width: u32,
+    height: u32,
+    format: String,
+) -> Result<Option<String>, UiError> {
+    let req = chart_request(&kind, range, &unit, dark, width, height)?;
+    let (ext, what) = match format.as_str() {
+        "png" => ("png", "PNG image"),
+        "svg" => ("svg", "SVG drawing"),
+        other => return Err(UiError { code: "bad_input", message: format!("unknown format {other:?}") }),
     };
-    Ok(state.reader().render_chart(userid.as_deref(), &req)?)
+    let shared = state.handle();
+    tauri::async_runtime::spawn_blocking(move || {
+        let name = format!("heft-{kind}.{ext}");
+        let Some(path) = dialogs::save(&app, "Save the chart", &name, what, ext) else { return Ok(None) };
+        shared.reader().save_chart(userid.as_deref(), &req, &path)?;
+        Ok(Some(path.display().to_string()))
+    })
+    .await?
 }
 
 #[tauri::command]

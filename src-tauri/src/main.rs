@@ -92,6 +92,7 @@ fn main() {
             commands::import_chosen,
             commands::export_data,
             commands::cancel,
+            commands::save_chart,
             commands::health,
             commands::preferences,
             commands::save_preferences,

@@ -402,9 +402,52 @@ fn everything_in_the_window(d: &Driver, dialogs: &Path, sim: &str) {
         getmeas <= pages + 3,
         "{getmeas} requests for {pages} pages: the cancelled part was fetched again"
     );
+    chart_in_the_window(d, dialogs);
     d.js("document.querySelector('.health').scrollIntoView(); return true;");
     d.screenshot("main-health.png");
     d.js("window.scrollTo(0, 0); return true;");
+}
+
+/// The chart saved as PNG, read as a table, hovered (every series at the date) and its tabs
+/// moved with the arrow keys.
+fn chart_in_the_window(d: &Driver, dialogs: &Path) {
+    d.js("document.querySelector('[data-save-chart=png]').click(); return true;");
+    d.wait("the chart saved", 20, |d| d.text("chart-saved").starts_with("Saved"));
+    let png = std::fs::read(dialogs.join("heft-weight.png")).expect("the PNG is written");
+    assert!(png.starts_with(b"\x89PNG"), "a PNG file");
+
+    d.js("document.getElementById('chart-table-box').open = true; return true;");
+    d.wait("the table", 10, |d| {
+        d.js("return document.querySelectorAll('#chart-table tbody tr').length === ui.chart.points.length && ui.chart.points.length > 0;")
+            == Value::Bool(true)
+    });
+    let head = d.js("return document.querySelector('#chart-table thead').textContent;");
+    assert!(head.as_str().is_some_and(|h| h.contains("Weight") && h.contains("trend")), "{head}");
+
+    // Hover over the newest weigh-in: its weight and the trend there.
+    d.js("const c = ui.chart; const box = document.getElementById('chart'); \
+          const rect = box.getBoundingClientRect(); const ts = c.points[c.points.length - 1][0]; \
+          const x = rect.left + (c.area.left + (ts - c.from) / (c.to - c.from) * (c.area.right - c.area.left)) * rect.width / c.width; \
+          box.dispatchEvent(new MouseEvent('mousemove', {clientX: x, clientY: rect.top + 60, bubbles: true})); return true;");
+    d.wait("the hover readout", 10, |d| d.visible("tooltip"));
+    let tip = d.text("tooltip");
+    assert!(tip.matches(" · ").count() >= 2 && tip.contains("trend"), "every series at that date: {tip}");
+
+    // Arrow keys move along the range tabs and choose.
+    let selected =
+        |d: &Driver| d.js("return document.querySelector('#range-tabs [aria-selected=true]').dataset.range;");
+    let before = selected(d);
+    d.js("const b = document.querySelector('#range-tabs [aria-selected=true]'); b.focus(); \
+          b.dispatchEvent(new KeyboardEvent('keydown', {key: 'ArrowRight', bubbles: true})); return true;");
+    d.wait("the next range", 10, |d| selected(d) != before);
+    assert_eq!(
+        d.js("return document.activeElement.getAttribute('aria-selected') + ' ' + document.activeElement.tabIndex;"),
+        json!("true 0"),
+        "focus follows the choice"
+    );
+    d.js("document.activeElement.dispatchEvent(new KeyboardEvent('keydown', {key: 'ArrowLeft', bubbles: true})); return true;");
+    d.wait("the range back", 10, |d| selected(d) == before);
+    d.js("document.getElementById('chart-table-box').open = false; return true;");
 }
 
 fn app_pid() -> Option<u32> {

@@ -291,7 +291,17 @@ pub struct RenderedChart {
     pub to: i64,
     /// The first series' weigh-ins as drawn (x = Unix seconds), for hover values.
     pub points: Vec<(f64, f64)>,
+    /// Every series drawn (weigh-ins, trends, stacked parts), downsampled like the drawing,
+    /// so the hover readout and the table view can give each one's value at a date.
+    pub series: Vec<Series>,
     pub y_label: String,
+}
+
+/// One series of a chart, by name.
+#[derive(Debug, Clone, Serialize)]
+pub struct Series {
+    pub label: String,
+    pub points: Vec<(f64, f64)>,
 }
 
 /// The export formats.
@@ -846,13 +856,31 @@ impl App {
         let (data, spec, tz) = self.chart_parts(userid, req)?;
         let (svg, area) = chart::render_svg_with_area(&data, &spec, &tz)?;
         let cols = (area.right - area.left).max(1) as u32;
-        let points = data
-            .lines
-            .first()
-            .map(|l| chart::downsample(&l.points, data.from as f64, data.x_end as f64, cols))
-            .unwrap_or_default();
+        let thin = |p: &[(f64, f64)]| chart::downsample(p, data.from as f64, data.x_end as f64, cols);
+        let points = data.lines.first().map(|l| thin(&l.points)).unwrap_or_default();
+        let mut series = Vec::new();
+        for l in &data.lines {
+            series.push(Series { label: l.label.clone(), points: thin(&l.points) });
+            if !l.trend.is_empty() {
+                series.push(Series { label: format!("{} trend", l.label), points: thin(&l.trend) });
+            }
+        }
+        for layer in &data.layers {
+            // A stacked part's own value is the height of its band.
+            let part: Vec<(f64, f64)> =
+                layer.lower.iter().zip(&layer.upper).map(|(lo, hi)| (lo.0, hi.1 - lo.1)).collect();
+            series.push(Series { label: layer.label.clone(), points: thin(&part) });
+        }
         // The axis may run past `to` to show the goal band; hover maps over the whole axis.
-        Ok(RenderedChart { svg, area, from: data.from, to: data.x_end, points, y_label: data.y_label })
+        Ok(RenderedChart {
+            svg,
+            area,
+            from: data.from,
+            to: data.x_end,
+            points,
+            series,
+            y_label: data.y_label,
+        })
     }
 
     /// Draws a chart to a file, SVG or PNG by its extension.
