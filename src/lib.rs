@@ -14,6 +14,7 @@ pub mod export;
 pub mod files;
 pub mod fit_export;
 pub mod keychain;
+pub mod locale;
 pub mod logging;
 pub mod model;
 pub mod redact;

@@ -341,6 +341,7 @@ enum Command {
 
 fn main() -> ExitCode {
     heft::logging::init();
+    heft::locale::init(heft::locale::Locale::from_env());
     let cli = Cli::parse();
     match run(cli) {
         Ok(()) => ExitCode::SUCCESS,

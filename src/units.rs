@@ -74,6 +74,11 @@ impl MassUnit {
 
     /// A mass for people: "72.3 kg", "159.4 lb", "11 st 5.2 lb" (one decimal, rounded once).
     pub fn format(self, kg: f64) -> String {
+        crate::locale::number(self.format_plain(kg))
+    }
+
+    /// [`MassUnit::format`] with a decimal point whatever the locale.
+    fn format_plain(self, kg: f64) -> String {
         match self {
             MassUnit::Kg => format!("{:.1} kg", kg),
             MassUnit::Lb => format!("{:.1} lb", kg / KG_PER_LB),
@@ -91,10 +96,10 @@ impl MassUnit {
     /// A small mass, such as an error, to the hundredth: "0.32 kg", "0.71 lb" (stones count
     /// small masses in pounds).
     pub fn format_small(self, kg: f64) -> String {
-        match self {
+        crate::locale::number(match self {
             MassUnit::Kg => format!("{kg:.2} kg"),
             MassUnit::Lb | MassUnit::St => format!("{:.2} lb", kg / KG_PER_LB),
-        }
+        })
     }
 
     /// A change of mass with its sign: "+0.4 kg", "−1.2 lb".
@@ -111,7 +116,7 @@ impl MassUnit {
         } else {
             "±"
         };
-        format!("{sign}{:.1} {unit}", v.abs())
+        crate::locale::number(format!("{sign}{:.1} {unit}", v.abs()))
     }
 }
 

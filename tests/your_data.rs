@@ -236,6 +236,13 @@ fn entries_of_your_own_join_the_trend_and_can_be_changed_and_deleted() {
     let trend: Value = serde_json::from_str(&env.ok(&["trend", "--format", "json", "--series"])).unwrap();
     assert_eq!(trend["series"].as_array().unwrap().len(), 4, "every entry is in the trend");
     assert!(list(&env, &[]).iter().all(|r| r["flags"] == serde_json::json!(["manual"])));
+    // Numbers for people follow the locale: a decimal comma in German, a point in English.
+    let german =
+        String::from_utf8_lossy(&env.heft_with(&["list"], &[("LC_ALL", "de_DE.UTF-8")]).stdout).into_owned();
+    assert!(german.contains("79,6 kg") && german.contains("21,5 %"), "{german}");
+    let english =
+        String::from_utf8_lossy(&env.heft_with(&["list"], &[("LC_ALL", "en_US.UTF-8")]).stdout).into_owned();
+    assert!(english.contains("79.6 kg") && !english.contains("79,6"), "{english}");
 
     env.ok(&["edit", &grpid, "--weight", "79.1", "--unit", "kg"]);
     let g = own_groups(&env);

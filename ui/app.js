@@ -49,6 +49,40 @@ function explain(err) {
   }
 }
 
+/// A moment in the person's conventions (system locale: order, month names, 12/24-hour clock)
+/// and in the account's time zone, as the charts use it.
+function fmtDate(ts, withTime = true) {
+  if (ts == null) return "";
+  const tz = ui.account && ui.account.timezone;
+  const opts = withTime ? { dateStyle: "medium", timeStyle: "short" } : { dateStyle: "medium" };
+  try {
+    return new Intl.DateTimeFormat(ui.locale, tz ? { ...opts, timeZone: tz } : opts).format(new Date(ts * 1000));
+  } catch (e) {
+    return new Date(ts * 1000).toLocaleString(ui.locale, opts);
+  }
+}
+
+/// A number with one decimal in the system locale ("78,4" in German).
+let oneDecimal = new Intl.NumberFormat(undefined, { minimumFractionDigits: 1, maximumFractionDigits: 1 });
+let DECIMAL = ".";
+
+/// The system locale as the core read it (the web view may not know it).
+function setLocale(tag) {
+  try {
+    ui.locale = tag ? Intl.getCanonicalLocales(tag)[0] : undefined;
+  } catch (e) {
+    ui.locale = undefined;
+  }
+  oneDecimal = new Intl.NumberFormat(ui.locale, { minimumFractionDigits: 1, maximumFractionDigits: 1 });
+  DECIMAL = oneDecimal.format(1.5).replace(/[0-9]/g, "") || ".";
+  document.documentElement.lang = ui.locale || "en";
+}
+
+/// A number for a form field, with the locale's decimal separator (either is accepted back).
+function fieldNumber(v, digits) {
+  return v.toFixed(digits).replace(".", DECIMAL);
+}
+
 /// Too few weigh-ins is a state the view shows ("—"); anything else is said out loud.
 function unlessNoData(e, what) {
   if (e && e.code === "no_data") return;
@@ -58,7 +92,7 @@ function unlessNoData(e, what) {
 function when(ts) {
   if (!ts) return "Never synced";
   const d = new Date(ts * 1000);
-  return "Last sync " + d.toLocaleString(undefined, { dateStyle: "medium", timeStyle: "short" });
+  return "Last sync " + d.toLocaleString(ui.locale, { dateStyle: "medium", timeStyle: "short" });
 }
 
 function setSelected(groupId, attr, value, dataKey) {
@@ -153,15 +187,16 @@ async function loadHealth() {
   if (h && local) row("Status", "This account lives only on this computer; there is nothing to sync.");
   if (h && !local) {
     const ok = h.last_success;
-    row("Last successful sync", ok ? `${ok.started} · ${ok.full ? "full" : "incremental"} · ${ok.added} added, ${ok.changed} changed, ${ok.removed} removed · ${ok.took}` : "none yet");
+    row("Last successful sync", ok ? `${fmtDate(ok.started_at)} · ${ok.full ? "full" : "incremental"} · ${ok.added} added, ${ok.changed} changed, ${ok.removed} removed · ${ok.took}` : "none yet");
     if (h.last_error) row("Last problem", `${h.last_error.message}. ${h.last_error.fix}`, "bad");
     if (h.needs_reconnect || h.tokens_missing) row("Status", "Heft needs you to reconnect this account (its history is kept).", "bad");
     if (h.signed) row("Access", "OAuth 1.0a tokens: they do not expire.");
-    else if (h.access_expires) row("Access token", "valid until " + h.access_expires + " (renewed at the next sync after that)");
+    else if (h.access_expires_at) row("Access token", "valid until " + fmtDate(h.access_expires_at) + " (renewed at the next sync after that)");
     if (h.consent_needed_by) {
-      row("Your consent", `given ${h.refresh_age_days} day${h.refresh_age_days === 1 ? "" : "s"} ago; Withings asks again if Heft does not sync by ${h.consent_needed_by}` + (h.consent_reminder ? " — sync or reconnect soon." : "."), h.consent_reminder ? "bad" : "");
+      row("Your consent", `given ${h.refresh_age_days} day${h.refresh_age_days === 1 ? "" : "s"} ago; Withings asks again if Heft does not sync by ${fmtDate(h.consent_needed_at, false)}` + (h.consent_reminder ? " — sync or reconnect soon." : "."), h.consent_reminder ? "bad" : "");
     }
-    row("Rate limit", h.rate_limited ? (h.rate_limited_now ? "Withings is asking Heft to slow down: " : "last slowed down ") + h.rate_limited : "Withings has not asked Heft to slow down.");
+    const slowed = h.rate_limited_at != null ? `${fmtDate(h.rate_limited_at)}, asked to wait ${h.rate_limit_wait} s` : null;
+    row("Rate limit", slowed ? (h.rate_limited_now ? "Withings is asking Heft to slow down: " : "last slowed down ") + slowed : "Withings has not asked Heft to slow down.");
     if (h.requests_last_sync != null) row("Last sync's requests", `${h.requests_last_sync} to the measure API`);
   }
   dl.replaceChildren();
@@ -195,14 +230,14 @@ async function loadHistory() {
       const sum = document.createElement("summary");
       const counts = `${r.added} added, ${r.changed} changed, ${r.removed} removed`;
       const what = r.cancelled ? "cancelled after " + counts : r.error ? "failed — " + r.error : counts;
-      sum.textContent = `${r.started} · ${r.full ? "full" : "incremental"} · ${r.took} · ${what}`;
+      sum.textContent = `${fmtDate(r.started_at)} · ${r.full ? "full" : "incremental"} · ${r.took} · ${what}`;
       if (r.error && !r.cancelled) li.className = "failed";
       d.append(sum);
       if (r.changes.length) {
         const ul = document.createElement("ul");
         for (const c of r.changes) {
           const item = document.createElement("li");
-          item.textContent = `${c.date}: ${c.change === "added" ? "new, " : c.change === "changed" ? "changed, " : ""}${c.text}`;
+          item.textContent = `${fmtDate(c.ts)}: ${c.change === "added" ? "new, " : c.change === "changed" ? "changed, " : ""}${c.text}`;
           ul.append(item);
         }
         d.append(ul);
@@ -239,7 +274,7 @@ function fillAccountForm(a) {
   // person picked one, so renaming an account does not change its chart's colour.
   ui.colourPicked = false;
   $("account-unit").value = a.own_unit || "";
-  $("account-goal").value = a.goal_kg == null ? "" : toUnit(a.goal_kg).toFixed(1);
+  $("account-goal").value = a.goal_kg == null ? "" : fieldNumber(toUnit(a.goal_kg), 1);
   $("entry-unit").textContent = ui.unit;
   $("goal-unit").textContent = ui.unit;
 }
@@ -396,7 +431,7 @@ async function loadRecent() {
       tr.dataset.grpid = String(r.grpid);
       tr.dataset.standing = r.standing;
       if (r.standing !== "counted") tr.className = "left-out";
-      for (const text of [r.date, r.weight, r.fat]) {
+      for (const text of [fmtDate(r.ts), r.weight, r.fat]) {
         const td = document.createElement("td");
         td.textContent = text;
         tr.append(td);
@@ -509,7 +544,7 @@ function fillChartTable() {
     const tr = document.createElement("tr");
     const th = document.createElement("th");
     th.scope = "row";
-    th.textContent = new Date(ts * 1000).toLocaleString(undefined, { dateStyle: "medium", timeStyle: "short" });
+    th.textContent = fmtDate(ts);
     tr.append(th);
     c.series.forEach((s, k) => {
       const td = document.createElement("td");
@@ -523,12 +558,12 @@ function fillChartTable() {
 }
 
 function formatValue(v) {
-  if (ui.kind === "fat-ratio") return v.toFixed(1) + " %";
+  if (ui.kind === "fat-ratio") return oneDecimal.format(v) + " %";
   if (ui.unit === "st") {
     const tenths = Math.round(v * 14 * 10);
-    return Math.floor(tenths / 140) + " st " + ((tenths % 140) / 10).toFixed(1) + " lb";
+    return Math.floor(tenths / 140) + " st " + oneDecimal.format((tenths % 140) / 10) + " lb";
   }
-  return v.toFixed(1) + " " + ui.unit;
+  return oneDecimal.format(v) + " " + ui.unit;
 }
 
 /// Shows the date and value of the weigh-in nearest to a chart x position (in chart pixels).
@@ -542,7 +577,7 @@ function showNearest(index) {
   const scale = box.clientWidth / c.width;
   const x = c.area.left + ((ts - c.from) / (c.to - c.from)) * (c.area.right - c.area.left);
   const tip = $("tooltip");
-  const date = new Date(ts * 1000).toLocaleDateString(undefined, { dateStyle: "medium" });
+  const date = fmtDate(ts, false);
   tip.textContent = [date, ...valuesAt(ts, v)].join(" · ");
   tip.style.left = box.offsetLeft + x * scale + "px";
   tip.style.top = box.offsetTop + c.area.top * scale + 24 + "px";
@@ -598,7 +633,7 @@ async function showPoint(ts) {
     if (!r) { panel.hidden = true; return; }
     const text = document.createElement("span");
     const notes = [r.standing === "excluded" ? "excluded" : r.standing === "awaiting_review" ? "maybe a guest" : "", ...r.anomalies].filter(Boolean);
-    text.textContent = `${r.date} · ${r.weight}` + (notes.length ? " — " + notes.join("; ") : "");
+    text.textContent = `${fmtDate(r.ts)} · ${r.weight}` + (notes.length ? " — " + notes.join("; ") : "");
     panel.dataset.grpid = String(r.grpid);
     panel.append(text);
     const act = (what, done) => change(async () => { await what(); panel.hidden = true; }, done);
@@ -619,9 +654,9 @@ function hideHover() {
 /// Fills the entry form with one of the person's own weigh-ins, to change it.
 function editEntry(r) {
   ui.editing = r.grpid;
-  $("entry-title").textContent = "Change the weigh-in of " + r.date;
-  $("entry-weight").value = toUnit(r.weight_kg).toFixed(ui.unit === "st" ? 2 : 1);
-  $("entry-fat").value = r.fat_ratio == null ? "" : r.fat_ratio.toFixed(1);
+  $("entry-title").textContent = "Change the weigh-in of " + fmtDate(r.ts);
+  $("entry-weight").value = fieldNumber(toUnit(r.weight_kg), ui.unit === "st" ? 2 : 1);
+  $("entry-fat").value = r.fat_ratio == null ? "" : fieldNumber(r.fat_ratio, 1);
   $("entry-at").value = r.local;
   $("entry-add").textContent = "Save changes";
   $("entry-cancel").hidden = false;
@@ -886,7 +921,7 @@ function wire() {
       const out = $("import-result");
       try {
         const r = await invoke("export_data", { userid: ui.userid, format: b.dataset.export });
-        out.textContent = r ? `Exported ${r.items.toLocaleString()} ${b.dataset.export === "json" ? "measurement groups" : "weigh-ins"} to ${r.path}.` : "";
+        out.textContent = r ? `Exported ${r.items.toLocaleString(ui.locale)} ${b.dataset.export === "json" ? "measurement groups" : "weigh-ins"} to ${r.path}.` : "";
       } catch (e) {
         out.textContent = explain(e);
       }
@@ -985,7 +1020,7 @@ async function main() {
     if (p.resumed) document.body.dataset.resumed = "yes";
     document.body.dataset.progressEvents = String(Number(document.body.dataset.progressEvents || 0) + 1);
     const what = p.phase === "fetching" ? (p.resumed ? "Carrying on with the download" : "Downloading") : p.phase === "reconciling" ? "Checking recent days" : "Done";
-    let text = `${what} — ${p.pages} page${p.pages === 1 ? "" : "s"}, ${p.groups.toLocaleString()} measurement groups`;
+    let text = `${what} — ${p.pages} page${p.pages === 1 ? "" : "s"}, ${p.groups.toLocaleString(ui.locale)} measurement groups`;
     const bar = $("progress");
     if (p.reached != null && p.newest != null) {
       // Withings answers newest first: the share of the years back to the first scale covered.
@@ -993,7 +1028,7 @@ async function main() {
       bar.classList.remove("indeterminate");
       $("progress-bar").style.width = (100 * share).toFixed(1) + "%";
       bar.setAttribute("aria-valuenow", String(Math.round(100 * share)));
-      text += ", back to " + new Date(p.reached * 1000).toLocaleDateString(undefined, { dateStyle: "medium" });
+      text += ", back to " + fmtDate(p.reached, false);
     } else if (p.phase !== "fetching") {
       bar.classList.remove("indeterminate");
       $("progress-bar").style.width = p.phase === "done" ? "100%" : "99%";
@@ -1017,6 +1052,7 @@ async function main() {
     showMessage("The settings could not be read (using the defaults): " + explain(e), "error");
   }
   applyTheme(prefs.theme);
+  setLocale(prefs.locale);
   let hasAccounts = false;
   try {
     hasAccounts = await refresh();

@@ -24,6 +24,7 @@ fn deliver_deep_link(app: &tauri::AppHandle, url: &str) {
 
 fn main() {
     heft::logging::init();
+    heft::locale::init(heft::locale::Locale::from_env());
     let shared = match shared::Shared::open() {
         Ok(s) => s,
         Err(e) => {

@@ -15,7 +15,8 @@ use driver::{Driver, require_session, root};
 use serde_json::{Value, json};
 
 fn kg_of(text: &str) -> f64 {
-    text.split_whitespace().next().and_then(|n| n.parse().ok()).unwrap_or(f64::NAN)
+    // "78.4 kg", or "78,4 kg" in a locale with a decimal comma.
+    text.split_whitespace().next().and_then(|n| n.replace(',', ".").parse().ok()).unwrap_or(f64::NAN)
 }
 
 #[test]
@@ -125,6 +126,9 @@ fn demo_connect_sync_units_offline_restart_and_a_forged_deep_link() {
     // with the same history and the demo account keeps syncing.
     let mut env2 = as_refs(&base_env(&hold));
     env2.push(("GTK_THEME".into(), "Adwaita:dark".into()));
+    // A German desktop: decimal commas everywhere a person reads a number.
+    env2.push(("LANG".into(), "de_DE.UTF-8".into()));
+    env2.push(("LC_ALL".into(), "de_DE.UTF-8".into()));
     let refs: Vec<(&str, &str)> = env2.iter().map(|(a, b)| (a.as_str(), b.as_str())).collect();
     let restarted = Instant::now();
     let d = Driver::launch(Path::new(env!("CARGO_BIN_EXE_heft-desktop")), &refs);
@@ -137,6 +141,16 @@ fn demo_connect_sync_units_offline_restart_and_a_forged_deep_link() {
     assert_eq!(d.text("progress-text"), "Synced: 0 new, 0 changed, 0 removed.", "the same history");
     assert!(!d.visible("message") || d.text("message").is_empty(), "no error: {}", d.text("message"));
     assert_eq!(kg_of(&d.text("trend-weight")), trend_kg, "and the same trend");
+    let german = d.text("trend-weight");
+    assert!(german.contains(',') && german.ends_with(" kg"), "German writes a decimal comma: {german}");
+    let row = d.js("return document.querySelector('#recent tr td:nth-child(2)').textContent;");
+    assert!(row.as_str().is_some_and(|w| w.contains(',')), "the list too: {row}");
+    d.js("document.getElementById('chart-table-box').open = true; return true;");
+    d.wait("the table in German", 10, |d| {
+        d.js("const c = document.querySelector('#chart-table tbody td'); return !!c && c.textContent.includes(',');")
+            == Value::Bool(true)
+    });
+    d.js("document.getElementById('chart-table-box').open = false; return true;");
     assert_eq!(
         d.js("return document.body.dataset.syncEvery;"),
         json!("daily"),

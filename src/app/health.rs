@@ -38,10 +38,13 @@ pub struct Health {
     pub refresh_age_days: Option<i64>,
     /// When Withings will ask for a new consent if Heft does not sync before then.
     pub consent_needed_by: Option<String>,
+    pub consent_needed_at: Option<i64>,
     /// That date is near (or past): sync, or reconnect.
     pub consent_reminder: bool,
     /// Withings' last request to slow down: when, and for how many seconds.
     pub rate_limited: Option<String>,
+    pub rate_limited_at: Option<i64>,
+    pub rate_limit_wait: Option<i64>,
     pub rate_limited_now: bool,
     /// Requests to the measure API the last sync made (pages downloaded).
     pub requests_last_sync: Option<i64>,
@@ -112,6 +115,9 @@ impl App {
             refresh_issued_at,
             refresh_age_days: refresh_issued_at.map(|t| (now - t).max(0) / 86_400),
             consent_needed_by: consent_by.map(at),
+            consent_needed_at: consent_by,
+            rate_limited_at: rate_limited.map(|r| r.0),
+            rate_limit_wait: rate_limited.map(|r| r.1),
             consent_reminder: consent_by.is_some_and(|by| now >= by - CONSENT_REMINDER_SECS),
             rate_limited: rate_limited.map(|(when, wait)| format!("{}, asked to wait {wait} s", at(when))),
             rate_limited_now: rate_limited.is_some_and(|(when, wait)| now < when + wait),

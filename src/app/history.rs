@@ -11,6 +11,7 @@ use crate::units::MassUnit;
 pub struct ChangeLine {
     pub grpid: i64,
     pub date: String,
+    pub ts: i64,
     pub change: Change,
     /// "78.4 kg → 78.6 kg", "78.4 kg", "no longer in Withings (was 78.4 kg)".
     pub text: String,
@@ -57,7 +58,7 @@ impl App {
                 started_at: r.started_at,
                 took: r.duration_ms.map_or_else(
                     || "did not finish".to_string(),
-                    |ms| format!("{:.2} s", ms as f64 / 1000.0),
+                    |ms| crate::locale::number(format!("{:.2} s", ms as f64 / 1000.0)),
                 ),
                 took_ms: r.duration_ms,
                 full: r.full,
@@ -73,6 +74,7 @@ impl App {
                     .map(|c| ChangeLine {
                         grpid: c.grpid,
                         date: local_time(c.date, &tz, "%a %b %-d %Y, %H:%M"),
+                        ts: c.date,
                         change: c.change,
                         text: match (c.change, mass(c.old_weight), mass(c.new_weight)) {
                             (Change::Removed, Some(old), _) => format!("no longer in Withings (was {old})"),

@@ -138,6 +138,8 @@ pub struct AccountView {
     pub last_sync_at: Option<i64>,
     pub last_error: Option<String>,
     pub groups: i64,
+    /// The time zone its dates are shown in (IANA name), as the charts use it.
+    pub timezone: Option<String>,
 }
 
 /// Today's figures: trend weight, its pace and, with a goal, when it is reached.
@@ -208,7 +210,7 @@ impl TrendSummary {
             change_30d: self.change_30d_kg.map(|c| u.format_delta(c)),
             goal: self.goal_kg.map(|g| u.format(g)),
             projected,
-            bmi: self.bmi.map(|b| format!("{b:.1}")),
+            bmi: self.bmi.map(|b| crate::locale::number(format!("{b:.1}"))),
             date: self.date.to_string(),
         }
     }
@@ -749,6 +751,7 @@ impl App {
             .into_iter()
             .map(|s| {
                 Ok(AccountView {
+                    timezone: self.store.timezone(s.account.id)?.iana_name().map(String::from),
                     unit: self.unit_of(&s.account),
                     own_unit: s.account.unit.clone(),
                     goal_kg: s.account.goal_kg,
@@ -1072,7 +1075,7 @@ impl App {
                 BodyFigure {
                     key: kind.map_or("other", |k| k.key),
                     name: kind.map_or_else(|| l.kind.name(), |k| k.name.to_string()),
-                    value: l.value.to_string(),
+                    value: crate::locale::number(l.value.to_string()),
                     unit: kind.map_or("", |k| k.unit),
                     date: local_time(l.ts, &tz, "%b %-d, %Y"),
                 }

@@ -88,6 +88,8 @@ pub struct Preferences {
     pub callback_url: String,
     /// Set by the environment (`HEFT_WITHINGS_CLIENT_ID`), which wins over this page.
     pub client_id_from_environment: bool,
+    /// The system locale (BCP 47) the window formats numbers and dates in; none: its default.
+    pub locale: Option<String>,
 }
 
 /// What the settings page saves (the developer app goes through `save_credentials`).
@@ -121,6 +123,7 @@ impl App {
             client_id,
             client_secret_saved,
             callback_url: self.settings.redirect_uri.clone(),
+            locale: crate::locale::bcp47_from_env(),
         })
     }
 

@@ -195,7 +195,10 @@ impl App {
                 fat_ratio: w.fat_ratio,
                 weight: unit.format(w.weight_kg),
                 weight_kg: w.weight_kg,
-                fat: w.fat_ratio.map(|f| format!("{f:.1} %")).unwrap_or_else(|| "—".into()),
+                fat: w
+                    .fat_ratio
+                    .map(|f| crate::locale::number(format!("{f:.1} %")))
+                    .unwrap_or_else(|| "—".into()),
                 source: w.source,
                 standing,
                 reason: verdict.and_then(|v| v.reason.clone()),

@@ -73,7 +73,9 @@ pub fn chart_data(store: &Store, account: i64, spec: &ChartSpec, now: i64) -> Re
     let xy = |s: &[(i64, f64)]| -> Vec<(f64, f64)> {
         s.iter().filter(|p| in_range(p.0)).map(|p| (p.0 as f64, conv(p.1))).collect()
     };
-    let end_label = |kg: f64| if spec.kind.is_mass() { spec.unit.format(kg) } else { format!("{kg:.1} %") };
+    let end_label = |kg: f64| {
+        if spec.kind.is_mass() { spec.unit.format(kg) } else { crate::locale::number(format!("{kg:.1} %")) }
+    };
     let mut lines = Vec::new();
     let mut layers = Vec::new();
     let mut weight_trend: Option<Trend> = None;

@@ -127,7 +127,7 @@ where
         .y_label_area_size(Y_LABEL_AREA)
         .build_cartesian_2d(x0..x1, y0..y1)
         .map_err(render_err)?;
-    let y_fmt = |y: &f64| format!("{y:.1}");
+    let y_fmt = |y: &f64| crate::locale::number(format!("{y:.1}"));
     chart
         .configure_mesh()
         .disable_x_mesh()
@@ -234,7 +234,7 @@ where
             // Far outside the data: an arrow at the edge it lies beyond.
             let (y, arrow, v) = if goal < y0 { (y0, "↓", VPos::Bottom) } else { (y1, "↑", VPos::Top) };
             let style = font(13, &pal.goal).pos(Pos::new(HPos::Right, v));
-            let text = format!("Goal {goal:.1} {arrow}");
+            let text = crate::locale::number(format!("Goal {goal:.1} {arrow}"));
             chart.draw_series(std::iter::once(Text::new(text, (x1, y), style))).map_err(render_err)?;
         }
         _ => {}

@@ -69,7 +69,9 @@ impl Env {
             .env("HEFT_REDIRECT_URI", "http://localhost:0/callback")
             .env("HEFT_BROWSER", Self::browser("follow.sh"))
             .env("HEFT_KEYRING_SERVICE", &self.service)
-            .env("HEFT_CALLBACK_TIMEOUT_SECS", "20");
+            .env("HEFT_CALLBACK_TIMEOUT_SECS", "20")
+            // Numbers as the assertions write them, whatever the machine's locale.
+            .env("LC_ALL", "C.UTF-8");
         for (k, v) in &self.extra {
             c.env(k, v);
         }
