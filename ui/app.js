@@ -208,6 +208,9 @@ async function loadHealth() {
     if (cls) dd.className = cls;
     dl.append(dt, dd);
   }
+  if (h && h.consent_reminder && !local) {
+    showMessage(`Withings will ask you to approve Heft again if it does not sync by ${fmtDate(h.consent_needed_at, false)}: sync now, or reconnect ${accountLabel(ui.account)}.`);
+  }
   $("reconnect-button").hidden = !(h && (h.needs_reconnect || h.tokens_missing)) || local;
   $("disconnect-button").hidden = local || !!(h && (h.needs_reconnect || h.tokens_missing));
 }

@@ -157,6 +157,9 @@ fn demo_connect_sync_units_offline_restart_and_a_forged_deep_link() {
         "the sync interval chosen in Settings survived the restart"
     );
     d.screenshot("main-dark.png");
+    d.js("document.querySelector('.health').scrollIntoView(); return true;");
+    d.screenshot("main-health-dark.png");
+    d.js("window.scrollTo(0, 0); return true;");
 
     // The smallest supported window: 800×600 with nothing cut off sideways.
     d.call("POST", "/window/rect", Some(json!({"width": 800, "height": 600})));

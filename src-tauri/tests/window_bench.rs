@@ -1,0 +1,147 @@
+//! The window's figures for `make bench` (not part of `make test`): launch to first chart for
+//! a returning user with ten years of history (median of cold launches), and the memory of the
+//! app process and its WebKit web process after a 10-year sync — next to a minimal Tauri 2
+//! window (`bench/minimal-window`) measured the same way in the same run. The simulator runs
+//! in this test's process, so the app's memory is the app's alone.
+//!
+//! `bench/run` runs it with the release builds:
+//! `HEFT_BENCH_APP=target/release/heft-desktop HEFT_BENCH_MINIMAL=target/release/minimal-window`.
+
+mod driver;
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use std::time::{Duration, Instant};
+
+use driver::{Driver, require_session, root};
+use withings_sim::{Sim, SimConfig};
+
+fn binary(var: &str, fallback: &str) -> PathBuf {
+    std::env::var_os(var).map(PathBuf::from).unwrap_or_else(|| root().join(fallback))
+}
+
+/// Resident and peak resident memory (kB) of a process.
+fn memory(pid: u32) -> (u64, u64) {
+    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).unwrap_or_default();
+    let field = |name: &str| {
+        status
+            .lines()
+            .find(|l| l.starts_with(name))
+            .and_then(|l| l.split_whitespace().nth(1))
+            .and_then(|v| v.parse().ok())
+            .unwrap_or(0)
+    };
+    (field("VmRSS:"), field("VmHWM:"))
+}
+
+/// The newest process running `exe`, and its WebKit web process.
+fn processes(exe: &Path) -> Option<(u32, Option<u32>)> {
+    let name = exe.file_name()?.to_str()?;
+    let out = Command::new("pgrep").args(["-n", "-x", name]).output().ok()?;
+    let pid: u32 = String::from_utf8_lossy(&out.stdout).trim().parse().ok()?;
+    let web = Command::new("pgrep").args(["-P", &pid.to_string(), "WebKitWebProces"]).output().ok();
+    let web =
+        web.and_then(|o| String::from_utf8_lossy(&o.stdout).lines().next().and_then(|l| l.parse().ok()));
+    Some((pid, web))
+}
+
+fn median(mut v: Vec<f64>) -> f64 {
+    v.sort_by(f64::total_cmp);
+    v[v.len() / 2]
+}
+
+fn chart_shown(d: &Driver) -> bool {
+    d.js("return !!document.querySelector('#chart svg');").as_bool().unwrap_or(false)
+}
+
+#[test]
+#[ignore = "a benchmark, run by `make bench` (bench/run) in the test session"]
+fn window_launch_and_memory() {
+    require_session();
+    let app = binary("HEFT_BENCH_APP", "target/release/heft-desktop");
+    let minimal = binary("HEFT_BENCH_MINIMAL", "target/release/minimal-window");
+    let launches: usize = std::env::var("RUNS").ok().and_then(|r| r.parse().ok()).unwrap_or(5);
+    let sim = Sim::start(SimConfig {
+        seed: 1,
+        years: 10,
+        users: 1,
+        auto_approve: true,
+        identical_request_window: 0,
+        requests_per_minute: 0,
+        page_size: 500,
+        ..SimConfig::default()
+    })
+    .expect("the simulator starts");
+    let data = tempfile::tempdir().expect("temp dir");
+    let follow = root().join("tests/browsers/follow.sh");
+    let service = format!("heft-bench-{}", std::process::id());
+    let url = sim.url();
+    let env: Vec<(&str, &str)> = vec![
+        ("HEFT_DATA_DIR", data.path().to_str().unwrap()),
+        ("HEFT_KEYRING_SERVICE", &service),
+        ("HEFT_WITHINGS_API_URL", &url),
+        ("HEFT_WITHINGS_AUTH_URL", &url),
+        ("HEFT_WITHINGS_CLIENT_ID", withings_sim::DEMO_CLIENT_ID),
+        ("HEFT_WITHINGS_CLIENT_SECRET", withings_sim::DEMO_CLIENT_SECRET),
+        ("HEFT_REDIRECT_URI", "http://localhost:0/callback"),
+        ("HEFT_BROWSER", follow.to_str().unwrap()),
+    ];
+
+    // The baseline's launch, through the same WebDriver route, to its page shown.
+    let mut minimal_launch = Vec::new();
+    for _ in 0..launches {
+        let t0 = Instant::now();
+        let d = Driver::launch(&minimal, &[]);
+        d.wait("the minimal window's page", 30, |d| d.visible("ready"));
+        minimal_launch.push(t0.elapsed().as_secs_f64());
+        if minimal_launch.len() == launches {
+            std::thread::sleep(Duration::from_secs(2));
+            let (pid, web) = processes(&minimal).expect("the minimal window runs");
+            let (rss, _) = memory(pid);
+            let web_rss = web.map_or(0, |w| memory(w).0);
+            println!("bench: minimal_rss_kb={rss} minimal_web_rss_kb={web_rss}");
+        }
+        drop(d);
+    }
+    println!("bench: minimal_launch_s={:.3}", median(minimal_launch));
+
+    // A new person connects and downloads ten years, in the window; memory sampled meanwhile.
+    let d = Driver::launch(&app, &env);
+    d.wait("the welcome screen", 30, |d| d.visible("connect-button"));
+    std::thread::sleep(Duration::from_secs(1));
+    let (pid, _) = processes(&app).expect("the app runs");
+    let (before, _) = memory(pid);
+    d.js("document.getElementById('credentials-form').requestSubmit(); return true;");
+    let t0 = Instant::now();
+    let mut peak = before;
+    d.wait("the 10-year sync", 180, |d| {
+        peak = peak.max(memory(pid).0);
+        d.text("progress-text").starts_with("Synced")
+    });
+    let sync_s = t0.elapsed().as_secs_f64();
+    d.wait("the chart", 30, chart_shown);
+    std::thread::sleep(Duration::from_secs(2));
+    let (after, hwm) = memory(pid);
+    let web_rss = processes(&app).and_then(|(_, w)| w).map_or(0, |w| memory(w).0);
+    let groups = d.js("return window.__TAURI__.core.invoke('overview').then(o => o.accounts[0].groups);");
+    let svg_kb = d.js("return Math.round(document.querySelector('#chart svg').outerHTML.length / 1024);");
+    let dom = d.js("return document.getElementsByTagName('*').length;");
+    println!(
+        "bench: connect_sync_s={sync_s:.3} groups={groups} app_rss_before_kb={before} app_rss_peak_sync_kb={peak} \
+         app_rss_kb={after} app_hwm_kb={hwm} web_rss_kb={web_rss} svg_kb={svg_kb} dom_nodes={dom}"
+    );
+    drop(d);
+
+    // A returning person: cold launches to the first chart, from the 10-year database.
+    let mut firsts = Vec::new();
+    for _ in 0..launches {
+        std::thread::sleep(Duration::from_millis(500));
+        let t0 = Instant::now();
+        let d = Driver::launch(&app, &env);
+        d.wait("the first chart", 30, chart_shown);
+        firsts.push(t0.elapsed().as_secs_f64());
+        // Let the sync on launch finish before the window closes.
+        d.wait("the sync on launch", 60, |d| d.text("progress-text").starts_with("Synced"));
+    }
+    println!("bench: first_chart_s={:.3} first_chart_runs={}", median(firsts.clone()), firsts.len());
+}
