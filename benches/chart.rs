@@ -72,9 +72,9 @@ fn baseline_svg(points: &[(f64, f64)], trend: &[(f64, f64)], w: u32, h: u32) -> 
 fn main() {
     let runs = 7;
     println!(
-        "| points | Heft: read + trend + draw | Heft: draw only | Heft SVG | baseline: plotters drawing every point (data in memory) | baseline SVG | draw speed-up | size ratio |"
+        "| points | Heft: read + trend + draw | Heft from memory: range cut + draw (another range, unit or tab) | Heft: draw only | Heft SVG | baseline: plotters drawing every point (data in memory) | baseline SVG | draw speed-up | size ratio |"
     );
-    println!("|---:|---:|---:|---:|---:|---:|---:|---:|");
+    println!("|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
     for n in [1_000, 10_000, 100_000] {
         let (_dir, store, acct) = store(n);
         let spec = ChartSpec { range: Range::All, width: 960, height: 480, ..ChartSpec::default() };
@@ -86,6 +86,21 @@ fn main() {
             let svg = chart::render_svg(&data, &spec, &TimeZone::UTC).expect("svg");
             heft_times.push(t.elapsed());
             heft_size = svg.len();
+        }
+        // From memory: the first chart fills the memo, the next ones (other ranges, units,
+        // sizes, the same data) only cut, convert and draw.
+        let memo = chart::Memo::default();
+        let _ = chart::chart_data_memo(&store, &memo, acct, &spec, NOW).expect("data");
+        let mut memo_times = Vec::new();
+        for i in 0..runs {
+            let range =
+                if i % 2 == 0 { Range::All } else { Range::parse("1y", &TimeZone::UTC).expect("range") };
+            let unit = if i % 3 == 0 { heft::units::MassUnit::Lb } else { heft::units::MassUnit::Kg };
+            let s = ChartSpec { range, unit, ..spec.clone() };
+            let t = Instant::now();
+            let data = chart::chart_data_memo(&store, &memo, acct, &s, NOW).expect("data");
+            let _ = chart::render_svg(&data, &s, &TimeZone::UTC).expect("svg");
+            memo_times.push(t.elapsed());
         }
         let data = chart::chart_data(&store, acct, &spec, NOW).expect("data");
         let mut read_times = Vec::new();
@@ -124,8 +139,9 @@ fn main() {
         }
         let (h, b) = (median(heft_times), median(base_times));
         println!(
-            "| {n} | {:.2} ms | {:.2} ms | {} KB | {:.2} ms | {} KB | {:.1}× | {:.2} |",
+            "| {n} | {:.2} ms | {:.2} ms | {:.2} ms | {} KB | {:.2} ms | {} KB | {:.1}× | {:.2} |",
             h.as_secs_f64() * 1e3,
+            median(memo_times).as_secs_f64() * 1e3,
             draw.as_secs_f64() * 1e3,
             heft_size / 1024,
             b.as_secs_f64() * 1e3,

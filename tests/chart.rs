@@ -361,3 +361,48 @@ fn ranges_parse_and_empty_ranges_say_so() {
     let err = chart::chart_data(&store, acct, &ChartSpec::default(), START).unwrap_err();
     assert!(err.to_string().contains("no weight measurements"), "{err}");
 }
+
+/// Charts from memory (`chart_data_memo`): the same data as a fresh read, and never stale —
+/// a change through this connection or another one is drawn at once.
+#[test]
+fn a_remembered_chart_is_the_same_and_follows_every_change_to_the_database() {
+    let groups: Vec<StoredGroup> = (0..60)
+        .map(|i| {
+            let mut g = weigh_in(i + 1, START + i * DAY, 80_000 - i * 50, 21_000);
+            // With a fat mass, so the stacked charts have their parts.
+            let fat = StoredMeasure { kind: 8, value: 16_800 - i * 20, ..g.measures[0].clone() };
+            g.measures.push(fat);
+            g
+        })
+        .collect();
+    let (dir, mut store, acct) = store_with(&groups);
+    let memo = chart::Memo::default();
+    let now = START + 60 * DAY;
+    let points = |store: &Store, spec: &ChartSpec| {
+        chart::chart_data_memo(store, &memo, acct, spec, now).unwrap().lines[0].points.clone()
+    };
+    for kind in [ChartKind::Weight, ChartKind::FatRatio, ChartKind::FatMass] {
+        for range in [Range::All, Range::parse("30d", &TimeZone::UTC).unwrap()] {
+            let spec = ChartSpec { kind, range, ..ChartSpec::default() };
+            let fresh = chart::chart_data(&store, acct, &spec, now).unwrap();
+            let remembered = chart::chart_data_memo(&store, &memo, acct, &spec, now).unwrap();
+            let again = chart::chart_data_memo(&store, &memo, acct, &spec, now).unwrap();
+            for d in [&remembered, &again] {
+                assert_eq!(d.lines.len(), fresh.lines.len(), "{kind:?}");
+                assert_eq!(d.lines[0].points, fresh.lines[0].points, "{kind:?}");
+                assert_eq!(d.lines[0].trend, fresh.lines[0].trend, "{kind:?}");
+                assert_eq!(d.layers.len(), fresh.layers.len(), "{kind:?}");
+            }
+        }
+    }
+    let spec =
+        ChartSpec { kind: ChartKind::Weight, range: Range::All, unit: MassUnit::Kg, ..ChartSpec::default() };
+    assert_eq!(points(&store, &spec).len(), 60);
+    // A weigh-in added through this connection…
+    store.apply(acct, &[weigh_in(1000, START + 60 * DAY, 70_000, 21_000)], &[], None).unwrap();
+    assert_eq!(points(&store, &spec).len(), 61, "drawn at once");
+    // …and one removed by another connection (the window's writer, another process).
+    let mut other = Store::open(&dir.path().join("heft.db")).unwrap();
+    other.apply(acct, &[], &[1000], None).unwrap();
+    assert_eq!(points(&store, &spec).len(), 60, "another connection's change is drawn too");
+}

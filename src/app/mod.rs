@@ -379,6 +379,8 @@ pub struct App {
     opener: Option<Opener>,
     /// Stops a running sync after the page it is storing.
     cancel: Cancel,
+    /// Charts' whole-history series and trends, until the database changes.
+    charts: chart::Memo,
 }
 
 /// Opens a URL in the system browser.
@@ -402,6 +404,7 @@ impl App {
             demo: None,
             opener: None,
             cancel: Cancel::default(),
+            charts: chart::Memo::default(),
         })
     }
 
@@ -850,7 +853,7 @@ impl App {
             goal_band: true,
             colour: a.colour.as_deref().and_then(chart::parse_colour),
         };
-        let data = chart::chart_data(&self.store, a.id, &spec, self.now())?;
+        let data = chart::chart_data_memo(&self.store, &self.charts, a.id, &spec, self.now())?;
         Ok((data, spec, tz))
     }
 

@@ -11,8 +11,6 @@ use crate::store::{Store, StoreError};
 use crate::trend::{self, Trend, TrendSpec};
 
 type Series = Vec<(i64, f64)>;
-/// Converts a series to plot points (display units, in range).
-type ToXy<'a> = &'a dyn Fn(&[(i64, f64)]) -> Vec<(f64, f64)>;
 
 /// The trend as drawn: daily methods at local noon of each day, `time-aware` at each weigh-in.
 fn trend_xy(t: &Trend, tz: &TimeZone) -> Vec<(i64, f64)> {
@@ -53,7 +51,105 @@ fn read(
     Ok(Read { counted: counted.into_iter().map(|p| (p.0, p.1)).collect(), left_out, flagged })
 }
 
+/// A chart's data, read and computed now (no memo).
 pub fn chart_data(store: &Store, account: i64, spec: &ChartSpec, now: i64) -> Result<ChartData, ChartError> {
+    let prepared = prepare(store, account, spec)?;
+    present(&prepared, spec, now)
+}
+
+/// [`chart_data`] through `memo`: the whole history's series, trends and goal band are read
+/// and computed once per change of the database, so a range, unit, theme or size change only
+/// cuts, converts and draws.
+pub fn chart_data_memo(
+    store: &Store,
+    memo: &Memo,
+    account: i64,
+    spec: &ChartSpec,
+    now: i64,
+) -> Result<ChartData, ChartError> {
+    // Withings' own goal (when no goal is set in Heft) is read with the rest, in `prepare`.
+    let goal = spec.goal_kg.filter(|_| spec.kind == ChartKind::Weight);
+    let key = format!(
+        "{account}:{:?}:{}:{:?}:{}:{:?}:{}",
+        spec.kind,
+        spec.include_ambiguous,
+        spec.trend.method,
+        spec.trend.smoothing_days,
+        goal.map(f64::to_bits),
+        spec.goal_band
+    );
+    let prepared = memo.get_or(store.data_version()?, key, || prepare(store, account, spec))?;
+    present(&prepared, spec, now)
+}
+
+/// Remembers prepared charts until the database changes — through this connection (a sync,
+/// an import, an exclusion, an entry) or another one (the window's writer, another `heft`
+/// process): SQLite's data version and this connection's change count both say so.
+#[derive(Default)]
+pub struct Memo {
+    inner: std::sync::Mutex<MemoInner>,
+}
+
+#[derive(Default)]
+struct MemoInner {
+    version: Option<(i64, u64)>,
+    charts: std::collections::HashMap<String, std::sync::Arc<Prepared>>,
+}
+
+impl Memo {
+    fn get_or(
+        &self,
+        version: (i64, u64),
+        key: String,
+        make: impl FnOnce() -> Result<Prepared, ChartError>,
+    ) -> Result<std::sync::Arc<Prepared>, ChartError> {
+        {
+            let mut m = self.inner.lock().unwrap_or_else(|p| p.into_inner());
+            if m.version != Some(version) {
+                m.charts.clear();
+                m.version = Some(version);
+            }
+            if let Some(p) = m.charts.get(&key) {
+                return Ok(p.clone());
+            }
+        }
+        let p = std::sync::Arc::new(make()?);
+        let mut m = self.inner.lock().unwrap_or_else(|p| p.into_inner());
+        if m.version == Some(version) {
+            m.charts.insert(key, p.clone());
+        }
+        Ok(p)
+    }
+}
+
+/// One line of a chart over the whole history, in kg (or %), before the range is cut.
+struct PreparedLine {
+    label: String,
+    points: Series,
+    trend: Series,
+    end: Option<f64>,
+    left_out: Series,
+    flagged: Series,
+}
+
+struct PreparedLayer {
+    label: String,
+    lower: Series,
+    upper: Series,
+    end: Option<f64>,
+}
+
+/// What a chart shows over the whole history, independent of range, unit and size.
+pub struct Prepared {
+    first: Option<i64>,
+    lines: Vec<PreparedLine>,
+    layers: Vec<PreparedLayer>,
+    goal_kg: Option<f64>,
+    /// The goal band in kg: (local noon, low, centre, high).
+    band: Option<Vec<(i64, f64, f64, f64)>>,
+}
+
+fn prepare(store: &Store, account: i64, spec: &ChartSpec) -> Result<Prepared, ChartError> {
     let tz = store.timezone(account)?;
     let mut extra: Vec<(Series, Series)> = Vec::new();
     let all: Vec<(&str, Series)> = spec
@@ -66,8 +162,51 @@ pub fn chart_data(store: &Store, account: i64, spec: &ChartSpec, now: i64) -> Re
             Ok((*label, r.counted))
         })
         .collect::<Result<_, StoreError>>()?;
-    let first = all.iter().filter_map(|(_, s)| s.first().map(|p| p.0)).min().unwrap_or(now);
-    let (from, to) = spec.range.bounds(now, first);
+    let first = all.iter().filter_map(|(_, s)| s.first().map(|p| p.0)).min();
+    let mut lines = Vec::new();
+    let mut layers = Vec::new();
+    let mut weight_trend: Option<Trend> = None;
+    if spec.kind.is_stacked() {
+        let series: Vec<Series> = all.iter().map(|(_, s)| s.clone()).collect();
+        let parts = trend::paired(&series);
+        if parts.first().is_some_and(|p| !p.is_empty()) {
+            stack(&parts, &all, spec.trend, &tz, &mut lines, &mut layers, spec.kind.stack_order());
+            if let (Some(line), Some((left_out, _))) = (lines.last_mut(), extra.first()) {
+                line.left_out = left_out.clone();
+            }
+        }
+    } else {
+        for ((label, pts), (left_out, flagged)) in all.iter().zip(extra) {
+            let t = trend::compute(pts, &tz, spec.trend);
+            lines.push(PreparedLine {
+                label: label.to_string(),
+                points: pts.clone(),
+                trend: trend_xy(&t, &tz),
+                end: t.last().map(|p| p.trend),
+                left_out,
+                flagged,
+            });
+            if spec.kind == ChartKind::Weight {
+                weight_trend = Some(t);
+            }
+        }
+    }
+    let goal_kg = match spec.kind {
+        ChartKind::Weight => spec.goal_kg.or(store.withings_goal_kg(account)?),
+        _ => None,
+    };
+    let band = match (spec.goal_band, goal_kg, &weight_trend) {
+        (true, Some(g), Some(t)) => trend::goal_band(&t.days(), g).map(|b| {
+            b.band.iter().filter_map(|p| Some((trend::noon(p.date, &tz)?, p.low, p.center, p.high))).collect()
+        }),
+        _ => None,
+    };
+    Ok(Prepared { first, lines, layers, goal_kg, band })
+}
+
+/// Cuts a prepared chart to its range and converts it to the display unit.
+fn present(p: &Prepared, spec: &ChartSpec, now: i64) -> Result<ChartData, ChartError> {
+    let (from, to) = spec.range.bounds(now, p.first.unwrap_or(now));
     let in_range = |x: i64| x >= from && x <= to + 43_200;
     let conv = |v: f64| if spec.kind.is_mass() { spec.unit.from_kg(v) } else { v };
     let xy = |s: &[(i64, f64)]| -> Vec<(f64, f64)> {
@@ -77,68 +216,38 @@ pub fn chart_data(store: &Store, account: i64, spec: &ChartSpec, now: i64) -> Re
         if spec.kind.is_mass() { spec.unit.format(kg) } else { crate::locale::number(format!("{kg:.1} %")) }
     };
     let mut lines = Vec::new();
-    let mut layers = Vec::new();
-    let mut weight_trend: Option<Trend> = None;
-    if spec.kind.is_stacked() {
-        let series: Vec<Series> = all.iter().map(|(_, s)| s.clone()).collect();
-        let parts = trend::paired(&series);
-        if parts.first().is_some_and(|p| !p.is_empty()) {
-            stack(
-                &parts,
-                &all,
-                spec.trend,
-                &tz,
-                &xy,
-                &mut lines,
-                &mut layers,
-                end_label,
-                spec.kind.stack_order(),
-            );
-            if let (Some(line), Some((left_out, _))) = (lines.last_mut(), extra.first()) {
-                line.left_out = xy(left_out);
-            }
+    for l in &p.lines {
+        let (points, trend_line) = (xy(&l.points), xy(&l.trend));
+        // A line with nothing in range is left out (a stacked chart keeps its weight line).
+        if points.is_empty() && trend_line.is_empty() && p.layers.is_empty() {
+            continue;
         }
-    } else {
-        for ((label, pts), (left_out, flagged)) in all.iter().zip(&extra) {
-            let t = trend::compute(pts, &tz, spec.trend);
-            let trend_line = xy(&trend_xy(&t, &tz));
-            let points = xy(pts);
-            if points.is_empty() && trend_line.is_empty() {
-                continue;
-            }
-            let end = t.last().map(|p| end_label(p.trend));
-            lines.push(Line {
-                label: label.to_string(),
-                points,
-                trend: trend_line,
-                end_label: end,
-                left_out: xy(left_out),
-                flagged: xy(flagged),
-            });
-            if spec.kind == ChartKind::Weight {
-                weight_trend = Some(t);
-            }
-        }
+        lines.push(Line {
+            label: l.label.clone(),
+            points,
+            trend: trend_line,
+            end_label: l.end.map(end_label),
+            left_out: xy(&l.left_out),
+            flagged: xy(&l.flagged),
+        });
     }
+    let layers: Vec<Layer> = p
+        .layers
+        .iter()
+        .map(|l| Layer {
+            label: l.label.clone(),
+            lower: xy(&l.lower),
+            upper: xy(&l.upper),
+            end_label: l.end.map(end_label),
+        })
+        .collect();
     if lines.is_empty() {
         return Err(ChartError::NoData(spec.kind.title().to_lowercase()));
     }
-    let goal_kg = match spec.kind {
-        ChartKind::Weight => spec.goal_kg.or(store.withings_goal_kg(account)?),
-        _ => None,
-    };
-    let band: Option<Band> = match (spec.goal_band, goal_kg, &weight_trend) {
-        (true, Some(g), Some(t)) => trend::goal_band(&t.days(), g).map(|b| {
-            b.band
-                .iter()
-                .filter_map(|p| {
-                    let x = trend::noon(p.date, &tz)? as f64;
-                    Some((x, conv(p.low), conv(p.center), conv(p.high)))
-                })
-                .collect()
-        }),
-        _ => None,
-    };
+    let band: Option<Band> = p
+        .band
+        .as_ref()
+        .map(|b| b.iter().map(|&(x, low, c, high)| (x as f64, conv(low), conv(c), conv(high))).collect());
     // Show the band's way ahead, but never more than a third of the visible span.
     let span = (to - from).max(trend::DAY);
     // The last day's trend sits at its noon, which may be later than `to`.
@@ -156,7 +265,7 @@ pub fn chart_data(store: &Store, account: i64, spec: &ChartSpec, now: i64) -> Re
         to,
         lines,
         layers,
-        goal: goal_kg.map(conv),
+        goal: p.goal_kg.map(conv),
         band,
         x_end,
     })
@@ -166,16 +275,13 @@ pub fn chart_data(store: &Store, account: i64, spec: &ChartSpec, now: i64) -> Re
 /// weight trend. `parts[0]` is the weight, the others the measured parts in `metrics()` order;
 /// the remainder (weight minus the measured parts) is a part of its own, so the parts add up
 /// to the weight trend by construction.
-#[allow(clippy::too_many_arguments)]
 fn stack(
     parts: &[Series],
     all: &[(&str, Series)],
     spec: TrendSpec,
     tz: &TimeZone,
-    xy: ToXy<'_>,
-    lines: &mut Vec<Line>,
-    layers: &mut Vec<Layer>,
-    end_label: impl Fn(f64) -> String,
+    lines: &mut Vec<PreparedLine>,
+    layers: &mut Vec<PreparedLayer>,
     order: &[StackPart],
 ) {
     let trends: Vec<Vec<(i64, f64)>> =
@@ -193,16 +299,15 @@ fn stack(
             StackPart::Remainder(label) => (label.to_string(), &remainder),
         };
         let upper: Vec<(i64, f64)> = lower.iter().zip(t).map(|(l, v)| (l.0, l.1 + v.1)).collect();
-        let end = t.last().map(|p| end_label(p.1));
-        layers.push(Layer { label, lower: xy(&lower), upper: xy(&upper), end_label: end });
+        let end = t.last().map(|p| p.1);
+        layers.push(PreparedLayer { label, lower: lower.clone(), upper: upper.clone(), end });
         lower = upper;
     }
-    let last = weight.last().map(|p| end_label(p.1));
-    lines.push(Line {
+    lines.push(PreparedLine {
         label: all[0].0.to_string(),
-        points: xy(&parts[0]),
-        trend: xy(weight),
-        end_label: last,
+        points: parts[0].clone(),
+        trend: weight.clone(),
+        end: weight.last().map(|p| p.1),
         left_out: Vec::new(),
         flagged: Vec::new(),
     });

@@ -22,7 +22,7 @@ use crate::trend::TrendSpec;
 use crate::units::MassUnit;
 
 pub use axis::{Tick, ticks};
-pub use data::chart_data;
+pub use data::{Memo, chart_data, chart_data_memo};
 
 #[derive(Debug, thiserror::Error)]
 pub enum ChartError {

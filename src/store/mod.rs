@@ -318,6 +318,13 @@ impl Store {
         Ok((groups, measures))
     }
 
+    /// Changes whenever the database does: SQLite's data version (moved by commits of other
+    /// connections) and this connection's own change count. Read caches key on it.
+    pub fn data_version(&self) -> Result<(i64, u64), StoreError> {
+        let v: i64 = self.conn.query_row("PRAGMA data_version", [], |r| r.get(0))?;
+        Ok((v, self.conn.total_changes()))
+    }
+
     /// `PRAGMA integrity_check`, for tests and `heft status`.
     pub fn integrity_check(&self) -> Result<String, StoreError> {
         Ok(self.conn.query_row("PRAGMA integrity_check", [], |r| r.get(0))?)
