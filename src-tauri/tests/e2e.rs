@@ -156,6 +156,7 @@ fn demo_connect_sync_units_offline_restart_and_a_forged_deep_link() {
         json!("daily"),
         "the sync interval chosen in Settings survived the restart"
     );
+    withings_changes_in_the_history(&d, &d.text("demo-url").replace("Demo simulator: ", ""));
     d.screenshot("main-dark.png");
     d.js("document.querySelector('.health').scrollIntoView(); return true;");
     d.screenshot("main-health-dark.png");
@@ -304,6 +305,19 @@ fn your_data(d: &Driver, dialogs: &Path) {
     d.click("account-save");
     d.wait("the account named", 20, |d| d.text("account").contains("Anna"));
 
+    // A goal of the account's own: drawn and projected; cleared, Withings' own goal is back.
+    let withings_goal = d.text("goal-line");
+    d.js("document.getElementById('account-goal').value = '75'; return true;");
+    d.click("account-save");
+    d.wait("the goal set", 20, |d| d.text("goal-line").starts_with("Goal 75.0 kg"));
+    d.wait("the goal drawn", 20, |d| {
+        d.js("return document.querySelector('#chart svg').innerHTML.includes('Goal 75.0');")
+            == Value::Bool(true)
+    });
+    d.js("document.getElementById('account-goal').value = ''; return true;");
+    d.click("account-save");
+    d.wait("Withings' goal again", 20, |d| d.text("goal-line") == withings_goal);
+
     // A Withings export chosen in the window: read, imported, said.
     let csv = dialogs.join("weight.csv");
     std::fs::write(
@@ -419,6 +433,21 @@ fn everything_in_the_window(d: &Driver, dialogs: &Path, sim: &str) {
         getmeas <= pages + 3,
         "{getmeas} requests for {pages} pages: the cancelled part was fetched again"
     );
+
+    // A sync that fails: Withings revoked the tokens. The panel says so, and how to fix it.
+    sim_post("revoke_tokens", json!({}));
+    sim_post("expire_tokens", json!({}));
+    d.click("sync-button");
+    d.wait("the failure in the health panel", 60, |d| d.text("health").contains("Last problem"));
+    let health = d.text("health");
+    assert!(health.contains("Reconnect the account") && health.contains("history is kept"), "{health}");
+    assert!(d.visible("reconnect-button"), "the fix is one click away");
+    d.click("reconnect-button");
+    d.wait("reconnected", 60, |d| {
+        d.text("progress-text").starts_with("Synced") && !d.visible("reconnect-button")
+    });
+    assert!(!d.text("health").contains("Last problem"), "a good sync clears the problem");
+
     chart_in_the_window(d, dialogs);
     d.js("document.querySelector('.health').scrollIntoView(); return true;");
     d.screenshot("main-health.png");
@@ -465,6 +494,49 @@ fn chart_in_the_window(d: &Driver, dialogs: &Path) {
     d.js("document.activeElement.dispatchEvent(new KeyboardEvent('keydown', {key: 'ArrowLeft', bubbles: true})); return true;");
     d.wait("the range back", 10, |d| selected(d) == before);
     d.js("document.getElementById('chart-table-box').open = false; return true;");
+}
+
+/// Withings changes while Heft is away: one weigh-in added, one changed, one removed; the
+/// next sync lists exactly those in the history.
+fn withings_changes_in_the_history(d: &Driver, sim: &str) {
+    let agent: ureq::Agent = ureq::Agent::config_builder().build().into();
+    let sim_post = |path: &str, body: Value| {
+        agent.post(&format!("{sim}/_sim/{path}")).send_json(body).expect("the simulator's control answers");
+    };
+    let truth: Value =
+        agent.get(&format!("{sim}/_sim/truth")).call().unwrap().body_mut().read_json().unwrap();
+    let weigh_ins: Vec<&Value> = truth["measuregrps"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|g| g["category"] == 1 && g["measures"].as_array().unwrap().iter().any(|m| m["type"] == 1))
+        .take(3)
+        .collect();
+    let mut changed = weigh_ins[0].clone();
+    for m in changed["measures"].as_array_mut().unwrap() {
+        if m["type"] == 1 {
+            m["value"] = json!(m["value"].as_i64().unwrap() + 700);
+        }
+    }
+    agent.put(&format!("{sim}/_sim/groups/{}", changed["grpid"])).send_json(&changed).unwrap();
+    agent.delete(&format!("{sim}/_sim/groups/{}", weigh_ins[1]["grpid"])).call().unwrap();
+    let mut added = weigh_ins[2].clone();
+    added["grpid"] = json!(0);
+    added["date"] = json!(weigh_ins[0]["date"].as_i64().unwrap() + 600);
+    sim_post("groups", added);
+    d.click("sync-button");
+    d.wait("the changes synced", 60, |d| d.text("progress-text") == "Synced: 1 new, 1 changed, 1 removed.");
+    d.wait("the sync in the history", 20, |d| {
+        d.js("return document.querySelector('#history li').textContent.includes('1 added');")
+            == Value::Bool(true)
+    });
+    let newest = d.js("return document.querySelector('#history li').textContent;");
+    let newest = newest.as_str().unwrap_or("");
+    assert!(newest.contains("1 added, 1 changed, 1 removed"), "{newest}");
+    assert!(
+        newest.contains("no longer in Withings") && newest.contains("→") && newest.contains("new"),
+        "{newest}"
+    );
 }
 
 fn app_pid() -> Option<u32> {
