@@ -72,7 +72,7 @@ fn settings(env: &Env) -> heft::config::Settings {
 fn settings_are_kept_across_a_restart() {
     let env = Env::new(sim_config());
     let mut app = App::open(settings(&env), Box::new(heft::keychain::MemoryStore::default())).unwrap();
-    let p = app.preferences().unwrap();
+    let p = app.preferences(true).unwrap();
     assert!(p.sync_on_launch && p.sync_every == SyncEvery::Hourly && p.theme == ThemeChoice::System);
     assert_eq!(p.callback_url, "http://localhost:8765/callback", "the URL to register with Withings");
     assert!(p.client_id.is_none() && !p.client_secret_saved);
@@ -84,11 +84,11 @@ fn settings_are_kept_across_a_restart() {
     })
     .unwrap();
     app.save_credentials("my-app", &heft::redact::ClientSecret::new("s3cret")).unwrap();
-    let keychain = app.preferences().unwrap().client_secret_saved;
+    let keychain = app.preferences(true).unwrap().client_secret_saved;
     assert!(keychain, "the secret is in the keychain");
     drop(app);
     let again = App::open(settings(&env), Box::new(heft::keychain::MemoryStore::default())).unwrap();
-    let p = again.preferences().unwrap();
+    let p = again.preferences(true).unwrap();
     assert_eq!(
         (p.unit, p.sync_on_launch, p.sync_every, p.theme),
         (MassUnit::Lb, false, SyncEvery::Daily, ThemeChoice::Dark)

@@ -405,8 +405,10 @@ pub fn health(state: State<'_, Shared>, userid: Option<String>) -> Result<Health
 }
 
 #[tauri::command]
-pub fn preferences(state: State<'_, Shared>) -> Result<Preferences, UiError> {
-    Ok(state.reader().preferences()?)
+/// The settings; `check_secret` also asks the keychain whether a client secret is saved (the
+/// settings page), which the start path does not wait for.
+pub fn preferences(state: State<'_, Shared>, check_secret: bool) -> Result<Preferences, UiError> {
+    Ok(state.reader().preferences(check_secret)?)
 }
 
 #[tauri::command]

@@ -51,9 +51,16 @@ fn main() {
             // An installed package claims the scheme in its desktop entry; a build run from
             // the source tree registers itself (with xdg-utils; without them the loopback
             // callback still works).
+            // Off the start path: it writes a desktop entry and runs xdg-utils, which took a
+            // good part of the time to the first chart when done before the window showed.
             let installed = std::env::current_exe().is_ok_and(|p| p.starts_with("/usr/"));
-            if !installed && let Err(e) = app.deep_link().register_all() {
-                tracing::warn!("could not register the heft: URL scheme: {e}");
+            if !installed {
+                let handle = app.handle().clone();
+                std::thread::spawn(move || {
+                    if let Err(e) = handle.deep_link().register_all() {
+                        tracing::warn!("could not register the heft: URL scheme: {e}");
+                    }
+                });
             }
             let handle = app.handle().clone();
             app.deep_link().on_open_url(move |event| {

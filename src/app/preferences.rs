@@ -82,7 +82,8 @@ pub struct Preferences {
     /// Where the database, the settings and the exports live.
     pub data_dir: String,
     pub client_id: Option<String>,
-    /// A client secret for `client_id` is in the keychain (it is never shown).
+    /// A client secret for `client_id` is in the keychain (it is never shown); false unless
+    /// asked to check.
     pub client_secret_saved: bool,
     /// The exact callback URL to register with Withings.
     pub callback_url: String,
@@ -102,15 +103,16 @@ pub struct PreferencesUpdate {
 }
 
 impl App {
-    pub fn preferences(&self) -> Result<Preferences, AppError> {
+    /// The settings; with `check_secret`, whether the keychain holds the client secret (a
+    /// keychain round trip).
+    pub fn preferences(&self, check_secret: bool) -> Result<Preferences, AppError> {
         let f = &self.settings.file;
         let sync_every = f.sync_every.as_deref().and_then(SyncEvery::parse).unwrap_or_default();
         let client_id = self.settings.client_id.clone();
         let client_secret_saved = match &client_id {
-            Some(id) => {
-                self.settings.client_secret.is_some() || self.keychain.get(&client_secret_key(id))?.is_some()
-            }
-            None => false,
+            Some(_) if self.settings.client_secret.is_some() => true,
+            Some(id) if check_secret => self.keychain.get(&client_secret_key(id))?.is_some(),
+            _ => false,
         };
         Ok(Preferences {
             unit: self.unit(),
@@ -134,7 +136,7 @@ impl App {
         f.sync_every = Some(p.sync_every.as_str().to_string());
         f.theme = Some(p.theme.as_str().to_string());
         f.write(&self.settings.data_dir)?;
-        self.preferences()
+        self.preferences(true)
     }
 
     pub fn data_dir(&self) -> &std::path::Path {
