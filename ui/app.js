@@ -194,7 +194,7 @@ async function loadHealth() {
     if (h.needs_reconnect || h.tokens_missing) row("Status", "Heft needs you to reconnect this account (its history is kept).", "bad");
     if (h.signed) row("Access", "OAuth 1.0a tokens: they do not expire.");
     else if (h.access_expires_at) row("Access token", "valid until " + fmtDate(h.access_expires_at) + " (renewed at the next sync after that)");
-    if (h.consent_needed_by) {
+    if (h.consent_needed_at != null) {
       row("Your consent", `given ${h.refresh_age_days} day${h.refresh_age_days === 1 ? "" : "s"} ago; Withings asks again if Heft does not sync by ${fmtDate(h.consent_needed_at, false)}` + (h.consent_reminder ? " — sync or reconnect soon." : "."), h.consent_reminder ? "bad" : "");
     }
     const slowed = h.rate_limited_at != null ? `${fmtDate(h.rate_limited_at)}, asked to wait ${h.rate_limit_wait} s` : null;
@@ -521,13 +521,8 @@ function valuesAt(ts, first) {
 
 function nearestValue(pts, ts) {
   if (pts.length === 0) return null;
-  let lo = 0, hi = pts.length - 1;
-  while (lo < hi) {
-    const mid = (lo + hi) >> 1;
-    if (pts[mid][0] < ts) lo = mid + 1; else hi = mid;
-  }
-  if (lo > 0 && Math.abs(pts[lo - 1][0] - ts) < Math.abs(pts[lo][0] - ts)) lo -= 1;
-  return Math.abs(pts[lo][0] - ts) <= 1.5 * 86400 ? pts[lo][1] : null;
+  const i = nearestIn(pts, ts);
+  return Math.abs(pts[i][0] - ts) <= 1.5 * 86400 ? pts[i][1] : null;
 }
 
 /// The chart's points as a table (for keyboards and screen readers), newest first; filled
@@ -597,7 +592,11 @@ function showNearest(index) {
 }
 
 function nearestIndex(ts) {
-  const pts = ui.chart.points;
+  return nearestIn(ui.chart.points, ts);
+}
+
+/// The index of the point of `pts` (in time order, not empty) nearest to `ts`.
+function nearestIn(pts, ts) {
   let lo = 0, hi = pts.length - 1;
   while (lo < hi) {
     const mid = (lo + hi) >> 1;

@@ -50,9 +50,8 @@ fn main() {
         .setup(|app| {
             // An installed package claims the scheme in its desktop entry; a build run from
             // the source tree registers itself (with xdg-utils; without them the loopback
-            // callback still works).
-            // Off the start path: it writes a desktop entry and runs xdg-utils, which took a
-            // good part of the time to the first chart when done before the window showed.
+            // callback still works), on a thread of its own: it writes a desktop entry and
+            // runs programs, which need not delay the window.
             let installed = std::env::current_exe().is_ok_and(|p| p.starts_with("/usr/"));
             if !installed {
                 let handle = app.handle().clone();

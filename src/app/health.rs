@@ -3,7 +3,7 @@
 
 use serde::Serialize;
 
-use super::{App, AppError, SyncLine, local_time};
+use super::{App, AppError, SyncLine};
 use crate::auth::tokens::Credentials;
 
 /// Withings forgets a refresh token that has not been used for a year; after that the
@@ -32,17 +32,14 @@ pub struct Health {
     pub signed: bool,
     /// When the access token expires (Heft renews it on the next sync after that).
     pub access_expires_at: Option<i64>,
-    pub access_expires: Option<String>,
     /// When the refresh token was issued (every renewal issues a new one).
     pub refresh_issued_at: Option<i64>,
     pub refresh_age_days: Option<i64>,
     /// When Withings will ask for a new consent if Heft does not sync before then.
-    pub consent_needed_by: Option<String>,
     pub consent_needed_at: Option<i64>,
     /// That date is near (or past): sync, or reconnect.
     pub consent_reminder: bool,
     /// Withings' last request to slow down: when, and for how many seconds.
-    pub rate_limited: Option<String>,
     pub rate_limited_at: Option<i64>,
     pub rate_limit_wait: Option<i64>,
     pub rate_limited_now: bool,
@@ -80,13 +77,10 @@ impl App {
     pub fn health(&self, userid: Option<&str>) -> Result<Health, AppError> {
         let a = self.account_for(userid)?;
         let state = self.store.sync_state(a.id)?;
-        let tz = self.store.timezone(a.id)?;
-        let now = (self.clock)();
-        let at = |ts: i64| local_time(ts, &tz, "%a %b %-d %Y, %H:%M");
-        let last_success = self
-            .sync_log(Some(&a.userid), 50, None)?
-            .into_iter()
-            .find(|r| r.error.is_none() && r.took_ms.is_some());
+        let now = self.now();
+        let runs = self.sync_log(Some(&a.userid), 50, None)?;
+        let requests_last_sync = runs.first().map(|r| r.pages);
+        let last_success = runs.into_iter().find(|r| r.error.is_none() && r.took_ms.is_some());
         let last_error = state.last_error.as_ref().map(|message| {
             let code = state.last_error_code.clone().unwrap_or_else(|| "unknown".into());
             Problem { fix: fix_for(&code).to_string(), code, message: message.clone() }
@@ -110,18 +104,15 @@ impl App {
             last_error,
             needs_reconnect: a.needs_reconnect,
             signed,
-            access_expires: access_expires_at.map(at),
             access_expires_at,
             refresh_issued_at,
             refresh_age_days: refresh_issued_at.map(|t| (now - t).max(0) / 86_400),
-            consent_needed_by: consent_by.map(at),
             consent_needed_at: consent_by,
             rate_limited_at: rate_limited.map(|r| r.0),
             rate_limit_wait: rate_limited.map(|r| r.1),
             consent_reminder: consent_by.is_some_and(|by| now >= by - CONSENT_REMINDER_SECS),
-            rate_limited: rate_limited.map(|(when, wait)| format!("{}, asked to wait {wait} s", at(when))),
             rate_limited_now: rate_limited.is_some_and(|(when, wait)| now < when + wait),
-            requests_last_sync: self.store.sync_runs(a.id, 1)?.first().map(|r| r.pages),
+            requests_last_sync,
             tokens_missing: a.provider.flow().is_some() && credentials.is_none(),
         })
     }

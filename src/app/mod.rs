@@ -548,8 +548,7 @@ impl App {
     /// approves at once; the demo is authorized again here, without a browser. A demo the
     /// person disconnected stays disconnected. Returns the account renewed, if any.
     pub fn renew_demo(&mut self, endpoint: Endpoint) -> Result<Option<Account>, AppError> {
-        let demo = self.store.accounts()?.into_iter().find(|a| a.provider.is_demo() && !a.needs_reconnect);
-        if demo.is_none() {
+        if !self.has_demo()? {
             return Ok(None);
         }
         self.set_demo_endpoint(endpoint);
@@ -663,7 +662,7 @@ impl App {
         });
         let result = self.sync_one(a, &ep, &client, full, progress);
         if let Some(wait) = *slowed.lock().unwrap_or_else(|p| p.into_inner())
-            && let Err(s) = self.store.record_rate_limit(a.id, (self.clock)(), wait)
+            && let Err(s) = self.store.record_rate_limit(a.id, self.now(), wait)
         {
             tracing::warn!("could not record Withings' request to slow down: {s}");
         }
@@ -863,7 +862,6 @@ impl App {
         let (svg, area) = chart::render_svg_with_area(&data, &spec, &tz)?;
         let cols = (area.right - area.left).max(1) as u32;
         let thin = |p: &[(f64, f64)]| chart::downsample(p, data.from as f64, data.x_end as f64, cols);
-        let points = data.lines.first().map(|l| thin(&l.points)).unwrap_or_default();
         let mut series = Vec::new();
         for l in &data.lines {
             series.push(Series { label: l.label.clone(), points: thin(&l.points) });
@@ -877,6 +875,8 @@ impl App {
                 layer.lower.iter().zip(&layer.upper).map(|(lo, hi)| (lo.0, hi.1 - lo.1)).collect();
             series.push(Series { label: layer.label.clone(), points: thin(&part) });
         }
+        // The first series is the first line's weigh-ins: the points hover reads.
+        let points = series.first().map(|s| s.points.clone()).unwrap_or_default();
         // The axis may run past `to` to show the goal band; hover maps over the whole axis.
         Ok(RenderedChart {
             svg,
