@@ -89,10 +89,9 @@ function unlessNoData(e, what) {
   showMessage(what + ": " + explain(e), "error");
 }
 
+/// The header's last sync, in the account's time zone like every other date on the page.
 function when(ts) {
-  if (!ts) return "Never synced";
-  const d = new Date(ts * 1000);
-  return "Last sync " + d.toLocaleString(ui.locale, { dateStyle: "medium", timeStyle: "short" });
+  return ts ? "Last sync " + fmtDate(ts) : "Never synced";
 }
 
 function setSelected(groupId, attr, value, dataKey) {
