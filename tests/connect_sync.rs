@@ -21,8 +21,8 @@ fn first_sync_stores_exactly_the_ground_truth() {
     let out = env.ok(&["sync"]);
     assert!(out.contains("added"), "{out}");
     env.assert_matches_truth(env.userid(), "first sync");
-    let pages = env.truth(env.userid()).len().div_ceil(200);
-    assert_eq!(env.getmeas_count(), pages, "one request per page on a first sync, no reconciliation");
+    let pages = env.first_download_requests(env.userid(), 200);
+    assert_eq!(env.getmeas_count(), pages, "one request per page of each date window, no reconciliation");
     let status = env.ok(&["status"]);
     assert!(status.contains("groups") && status.contains("last sync"), "{status}");
 }
@@ -216,7 +216,7 @@ fn a_token_expiring_mid_sync_is_refreshed_once_and_the_sync_completes() {
 fn http_500_bursts_and_rate_limits_are_survived_without_a_request_storm() {
     common::require_session();
     let env = connected(SimConfig { page_size: 100, ..sim_config() });
-    let pages = env.truth(env.userid()).len().div_ceil(100);
+    let pages = env.first_download_requests(env.userid(), 100);
     env.sim.set_faults(Faults {
         http500_rate: 0.3,
         rate_limit_next: 2,

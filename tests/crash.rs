@@ -107,9 +107,20 @@ fn a_kill_right_after_a_token_rotation_does_not_lose_the_account() {
     env.assert_matches_truth(env.userid(), "after kills around rotations");
 }
 
-/// Pages one full download of the simulator's history takes.
-fn pages_of(env: &Env, page_size: usize) -> usize {
-    env.sim.truth(env.userid()).unwrap().len().div_ceil(page_size)
+/// What a first download still has to fetch, as seconds of the years since the first scale
+/// (`None` once it finished), and the groups stored.
+fn download_left(env: &Env) -> (Option<i64>, i64) {
+    let store = Store::open(&env.db_path()).unwrap();
+    let Some(a) = store.accounts().unwrap().into_iter().next() else { return (Some(i64::MAX), 0) };
+    let state = store.sync_state(a.id).unwrap();
+    let now = jiff::Timestamp::now().as_second();
+    let clamp = |t: i64| t.clamp(heft::sync::FIRST_SCALE, now);
+    let left = match (state.cursor, state.resume) {
+        (Some(_), _) => None,
+        (None, Some(r)) => Some(r.left.iter().map(|&(from, to)| (clamp(to) - clamp(from)).max(0)).sum()),
+        (None, None) => Some(i64::MAX),
+    };
+    (left, store.counts(a.id).unwrap().0)
 }
 
 #[test]
@@ -119,30 +130,43 @@ fn a_first_download_killed_again_and_again_resumes_instead_of_starting_over() {
     let kills = 8;
     let env = Env::new(SimConfig { years: 10, users: 1, page_size: 100, ..sim_config() });
     env.ok(&["connect"]);
-    // Slow enough that every kill lands mid-download, fast enough to get somewhere each time.
-    env.sim.set_faults(Faults { latency_ms: 25, ..Faults::default() });
+    // Slow enough that kills land mid-download (its windows take about ten round trips),
+    // fast enough to get somewhere each time.
+    env.sim.set_faults(Faults { latency_ms: 150, ..Faults::default() });
     env.sim.reset_stats();
     let mut rng = Lcg(0xd0_0d1e);
+    let (mut left, mut stored) = (Some(i64::MAX), 0);
+    let mut resumed_from = 0;
     for round in 0..kills {
         let mut child =
             env.command(&["sync"], &[]).stdout(Stdio::null()).stderr(Stdio::null()).spawn().unwrap();
-        std::thread::sleep(Duration::from_millis(250 + rng.below(250)));
+        std::thread::sleep(Duration::from_millis(300 + rng.below(300)));
         let _ = child.kill();
         let _ = child.wait();
         let store = Store::open(&env.db_path()).unwrap();
         assert_eq!(store.integrity_check().unwrap(), "ok", "round {round}: integrity");
+        // What the killed attempts stored is kept: the part left never grows back.
+        let (now_left, now_stored) = download_left(&env);
+        assert!(now_stored >= stored, "round {round}: {now_stored} groups stored, {stored} before");
+        match (left, now_left) {
+            (_, None) => {}
+            (None, Some(_)) => panic!("round {round}: a finished download is unfinished again"),
+            (Some(before), Some(now)) => assert!(now <= before, "round {round}: the download started over"),
+        }
+        if now_left.is_some_and(|l| l < i64::MAX) {
+            resumed_from += 1;
+        }
+        (left, stored) = (now_left, now_stored);
     }
+    assert!(resumed_from >= 2, "kills landed mid-download with a resume point {resumed_from} times");
     env.sim.set_faults(Faults::default());
     env.ok(&["sync"]);
     env.assert_matches_truth(env.userid(), "the resumed download has everything");
-    let pages = pages_of(&env, 100);
+    // Each kill can cost the pages in flight (one a window) and the one being stored, and
+    // the windows of a resumed download may each end on a part-page.
+    let bound = env.first_download_requests(env.userid(), 100) + kills * (2 * heft::sync::WINDOWS + 1) + 2;
     let fetched = env.getmeas_count();
-    // Each kill can cost the page being stored and the one prefetched; starting over each
-    // time would cost about `kills` × half the pages.
-    assert!(
-        fetched <= pages + 2 * kills + 2,
-        "{fetched} getmeas requests for a {pages}-page history over {kills} kills: the download started over"
-    );
+    assert!(fetched <= bound, "{fetched} getmeas requests over {kills} kills (at most {bound})");
     // And the next sync is an ordinary incremental one, from the first attempt's cursor.
     env.sim.reset_stats();
     env.ok(&["sync"]);
@@ -162,7 +186,7 @@ fn a_cancelled_first_download_keeps_its_pages_and_the_next_sync_carries_on() {
             false,
             &mut |_, p| {
                 seen.push(*p);
-                if p.pages == 3 {
+                if p.pages == 20 {
                     cancel.cancel();
                 }
             },
@@ -172,10 +196,16 @@ fn a_cancelled_first_download_keeps_its_pages_and_the_next_sync_carries_on() {
     let err = results[0].result.as_ref().expect_err("the sync stops when cancelled");
     assert!(err.to_string().contains("cancelled"), "says it was cancelled: {err}");
     let stored = app.status().unwrap()[0].groups;
-    assert_eq!(stored, 300, "the three pages stored before the cancel are kept");
-    // The progress told the window how far back the download had reached.
     let last = seen.last().unwrap();
-    assert!(last.reached.unwrap() < last.newest.unwrap(), "dates reached are reported: {last:?}");
+    assert_eq!(
+        (last.pages, stored as u64),
+        (20, last.groups),
+        "the 20 pages stored before the cancel are kept"
+    );
+    // The progress told the window how much is fetched and back to which date all of it.
+    let share = last.done_permille.unwrap();
+    assert!(share > 0 && share < 1000, "a share fetched is reported: {last:?}");
+    assert!(last.reached.unwrap() < last.newest.unwrap(), "the date reached is reported: {last:?}");
     let status = app.status().unwrap();
     assert!(status[0].sync.last_error.is_none(), "a cancel is not an error to warn about");
     assert!(status[0].sync.resume.is_some(), "a resume point is kept");
@@ -184,12 +214,13 @@ fn a_cancelled_first_download_keeps_its_pages_and_the_next_sync_carries_on() {
     let results = app.sync(None, false, &mut |_, p| resumed |= p.resumed, |_| {}).unwrap();
     results[0].result.as_ref().expect("the second sync finishes");
     assert!(resumed, "the second sync says it resumed");
-    let pages = pages_of(&env, 100);
-    // One request per page of the history, plus the page stored at the cancel asked again
-    // (its last date), plus the one prefetched when the cancel came.
+    // An uninterrupted download's requests, plus the pages in flight at the cancel (one a
+    // window) and a part-page at the end of each window of the resumed download. Starting
+    // over would cost the 20 pages again.
+    let bound = env.first_download_requests(env.userid(), 100) + 2 * heft::sync::WINDOWS + 1;
     assert!(
-        env.getmeas_count() <= pages + 2,
-        "{} requests for {pages} pages: the cancelled pages were fetched again",
+        env.getmeas_count() <= bound,
+        "{} requests (at most {bound}): the cancelled pages were fetched again",
         env.getmeas_count()
     );
     let status = app.status().unwrap();

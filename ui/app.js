@@ -8,10 +8,6 @@ const darkQuery = window.matchMedia("(prefers-color-scheme: dark)");
 
 const ui = { userid: null, kind: "weight", range: "90d", unit: "kg", chart: null, syncing: false, accounts: [], show: "all" };
 
-/// The first Withings scale went on sale in 2009: no history reaches further back, so the
-/// share of the years since then already downloaded is a floor for a first download's progress.
-const FIRST_SCALE = Date.UTC(2009, 5, 1) / 1000;
-
 /// Light or dark: the person's choice in Settings, else the system's.
 function isDark() {
   const t = document.documentElement.dataset.theme;
@@ -1029,13 +1025,14 @@ async function main() {
     const what = p.phase === "fetching" ? (p.resumed ? "Carrying on with the download" : "Downloading") : p.phase === "reconciling" ? "Checking recent days" : "Done";
     let text = `${what} — ${p.pages} page${p.pages === 1 ? "" : "s"}, ${p.groups.toLocaleString(ui.locale)} measurement groups`;
     const bar = $("progress");
-    if (p.reached != null && p.newest != null) {
-      // Withings answers newest first: the share of the years back to the first scale covered.
-      const share = Math.min(0.99, (p.newest - p.reached) / Math.max(1, p.newest - FIRST_SCALE));
+    if (p.done_permille != null) {
+      // A first download: the share of the years since the first Withings scale fetched
+      // (several date windows at once), and the date back to which everything is stored.
+      const share = Math.min(0.99, p.done_permille / 1000);
       bar.classList.remove("indeterminate");
       $("progress-bar").style.width = (100 * share).toFixed(1) + "%";
       bar.setAttribute("aria-valuenow", String(Math.round(100 * share)));
-      text += ", back to " + fmtDate(p.reached, false);
+      if (p.reached != null) text += ", everything back to " + fmtDate(p.reached, false);
     } else if (p.phase !== "fetching") {
       bar.classList.remove("indeterminate");
       $("progress-bar").style.width = p.phase === "done" ? "100%" : "99%";

@@ -212,6 +212,7 @@ impl Flow for Oauth1 {
 }
 
 /// An OAuth 1.0a account: every call signed, `userid` sent along, nothing to refresh.
+#[derive(Clone)]
 struct Oauth1Session<'a> {
     userid: String,
     client: &'a Client,
@@ -247,6 +248,10 @@ impl ApiSession for Oauth1Session<'_> {
 
     fn expires_at(&self) -> Option<i64> {
         None
+    }
+
+    fn fork(&self) -> Box<dyn ApiSession + '_> {
+        Box::new(self.clone())
     }
 }
 

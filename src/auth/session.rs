@@ -51,6 +51,10 @@ pub trait ApiSession: Send {
     }
     /// When the access token expires, where that applies.
     fn expires_at(&self) -> Option<i64>;
+    /// Another handle on the same account, for a worker thread: a first download follows
+    /// several date windows at once. Refreshes stay one at a time across handles, and a handle
+    /// that finds a newer token pair in the keychain takes it.
+    fn fork(&self) -> Box<dyn ApiSession + '_>;
 }
 
 /// A source of "now" in Unix seconds, injected so expiry can be tested.

@@ -217,6 +217,7 @@ pub struct SessionContext<'a> {
 
 /// One OAuth 2.0 account's authorized access: refreshes itself before expiry and once when
 /// Withings refuses the access token.
+#[derive(Clone)]
 pub struct RefreshingSession<'a> {
     userid: String,
     key: String,
@@ -332,6 +333,10 @@ impl ApiSession for RefreshingSession<'_> {
 
     fn expires_at(&self) -> Option<i64> {
         Some(self.tokens.expires_at)
+    }
+
+    fn fork(&self) -> Box<dyn ApiSession + '_> {
+        Box::new(self.clone())
     }
 }
 

@@ -277,16 +277,17 @@ impl Store {
                      ON CONFLICT (account_id) DO UPDATE SET cursor = excluded.cursor,
                        last_sync_at = excluded.last_sync_at,
                        last_full_at = CASE WHEN ?4 THEN excluded.last_sync_at ELSE sync_state.last_full_at END,
-                       last_error = NULL, last_error_code = NULL, resume_cursor = NULL, resume_before = NULL",
+                       last_error = NULL, last_error_code = NULL, resume_cursor = NULL, resume_before = NULL,
+                       resume_left = NULL",
                     params![account, c.cursor, c.synced_at, c.full],
                 )?;
             }
             Some(Checkpoint::Resume(r)) => {
                 tx.execute(
-                    "INSERT INTO sync_state (account_id, resume_cursor, resume_before) VALUES (?1, ?2, ?3)
+                    "INSERT INTO sync_state (account_id, resume_cursor, resume_left) VALUES (?1, ?2, ?3)
                      ON CONFLICT (account_id) DO UPDATE SET resume_cursor = excluded.resume_cursor,
-                       resume_before = excluded.resume_before",
-                    params![account, r.cursor, r.before],
+                       resume_before = NULL, resume_left = excluded.resume_left",
+                    params![account, r.cursor, r.left_json()],
                 )?;
             }
             None => {}
@@ -351,16 +352,35 @@ pub struct CursorUpdate {
     pub full: bool,
 }
 
-/// Where an unfinished first download can pick up: everything at `before` and later is
-/// stored, and `cursor` is the server time its first page was answered at.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+/// Where an unfinished first download can pick up: the date ranges (inclusive) it has still
+/// to fetch — everything outside them is stored — and `cursor`, the server time its first
+/// page was answered at.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
 pub struct ResumePoint {
     pub cursor: i64,
-    pub before: i64,
+    pub left: Vec<(i64, i64)>,
+}
+
+impl ResumePoint {
+    /// From the stored columns: the ranges left, or an older file's single `before` (all up
+    /// to that date). A damaged list is no resume point: the download starts over, which is
+    /// slower but loses nothing.
+    pub(crate) fn read(cursor: i64, left: Option<&str>, before: Option<i64>) -> Option<ResumePoint> {
+        let left = match (left, before) {
+            (Some(json), _) => serde_json::from_str(json).ok()?,
+            (None, Some(before)) => vec![(i64::MIN, before)],
+            (None, None) => return None,
+        };
+        Some(ResumePoint { cursor, left })
+    }
+
+    fn left_json(&self) -> String {
+        serde_json::to_string(&self.left).unwrap_or_else(|_| "[]".into())
+    }
 }
 
 /// What a page commits about the sync besides its groups.
-#[derive(Debug, Clone, Copy)]
+#[derive(Debug, Clone)]
 pub enum Checkpoint {
     /// A page of a first download that is not the last: where to resume.
     Resume(ResumePoint),

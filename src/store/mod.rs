@@ -260,14 +260,15 @@ impl Store {
             .conn
             .query_row(
                 "SELECT cursor, last_sync_at, last_full_at, last_error, resume_cursor, resume_before,
-                        last_error_code, rate_limited_at, rate_limit_wait
+                        last_error_code, rate_limited_at, rate_limit_wait, resume_left
                  FROM sync_state WHERE account_id = ?1",
                 [account],
                 |r| {
-                    let resume = match (r.get(4)?, r.get(5)?) {
-                        (Some(cursor), Some(before)) => Some(ResumePoint { cursor, before }),
-                        _ => None,
-                    };
+                    let left: Option<String> = r.get(9)?;
+                    let before: Option<i64> = r.get(5)?;
+                    let resume = r
+                        .get::<_, Option<i64>>(4)?
+                        .and_then(|cursor| ResumePoint::read(cursor, left.as_deref(), before));
                     Ok(SyncState {
                         cursor: r.get(0)?,
                         last_sync_at: r.get(1)?,

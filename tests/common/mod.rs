@@ -134,6 +134,18 @@ impl Env {
         }
     }
 
+    /// The requests an uninterrupted first download of `userid` makes today: one a page of
+    /// each date window, and one for a window with nothing in it.
+    pub fn first_download_requests(&self, userid: i64, page_size: usize) -> usize {
+        let truth = self.sim.truth(userid).unwrap();
+        heft::sync::first_windows(jiff::Timestamp::now().as_second())
+            .iter()
+            .map(|&(from, to)| {
+                truth.iter().filter(|g| g.date >= from && g.date <= to).count().div_ceil(page_size).max(1)
+            })
+            .sum()
+    }
+
     pub fn getmeas_count(&self) -> usize {
         self.sim.stats().requests.iter().filter(|r| r.action.as_deref() == Some("getmeas")).count()
     }

@@ -1,6 +1,7 @@
 //! The sync engine: plan each page (pure), apply it in one transaction.
 //!
-//! First sync: the whole history, following `more`/`offset`. Later syncs: `lastupdate` = the
+//! First sync: the whole history, in date windows fetched side by side (`first_download`).
+//! Later syncs: `lastupdate` = the
 //! server's `updatetime` from the first page of the previous successful sync (never the local
 //! clock), then a re-fetch of a recent window by date to catch deletions, which Withings
 //! reports by silence. Offset paging is not a snapshot, so a group is only deleted locally
@@ -16,6 +17,10 @@ use serde_json::value::RawValue;
 use crate::auth::{ApiSession, SessionError};
 use crate::store::{ApplyOutcome, Checkpoint, CursorUpdate, ResumePoint, Store, StoreError, StoredGroup};
 use crate::withings::{ApiError, MeasureBody, PageHead};
+
+mod first_download;
+
+pub use first_download::{FIRST_SCALE, WINDOWS, first_windows};
 
 /// How far back every sync re-checks for deletions and edits.
 pub const RECENT_WINDOW_SECS: i64 = 30 * 86_400;
@@ -38,10 +43,12 @@ pub struct Progress {
     pub phase: Phase,
     pub pages: u32,
     pub groups: u64,
-    /// During a first download, the newest and the oldest weigh-in date reached so far
-    /// (Withings answers newest first), from which the window estimates how much is left.
+    /// During a first download: the newest weigh-in date, the date back to which everything
+    /// is stored, and how much of the years since the first Withings scale is fetched, in
+    /// thousandths (windows further back are fetched at the same time).
     pub newest: Option<i64>,
     pub reached: Option<i64>,
+    pub done_permille: Option<u16>,
     /// This download picks up where an interrupted one stopped.
     pub resumed: bool,
 }
@@ -90,6 +97,10 @@ pub enum SyncError {
     PagingLoop(i64),
     #[error("the sync was cancelled; what it downloaded is kept, and the next sync carries on from there")]
     Cancelled,
+    #[error(
+        "part of the download stopped without an answer; what was stored is kept, and the next sync carries on"
+    )]
+    Incomplete,
 }
 
 impl From<ApiError> for SyncError {
@@ -104,7 +115,7 @@ impl SyncError {
         match self {
             SyncError::Session(e) => e.code(),
             SyncError::Store(e) => e.code(),
-            SyncError::PagingLoop(_) => "withings_error",
+            SyncError::PagingLoop(_) | SyncError::Incomplete => "withings_error",
             SyncError::Cancelled => "cancelled",
         }
     }
@@ -133,9 +144,7 @@ pub fn plan_removals(local: &[(i64, i64)], seen: &HashSet<i64>, from: i64, to: i
 }
 
 /// Parses one page in full and stores it; with `cursor` and on the `last` page, the new cursor
-/// is committed with it, and on any other page of a first download (`resumable`) the point to
-/// resume from. Returns what the store did and how many groups the page held.
-#[allow(clippy::too_many_arguments)]
+/// is committed with it. Returns what the store did and how many groups the page held.
 fn store_page(
     store: &mut Store,
     account: i64,
@@ -143,31 +152,13 @@ fn store_page(
     p: &mut Pass,
     last: bool,
     cursor: Option<(bool, i64)>,
-    resumable: bool,
     log: Option<i64>,
 ) -> Result<(ApplyOutcome, u64), SyncError> {
     let body = MeasureBody::parse(raw)?;
-    tracing::debug!(groups = body.measuregrps.len(), more = body.more, "page received");
-    let fallback = cursor.map_or(0, |c| c.1);
-    let updatetime = *p.first_updatetime.get_or_insert(body.updatetime.unwrap_or(fallback));
-    if p.timezone.is_none() {
-        p.timezone = body.timezone.clone();
-    }
-    for g in &body.measuregrps {
-        // A resume point is a date only while the answers come newest first, as Withings
-        // sends them; otherwise an interrupted download starts again from the top.
-        p.newest_first &= p.oldest.is_none_or(|o| g.date <= o);
-        p.oldest = Some(p.oldest.map_or(g.date, |o| o.min(g.date)));
-        p.newest = Some(p.newest.map_or(g.date, |n| n.max(g.date)));
-    }
-    let upserts = plan_page(&body);
-    p.seen.extend(upserts.iter().map(|g| g.grpid));
-    let update = match (last, cursor, p.oldest) {
-        (true, Some((full, synced_at)), _) => {
+    let (upserts, updatetime) = p.take(&body, cursor.map_or(0, |c| c.1));
+    let update = match (last, cursor) {
+        (true, Some((full, synced_at))) => {
             Some(Checkpoint::Finished(CursorUpdate { cursor: updatetime, synced_at, full }))
-        }
-        (false, Some(_), Some(before)) if resumable && p.newest_first => {
-            Some(Checkpoint::Resume(ResumePoint { cursor: updatetime, before }))
         }
         _ => None,
     };
@@ -184,14 +175,31 @@ fn with_offset(params: &[(String, String)], offset: Option<i64>) -> Vec<(String,
     form
 }
 
+#[derive(Default)]
 struct Pass {
     first_updatetime: Option<i64>,
     seen: HashSet<i64>,
     pages: u32,
     timezone: Option<String>,
     newest: Option<i64>,
-    oldest: Option<i64>,
-    newest_first: bool,
+}
+
+impl Pass {
+    /// Notes what a page tells about the whole pass; returns its groups to store and the
+    /// server time of the pass's first page (`fallback` if Withings sent none).
+    fn take(&mut self, body: &MeasureBody, fallback: i64) -> (Vec<StoredGroup>, i64) {
+        tracing::debug!(groups = body.measuregrps.len(), more = body.more, "page received");
+        let updatetime = *self.first_updatetime.get_or_insert(body.updatetime.unwrap_or(fallback));
+        if self.timezone.is_none() {
+            self.timezone = body.timezone.clone();
+        }
+        for g in &body.measuregrps {
+            self.newest = Some(self.newest.map_or(g.date, |n| n.max(g.date)));
+        }
+        let upserts = plan_page(body);
+        self.seen.extend(upserts.iter().map(|g| g.grpid));
+        (upserts, updatetime)
+    }
 }
 
 /// One sync in progress: the parts every pass needs.
@@ -204,8 +212,6 @@ struct Run<'r> {
     progress: &'r mut dyn FnMut(&Progress),
     /// The sync-history record each change is itemised in (none for a first download).
     log: Option<i64>,
-    /// Set for a first download: its pages leave a resume point behind them.
-    first_download: bool,
     /// The interrupted first download this one continues.
     resumed: Option<ResumePoint>,
     cancel: &'r Cancel,
@@ -220,19 +226,7 @@ impl Run<'_> {
         phase: Phase,
         cursor: Option<(bool, i64)>,
     ) -> Result<Pass, SyncError> {
-        let main = cursor.is_some();
-        let mut p = Pass {
-            // A resumed download ends with the cursor of the one it continues: whatever
-            // changed since that first page is then fetched by the next sync.
-            first_updatetime: self.resumed.filter(|_| main).map(|r| r.cursor),
-            seen: HashSet::new(),
-            pages: 0,
-            timezone: None,
-            newest: None,
-            oldest: None,
-            newest_first: true,
-        };
-        let resumable = main && self.first_download;
+        let mut p = Pass::default();
         let mut offset: Option<i64> = None;
         let mut fetched = self.session.getmeas_raw(&with_offset(params, None));
         loop {
@@ -254,7 +248,7 @@ impl Run<'_> {
                     let form = with_offset(params, Some(o));
                     scope.spawn(move || session.getmeas_raw(&form))
                 });
-                let stored = store_page(store, account, &raw, &mut p, next.is_none(), cursor, resumable, log);
+                let stored = store_page(store, account, &raw, &mut p, next.is_none(), cursor, log);
                 let next_page =
                     prefetch.map(|h| h.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic)));
                 (stored, next_page)
@@ -267,9 +261,10 @@ impl Run<'_> {
                 phase,
                 pages: self.report.pages,
                 groups: self.report.groups_received,
-                newest: p.newest.filter(|_| resumable),
-                reached: p.oldest.filter(|_| resumable),
-                resumed: self.resumed.is_some() && resumable,
+                newest: None,
+                reached: None,
+                done_permille: None,
+                resumed: false,
             });
             if next.is_some() && self.cancel.is_cancelled() {
                 return Err(SyncError::Cancelled);
@@ -321,8 +316,8 @@ pub fn sync_account(
     let log = state.cursor.is_some().then_some(record);
     let report = SyncReport { userid: session.userid().to_string(), full, ..SyncReport::default() };
     let resumed = state.resume.filter(|_| first_download);
-    if let Some(r) = resumed {
-        tracing::info!(before = r.before, "resuming an interrupted first download");
+    if let Some(r) = &resumed {
+        tracing::info!(ranges = r.left.len(), "resuming an interrupted first download");
     }
     let mut run = Run {
         store,
@@ -332,7 +327,6 @@ pub fn sync_account(
         applied: ApplyOutcome::default(),
         progress,
         log,
-        first_download,
         resumed,
         cancel,
     };
@@ -354,18 +348,16 @@ pub fn sync_account(
 
 fn sync_passes(run: &mut Run<'_>, full: bool, cursor: Option<i64>, now: i64) -> Result<(), SyncError> {
     let account = run.account;
-    let state_cursor = cursor;
-    let mut params: Vec<(String, String)> = Vec::new();
-    if let (false, Some(c)) = (full, state_cursor) {
-        params.push(("lastupdate".into(), c.to_string()));
-    }
-    if let Some(r) = run.resumed {
-        // What is newer than `before` is stored; the weigh-ins at `before` itself are asked
-        // for again, as a page may have ended among them.
-        params.push(("startdate".into(), "0".into()));
-        params.push(("enddate".into(), r.before.to_string()));
-    }
-    let main = run.pass(&params, Phase::Fetching, Some((full, now)))?;
+    // What the main pass was to fetch, when not everything: an interrupted download's rest.
+    let asked = run.resumed.as_ref().map(|r| r.left.clone());
+    let main = match cursor {
+        None => first_download::fetch(run, now)?,
+        Some(c) => {
+            let params: Vec<(String, String)> =
+                if full { Vec::new() } else { vec![("lastupdate".into(), c.to_string())] };
+            run.pass(&params, Phase::Fetching, Some((full, now)))?
+        }
+    };
     if let Some(tz) = &main.timezone {
         run.store.set_timezone(account, tz)?;
     }
@@ -374,10 +366,14 @@ fn sync_passes(run: &mut Run<'_>, full: bool, cursor: Option<i64>, now: i64) -> 
     let removals = if full {
         // The full pass saw everything Withings has, but paging may have skipped a group that
         // moved between pages: confirm each candidate by its date before deleting it.
-        // A resumed download saw only what is older than its resume point; the rest was
-        // stored by the attempt it continues, moments ago.
-        let upto = run.resumed.map_or(i64::MAX, |r| r.before);
-        let candidates = plan_removals(&local, &main.seen, i64::MIN, upto);
+        // A resumed download saw only the date ranges left to it; the rest was stored by the
+        // attempt it continues, moments ago.
+        let candidates: Vec<i64> = match &asked {
+            None => plan_removals(&local, &main.seen, i64::MIN, i64::MAX),
+            Some(left) => {
+                left.iter().flat_map(|&(from, to)| plan_removals(&local, &main.seen, from, to)).collect()
+            }
+        };
         run.confirm_missing(&local, &candidates)?
     } else {
         let from = server_now - RECENT_WINDOW_SECS;
@@ -406,6 +402,7 @@ fn sync_passes(run: &mut Run<'_>, full: bool, cursor: Option<i64>, now: i64) -> 
         groups: r.groups_received,
         newest: None,
         reached: None,
+        done_permille: None,
         resumed: run.resumed.is_some(),
     });
     tracing::info!(report = ?run.report, "sync finished");

@@ -1,0 +1,280 @@
+//! A first download, fetched in date windows side by side.
+//!
+//! Withings pages by `offset`, and each answer names the next one, so one query is a chain
+//! of round trips: ten years of weigh-ins are ten trips back to back. A first download
+//! instead splits the years by date (`startdate`/`enddate`) and follows several chains at
+//! once, each on its own thread with its own handle on the session. The pages still reach
+//! one thread, which stores each in its own transaction together with what is left to fetch
+//! — the date ranges of the unfinished windows — so a crash or a cancel costs only the pages
+//! in flight, and storing stays the same idempotent upsert in whatever order pages arrive.
+
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::mpsc;
+
+use serde_json::value::RawValue;
+
+use super::{MAX_PAGES, Pass, Phase, Progress, Run, SyncError};
+use crate::auth::ApiSession;
+use crate::store::{Checkpoint, CursorUpdate, ResumePoint};
+use crate::withings::{MeasureBody, PageHead};
+
+/// How many date windows are fetched at once. Withings allows an app 120 requests a minute
+/// over all its users; six at a time is a burst, not a flood.
+pub const WINDOWS: usize = 6;
+
+/// 1 June 2009, about when the first Withings scale went on sale: the windows divide the
+/// years from here to today (anything older falls in the oldest), and progress is a share
+/// of them.
+pub const FIRST_SCALE: i64 = 1_243_814_400;
+
+/// A window as the storing thread sees it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct Window {
+    from: i64,
+    to: i64,
+    /// The oldest date of the window's pages stored so far.
+    reached: Option<i64>,
+    /// Withings answers newest first; only then does `reached` bound what is stored.
+    newest_first: bool,
+    done: bool,
+}
+
+impl Window {
+    fn new((from, to): (i64, i64)) -> Window {
+        Window { from, to, reached: None, newest_first: true, done: false }
+    }
+
+    /// What is still to fetch of the window: what is older than its stored pages, and the
+    /// date they reached itself (a page may have ended among weigh-ins at one instant).
+    fn left(&self) -> Option<(i64, i64)> {
+        let to = if self.newest_first { self.reached.unwrap_or(self.to) } else { self.to };
+        (!self.done).then_some((self.from, to))
+    }
+}
+
+/// One answer of a window, and whether it was the window's last; or why the window stopped.
+struct Page {
+    window: usize,
+    answer: Result<(Box<RawValue>, bool), SyncError>,
+}
+
+/// Downloads the whole history, or what an interrupted first download left of it.
+/// `now` divides the years and measures progress; it is never a cursor: the cursor is the
+/// earliest server time of any answer.
+pub(super) fn fetch(run: &mut Run<'_>, now: i64) -> Result<Pass, SyncError> {
+    let (cursor, left) = match &run.resumed {
+        Some(r) => (Some(r.cursor), r.left.clone()),
+        None => (None, vec![(i64::MIN, i64::MAX)]),
+    };
+    let mut windows: Vec<Window> = split(&left, WINDOWS, now).into_iter().map(Window::new).collect();
+    let mut p = Pass::default();
+    let cursor = follow(run, &mut p, &mut windows, cursor, now)?;
+    p.first_updatetime = Some(cursor);
+    Ok(p)
+}
+
+/// The date windows (inclusive, newest first) a first download starting at `now` fetches.
+pub fn first_windows(now: i64) -> Vec<(i64, i64)> {
+    split(&[(i64::MIN, i64::MAX)], WINDOWS, now)
+}
+
+/// Divides the ranges into about `n` windows, newest first, each range into parts by its
+/// share of the years since [`FIRST_SCALE`]. Neighbours share their boundary date, so
+/// nothing falls between them (a weigh-in there is fetched twice, and stored once). The
+/// years end at the end of `now`'s day, so the windows stay the same all day.
+fn split(left: &[(i64, i64)], n: usize, now: i64) -> Vec<(i64, i64)> {
+    let now = (now.max(FIRST_SCALE) / 86_400 + 1) * 86_400;
+    let clamp = |t: i64| t.clamp(FIRST_SCALE, now);
+    let span = |&(from, to): &(i64, i64)| (clamp(to) - clamp(from)).max(0);
+    let total: i64 = left.iter().map(span).sum();
+    let mut ranges = left.to_vec();
+    ranges.sort_by_key(|r| std::cmp::Reverse(r.1));
+    let mut out = Vec::new();
+    for r in ranges {
+        let parts = if total == 0 { 1 } else { (n as i64 * span(&r) + total / 2) / total };
+        let parts = parts.clamp(1, span(&r) / 86_400 + 1);
+        let (lo, hi) = (clamp(r.0), clamp(r.1));
+        let bound = |k: i64| hi - (hi - lo) * k / parts;
+        for k in 0..parts {
+            let to = if k == 0 { r.1 } else { bound(k) };
+            let from = if k == parts - 1 { r.0 } else { bound(k + 1) };
+            out.push((from, to));
+        }
+    }
+    out
+}
+
+/// How much of the years since the first scale is fetched, in thousandths.
+fn done_permille(left: &[(i64, i64)], now: i64) -> u16 {
+    let now = now.max(FIRST_SCALE + 1);
+    let clamp = |t: i64| t.clamp(FIRST_SCALE, now);
+    let pending: i64 = left.iter().map(|&(from, to)| (clamp(to) - clamp(from)).max(0)).sum();
+    let share = 1.0 - pending as f64 / (now - FIRST_SCALE) as f64;
+    (share.clamp(0.0, 1.0) * 1000.0).round() as u16
+}
+
+/// Fetches every window, one thread each, storing the pages here as they come. Returns the
+/// cursor: the earliest server time any answer was given at (or the interrupted download's).
+fn follow(
+    run: &mut Run<'_>,
+    p: &mut Pass,
+    windows: &mut [Window],
+    mut cursor: Option<i64>,
+    now: i64,
+) -> Result<i64, SyncError> {
+    let stop = AtomicBool::new(false);
+    let Run { store, session, account, report, applied, progress, log, resumed, cancel } = run;
+    let session: &dyn ApiSession = &**session;
+    std::thread::scope(|scope| {
+        // A page waits for the storing thread rather than pile up: memory stays at one page
+        // a window whatever the history's size.
+        let (tx, rx) = mpsc::sync_channel::<Page>(0);
+        for (i, w) in windows.iter().enumerate() {
+            let (tx, stop, mut handle, (from, to)) = (tx.clone(), &stop, session.fork(), (w.from, w.to));
+            scope.spawn(move || fetch_window(&mut *handle, i, (from, to), &tx, stop));
+        }
+        drop(tx);
+        let stored = (|| {
+            for page in rx {
+                let (raw, last) = page.answer?;
+                let body = MeasureBody::parse(&raw)?;
+                let answered = body.updatetime.unwrap_or(now);
+                let c = *cursor.get_or_insert(answered);
+                let c = if resumed.is_some() { c } else { c.min(answered) };
+                cursor = Some(c);
+                let (upserts, _) = p.take(&body, now);
+                let w = &mut windows[page.window];
+                for g in &body.measuregrps {
+                    w.newest_first &= w.reached.is_none_or(|r| g.date <= r);
+                    w.reached = Some(w.reached.map_or(g.date, |r| r.min(g.date)));
+                }
+                w.done = last;
+                let left: Vec<(i64, i64)> = windows.iter().filter_map(Window::left).collect();
+                let checkpoint = if left.is_empty() {
+                    Checkpoint::Finished(CursorUpdate { cursor: c, synced_at: now, full: true })
+                } else {
+                    Checkpoint::Resume(ResumePoint { cursor: c, left: left.clone() })
+                };
+                applied.add(store.apply_logged(*account, &upserts, &[], Some(checkpoint), *log)?);
+                tracing::debug!(window = page.window, last, "page stored");
+                report.groups_received += body.measuregrps.len() as u64;
+                report.pages += 1;
+                progress(&Progress {
+                    phase: Phase::Fetching,
+                    pages: report.pages,
+                    groups: report.groups_received,
+                    newest: p.newest,
+                    reached: left.iter().map(|r| r.1).max().filter(|&r| r != i64::MAX),
+                    done_permille: Some(done_permille(&left, now)),
+                    resumed: resumed.is_some(),
+                });
+                if left.is_empty() {
+                    return Ok(c);
+                }
+                if cancel.is_cancelled() {
+                    return Err(SyncError::Cancelled);
+                }
+            }
+            // Every window ended with a last page or an error, both handled above; a window's
+            // thread can only stop otherwise by panicking, which the scope passes on.
+            Err(SyncError::Incomplete)
+        })();
+        stop.store(true, Ordering::SeqCst);
+        stored
+    })
+}
+
+/// Follows one window's pages, handing each to the storing thread; stops at the last page,
+/// at an error (handed on too), or when told to.
+fn fetch_window(
+    session: &mut dyn ApiSession,
+    window: usize,
+    (from, to): (i64, i64),
+    tx: &mpsc::SyncSender<Page>,
+    stop: &AtomicBool,
+) {
+    let mut offset: Option<i64> = None;
+    let mut pages = 0u32;
+    while !stop.load(Ordering::SeqCst) {
+        let mut form = Vec::new();
+        if from != i64::MIN {
+            form.push(("startdate".to_string(), from.to_string()));
+        }
+        if to != i64::MAX {
+            form.push(("enddate".to_string(), to.to_string()));
+        }
+        if let Some(o) = offset {
+            form.push(("offset".to_string(), o.to_string()));
+        }
+        let answer = session.getmeas_raw(&form).map_err(SyncError::from).and_then(|raw| {
+            let head = PageHead::parse(&raw)?;
+            pages += 1;
+            match (head.more, head.offset) {
+                (true, Some(o)) if o > offset.unwrap_or(0) && pages < MAX_PAGES => Ok((raw, Some(o))),
+                (true, Some(o)) => Err(SyncError::PagingLoop(o)),
+                _ => Ok((raw, None)),
+            }
+        });
+        let next = answer.as_ref().ok().and_then(|(_, next)| *next);
+        let answer = answer.map(|(raw, next)| (raw, next.is_none()));
+        if tx.send(Page { window, answer }).is_err() {
+            return;
+        }
+        match next {
+            Some(o) => offset = Some(o),
+            None => return,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const DAY: i64 = 86_400;
+    /// Its day ends 6,000 days after the first scale.
+    const NOW: i64 = FIRST_SCALE + 5_999 * DAY + 100;
+
+    #[test]
+    fn the_whole_history_is_divided_into_equal_windows_that_leave_nothing_between_them() {
+        let w = split(&[(i64::MIN, i64::MAX)], 6, NOW);
+        assert_eq!(w.len(), 6);
+        assert_eq!((w[0].1, w[5].0), (i64::MAX, i64::MIN), "the newest and oldest stay open");
+        for pair in w.windows(2) {
+            assert_eq!(pair[0].0, pair[1].1, "neighbours share their boundary");
+        }
+        assert_eq!(w[1].1 - w[1].0, 1_000 * DAY);
+    }
+
+    #[test]
+    fn what_a_resumed_download_left_is_divided_by_its_share_of_the_years() {
+        let left =
+            [(FIRST_SCALE + 4_000 * DAY, FIRST_SCALE + 4_500 * DAY), (i64::MIN, FIRST_SCALE + 1_500 * DAY)];
+        let w = split(&left, 4, NOW);
+        assert_eq!(w.len(), 4, "{w:?}");
+        assert_eq!(w[0], left[0], "a quarter of the span left is one window");
+        assert_eq!(w[3].0, i64::MIN);
+        assert_eq!(w[1].1, FIRST_SCALE + 1_500 * DAY);
+        // A range shorter than a day is never split.
+        assert_eq!(split(&[(NOW - 10, NOW)], 6, NOW).len(), 1);
+    }
+
+    #[test]
+    fn a_window_leaves_what_is_older_than_its_stored_pages() {
+        let mut w = Window::new((10, 100));
+        assert_eq!(w.left(), Some((10, 100)));
+        w.reached = Some(40);
+        assert_eq!(w.left(), Some((10, 40)), "the date reached is asked again");
+        w.newest_first = false;
+        assert_eq!(w.left(), Some((10, 100)), "out of order, the whole window again");
+        w.done = true;
+        assert_eq!(w.left(), None);
+    }
+
+    #[test]
+    fn progress_is_the_share_of_the_years_since_the_first_scale_fetched() {
+        assert_eq!(done_permille(&[(i64::MIN, i64::MAX)], NOW), 0);
+        assert_eq!(done_permille(&[], NOW), 1000);
+        assert_eq!(done_permille(&[(FIRST_SCALE, FIRST_SCALE + 1_500 * DAY)], NOW), 750);
+    }
+}
