@@ -35,6 +35,8 @@ pub enum ConfigError {
     MissingOauth1Url,
     #[error("{name} is not a valid URL: {value}")]
     BadUrl { name: &'static str, value: String },
+    #[error("{name} must be a whole number from {range}, not {value:?}")]
+    BadNumber { name: &'static str, value: String, range: &'static str },
     #[error("the settings file names {0}; choose the trend method again")]
     BadTrend(String),
     #[error(
@@ -54,6 +56,7 @@ impl ConfigError {
             | ConfigError::Write { .. }
             | ConfigError::MissingOauth1Url
             | ConfigError::BadUrl { .. }
+            | ConfigError::BadNumber { .. }
             | ConfigError::BadTrend(_) => "config_error",
         }
     }
@@ -123,6 +126,9 @@ pub struct Settings {
     pub redirect_uri: String,
     /// Program to open URLs with, instead of the system browser.
     pub browser: Option<PathBuf>,
+    /// Date windows a first download fetches at once (`HEFT_SYNC_WINDOWS`, 1 to 12; 1 is one
+    /// chain of pages, as the benchmarks' baseline).
+    pub sync_windows: usize,
     pub file: SettingsFile,
 }
 
@@ -154,6 +160,14 @@ impl Settings {
             oauth1_url: env("HEFT_WITHINGS_OAUTH1_URL").or_else(|| file.oauth1_url.clone()),
             redirect_uri: pick("HEFT_REDIRECT_URI", &file.redirect_uri, DEFAULT_REDIRECT_URI),
             browser: env("HEFT_BROWSER").map(PathBuf::from),
+            sync_windows: match env("HEFT_SYNC_WINDOWS") {
+                None => crate::sync::WINDOWS,
+                Some(n) => n.parse().ok().filter(|n| (1..=12).contains(n)).ok_or(ConfigError::BadNumber {
+                    name: "HEFT_SYNC_WINDOWS",
+                    value: n,
+                    range: "1 to 12",
+                })?,
+            },
             data_dir,
             file,
         };

@@ -162,9 +162,9 @@ fn a_first_download_killed_again_and_again_resumes_instead_of_starting_over() {
     env.sim.set_faults(Faults::default());
     env.ok(&["sync"]);
     env.assert_matches_truth(env.userid(), "the resumed download has everything");
-    // Each kill can cost the pages in flight (one a window) and the one being stored, and
-    // the windows of a resumed download may each end on a part-page.
-    let bound = env.first_download_requests(env.userid(), 100) + kills * (2 * heft::sync::WINDOWS + 1) + 2;
+    // Each kill can cost the pages in flight (one a window) and the one being stored.
+    let (_, pages) = env.first_download_bound(env.userid(), 100);
+    let bound = pages + kills * (heft::sync::WINDOWS + 1) + 2;
     let fetched = env.getmeas_count();
     assert!(fetched <= bound, "{fetched} getmeas requests over {kills} kills (at most {bound})");
     // And the next sync is an ordinary incremental one, from the first attempt's cursor.
@@ -214,10 +214,9 @@ fn a_cancelled_first_download_keeps_its_pages_and_the_next_sync_carries_on() {
     let results = app.sync(None, false, &mut |_, p| resumed |= p.resumed, |_| {}).unwrap();
     results[0].result.as_ref().expect("the second sync finishes");
     assert!(resumed, "the second sync says it resumed");
-    // An uninterrupted download's requests, plus the pages in flight at the cancel (one a
-    // window) and a part-page at the end of each window of the resumed download. Starting
-    // over would cost the 20 pages again.
-    let bound = env.first_download_requests(env.userid(), 100) + 2 * heft::sync::WINDOWS + 1;
+    // A page each, a part-page for each window, and the pages in flight at the cancel.
+    let (_, pages) = env.first_download_bound(env.userid(), 100);
+    let bound = pages + heft::sync::WINDOWS + 1;
     assert!(
         env.getmeas_count() <= bound,
         "{} requests (at most {bound}): the cancelled pages were fetched again",

@@ -183,7 +183,7 @@ fn hostile_answers_give_typed_errors_and_never_change_stored_data() {
             &mut store,
             &mut session,
             acct,
-            false,
+            heft::sync::SyncOptions::default(),
             1_700_000_000,
             &mut |_| {},
             &heft::sync::Cancel::default(),

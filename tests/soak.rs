@@ -84,7 +84,7 @@ fn full_and_incremental_syncs_survive_a_fault_storm_and_equal_the_ground_truth()
         stats.rate_limited
     );
     let requests = stats.requests.len();
-    let pages = env.first_download_requests(uid, PAGE);
+    let (_, pages) = env.first_download_bound(uid, PAGE);
     assert!(
         requests <= pages * 2 + 20,
         "no request storm: {requests} requests for {pages} pages in {runs} run(s)"

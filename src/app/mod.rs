@@ -724,7 +724,7 @@ impl App {
             &mut self.store,
             session.as_mut(),
             a.id,
-            full,
+            sync::SyncOptions { full, windows: self.settings.sync_windows },
             now,
             &mut |p| progress(&a.userid, p),
             &self.cancel,

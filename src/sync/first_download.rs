@@ -8,8 +8,8 @@
 //! — the date ranges of the unfinished windows — so a crash or a cancel costs only the pages
 //! in flight, and storing stays the same idempotent upsert in whatever order pages arrive.
 
-use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::mpsc;
+use std::sync::atomic::{AtomicBool, AtomicI64, Ordering};
+use std::sync::{Arc, mpsc};
 
 use serde_json::value::RawValue;
 
@@ -28,27 +28,72 @@ pub const WINDOWS: usize = 6;
 pub const FIRST_SCALE: i64 = 1_243_814_400;
 
 /// A window as the storing thread sees it.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug)]
 struct Window {
     from: i64,
     to: i64,
-    /// The oldest date of the window's pages stored so far.
+    /// `from`, shared with the window's thread: raised when the window's older part is handed
+    /// to a new window, so the thread knows to stop once its pages reach it.
+    floor: Arc<AtomicI64>,
+    /// The newest and the oldest date of the window's pages stored so far.
+    top: Option<i64>,
     reached: Option<i64>,
     /// Withings answers newest first; only then does `reached` bound what is stored.
     newest_first: bool,
+    /// Groups stored, and the largest page that said more was to come (Withings' page size).
+    groups: u64,
+    page: u64,
     done: bool,
 }
 
 impl Window {
     fn new((from, to): (i64, i64)) -> Window {
-        Window { from, to, reached: None, newest_first: true, done: false }
+        Window {
+            from,
+            to,
+            floor: Arc::new(AtomicI64::new(from)),
+            top: None,
+            reached: None,
+            newest_first: true,
+            groups: 0,
+            page: 0,
+            done: false,
+        }
     }
 
     /// What is still to fetch of the window: what is older than its stored pages, and the
     /// date they reached itself (a page may have ended among weigh-ins at one instant).
     fn left(&self) -> Option<(i64, i64)> {
         let to = if self.newest_first { self.reached.unwrap_or(self.to) } else { self.to };
-        (!self.done).then_some((self.from, to))
+        (!self.done && self.from <= to).then_some((self.from, to))
+    }
+
+    /// Notes a stored page of the window.
+    fn took(&mut self, body: &MeasureBody, last: bool) {
+        for g in &body.measuregrps {
+            self.newest_first &= self.reached.is_none_or(|r| g.date <= r);
+            self.reached = Some(self.reached.map_or(g.date, |r| r.min(g.date)));
+            self.top = Some(self.top.map_or(g.date, |t| t.max(g.date)));
+        }
+        let n = body.measuregrps.len() as u64;
+        self.groups += n;
+        if !last {
+            self.page = self.page.max(n);
+        }
+        self.done |= last;
+    }
+
+    /// About how many pages are left, from how densely the stored pages are filled; `None`
+    /// before the window has a page to judge by.
+    fn pages_left(&self) -> Option<f64> {
+        let (Some(top), Some(reached), Some((from, _))) = (self.top, self.reached, self.left()) else {
+            return None;
+        };
+        if !self.newest_first || self.page == 0 {
+            return None;
+        }
+        let density = self.groups as f64 / (top - reached).max(1) as f64;
+        Some(density * (reached - from.max(FIRST_SCALE)).max(0) as f64 / self.page as f64)
     }
 }
 
@@ -66,16 +111,11 @@ pub(super) fn fetch(run: &mut Run<'_>, now: i64) -> Result<Pass, SyncError> {
         Some(r) => (Some(r.cursor), r.left.clone()),
         None => (None, vec![(i64::MIN, i64::MAX)]),
     };
-    let mut windows: Vec<Window> = split(&left, WINDOWS, now).into_iter().map(Window::new).collect();
+    let mut windows: Vec<Window> = split(&left, run.windows, now).into_iter().map(Window::new).collect();
     let mut p = Pass::default();
     let cursor = follow(run, &mut p, &mut windows, cursor, now)?;
     p.first_updatetime = Some(cursor);
     Ok(p)
-}
-
-/// The date windows (inclusive, newest first) a first download starting at `now` fetches.
-pub fn first_windows(now: i64) -> Vec<(i64, i64)> {
-    split(&[(i64::MIN, i64::MAX)], WINDOWS, now)
 }
 
 /// Divides the ranges into about `n` windows, newest first, each range into parts by its
@@ -113,29 +153,37 @@ fn done_permille(left: &[(i64, i64)], now: i64) -> u16 {
     (share.clamp(0.0, 1.0) * 1000.0).round() as u16
 }
 
-/// Fetches every window, one thread each, storing the pages here as they come. Returns the
+/// Fetches every window, one thread each, storing the pages here as they come. When a
+/// window finishes, the one with the most pages left gives its older half to a new window,
+/// so all stay busy however the weigh-ins are spread over the years. Returns the
 /// cursor: the earliest server time any answer was given at (or the interrupted download's).
 fn follow(
     run: &mut Run<'_>,
     p: &mut Pass,
-    windows: &mut [Window],
+    windows: &mut Vec<Window>,
     mut cursor: Option<i64>,
     now: i64,
 ) -> Result<i64, SyncError> {
     let stop = AtomicBool::new(false);
-    let Run { store, session, account, report, applied, progress, log, resumed, cancel } = run;
+    let Run { store, session, account, report, applied, progress, log, resumed, cancel, windows: busy } = run;
     let session: &dyn ApiSession = &**session;
     std::thread::scope(|scope| {
         // A page waits for the storing thread rather than pile up: memory stays at one page
         // a window whatever the history's size.
         let (tx, rx) = mpsc::sync_channel::<Page>(0);
+        let start = |i: usize, w: &Window| {
+            let (tx, stop, floor, mut handle) = (tx.clone(), &stop, w.floor.clone(), session.fork());
+            let range = (w.from, w.to);
+            scope.spawn(move || fetch_window(&mut *handle, i, range, &floor, &tx, stop));
+        };
         for (i, w) in windows.iter().enumerate() {
-            let (tx, stop, mut handle, (from, to)) = (tx.clone(), &stop, session.fork(), (w.from, w.to));
-            scope.spawn(move || fetch_window(&mut *handle, i, (from, to), &tx, stop));
+            start(i, w);
         }
-        drop(tx);
         let stored = (|| {
-            for page in rx {
+            // The storing thread holds a sender too (new windows need one), so the channel
+            // never closes by itself: every window ends with a last page or an error, and a
+            // window's thread that panics says so first (`fetch_window`).
+            while let Ok(page) = rx.recv() {
                 let (raw, last) = page.answer?;
                 let body = MeasureBody::parse(&raw)?;
                 let answered = body.updatetime.unwrap_or(now);
@@ -143,12 +191,29 @@ fn follow(
                 let c = if resumed.is_some() { c } else { c.min(answered) };
                 cursor = Some(c);
                 let (upserts, _) = p.take(&body, now);
-                let w = &mut windows[page.window];
-                for g in &body.measuregrps {
-                    w.newest_first &= w.reached.is_none_or(|r| g.date <= r);
-                    w.reached = Some(w.reached.map_or(g.date, |r| r.min(g.date)));
+                windows[page.window].took(&body, last);
+                // Keep every window busy: a finished one's place goes to the older half of
+                // the window with the most pages left (if halving it saves a round trip).
+                while windows.iter().filter(|w| w.left().is_some()).count() < *busy {
+                    let Some((i, _)) = windows
+                        .iter()
+                        .enumerate()
+                        .filter_map(|(i, w)| w.pages_left().map(|n| (i, n)))
+                        .filter(|&(_, n)| n >= 2.0)
+                        .max_by(|a, b| a.1.total_cmp(&b.1))
+                    else {
+                        break;
+                    };
+                    let w = &mut windows[i];
+                    let Some((from, reached)) = w.left() else { break };
+                    let mid = reached - (reached - from.max(FIRST_SCALE)) / 2;
+                    let older = Window::new((from, mid));
+                    w.from = mid;
+                    w.floor.store(mid, Ordering::SeqCst);
+                    tracing::debug!(window = i, mid, "window halved");
+                    start(windows.len(), &older);
+                    windows.push(older);
                 }
-                w.done = last;
                 let left: Vec<(i64, i64)> = windows.iter().filter_map(Window::left).collect();
                 let checkpoint = if left.is_empty() {
                     Checkpoint::Finished(CursorUpdate { cursor: c, synced_at: now, full: true })
@@ -175,55 +240,65 @@ fn follow(
                     return Err(SyncError::Cancelled);
                 }
             }
-            // Every window ended with a last page or an error, both handled above; a window's
-            // thread can only stop otherwise by panicking, which the scope passes on.
             Err(SyncError::Incomplete)
         })();
         stop.store(true, Ordering::SeqCst);
+        drop(rx);
         stored
     })
 }
 
 /// Follows one window's pages, handing each to the storing thread; stops at the last page,
-/// at an error (handed on too), or when told to.
+/// once its pages reach a raised `floor`, at an error (handed on too), or when told to.
 fn fetch_window(
     session: &mut dyn ApiSession,
     window: usize,
     (from, to): (i64, i64),
+    floor: &AtomicI64,
     tx: &mpsc::SyncSender<Page>,
     stop: &AtomicBool,
 ) {
-    let mut offset: Option<i64> = None;
-    let mut pages = 0u32;
-    while !stop.load(Ordering::SeqCst) {
-        let mut form = Vec::new();
-        if from != i64::MIN {
-            form.push(("startdate".to_string(), from.to_string()));
-        }
-        if to != i64::MAX {
-            form.push(("enddate".to_string(), to.to_string()));
-        }
-        if let Some(o) = offset {
-            form.push(("offset".to_string(), o.to_string()));
-        }
-        let answer = session.getmeas_raw(&form).map_err(SyncError::from).and_then(|raw| {
-            let head = PageHead::parse(&raw)?;
-            pages += 1;
-            match (head.more, head.offset) {
-                (true, Some(o)) if o > offset.unwrap_or(0) && pages < MAX_PAGES => Ok((raw, Some(o))),
-                (true, Some(o)) => Err(SyncError::PagingLoop(o)),
-                _ => Ok((raw, None)),
+    let pages = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+        let mut offset: Option<i64> = None;
+        let mut pages = 0u32;
+        while !stop.load(Ordering::SeqCst) {
+            let mut form = Vec::new();
+            if from != i64::MIN {
+                form.push(("startdate".to_string(), from.to_string()));
             }
-        });
-        let next = answer.as_ref().ok().and_then(|(_, next)| *next);
-        let answer = answer.map(|(raw, next)| (raw, next.is_none()));
-        if tx.send(Page { window, answer }).is_err() {
-            return;
+            if to != i64::MAX {
+                form.push(("enddate".to_string(), to.to_string()));
+            }
+            if let Some(o) = offset {
+                form.push(("offset".to_string(), o.to_string()));
+            }
+            let answer = session.getmeas_raw(&form).map_err(SyncError::from).and_then(|raw| {
+                let head = PageHead::parse(&raw)?;
+                pages += 1;
+                let floor = floor.load(Ordering::SeqCst);
+                // The older part was given to another window, and the pages have reached it.
+                let handed_on = floor > from && head.oldest.is_some_and(|o| o <= floor);
+                match (head.more, head.offset) {
+                    _ if handed_on => Ok((raw, None)),
+                    (true, Some(o)) if o > offset.unwrap_or(0) && pages < MAX_PAGES => Ok((raw, Some(o))),
+                    (true, Some(o)) => Err(SyncError::PagingLoop(o)),
+                    _ => Ok((raw, None)),
+                }
+            });
+            let next = answer.as_ref().ok().and_then(|(_, next)| *next);
+            let answer = answer.map(|(raw, next)| (raw, next.is_none()));
+            if tx.send(Page { window, answer }).is_err() {
+                return;
+            }
+            match next {
+                Some(o) => offset = Some(o),
+                None => return,
+            }
         }
-        match next {
-            Some(o) => offset = Some(o),
-            None => return,
-        }
+    }));
+    if let Err(panic) = pages {
+        let _ = tx.send(Page { window, answer: Err(SyncError::Incomplete) });
+        std::panic::resume_unwind(panic);
     }
 }
 

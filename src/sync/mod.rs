@@ -20,7 +20,7 @@ use crate::withings::{ApiError, MeasureBody, PageHead};
 
 mod first_download;
 
-pub use first_download::{FIRST_SCALE, WINDOWS, first_windows};
+pub use first_download::{FIRST_SCALE, WINDOWS};
 
 /// How far back every sync re-checks for deletions and edits.
 pub const RECENT_WINDOW_SECS: i64 = 30 * 86_400;
@@ -214,6 +214,8 @@ struct Run<'r> {
     log: Option<i64>,
     /// The interrupted first download this one continues.
     resumed: Option<ResumePoint>,
+    /// Date windows a first download fetches at once.
+    windows: usize,
     cancel: &'r Cancel,
 }
 
@@ -296,6 +298,21 @@ impl Run<'_> {
     }
 }
 
+/// How a sync goes about it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct SyncOptions {
+    /// Fetch the whole history again, not only what changed.
+    pub full: bool,
+    /// Date windows a first download fetches at once.
+    pub windows: usize,
+}
+
+impl Default for SyncOptions {
+    fn default() -> Self {
+        SyncOptions { full: false, windows: WINDOWS }
+    }
+}
+
 /// Syncs one account. `now` is used only for bookkeeping (`last_sync_at`, the history), never
 /// as a cursor. Every sync is kept in the history, with the weigh-ins it touched (a first
 /// download only as counts) and how it ended.
@@ -303,7 +320,7 @@ pub fn sync_account(
     store: &mut Store,
     session: &mut dyn ApiSession,
     account: i64,
-    full: bool,
+    options: SyncOptions,
     now: i64,
     progress: &mut dyn FnMut(&Progress),
     cancel: &Cancel,
@@ -311,7 +328,7 @@ pub fn sync_account(
     let started = std::time::Instant::now();
     let state = store.sync_state(account)?;
     let first_download = state.cursor.is_none();
-    let full = full || first_download;
+    let full = options.full || first_download;
     let record = store.begin_sync_run(account, now, full)?;
     let log = state.cursor.is_some().then_some(record);
     let report = SyncReport { userid: session.userid().to_string(), full, ..SyncReport::default() };
@@ -329,6 +346,7 @@ pub fn sync_account(
         log,
         resumed,
         cancel,
+        windows: options.windows.max(1),
     };
     let result = sync_passes(&mut run, full, state.cursor, now);
     let a = run.applied;

@@ -84,14 +84,28 @@ pub struct MeasureBody {
     pub offset: Option<i64>,
 }
 
-/// Just `more` and `offset` of a getmeas body, read before the rest so that the next page can
-/// be requested while this one is parsed and stored.
+/// Just `more`, `offset` and the oldest date of a getmeas body, read before the rest so that
+/// the next page can be requested while this one is parsed and stored (and a first
+/// download's window knows where its pages have got to).
 #[derive(Debug, Deserialize)]
 pub struct PageHead {
     #[serde(default, deserialize_with = "flex_bool")]
     pub more: bool,
     #[serde(default, deserialize_with = "flex_opt_i64")]
     pub offset: Option<i64>,
+    #[serde(rename = "measuregrps", default, deserialize_with = "oldest_date")]
+    pub oldest: Option<i64>,
+}
+
+/// The earliest `date` of the groups, the rest of each group skipped unread.
+fn oldest_date<'de, D: Deserializer<'de>>(d: D) -> Result<Option<i64>, D::Error> {
+    #[derive(Deserialize)]
+    struct Dated {
+        #[serde(deserialize_with = "flex_i64")]
+        date: i64,
+    }
+    let groups: Vec<Dated> = Vec::deserialize(d)?;
+    Ok(groups.iter().map(|g| g.date).min())
 }
 
 impl PageHead {

@@ -134,16 +134,24 @@ impl Env {
         }
     }
 
-    /// The requests an uninterrupted first download of `userid` makes today: one a page of
-    /// each date window, and one for a window with nothing in it.
-    pub fn first_download_requests(&self, userid: i64, page_size: usize) -> usize {
-        let truth = self.sim.truth(userid).unwrap();
-        heft::sync::first_windows(jiff::Timestamp::now().as_second())
+    /// The date windows the first downloads so far asked for (distinct `startdate`/`enddate`
+    /// pairs), and the most requests those may cost for `userid`'s history: one a page, plus
+    /// for each window a part-page at its end and a page that crossed into the older half it
+    /// handed on.
+    pub fn first_download_bound(&self, userid: i64, page_size: usize) -> (usize, usize) {
+        let windows: std::collections::HashSet<(Option<String>, Option<String>)> = self
+            .sim
+            .stats()
+            .requests
             .iter()
-            .map(|&(from, to)| {
-                truth.iter().filter(|g| g.date >= from && g.date <= to).count().div_ceil(page_size).max(1)
+            .filter(|r| r.action.as_deref() == Some("getmeas"))
+            .map(|r| {
+                let get = |k: &str| r.params.iter().find(|(n, _)| n == k).map(|(_, v)| v.clone());
+                (get("startdate"), get("enddate"))
             })
-            .sum()
+            .collect();
+        let pages = self.sim.truth(userid).unwrap().len().div_ceil(page_size);
+        (windows.len(), pages + 2 * windows.len())
     }
 
     pub fn getmeas_count(&self) -> usize {
