@@ -389,7 +389,11 @@ fn tokens_never_reach_logs_output_or_the_database() {
         assert!(!transcript.contains(s.as_str()), "a secret appeared in the logs or output");
         assert!(!dump.contains(s.as_str()), "a secret appeared in the database");
     }
-    let raw = std::fs::read(env.db_path()).unwrap();
+    // The database file and its write-ahead log (which keeps recent commits until the next
+    // checkpoint).
+    let mut raw = std::fs::read(env.db_path()).unwrap();
+    raw.extend(std::fs::read(env.data_dir.path().join("heft.db-wal")).unwrap_or_default());
+    assert!(raw.len() > 100_000, "the history was stored ({} bytes)", raw.len());
     for s in &secrets {
         assert!(!raw.windows(s.len()).any(|w| w == s.as_bytes()), "a secret appeared in the database file");
     }
