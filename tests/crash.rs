@@ -227,3 +227,25 @@ fn a_cancelled_first_download_keeps_its_pages_and_the_next_sync_carries_on() {
     assert!(status[0].sync.resume.is_none() && status[0].sync.cursor.is_some());
     assert_eq!(account.userid, env.userid().to_string());
 }
+
+#[test]
+fn a_cancel_during_a_wait_for_withings_rate_limit_stops_at_once() {
+    let mut env = Env::new(SimConfig { years: 10, users: 1, page_size: 100, ..sim_config() });
+    // One window, so the request Withings refuses is the only one under way.
+    env.extra.push(("HEFT_SYNC_WINDOWS".into(), "1".into()));
+    let (mut app, _) = env.app_in_process();
+    env.sim.reset_stats();
+    // Withings asks Heft to wait half a minute; the person cancels while it waits.
+    env.sim.set_faults(Faults { rate_limit_next: 1, wait_seconds: 30, ..Faults::default() });
+    let cancel = app.canceller();
+    let results = app.sync(None, false, &mut |_, _| {}, move |_| cancel.cancel()).unwrap();
+    let err = results[0].result.as_ref().expect_err("the sync stops");
+    assert!(err.to_string().contains("cancelled"), "a cancel, not a rate limit: {err}");
+    // The request Withings refused was not sent again after the wait (it would be, 30 s on).
+    let stats = env.sim.stats();
+    assert_eq!(stats.rate_limited, 1, "one answer said to wait");
+    let answered = stats.requests.iter().filter(|r| r.action.as_deref() == Some("getmeas")).count();
+    assert_eq!(answered, 0, "the refused request was not retried");
+    let status = app.status().unwrap();
+    assert!(status[0].sync.last_error.is_none(), "a cancel is not an error to warn about");
+}

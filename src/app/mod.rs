@@ -654,12 +654,13 @@ impl App {
         // A 601 is kept for the health panel: when, and how long Withings asked Heft to wait.
         let slowed: Arc<Mutex<Option<i64>>> = Arc::default();
         let seen = slowed.clone();
-        let client = Client::new(&ep.api_url).with_wait_hook(move |w: &Waiting| {
-            if let Waiting::RateLimited(d) = w {
-                *seen.lock().unwrap_or_else(|p| p.into_inner()) = Some(d.as_secs() as i64);
-            }
-            on_wait(w)
-        });
+        let client =
+            Client::new(&ep.api_url).with_stop(self.cancel.flag()).with_wait_hook(move |w: &Waiting| {
+                if let Waiting::RateLimited(d) = w {
+                    *seen.lock().unwrap_or_else(|p| p.into_inner()) = Some(d.as_secs() as i64);
+                }
+                on_wait(w)
+            });
         let result = self.sync_one(a, &ep, &client, full, progress);
         if let Some(wait) = *slowed.lock().unwrap_or_else(|p| p.into_inner())
             && let Err(s) = self.store.record_rate_limit(a.id, self.now(), wait)

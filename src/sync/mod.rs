@@ -71,6 +71,11 @@ impl Cancel {
     pub fn reset(&self) {
         self.0.store(false, Ordering::SeqCst);
     }
+
+    /// The flag itself, for the HTTP client: a wait before a retry ends when it is set.
+    pub fn flag(&self) -> Arc<AtomicBool> {
+        self.0.clone()
+    }
 }
 
 /// What a sync did.
@@ -348,7 +353,11 @@ pub fn sync_account(
         cancel,
         windows: options.windows.max(1),
     };
-    let result = sync_passes(&mut run, full, state.cursor, now);
+    let result = sync_passes(&mut run, full, state.cursor, now).map_err(|e| match e {
+        // A request given up on while waiting to retry, because the person cancelled.
+        SyncError::Session(SessionError::Api(ApiError::Stopped)) => SyncError::Cancelled,
+        other => other,
+    });
     let a = run.applied;
     let error = result.as_ref().err().map(ToString::to_string);
     let ms = started.elapsed().as_millis() as i64;

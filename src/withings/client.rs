@@ -3,6 +3,7 @@
 //! on 601, no retry on invalid parameters; invalid tokens go back to the caller to refresh).
 
 use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
 
 use rand::Rng;
@@ -80,6 +81,8 @@ pub struct Client {
     api_url: String,
     pub retry: RetryPolicy,
     on_wait: Option<WaitHook>,
+    /// Set when the person cancels: a wait before a retry ends at once.
+    stop: Option<Arc<AtomicBool>>,
 }
 
 /// Largest answer Heft reads; a full history page is well under this.
@@ -99,7 +102,15 @@ impl Client {
             api_url: api_url.trim_end_matches('/').to_string(),
             retry: RetryPolicy::default(),
             on_wait: None,
+            stop: None,
         }
+    }
+
+    /// Waits before retries end early once `stop` is set (the request then fails with
+    /// [`ApiError::Stopped`]).
+    pub fn with_stop(mut self, stop: Arc<AtomicBool>) -> Client {
+        self.stop = Some(stop);
+        self
     }
 
     pub fn with_wait_hook(mut self, hook: impl Fn(&Waiting) + Send + Sync + 'static) -> Client {
@@ -111,7 +122,8 @@ impl Client {
         &self.api_url
     }
 
-    fn wait(&self, w: Waiting) {
+    /// Waits before a retry; false if told to stop meanwhile.
+    fn wait(&self, w: Waiting) -> bool {
         let d = match &w {
             Waiting::RateLimited(d) => *d,
             Waiting::Retrying { after, .. } => *after,
@@ -120,7 +132,16 @@ impl Client {
         if let Some(h) = &self.on_wait {
             h(&w);
         }
-        std::thread::sleep(d);
+        let stopped = || self.stop.as_ref().is_some_and(|s| s.load(Ordering::SeqCst));
+        let until = std::time::Instant::now() + d;
+        while !stopped() {
+            let left = until.saturating_duration_since(std::time::Instant::now());
+            if left.is_zero() {
+                return true;
+            }
+            std::thread::sleep(left.min(Duration::from_millis(100)));
+        }
+        false
     }
 
     fn send_once(&self, url: &str, form: &[(String, String)], auth: &Auth<'_>) -> Result<Vec<u8>, ApiError> {
@@ -172,11 +193,15 @@ impl Client {
                     if last || wait > self.retry.max_rate_wait {
                         return Err(ApiError::RateLimited { retry_after: wait.as_secs() });
                     }
-                    self.wait(Waiting::RateLimited(wait));
+                    if !self.wait(Waiting::RateLimited(wait)) {
+                        return Err(ApiError::Stopped);
+                    }
                 }
                 e if e.is_retryable() && !last => {
                     let after = self.retry.backoff(attempt - 1);
-                    self.wait(Waiting::Retrying { after, reason: err.to_string() });
+                    if !self.wait(Waiting::Retrying { after, reason: err.to_string() }) {
+                        return Err(ApiError::Stopped);
+                    }
                 }
                 _ => return Err(err),
             }

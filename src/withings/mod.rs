@@ -22,6 +22,8 @@ pub enum ApiError {
     Http { status: u16 },
     #[error("Withings is rate limiting Heft; try again in {retry_after} s")]
     RateLimited { retry_after: u64 },
+    #[error("stopped before Withings answered, as asked")]
+    Stopped,
 }
 
 /// Parses a `getmeas` answer: the envelope, then its body.
@@ -43,7 +45,7 @@ impl ApiError {
             ApiError::Status { kind, .. } => kind.is_retryable() && *kind != StatusKind::RateLimited,
             ApiError::Network(_) | ApiError::Malformed(_) => true,
             ApiError::Http { status } => (500..=599).contains(status),
-            ApiError::RateLimited { .. } => false,
+            ApiError::RateLimited { .. } | ApiError::Stopped => false,
         }
     }
 
@@ -54,6 +56,7 @@ impl ApiError {
                 "rate_limited"
             }
             ApiError::Network(_) => "offline",
+            ApiError::Stopped => "cancelled",
             ApiError::Malformed(_) => "withings_malformed",
             ApiError::Status { .. } | ApiError::Http { .. } => "withings_error",
         }

@@ -170,7 +170,7 @@ impl Env {
         let settings = heft::config::Settings::load_with(&|name| match name {
             "HEFT_DATA_DIR" => Some(dir.display().to_string()),
             "HEFT_BROWSER" => Some(browser.display().to_string()),
-            _ => None,
+            _ => self.extra.iter().find(|(k, _)| k == name).map(|(_, v)| v.clone()),
         })
         .expect("settings load");
         let mut app = heft::app::App::open(settings, Box::new(heft::keychain::MemoryStore::default()))
