@@ -499,3 +499,27 @@ fn a_household_syncs_every_account_while_one_is_revoked_and_an_export_of_synced_
         "{out}"
     );
 }
+
+/// The window's figures and backtest are computed once per change of the database (like its
+/// charts), and follow a change at once.
+#[test]
+fn the_figures_follow_an_exclusion_at_once() {
+    let env = Env::new(SimConfig { users: 1, page_size: 200, ..sim_config() });
+    let (mut app, _) = env.app_in_process();
+    app.sync(None, false, &mut |_, _| {}, |_| {}).unwrap()[0].result.as_ref().unwrap();
+    let before = app.trend(None, Default::default()).unwrap();
+    assert_eq!(app.trend(None, Default::default()).unwrap(), before, "the same figures again");
+    let tests = app.backtest(None).unwrap();
+    // Leave the last weigh-in out: today's trend changes.
+    let store = heft::store::Store::open(&env.db_path()).unwrap();
+    let last = store.groups(app.account_for(None).unwrap().id).unwrap()[0].grpid;
+    app.exclude(None, last, Some("a test")).unwrap();
+    let after = app.trend(None, Default::default()).unwrap();
+    assert_ne!(after.trend_kg, before.trend_kg, "the exclusion moved the trend at once");
+    assert_ne!(app.backtest(None).unwrap(), tests, "and the backtest");
+    // The same figures as a core opened afresh (nothing remembered).
+    let (fresh, _) = env.app_in_process();
+    assert_eq!(fresh.trend(None, Default::default()).unwrap(), after);
+    app.include(None, last).unwrap();
+    assert_eq!(app.trend(None, Default::default()).unwrap(), before, "and back");
+}

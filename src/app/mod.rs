@@ -381,6 +381,9 @@ pub struct App {
     cancel: Cancel,
     /// Charts' whole-history series and trends, until the database changes.
     charts: chart::Memo,
+    /// The weight trend and the methods' backtest, likewise.
+    trends: chart::Memo<Trend>,
+    backtests: chart::Memo<Vec<Backtest>>,
 }
 
 /// Opens a URL in the system browser.
@@ -405,6 +408,8 @@ impl App {
             opener: None,
             cancel: Cancel::default(),
             charts: chart::Memo::default(),
+            trends: chart::Memo::default(),
+            backtests: chart::Memo::default(),
         })
     }
 
@@ -951,13 +956,19 @@ impl App {
         Ok(self.store.values(a.id, kind, false)?)
     }
 
-    fn weight_trend(&self, a: &Account, choice: TrendChoice) -> Result<Trend, AppError> {
-        let tz = self.store.timezone(a.id)?;
-        Ok(trend::compute(&self.weights(a, MeasureType::WEIGHT)?, &tz, self.trend_spec_with(a, choice)?))
+    /// The account's weight trend, computed once per change of the database (and of the
+    /// method chosen): the figures, the split and the window's refreshes share it.
+    fn weight_trend(&self, a: &Account, choice: TrendChoice) -> Result<Arc<Trend>, AppError> {
+        let spec = self.trend_spec_with(a, choice)?;
+        let key = format!("{}:{:?}:{}", a.id, spec.method, spec.smoothing_days);
+        self.trends.get_or(self.store.data_version()?, key, || {
+            let tz = self.store.timezone(a.id)?;
+            Ok(trend::compute(&self.weights(a, MeasureType::WEIGHT)?, &tz, spec))
+        })
     }
 
     /// The weight trend (its spec says which method made it).
-    pub fn trend_series(&self, userid: Option<&str>, choice: TrendChoice) -> Result<Trend, AppError> {
+    pub fn trend_series(&self, userid: Option<&str>, choice: TrendChoice) -> Result<Arc<Trend>, AppError> {
         self.weight_trend(&self.account_for(userid)?, choice)
     }
 
@@ -993,8 +1004,16 @@ impl App {
     pub fn backtest(&self, userid: Option<&str>) -> Result<Vec<Backtest>, AppError> {
         let a = self.account_for(userid)?;
         let spec = self.trend_spec(&a)?;
-        let tz = self.store.timezone(a.id)?;
-        Ok(trend::backtest(&self.weights(&a, MeasureType::WEIGHT)?, &tz, spec.smoothing_days))
+        let key = format!("{}:{}", a.id, spec.smoothing_days);
+        let tests = self.backtests.get_or(self.store.data_version()?, key, || {
+            let tz = self.store.timezone(a.id)?;
+            Ok::<_, AppError>(trend::backtest(
+                &self.weights(&a, MeasureType::WEIGHT)?,
+                &tz,
+                spec.smoothing_days,
+            ))
+        })?;
+        Ok(tests.as_ref().clone())
     }
 
     /// What the change in trend weight between `from` and `to` (default: the last 90 days)

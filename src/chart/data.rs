@@ -82,27 +82,33 @@ pub fn chart_data_memo(
     present(&prepared, spec, now)
 }
 
-/// Remembers prepared charts until the database changes — through this connection (a sync,
-/// an import, an exclusion, an entry) or another one (the window's writer, another `heft`
-/// process): SQLite's data version and this connection's change count both say so.
-#[derive(Default)]
-pub struct Memo {
-    inner: std::sync::Mutex<MemoInner>,
+/// Remembers what was computed from the database (prepared charts, trends) until it changes
+/// — through this connection (a sync, an import, an exclusion, an entry) or another one (the
+/// window's writer, another `heft` process): SQLite's data version and this connection's
+/// change count both say so. `key` names everything else the value depends on.
+pub struct Memo<T = Prepared> {
+    inner: std::sync::Mutex<MemoInner<T>>,
 }
 
-#[derive(Default)]
-struct MemoInner {
+struct MemoInner<T> {
     version: Option<(i64, u64)>,
-    charts: std::collections::HashMap<String, std::sync::Arc<Prepared>>,
+    charts: std::collections::HashMap<String, std::sync::Arc<T>>,
 }
 
-impl Memo {
-    fn get_or(
+impl<T> Default for Memo<T> {
+    fn default() -> Self {
+        Memo { inner: std::sync::Mutex::new(MemoInner { version: None, charts: Default::default() }) }
+    }
+}
+
+impl<T> Memo<T> {
+    /// The value for `key` at this `version` of the database, made by `make` if not known.
+    pub fn get_or<E>(
         &self,
         version: (i64, u64),
         key: String,
-        make: impl FnOnce() -> Result<Prepared, ChartError>,
-    ) -> Result<std::sync::Arc<Prepared>, ChartError> {
+        make: impl FnOnce() -> Result<T, E>,
+    ) -> Result<std::sync::Arc<T>, E> {
         {
             let mut m = self.inner.lock().unwrap_or_else(|p| p.into_inner());
             if m.version != Some(version) {
