@@ -34,13 +34,7 @@ fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
 
 impl Shared {
     pub fn open() -> Result<Shared, AppError> {
-        let mut settings = Settings::load()?;
-        // The window downloads in one chain of pages until its parallel first download is
-        // understood (a download after Reconnect did not finish in the end-to-end test).
-        if std::env::var_os("HEFT_SYNC_WINDOWS").is_none() {
-            settings.sync_windows = 1;
-        }
-        let writer = App::open(settings, Box::new(KeyringStore::from_env()))?;
+        let writer = App::open(Settings::load()?, Box::new(KeyringStore::from_env()))?;
         let reader = App::open(Settings::load()?, Box::new(KeyringStore::from_env()))?;
         let cancel = writer.canceller();
         Ok(Shared(Arc::new(Inner {
