@@ -114,10 +114,9 @@ fn download_left(env: &Env) -> (Option<i64>, i64) {
     let Some(a) = store.accounts().unwrap().into_iter().next() else { return (Some(i64::MAX), 0) };
     let state = store.sync_state(a.id).unwrap();
     let now = jiff::Timestamp::now().as_second();
-    let clamp = |t: i64| t.clamp(heft::sync::FIRST_SCALE, now);
     let left = match (state.cursor, state.resume) {
         (Some(_), _) => None,
-        (None, Some(r)) => Some(r.left.iter().map(|&(from, to)| (clamp(to) - clamp(from)).max(0)).sum()),
+        (None, Some(r)) => Some(heft::sync::years_span(&r.left, now)),
         (None, None) => Some(i64::MAX),
     };
     (left, store.counts(a.id).unwrap().0)

@@ -13,7 +13,7 @@ use std::sync::{Arc, mpsc};
 
 use serde_json::value::RawValue;
 
-use super::{MAX_PAGES, Pass, Phase, Progress, Run, SyncError};
+use super::{Pass, Phase, Progress, Run, SyncError, next_offset, with_offset};
 use crate::auth::ApiSession;
 use crate::store::{Checkpoint, CursorUpdate, ResumePoint};
 use crate::withings::{MeasureBody, PageHead};
@@ -118,6 +118,13 @@ pub(super) fn fetch(run: &mut Run<'_>, now: i64) -> Result<Pass, SyncError> {
     Ok(p)
 }
 
+/// How much of the years from [`FIRST_SCALE`] to `end` the date ranges cover, in seconds
+/// (what lies outside those years counts for nothing).
+pub fn years_span(ranges: &[(i64, i64)], end: i64) -> i64 {
+    let clamp = |t: i64| t.clamp(FIRST_SCALE, end.max(FIRST_SCALE));
+    ranges.iter().map(|&(from, to)| (clamp(to) - clamp(from)).max(0)).sum()
+}
+
 /// Divides the ranges into about `n` windows, newest first, each range into parts by its
 /// share of the years since [`FIRST_SCALE`]. Neighbours share their boundary date, so
 /// nothing falls between them (a weigh-in there is fetched twice, and stored once). The
@@ -125,8 +132,8 @@ pub(super) fn fetch(run: &mut Run<'_>, now: i64) -> Result<Pass, SyncError> {
 fn split(left: &[(i64, i64)], n: usize, now: i64) -> Vec<(i64, i64)> {
     let now = (now.max(FIRST_SCALE) / 86_400 + 1) * 86_400;
     let clamp = |t: i64| t.clamp(FIRST_SCALE, now);
-    let span = |&(from, to): &(i64, i64)| (clamp(to) - clamp(from)).max(0);
-    let total: i64 = left.iter().map(span).sum();
+    let span = |r: &(i64, i64)| years_span(std::slice::from_ref(r), now);
+    let total = years_span(left, now);
     let mut ranges = left.to_vec();
     ranges.sort_by_key(|r| std::cmp::Reverse(r.1));
     let mut out = Vec::new();
@@ -147,9 +154,7 @@ fn split(left: &[(i64, i64)], n: usize, now: i64) -> Vec<(i64, i64)> {
 /// How much of the years since the first scale is fetched, in thousandths.
 fn done_permille(left: &[(i64, i64)], now: i64) -> u16 {
     let now = now.max(FIRST_SCALE + 1);
-    let clamp = |t: i64| t.clamp(FIRST_SCALE, now);
-    let pending: i64 = left.iter().map(|&(from, to)| (clamp(to) - clamp(from)).max(0)).sum();
-    let share = 1.0 - pending as f64 / (now - FIRST_SCALE) as f64;
+    let share = 1.0 - years_span(left, now) as f64 / (now - FIRST_SCALE) as f64;
     (share.clamp(0.0, 1.0) * 1000.0).round() as u16
 }
 
@@ -259,31 +264,25 @@ fn fetch_window(
     stop: &AtomicBool,
 ) {
     let pages = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+        let mut dates = Vec::new();
+        if from != i64::MIN {
+            dates.push(("startdate".to_string(), from.to_string()));
+        }
+        if to != i64::MAX {
+            dates.push(("enddate".to_string(), to.to_string()));
+        }
         let mut offset: Option<i64> = None;
         let mut pages = 0u32;
         while !stop.load(Ordering::SeqCst) {
-            let mut form = Vec::new();
-            if from != i64::MIN {
-                form.push(("startdate".to_string(), from.to_string()));
-            }
-            if to != i64::MAX {
-                form.push(("enddate".to_string(), to.to_string()));
-            }
-            if let Some(o) = offset {
-                form.push(("offset".to_string(), o.to_string()));
-            }
+            let form = with_offset(&dates, offset);
             let answer = session.getmeas_raw(&form).map_err(SyncError::from).and_then(|raw| {
                 let head = PageHead::parse(&raw)?;
                 pages += 1;
                 let floor = floor.load(Ordering::SeqCst);
                 // The older part was given to another window, and the pages have reached it.
                 let handed_on = floor > from && head.oldest.is_some_and(|o| o <= floor);
-                match (head.more, head.offset) {
-                    _ if handed_on => Ok((raw, None)),
-                    (true, Some(o)) if o > offset.unwrap_or(0) && pages < MAX_PAGES => Ok((raw, Some(o))),
-                    (true, Some(o)) => Err(SyncError::PagingLoop(o)),
-                    _ => Ok((raw, None)),
-                }
+                let next = if handed_on { None } else { next_offset(&head, offset, pages)? };
+                Ok((raw, next))
             });
             let next = answer.as_ref().ok().and_then(|(_, next)| *next);
             let answer = answer.map(|(raw, next)| (raw, next.is_none()));
@@ -296,9 +295,13 @@ fn fetch_window(
             }
         }
     }));
+    // A bug in one window fails the sync with a plain error (what was stored is kept); it
+    // must not take the storing thread, and with it the app, down.
     if let Err(panic) = pages {
+        let why =
+            panic.downcast_ref::<&str>().copied().or(panic.downcast_ref::<String>().map(String::as_str));
+        tracing::error!(window, "a download thread failed: {}", why.unwrap_or("(no message)"));
         let _ = tx.send(Page { window, answer: Err(SyncError::Incomplete) });
-        std::panic::resume_unwind(panic);
     }
 }
 

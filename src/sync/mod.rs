@@ -20,7 +20,7 @@ use crate::withings::{ApiError, MeasureBody, PageHead};
 
 mod first_download;
 
-pub use first_download::{FIRST_SCALE, WINDOWS};
+pub use first_download::{FIRST_SCALE, WINDOWS, years_span};
 
 /// How far back every sync re-checks for deletions and edits.
 pub const RECENT_WINDOW_SECS: i64 = 30 * 86_400;
@@ -172,6 +172,16 @@ fn store_page(
     Ok((outcome, body.measuregrps.len() as u64))
 }
 
+/// Where the page after `head` starts, or `None` after the last. Withings' `offset` must move
+/// on: one that does not, or a chain past [`MAX_PAGES`], is a paging loop and stops the pass.
+fn next_offset(head: &PageHead, offset: Option<i64>, pages: u32) -> Result<Option<i64>, SyncError> {
+    match (head.more, head.offset) {
+        (true, Some(o)) if o > offset.unwrap_or(0) && pages < MAX_PAGES => Ok(Some(o)),
+        (true, Some(o)) => Err(SyncError::PagingLoop(o)),
+        _ => Ok(None),
+    }
+}
+
 fn with_offset(params: &[(String, String)], offset: Option<i64>) -> Vec<(String, String)> {
     let mut form = params.to_vec();
     if let Some(o) = offset {
@@ -240,11 +250,7 @@ impl Run<'_> {
             let raw = fetched?;
             let head = PageHead::parse(&raw)?;
             p.pages += 1;
-            let next = match (head.more, head.offset) {
-                (true, Some(o)) if o > offset.unwrap_or(0) && p.pages < MAX_PAGES => Some(o),
-                (true, Some(o)) => return Err(SyncError::PagingLoop(o)),
-                _ => None,
-            };
+            let next = next_offset(&head, offset, p.pages)?;
             // The next page is requested as soon as its offset is known; this one is parsed and
             // stored while it downloads. Pages are still stored strictly in order, one
             // transaction each, so a crash or an error leaves the same state as a sequential sync.
