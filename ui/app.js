@@ -727,6 +727,8 @@ async function syncNow() {
   $("progress").classList.add("indeterminate");
   $("progress").removeAttribute("aria-valuenow");
   $("progress-text").textContent = "Contacting Withings…";
+  // Said once the screen shows what the sync brought (the chart, figures and health panel).
+  let said = "";
   try {
     // Every account: one that fails never stops the others, and each says how it went.
     const results = await invoke("sync", { userid: null });
@@ -737,7 +739,7 @@ async function syncNow() {
     });
     const cancelled = results.find((r) => r.error_code === "cancelled");
     if (cancelled) done.push("Sync cancelled: what was downloaded is kept, and the next sync carries on from there");
-    $("progress-text").textContent = done.length ? done.join(" · ") + "." : "";
+    said = done.length ? done.join(" · ") + "." : "";
     const failed = results.filter((r) => r.error && r.error_code !== "cancelled");
     if (failed.length) {
       const worst = failed.find((r) => r.error_code !== "offline") || failed[0];
@@ -747,7 +749,6 @@ async function syncNow() {
       showMessage("");
     }
   } catch (e) {
-    $("progress-text").textContent = "";
     showMessage(explain(e), e && e.code === "offline" ? "warn" : "error");
   } finally {
     ui.syncing = false;
@@ -755,7 +756,11 @@ async function syncNow() {
     $("cancel-button").hidden = true;
     $("progress").hidden = true;
     $("progress").classList.remove("indeterminate");
-    await refresh();
+    try {
+      await refresh();
+    } finally {
+      $("progress-text").textContent = said;
+    }
   }
 }
 
