@@ -411,10 +411,11 @@ fn everything_in_the_window(d: &Driver, dialogs: &Path, sim: &str) {
     assert_eq!(groups_of(d).as_u64(), Some(stored), "the export held every group");
 
     // The restored account has no tokens and no cursor: reconnecting starts a first download,
-    // slowed down here so it can be cancelled (its date windows, side by side, take about
-    // three answers); the next sync carries on from where it stopped.
+    // slowed down here so it is surely cancelled before it ends (its date windows, side by
+    // side, take five answers or so: the demo's years all lie in the newest window, which is
+    // halved after its first page); the next sync carries on from where it stopped.
     sim_post("reset_stats", json!({}));
-    sim_post("faults", json!({"latency_ms": 1500}));
+    sim_post("faults", json!({"latency_ms": 3000}));
     d.wait("the reconnect offer", 20, |d| d.visible("reconnect-button"));
     d.click("reconnect-button");
     d.wait("the download under way", 60, |d| d.text("progress-text").starts_with("Downloading"));

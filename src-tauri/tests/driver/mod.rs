@@ -54,9 +54,12 @@ impl Driver {
     pub fn launch(app: &Path, env: &[(&str, &str)]) -> Driver {
         let (port, native) = (free_port(), free_port());
         let mut cmd = Command::new("tauri-driver");
+        // HEFT_E2E_STDERR=1 shows the app's log (with HEFT_LOG) when a run needs looking into.
+        let stderr =
+            if std::env::var_os("HEFT_E2E_STDERR").is_some() { Stdio::inherit() } else { Stdio::null() };
         cmd.args(["--port", &port.to_string(), "--native-port", &native.to_string()])
             .stdout(Stdio::null())
-            .stderr(Stdio::null());
+            .stderr(stderr);
         for (k, v) in env {
             cmd.env(k, v);
         }
