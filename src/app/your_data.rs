@@ -103,6 +103,16 @@ fn reason_text(r: &Reason, unit: MassUnit) -> String {
             if *residual_kg > 0.0 { "above" } else { "below" },
             unit.format(*limit_kg)
         ),
+        Reason::Spike { residual_kg } => format!(
+            "{} {} the trend in a day: more than a body changes (a bag on the scale?)",
+            unit.format(residual_kg.abs()),
+            if *residual_kg > 0.0 { "above" } else { "below" },
+        ),
+        Reason::SomeoneElse { residual_kg } => format!(
+            "{} {} the trend: someone else on the scale?",
+            unit.format(residual_kg.abs()),
+            if *residual_kg > 0.0 { "above" } else { "below" },
+        ),
         Reason::UnusualHour { time } => format!("at {time}, an hour you do not usually weigh in"),
     }
 }
