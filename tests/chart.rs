@@ -74,10 +74,14 @@ fn thirty_days_of_weigh_ins_draw_every_point_axis_dates_and_the_trend_end_value(
     let (_dir, store, acct) = store_with(&groups);
     let now = START + 30 * DAY;
     let spec = ChartSpec { range: Range::LastDays(30), width: 960, height: 480, ..ChartSpec::default() };
-    let out = svg(&store, acct, &spec, now);
+    let data = chart::chart_data(&store, acct, &spec, now).expect("chart data");
+    let (out, area) = chart::render_svg_with_area(&data, &spec, &TimeZone::UTC).expect("renders");
     let doc = roxmltree::Document::parse(&out).expect("the SVG is well-formed XML");
-    let circles = doc.descendants().filter(|n| n.has_tag_name("circle")).count();
-    assert_eq!(circles, 30 + 1, "30 weigh-ins (no downsampling needed) and one legend dot");
+    let dots = marks(&out, area).iter().filter(|m| m.0 == MarkKind::Dot).count();
+    assert_eq!(dots, 30, "30 weigh-ins (no downsampling needed)");
+    let circles =
+        doc.descendants().filter(|n| n.has_tag_name("circle")).filter(|c| c.attribute("r") == Some("3"));
+    assert_eq!(circles.count(), 1, "and one dot in the legend");
     let texts = texts(&doc);
     assert!(texts.iter().any(|t| t.starts_with("Jan")), "day labels for a 30-day range: {texts:?}");
     assert!(texts.iter().any(|t| t == "Weight"), "title");
@@ -105,12 +109,11 @@ fn a_hundred_thousand_points_are_downsampled_to_the_pixel_width_and_stay_small()
     let spec = ChartSpec { range: Range::All, width: 960, ..ChartSpec::default() };
     let data = chart::chart_data(&store, acct, &spec, START).unwrap();
     assert_eq!(data.lines[0].points.len(), n as usize);
-    let out = chart::render_svg(&data, &spec, &TimeZone::UTC).unwrap();
+    let (out, area) = chart::render_svg_with_area(&data, &spec, &TimeZone::UTC).unwrap();
     assert!(out.len() < 200_000, "SVG is {} bytes", out.len());
-    let doc = roxmltree::Document::parse(&out).unwrap();
-    let circles = doc.descendants().filter(|n| n.has_tag_name("circle")).count();
-    assert!(circles <= 2 * 960 + 1, "at most two points per pixel column: {circles}");
-    assert!(circles > 500, "but the whole range is drawn: {circles}");
+    let dots = marks(&out, area).iter().filter(|m| m.0 == MarkKind::Dot).count();
+    assert!(dots <= 2 * 960, "at most two points per pixel column: {dots}");
+    assert!(dots > 500, "but the whole range is drawn: {dots}");
 }
 
 #[test]
@@ -206,10 +209,9 @@ fn every_chart_kind_renders_in_both_themes_as_svg_and_png() {
     assert!(top.iter().zip(trend).all(|(a, b)| (a.1 - b.1).abs() < 1e-9), "the parts add up to the weight");
 }
 
-/// The drawn geometry of an SVG: texts with their position, circles, polylines.
+/// The drawn geometry of an SVG: texts with their position, polylines.
 struct Drawn {
     texts: Vec<(String, f64, f64)>,
-    circles: Vec<(f64, f64, f64)>,
     polylines: Vec<Vec<(f64, f64)>>,
 }
 
@@ -223,11 +225,6 @@ fn drawn(svg: &str) -> Drawn {
         .filter(|n| n.has_tag_name("text"))
         .filter_map(|n| n.text().map(|t| (t.trim().to_string(), num(&n, "x"), num(&n, "y"))))
         .collect();
-    let circles = doc
-        .descendants()
-        .filter(|n| n.has_tag_name("circle"))
-        .map(|n| (num(&n, "cx"), num(&n, "cy"), num(&n, "r")))
-        .collect();
     let polylines = doc
         .descendants()
         .filter(|n| n.has_tag_name("polyline"))
@@ -240,7 +237,7 @@ fn drawn(svg: &str) -> Drawn {
                 .collect()
         })
         .collect();
-    Drawn { texts, circles, polylines }
+    Drawn { texts, polylines }
 }
 
 fn ten_years() -> (tempfile::TempDir, Store, i64, i64) {
@@ -303,8 +300,9 @@ fn a_ten_year_chart_labels_every_year_on_its_boundary_and_draws_one_smooth_trend
         d.texts.iter().filter(|t| t.0 == "Weigh-ins" || t.0.starts_with("Trend (")).collect();
     assert_eq!(legend.len(), 2, "{:?}", d.texts);
     assert!(legend.iter().all(|t| t.2 < f64::from(area.top)), "legend above the plot: {legend:?}");
-    let dots: Vec<_> = d.circles.iter().filter(|c| c.2 <= 2.0).collect();
-    assert!(dots.iter().all(|c| c.1 >= f64::from(area.top) - 2.0), "every weigh-in inside the plot");
+    let dots: Vec<_> = marks(&svg, area).into_iter().filter(|m| m.0 == MarkKind::Dot).collect();
+    assert!(dots.len() > 300, "the decade's weigh-ins: {}", dots.len());
+    assert!(dots.iter().all(|c| c.2 >= f64::from(area.top) - 2.0), "every weigh-in inside the plot");
 }
 
 #[test]
@@ -405,4 +403,255 @@ fn a_remembered_chart_is_the_same_and_follows_every_change_to_the_database() {
     let mut other = Store::open(&dir.path().join("heft.db")).unwrap();
     other.apply(acct, &[], &[1000], None).unwrap();
     assert_eq!(points(&store, &spec).len(), 60, "another connection's change is drawn too");
+}
+
+/// `heft chart`'s default size (src/main.rs).
+const CLI_DEFAULT: (u32, u32) = (960, 480);
+/// The widest chart the window asks for: src-tauri's `chart_request` clamps the width to
+/// 4000 px, and ui/app.js asks for a height of 0.42 × the width.
+const WIDEST_WINDOW: (u32, u32) = (4000, 1680);
+/// What a chart may weigh, in bytes of SVG.
+const SVG_BUDGET: usize = 200_000;
+
+/// Weigh-in `d` of a long daily history (with a body composition): a slow drift over the
+/// years and a day-to-day noise of ±0.6 kg, `high_kg` higher than that.
+fn daily(grpid: i64, at: i64, d: i64, high_kg: i64) -> StoredGroup {
+    let base = 80_000 + (5_000.0 * (d as f64 / 400.0).sin()) as i64 + (d * 7919 % 1_200) - 600;
+    let mut g = weigh_in(grpid, at, base + high_kg * 1_000, 22_000);
+    for (kind, v) in [(8, base * 22 / 100), (5, base * 78 / 100), (88, 3_200)] {
+        g.measures.push(StoredMeasure { kind, value: v, ..g.measures[0].clone() });
+    }
+    g
+}
+
+/// `days` daily weigh-ins ending at START; `high(d)` weigh-ins are 6 kg too high (the
+/// anomaly finder flags them as unusual) and the person excluded the `excluded(d)` ones.
+fn long_history(
+    days: i64,
+    high: impl Fn(i64) -> bool,
+    excluded: impl Fn(i64) -> bool,
+) -> (tempfile::TempDir, Store, i64) {
+    let start = START - days * DAY;
+    let grpid = |d: i64| 100_000 + d;
+    let groups: Vec<StoredGroup> =
+        (0..days).map(|d| daily(grpid(d), start + d * DAY, d, if high(d) { 6 } else { 0 })).collect();
+    let (dir, store, acct) = store_with(&groups);
+    store.conn().execute_batch("BEGIN").unwrap();
+    for d in (0..days).filter(|d| excluded(*d)) {
+        let v = heft::store::Verdict { counted: false, reason: Some("not me".into()), decided_at: START };
+        store.set_verdict(acct, grpid(d), &v).unwrap();
+    }
+    store.conn().execute_batch("COMMIT").unwrap();
+    (dir, store, acct)
+}
+
+/// What a chart marks per weigh-in, in image pixels.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum MarkKind {
+    Dot,
+    Hollow,
+    Ring,
+}
+
+/// The per-weigh-in marks an SVG draws (not the legend's samples above the plot `area`),
+/// whether drawn as circles or as markers on the vertices of a path.
+fn marks(svg: &str, area: chart::PlotArea) -> Vec<(MarkKind, f64, f64)> {
+    let doc = roxmltree::Document::parse(svg).expect("valid SVG");
+    let num = |n: &roxmltree::Node<'_, '_>, a: &str| n.attribute(a).and_then(|v| v.parse::<f64>().ok());
+    // Dots are filled, left-out weigh-ins hollow and small, unusual ones ringed.
+    let kind = |c: &roxmltree::Node<'_, '_>| match (num(c, "r")?, c.attribute("fill") == Some("none")) {
+        (r, false) if r <= 2.0 => Some(MarkKind::Dot),
+        (r, true) if r <= 3.0 => Some(MarkKind::Hollow),
+        (r, true) if r >= 4.0 => Some(MarkKind::Ring),
+        _ => None,
+    };
+    // The legend's samples are circles in the header, above the plot.
+    let below_legend = |y: f64| y >= f64::from(area.top) - 6.0;
+    let mut out = Vec::new();
+    let markers: std::collections::HashMap<&str, MarkKind> = doc
+        .descendants()
+        .filter(|n| n.has_tag_name("marker"))
+        .filter_map(|m| {
+            Some((m.attribute("id")?, kind(&m.descendants().find(|c| c.has_tag_name("circle"))?)?))
+        })
+        .collect();
+    for n in doc.descendants() {
+        if n.has_tag_name("circle")
+            && !n.ancestors().any(|a| a.has_tag_name("marker"))
+            && let (Some(k), Some(x), Some(y)) = (kind(&n), num(&n, "cx"), num(&n, "cy"))
+            && below_legend(y)
+        {
+            out.push((k, x, y));
+        }
+        if !n.has_tag_name("path") {
+            continue;
+        }
+        let marker = |a: &str| {
+            let id = n.attribute(a)?.strip_prefix("url(#")?.strip_suffix(')')?;
+            markers.get(id).copied()
+        };
+        let (start, mid, end) = (marker("marker-start"), marker("marker-mid"), marker("marker-end"));
+        if start.is_none() && mid.is_none() && end.is_none() {
+            continue;
+        }
+        let vertices = path_vertices(n.attribute("d").unwrap_or(""));
+        for (i, &(x, y)) in vertices.iter().enumerate() {
+            let at = if i == 0 {
+                start
+            } else if i + 1 == vertices.len() {
+                end
+            } else {
+                mid
+            };
+            if let Some(k) = at {
+                out.push((k, x, y));
+            }
+        }
+    }
+    out
+}
+
+/// The vertices of an SVG path made of moves and straight lines (M, m, L, l, h, v).
+fn path_vertices(d: &str) -> Vec<(f64, f64)> {
+    let mut tokens: Vec<String> = Vec::new();
+    for c in d.chars() {
+        if c.is_ascii_alphabetic() {
+            tokens.push(c.to_string());
+            tokens.push(String::new());
+        } else if c == ' ' || c == ',' {
+            tokens.push(String::new());
+        } else {
+            if c == '-' && tokens.last().is_some_and(|t| !t.is_empty() && !t.ends_with('e')) {
+                tokens.push(String::new());
+            }
+            match tokens.last_mut() {
+                Some(t) => t.push(c),
+                None => tokens.push(c.to_string()),
+            }
+        }
+    }
+    let tokens: Vec<&str> = tokens.iter().map(String::as_str).filter(|t| !t.is_empty()).collect();
+    let (mut out, mut at, mut cmd) = (Vec::new(), (0.0, 0.0), "M");
+    let mut i = 0;
+    while i < tokens.len() {
+        if tokens[i].chars().all(|c| c.is_ascii_alphabetic()) {
+            cmd = tokens[i];
+            i += 1;
+            continue;
+        }
+        let n =
+            |k: usize| tokens.get(i + k).and_then(|t| t.parse::<f64>().ok()).expect("a number in the path");
+        match cmd {
+            "M" | "L" => (at, i) = ((n(0), n(1)), i + 2),
+            "m" | "l" => (at, i) = ((at.0 + n(0), at.1 + n(1)), i + 2),
+            "h" => (at, i) = ((at.0 + n(0), at.1), i + 1),
+            "v" => (at, i) = ((at.0, at.1 + n(0)), i + 1),
+            other => panic!("a path command this test does not read: {other}"),
+        }
+        out.push(at);
+        // After a move, further pairs are lines.
+        cmd = match cmd {
+            "M" => "L",
+            "m" => "l",
+            c => c,
+        };
+    }
+    out
+}
+
+/// The pixel columns a series' weigh-ins fall in, mapped as the chart maps time.
+fn columns_of(points: &[(f64, f64)], data: &chart::ChartData, area: chart::PlotArea) -> Vec<i64> {
+    let (x0, x1) = (data.from as f64, data.x_end as f64);
+    let px = |t: f64| f64::from(area.left) + (t - x0) / (x1 - x0) * f64::from(area.right - area.left - 1);
+    let mut cols: Vec<i64> =
+        points.iter().filter(|p| p.0 >= x0 && p.0 <= x1).map(|p| px(p.0).round() as i64).collect();
+    cols.dedup();
+    cols
+}
+
+/// A decade or two of daily weigh-ins, three in ten 6 kg too high (flagged as unusual) and
+/// three in ten excluded, stays under 200 KB of SVG for every chart, at the CLI's size and the
+/// window's widest, and still marks every pixel column that has a weigh-in, a flagged one or a
+/// left-out one. With a `<circle>` per mark this history drew 359 KB (10 years) and 564 KB
+/// (20 years) at the CLI's size, 474 KB and 931 KB at the window's widest.
+#[test]
+fn a_chart_of_twenty_years_with_many_flagged_and_left_out_weigh_ins_stays_under_200_kb() {
+    let mut sizes = Vec::new();
+    for years in [10, 20] {
+        let days = years * 36_525 / 100;
+        let (_dir, store, acct) = long_history(days, |d| d % 10 % 3 == 1, |d| d % 10 % 3 == 2);
+        for kind in ["weight", "fat-ratio", "fat-mass", "lean-mass", "composition"] {
+            for (width, height) in [CLI_DEFAULT, WIDEST_WINDOW] {
+                let spec = ChartSpec {
+                    kind: ChartKind::parse(kind).unwrap(),
+                    range: Range::All,
+                    width,
+                    height,
+                    ..ChartSpec::default()
+                };
+                let data = chart::chart_data(&store, acct, &spec, START).unwrap();
+                let line = &data.lines[0];
+                let counted = line.points.len() as f64;
+                assert!(line.left_out.len() as f64 > 0.4 * counted, "{kind}: three in ten left out");
+                if kind == "weight" {
+                    assert!(
+                        line.flagged.len() as f64 > 0.4 * counted,
+                        "three in ten flagged as unusual (the 6 kg high ones): {} of {counted}",
+                        line.flagged.len()
+                    );
+                }
+                let (svg, area) = chart::render_svg_with_area(&data, &spec, &TimeZone::UTC).unwrap();
+                sizes.push((years, kind, width, svg.len()));
+                // Nothing a person sees is lost: every pixel column with a weigh-in of a kind
+                // still has that kind's mark (within a pixel of rounding).
+                let drawn = marks(&svg, area);
+                for (what, points) in [
+                    (MarkKind::Dot, &line.points),
+                    (MarkKind::Hollow, &line.left_out),
+                    (MarkKind::Ring, &line.flagged),
+                ] {
+                    let xs: Vec<f64> = drawn.iter().filter(|m| m.0 == what).map(|m| m.1).collect();
+                    for col in columns_of(points, &data, area) {
+                        assert!(
+                            xs.iter().any(|x| (x - col as f64).abs() <= 1.5),
+                            "{years} years, {kind} at {width} px: no {what:?} mark in column {col}"
+                        );
+                    }
+                }
+            }
+        }
+    }
+    eprintln!("SVG sizes (years, chart, width, bytes): {sizes:?}");
+    let heavy: Vec<_> = sizes.iter().filter(|s| s.3 >= SVG_BUDGET).collect();
+    assert!(heavy.is_empty(), "charts of {SVG_BUDGET} bytes or more: {heavy:?}");
+}
+
+/// Thinning never hides a lone mark: in a decade of ordinary weigh-ins, the one flagged as
+/// unusual keeps its ring and the one left out its hollow mark, where they are.
+#[test]
+fn a_lone_flagged_and_a_lone_left_out_weigh_in_keep_their_marks_in_a_long_history() {
+    let days = 3_652;
+    let (high, out) = (2_000, 3_000);
+    let (_dir, store, acct) = long_history(days, |d| d == high, |d| d == out);
+    for (width, height) in [CLI_DEFAULT, WIDEST_WINDOW] {
+        let spec = ChartSpec { range: Range::All, width, height, ..ChartSpec::default() };
+        let data = chart::chart_data(&store, acct, &spec, START).unwrap();
+        let line = &data.lines[0];
+        assert_eq!(line.flagged.len(), 1, "only the 6 kg high weigh-in is unusual");
+        assert_eq!(line.left_out.len(), 1, "only the excluded one is left out");
+        let (svg, area) = chart::render_svg_with_area(&data, &spec, &TimeZone::UTC).unwrap();
+        let drawn = marks(&svg, area);
+        for (what, points) in [(MarkKind::Ring, &line.flagged), (MarkKind::Hollow, &line.left_out)] {
+            let at: Vec<_> = drawn.iter().filter(|m| m.0 == what).collect();
+            assert_eq!(at.len(), 1, "{width} px: one {what:?} mark: {at:?}");
+            let col = columns_of(points, &data, area)[0] as f64;
+            assert!((at[0].1 - col).abs() <= 1.5, "{width} px: the {what:?} mark sits at x {col}: {at:?}");
+        }
+        // The ring is around the high weigh-in's dot: above the others.
+        let ring = drawn.iter().find(|m| m.0 == MarkKind::Ring).unwrap();
+        let dot = drawn.iter().filter(|m| m.0 == MarkKind::Dot).min_by(|a, b| {
+            ((a.1 - ring.1).hypot(a.2 - ring.2)).total_cmp(&(b.1 - ring.1).hypot(b.2 - ring.2))
+        });
+        assert!(dot.is_some_and(|d| (d.1 - ring.1).abs() <= 1.0 && (d.2 - ring.2).abs() <= 1.0), "{dot:?}");
+    }
 }

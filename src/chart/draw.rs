@@ -10,6 +10,7 @@ use plotters::prelude::*;
 use plotters::style::FontStyle;
 use plotters::style::text_anchor::{HPos, Pos, VPos};
 
+use super::marks::{self, MarkStyle, Marks};
 use super::{ChartData, ChartError, ChartSpec, PlotArea, downsample, palette, render_err, ticks};
 
 static FONT: &[u8] = include_bytes!("../../assets/fonts/DejaVuSans.ttf");
@@ -64,11 +65,21 @@ pub(crate) fn thin(points: &[(f64, f64)], x_from: f64, x_to: f64, columns: u32) 
 /// Points in plot coordinates: (Unix seconds, display value).
 type Xy = Vec<(f64, f64)>;
 
+/// Where the per-weigh-in marks go.
+pub(crate) enum MarkSink<'a> {
+    /// Drawn as circles (bitmaps).
+    Circles,
+    /// Kept as SVG, one group per line; plotters draws a placeholder in their place that
+    /// [`marks::fill_placeholders`] swaps for them.
+    Svg(&'a mut Vec<String>),
+}
+
 pub(crate) fn draw<DB: DrawingBackend>(
     root: DrawingArea<DB, plotters::coord::Shift>,
     data: &ChartData,
     spec: &ChartSpec,
     tz: &TimeZone,
+    mut sink: MarkSink<'_>,
 ) -> Result<PlotArea, ChartError>
 where
     DB::ErrorType: 'static,
@@ -192,27 +203,31 @@ where
     let single = data.lines.len() == 1 && data.layers.is_empty();
     for (i, ((points, trend), line)) in lines.iter().zip(&data.lines).enumerate() {
         let color = pal.series[i % pal.series.len()];
-        let dot = color.mix(if single { 0.45 } else { 0.3 });
-        chart
-            .draw_series(points.iter().map(|&(x, y)| Circle::new((x, y), 2, dot.filled())))
-            .map_err(render_err)?;
-        // Left out of the trend: hollow. Unusual: a ring in the goal colour, to look at.
-        let hollow = ShapeStyle { color: color.mix(0.8), filled: false, stroke_width: 1 };
+        // Each weigh-in a dot; left out of the trend: hollow; unusual: a ring in the goal
+        // colour, to look at. Each kind once per pixel it lands on.
+        let px = |&(x, y): &(f64, f64)| chart.backend_coord(&(x, y.clamp(y0, y1)));
         let visible = |p: &&(f64, f64)| p.0 >= x0 && p.0 <= x1;
-        chart
-            .draw_series(
-                line.left_out
-                    .iter()
-                    .filter(visible)
-                    .map(|&(x, y)| Circle::new((x, y.clamp(y0, y1)), 3, hollow)),
-            )
-            .map_err(render_err)?;
-        let ring = ShapeStyle { color: pal.goal.to_rgba(), filled: false, stroke_width: 2 };
-        chart
-            .draw_series(
-                line.flagged.iter().filter(visible).map(|&(x, y)| Circle::new((x, y.clamp(y0, y1)), 5, ring)),
-            )
-            .map_err(render_err)?;
+        let dot = MarkStyle {
+            radius: 2,
+            color: color.mix(if single { 0.45 } else { 0.3 }),
+            filled: true,
+            stroke_width: 1,
+        };
+        let hollow = MarkStyle { radius: 3, color: color.mix(0.8), filled: false, stroke_width: 1 };
+        let ring = MarkStyle { radius: 5, color: pal.goal.to_rgba(), filled: false, stroke_width: 2 };
+        let kinds = [
+            Marks::new(dot, points.iter().map(|p| chart.backend_coord(p))),
+            Marks::new(hollow, line.left_out.iter().filter(visible).map(px)),
+            Marks::new(ring, line.flagged.iter().filter(visible).map(px)),
+        ];
+        match &mut sink {
+            MarkSink::Circles => kinds.iter().try_for_each(|m| m.draw(&root))?,
+            MarkSink::Svg(groups) => {
+                root.draw_text(&marks::placeholder(groups.len()), &font(8, &pal.fg), (0, 0))
+                    .map_err(render_err)?;
+                groups.push(kinds.iter().map(Marks::svg).collect());
+            }
+        }
         let stroke = ShapeStyle { color: color.to_rgba(), filled: false, stroke_width: 2 };
         chart.draw_series(LineSeries::new(trend.iter().copied(), stroke)).map_err(render_err)?;
         if let (Some(&(x, y)), Some(text)) = (trend.last(), &line.end_label) {

@@ -3,12 +3,16 @@
 //!
 //! Raw weigh-ins are reduced per pixel column to that column's lowest and highest values, so a
 //! 100,000-point history draws as fast as a short one and no extreme is ever dropped; the
-//! trend, a smooth line, keeps one point per column. Fat and lean mass (and the body
-//! composition) are stacked so that their parts visibly add up to the weight trend.
+//! trend, a smooth line, keeps one point per column. Each kind of mark (dot, hollow left-out
+//! mark, ring around an unusual weigh-in) is drawn once per pixel it lands on, and in SVG all
+//! marks of a kind are one path (see `marks`), so a 20-year chart stays small at any width.
+//! Fat and lean mass (and the body composition) are stacked so that their parts visibly add
+//! up to the weight trend.
 
 mod axis;
 mod data;
 mod draw;
+mod marks;
 
 use std::path::Path;
 
@@ -374,15 +378,17 @@ pub fn render_svg_with_area(
     tz: &TimeZone,
 ) -> Result<(String, PlotArea), ChartError> {
     let mut out = String::new();
+    let mut marks = Vec::new();
     let area = {
         let root = SVGBackend::with_string(&mut out, (spec.width, spec.height)).into_drawing_area();
-        draw::draw(root, data, spec, tz)?
+        draw::draw(root, data, spec, tz, draw::MarkSink::Svg(&mut marks))?
     };
+    marks::fill_placeholders(&mut out, &marks)?;
     Ok((out, area))
 }
 
 /// Draws to a PNG file.
 pub fn render_png(data: &ChartData, spec: &ChartSpec, tz: &TimeZone, path: &Path) -> Result<(), ChartError> {
     let root = BitMapBackend::new(path, (spec.width, spec.height)).into_drawing_area();
-    draw::draw(root, data, spec, tz).map(|_| ())
+    draw::draw(root, data, spec, tz, draw::MarkSink::Circles).map(|_| ())
 }
