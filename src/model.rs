@@ -25,6 +25,14 @@ const fn kind(id: i64, key: &'static str, name: &'static str, unit: &'static str
 }
 
 /// Every measure type Withings documents, plus the ones seen in real answers.
+///
+/// Source: the `meastype` table of "Measure - Getmeas" in Withings' API reference
+/// (<https://developer.withings.com/api-reference>, whose text is
+/// <https://developer.withings.com/openapi.yaml>). Types 158, 159, 197 and 198 were in earlier
+/// versions of that table, and Body Scan still sends 197 and 198
+/// (`tests/fixtures/withings/aiowithings_measurement_list_2.json`). Names follow the table, in
+/// sentence case, with the unit the table gives moved to `unit`; a value without a physical
+/// unit (a score, a classification) has an empty unit.
 pub const MEASURE_KINDS: &[MeasureKind] = &[
     kind(1, "weight", "Weight", "kg"),
     kind(4, "height", "Height", "m"),
@@ -50,6 +58,8 @@ pub const MEASURE_KINDS: &[MeasureKind] = &[
     kind(138, "qtc", "Corrected QT interval", "ms"),
     kind(139, "afib-ppg", "Atrial fibrillation from PPG", ""),
     kind(155, "vascular-age", "Vascular age", "years"),
+    kind(158, "nerve-health-left-foot", "Nerve health score (left foot)", ""),
+    kind(159, "nerve-health-right-foot", "Nerve health score (right foot)", ""),
     kind(167, "nerve-health-feet", "Nerve health score (feet)", ""),
     kind(168, "extracellular-water", "Extracellular water", "kg"),
     kind(169, "intracellular-water", "Intracellular water", "kg"),
@@ -57,7 +67,9 @@ pub const MEASURE_KINDS: &[MeasureKind] = &[
     kind(173, "segment-fat-free-mass", "Fat-free mass per segment", "kg"),
     kind(174, "segment-fat-mass", "Fat mass per segment", "kg"),
     kind(175, "segment-muscle", "Muscle mass per segment", "kg"),
-    kind(196, "electrodermal-activity", "Electrodermal activity", ""),
+    kind(196, "electrodermal-activity", "Electrodermal activity (feet)", ""),
+    kind(197, "electrodermal-activity-left-foot", "Electrodermal activity (left foot)", ""),
+    kind(198, "electrodermal-activity-right-foot", "Electrodermal activity (right foot)", ""),
     kind(226, "bmr", "Basal metabolic rate", "kcal"),
     kind(227, "metabolic-age", "Metabolic age", "years"),
     kind(229, "eda", "Electrochemical skin conductance", "µS"),
@@ -78,9 +90,9 @@ impl MeasureType {
         MEASURE_KINDS.iter().find(|k| k.id == self.0)
     }
 
-    /// A human name, also for unknown types ("Type 197").
+    /// A human name, also for a type Withings does not document ("Other measure (type 9999)").
     pub fn name(self) -> String {
-        self.kind().map_or_else(|| format!("Type {}", self.0), |k| k.name.to_string())
+        self.kind().map_or_else(|| format!("Other measure (type {})", self.0), |k| k.name.to_string())
     }
 
     pub fn from_key(key: &str) -> Option<MeasureType> {
@@ -273,10 +285,66 @@ mod tests {
         assert!((ExactValue::new(72345, -3).to_f64() - 72.345).abs() < 1e-9);
     }
 
+    /// Every `meastype` of "Measure - Getmeas" in Withings' API reference
+    /// (https://developer.withings.com/openapi.yaml), and 158, 159, 197, 198 from its earlier
+    /// versions.
+    const DOCUMENTED_TYPES: [i64; 39] = [
+        1, 4, 5, 6, 8, 9, 10, 11, 12, 54, 71, 73, 76, 77, 88, 91, 123, 130, 135, 136, 137, 138, 139, 155,
+        158, 159, 167, 168, 169, 170, 173, 174, 175, 196, 197, 198, 226, 227, 229,
+    ];
+
     #[test]
-    fn unknown_types_have_a_readable_name_and_known_ones_round_trip_their_key() {
-        assert_eq!(MeasureType(197).name(), "Type 197");
+    fn every_documented_measure_type_has_a_name_of_its_own() {
+        for id in DOCUMENTED_TYPES {
+            let t = MeasureType(id);
+            assert!(t.kind().is_some(), "type {id} is documented by Withings, so Heft must know it");
+            assert!(!t.name().starts_with("Other measure"), "type {id} would be shown as {:?}", t.name());
+        }
+    }
+
+    #[test]
+    fn body_scan_foot_measures_197_and_198_are_named() {
+        // Regression: "Latest body measures" showed them as "Type 197" and "Type 198".
+        assert_eq!(MeasureType(197).name(), "Electrodermal activity (left foot)");
+        assert_eq!(MeasureType(198).name(), "Electrodermal activity (right foot)");
+    }
+
+    #[test]
+    fn an_undocumented_type_reads_as_other_measure_with_its_number() {
+        assert_eq!(MeasureType(9999).name(), "Other measure (type 9999)");
+        assert_eq!(MeasureType(9999).kind(), None, "an unknown type has no kind, so no key and no unit");
+    }
+
+    #[test]
+    fn keys_and_ids_are_unique_and_keys_are_kebab_case() {
+        let mut ids = std::collections::HashSet::new();
+        let mut keys = std::collections::HashSet::new();
+        for k in MEASURE_KINDS {
+            assert!(ids.insert(k.id), "type {} is listed twice", k.id);
+            assert!(keys.insert(k.key), "key {:?} is used twice: `--metric` would be ambiguous", k.key);
+            let kebab = !k.key.is_empty()
+                && !k.key.starts_with('-')
+                && !k.key.ends_with('-')
+                && !k.key.contains("--")
+                && k.key.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-');
+            assert!(kebab, "key {:?} is not kebab-case", k.key);
+            assert!(!k.name.is_empty(), "type {} has no name", k.id);
+        }
+    }
+
+    #[test]
+    fn the_table_lists_exactly_the_documented_types_in_order() {
+        let ids: Vec<i64> = MEASURE_KINDS.iter().map(|k| k.id).collect();
+        assert_eq!(ids, DOCUMENTED_TYPES, "a type added to one list must be added to the other");
+    }
+
+    #[test]
+    fn known_types_round_trip_their_key_and_keep_the_keys_the_cli_uses() {
+        for k in MEASURE_KINDS {
+            assert_eq!(MeasureType::from_key(k.key), Some(MeasureType(k.id)), "key {:?}", k.key);
+        }
         assert_eq!(MeasureType::from_key("fat-ratio"), Some(MeasureType::FAT_RATIO));
+        assert_eq!(MeasureType::from_key("other"), None);
         assert_eq!(MeasureType::HYDRATION.kind().map(|k| k.unit), Some("kg"));
     }
 }
