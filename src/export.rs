@@ -103,6 +103,10 @@ pub struct ExportGroup {
     /// The person's decision about it (excluded, "mine", "not me"), if any.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub verdict: Option<Verdict>,
+    /// A Withings weigh-in that stands for one of an imported export file (so no second
+    /// imported weigh-in of that minute and weight is taken for a copy of it).
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub stands_for_import: bool,
 }
 
 impl ExportGroup {
@@ -134,11 +138,13 @@ pub fn export(store: &Store) -> Result<Export, ExportError> {
         Export { format: FORMAT.into(), version: VERSION, accounts: Vec::new(), groups: Vec::new() };
     for a in store.accounts()? {
         let mut verdicts = store.verdicts(a.id)?;
+        let twins = store.import_twins(a.id)?;
         for g in store.groups(a.id)? {
             out.groups.push(ExportGroup {
                 account: a.userid.clone(),
                 provider: Some(a.provider.as_str().to_string()),
                 verdict: verdicts.remove(&g.grpid),
+                stands_for_import: twins.contains(&g.grpid),
                 group: g,
             });
         }
@@ -234,6 +240,12 @@ pub fn import(store: &mut Store, data: Export, now: i64) -> Result<ImportReport,
         }
         let groups: Vec<StoredGroup> = by_number.iter().map(|g| g.group.clone()).collect();
         total.add(store.apply(id, &groups, &[], None)?);
+        let twins: Vec<i64> = by_number
+            .iter()
+            .filter(|g| g.stands_for_import && g.group.source.is_withings())
+            .map(|g| g.group.grpid)
+            .collect();
+        store.set_import_twins(id, &twins)?;
         for g in by_number {
             if let Some(v) = &g.verdict {
                 store.set_verdict(id, g.group.grpid, v)?;

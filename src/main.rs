@@ -491,7 +491,7 @@ fn run(cli: Cli) -> anyhow::Result<()> {
                     r.unchanged
                 ),
                 Imported::Withings(w) => {
-                    println!("{}", w.sentence());
+                    println!("{}", w.summary);
                     println!("Times read as {} (from {}); account {}", w.timezone, w.timezone_from, w.userid);
                     if !w.ignored_columns.is_empty() {
                         println!("Ignored columns: {}", w.ignored_columns.join(", "));

@@ -109,6 +109,12 @@ impl Row {
     pub fn weight(&self) -> &Written {
         &self.masses[0]
     }
+
+    /// Whether `other` says exactly what this row says (the same second, every value as
+    /// written, the comment): the one kind of duplicate inside a file.
+    pub fn repeats(&self, other: &Row) -> bool {
+        self.local == other.local && self.masses == other.masses && self.comment == other.comment
+    }
 }
 
 /// A whole export, read.

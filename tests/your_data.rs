@@ -67,7 +67,7 @@ fn a_kg_export_is_imported_exactly_and_a_second_import_adds_nothing() {
     let env = offline();
     let f = write(env.data_dir.path(), "weight.csv", KG_FILE);
     let out = env.ok(&["import", f.to_str().unwrap(), "--timezone", "Europe/Paris"]);
-    assert!(out.contains("Imported 3 weigh-ins (0 already present, 1 duplicates in the file)"), "{out}");
+    assert!(out.contains("Imported 3 weigh-ins (0 matched weigh-ins already stored: same weight within a minute; 1 exact repeat in the file)"), "{out}");
     assert!(out.contains("Europe/Paris (from --timezone)"), "{out}");
     let g = own_groups(&env);
     assert_eq!(g.len(), 3);
@@ -91,7 +91,7 @@ fn a_kg_export_is_imported_exactly_and_a_second_import_adds_nothing() {
     assert!(g.iter().all(|g| g.source == heft::model::Source::Import));
 
     let again = env.ok(&["import", f.to_str().unwrap(), "--timezone", "Europe/Paris"]);
-    assert!(again.contains("Imported 0 weigh-ins (3 already present, 1 duplicates in the file)"), "{again}");
+    assert!(again.contains("Imported 0 weigh-ins (3 matched weigh-ins already stored: same weight within a minute; 1 exact repeat in the file)"), "{again}");
     assert_eq!(own_groups(&env), g, "nothing changed");
 
     let rows = list(&env, &[]);
@@ -107,7 +107,7 @@ fn an_lb_export_keeps_what_was_written_and_stores_exact_kilograms() {
 ";
     let f = write(env.data_dir.path(), "weight.csv", text);
     let out = env.ok(&["import", f.to_str().unwrap(), "--timezone", "America/Chicago"]);
-    assert!(out.contains("Imported 2 weigh-ins (0 already present, 0 duplicates in the file)"), "{out}");
+    assert!(out.contains("Imported 2 weigh-ins (0 matched weigh-ins already stored: same weight within a minute; 0 exact repeats in the file)"), "{out}");
     let g = own_groups(&env);
     let lb = |s: &str| Some(format!("{s} lb"));
     assert_eq!(
@@ -187,7 +187,7 @@ fn a_zip_export_is_read_with_the_time_zone_its_devices_name() {
     zip.write_all(b"from,to\n").unwrap();
     zip.finish().unwrap();
     let out = env.ok(&["import", path.to_str().unwrap()]);
-    assert!(out.contains("Imported 3 weigh-ins (0 already present, 1 duplicates in the file)"), "{out}");
+    assert!(out.contains("Imported 3 weigh-ins (0 matched weigh-ins already stored: same weight within a minute; 1 exact repeat in the file)"), "{out}");
     assert!(out.contains("Asia/Tokyo (from devices.csv)"), "{out}");
     let g = own_groups(&env);
     assert_eq!(g[2].date, utc("2026-11-30T07:15:00", "Asia/Tokyo"));
@@ -493,7 +493,7 @@ fn a_household_syncs_every_account_while_one_is_revoked_and_an_export_of_synced_
     assert!(out.contains(&format!("{zone} (from the account)")), "{out}");
     assert!(
         out.contains(&format!(
-            "Imported 0 weigh-ins ({} already present, 0 duplicates in the file)",
+            "Imported 0 weigh-ins ({} matched weigh-ins already stored: same weight within a minute; 0 exact repeats in the file)",
             weighed.len()
         )),
         "{out}"
@@ -522,4 +522,212 @@ fn the_figures_follow_an_exclusion_at_once() {
     assert_eq!(fresh.trend(None, Default::default()).unwrap(), after);
     app.include(None, last).unwrap();
     assert_eq!(app.trend(None, Default::default()).unwrap(), before, "and back");
+}
+
+/// Regression: a real lb export (2,221 weigh-ins) imported as 2,192, because a person who
+/// stepped on twice within a minute (the same weight both times) had the second weigh-in
+/// counted as a duplicate in the file.
+#[test]
+fn two_weigh_ins_thirty_seconds_apart_in_a_file_are_two() {
+    let env = offline();
+    let text = "Date,\"Weight (lb)\",\"Fat mass (lb)\",\"Bone mass (lb)\",\"Muscle mass (lb)\",\"Hydration (lb)\",Comments
+2024-03-02 07:15:30,175.6,,,,,
+2024-03-02 07:15:00,175.6,,,,,
+";
+    let f = write(env.data_dir.path(), "weight.csv", text);
+    let out = env.ok(&["import", f.to_str().unwrap(), "--timezone", "UTC"]);
+    let g = own_groups(&env);
+    assert_eq!(g.len(), 2, "stepping on twice is two weigh-ins: {out}");
+    assert_eq!(g[1].date - g[0].date, 30, "each at its own second");
+}
+
+/// The summary's words for the two rules, as `heft import` prints them.
+fn said(imported: &str, stored: &str, repeats: &str) -> String {
+    format!(
+        "Imported {imported} ({stored} already stored: same weight within a minute; {repeats} in the file)"
+    )
+}
+
+#[test]
+fn only_an_exact_repeat_in_the_file_collapses_and_is_said_so() {
+    let env = offline();
+    let text = "Date,\"Weight (kg)\",\"Fat mass (kg)\",Comments
+2024-03-02 07:15:00,80.10,17.20,
+2024-03-02 07:15:00,80.10,17.20,
+2024-03-02 07:15:00,80.10,17.30,
+2024-03-02 07:14:59,80.10,17.20,
+";
+    let f = write(env.data_dir.path(), "weight.csv", text);
+    let out = env.ok(&["import", f.to_str().unwrap(), "--timezone", "UTC"]);
+    assert!(
+        out.contains(&said("3 weigh-ins", "0 matched weigh-ins", "1 exact repeat")),
+        "the same second and the same values is the one duplicate; another fat mass or second is not: {out}"
+    );
+    assert_eq!(own_groups(&env).len(), 3);
+    // Again: every row now matches one stored weigh-in of its own, and the repeat is still one.
+    let again = env.ok(&["import", f.to_str().unwrap(), "--timezone", "UTC"]);
+    assert!(again.contains(&said("0 weigh-ins", "3 matched weigh-ins", "1 exact repeat")), "{again}");
+    assert_eq!(own_groups(&env).len(), 3, "nothing added twice");
+}
+
+#[test]
+fn a_stored_weigh_in_stands_for_one_row_of_a_later_file() {
+    let env = offline();
+    let one = write(env.data_dir.path(), "one.csv", "Date,\"Weight (lb)\"\n2024-03-02 07:15:00,175.6\n");
+    env.ok(&["import", one.to_str().unwrap(), "--timezone", "UTC"]);
+    let two = write(
+        env.data_dir.path(),
+        "two.csv",
+        "Date,\"Weight (lb)\"\n2024-03-02 07:15:30,175.6\n2024-03-02 07:15:00,175.6\n",
+    );
+    let out = env.ok(&["import", two.to_str().unwrap(), "--timezone", "UTC"]);
+    assert!(out.contains(&said("1 weigh-in", "1 matched a weigh-in", "0 exact repeats")), "{out}");
+    let g = own_groups(&env);
+    assert_eq!(
+        g.iter().map(|g| g.date % 60).collect::<Vec<_>>(),
+        vec![0, 30],
+        "the one not stored was added"
+    );
+}
+
+/// A Withings export of `groups` as Withings writes it for an lb account: UTC here, newest
+/// first, lb to 0.1 with a trailing ".0" dropped.
+fn lb_export<'a>(groups: impl IntoIterator<Item = &'a StoredGroup>) -> (String, usize) {
+    let mut rows: Vec<(i64, String)> = groups
+        .into_iter()
+        .filter(|g| g.category == 1)
+        .filter_map(|g| {
+            let m = g.measures.iter().find(|m| m.kind == 1 && m.position.is_none())?;
+            let lb = heft::model::ExactValue::new(m.value, m.unit).to_f64() / 0.453_592_37;
+            let text = format!("{lb:.1}");
+            let text = text.strip_suffix(".0").unwrap_or(&text).to_string();
+            Some((g.date, text))
+        })
+        .collect();
+    rows.sort_by_key(|r| std::cmp::Reverse(r.0));
+    let mut csv = String::from("Date,\"Weight (lb)\",\"Fat mass (lb)\",Comments\n");
+    for (date, lb) in &rows {
+        let at = jiff::Timestamp::from_second(*date).unwrap().strftime("%Y-%m-%d %H:%M:%S");
+        csv += &format!("{at},{lb},,\n");
+    }
+    (csv, rows.len())
+}
+
+/// The simulator's first user has stepped on the scale a second time, 30 s after a weigh-in
+/// of theirs, with the same weight; returns that first weigh-in.
+fn stepped_on_twice(env: &Env) -> withings_sim::Group {
+    let uid = env.userid();
+    let first = env
+        .sim
+        .truth(uid)
+        .unwrap()
+        .into_iter()
+        .find(|g| g.category == 1 && g.attrib == 0 && g.measures.iter().any(|m| m.kind == 1))
+        .expect("a weigh-in");
+    let mut again = first.clone();
+    again.grpid = 0;
+    again.date += 30;
+    again.measures.retain(|m| m.kind == 1);
+    env.sim.add_group(uid, again).unwrap();
+    first
+}
+
+/// A weigh-in of the person's own (not a guest's) with a weight.
+fn weighed(g: &StoredGroup) -> bool {
+    g.category == 1 && g.attrib == 0 && g.measures.iter().any(|m| m.kind == 1 && m.position.is_none())
+}
+
+fn sync(app: &mut heft::app::App) {
+    let done = app.sync(None, false, &mut |_, _| {}, |_| {}).expect("sync runs");
+    done[0].result.as_ref().expect("the sync succeeds");
+}
+
+#[test]
+fn an_export_of_synced_weigh_ins_adds_nothing_with_two_thirty_seconds_apart_on_both_sides() {
+    let env = Env::new(SimConfig { users: 1, years: 1, ..sim_config() });
+    let uid = env.userid().to_string();
+    stepped_on_twice(&env);
+    let (mut app, _) = env.app_in_process();
+    sync(&mut app);
+    let (csv, rows) = lb_export(&env.stored(env.userid()));
+    let f = write(env.data_dir.path(), "weight.csv", &csv);
+    let out = env.ok(&["import", f.to_str().unwrap(), "--account", &uid, "--timezone", "UTC"]);
+    assert!(
+        out.contains(&said("0 weigh-ins", &format!("{rows} matched weigh-ins"), "0 exact repeats")),
+        "each of the {rows} rows, both of the pair 30 s apart included, is one already synced: {out}"
+    );
+    assert!(own_groups(&env).is_empty(), "nothing added beside Withings' copies");
+    // Later syncs leave it so.
+    env.sim.advance(5);
+    sync(&mut app);
+    env.assert_matches_truth(env.userid(), "Withings' data, nothing more");
+}
+
+#[test]
+fn imported_weigh_ins_give_way_to_a_sync_one_to_one() {
+    let env = Env::new(SimConfig { users: 1, years: 1, ..sim_config() });
+    let uid = env.userid().to_string();
+    stepped_on_twice(&env);
+    let (mut app, _) = env.app_in_process();
+    // The export first, then the first sync brings the same weigh-ins, the pair included.
+    let (csv, rows) = lb_export(&env.truth(env.userid()));
+    let f = write(env.data_dir.path(), "weight.csv", &csv);
+    let out = env.ok(&["import", f.to_str().unwrap(), "--account", &uid, "--timezone", "UTC"]);
+    assert!(out.contains(&format!("Imported {rows} weigh-ins")), "{out}");
+    sync(&mut app);
+    env.assert_matches_truth(env.userid(), "every imported weigh-in gave way to its own Withings copy");
+}
+
+#[test]
+fn of_two_weigh_ins_thirty_seconds_apart_the_one_not_stored_is_added_and_stays() {
+    let env = Env::new(SimConfig { users: 1, years: 1, ..sim_config() });
+    let uid = env.userid().to_string();
+    let (mut app, _) = env.app_in_process();
+    sync(&mut app);
+    // Withings holds one weigh-in; the file has it and a second one 30 s later.
+    let first = env.stored(env.userid()).into_iter().find(weighed).unwrap();
+    let mut second = first.clone();
+    second.date += 30;
+    let (csv, _) = lb_export([&first, &second]);
+    let f = write(env.data_dir.path(), "weight.csv", &csv);
+    let out = env.ok(&["import", f.to_str().unwrap(), "--account", &uid, "--timezone", "UTC"]);
+    assert!(out.contains(&said("1 weigh-in", "1 matched a weigh-in", "0 exact repeats")), "{out}");
+    let added: Vec<i64> = own_groups(&env).iter().map(|g| g.date).collect();
+    assert_eq!(added, vec![second.date], "the one Withings does not have");
+    // The Withings weigh-in stands for the file's first row: no sync retires the second.
+    env.sim.advance(5);
+    sync(&mut app);
+    assert_eq!(own_groups(&env).iter().map(|g| g.date).collect::<Vec<_>>(), vec![second.date]);
+    // Nor after a restore of Heft's own export into a fresh folder.
+    let backup = env.data_dir.path().join("backup.json");
+    env.ok(&["export", "--out", backup.to_str().unwrap()]);
+    let fresh = Env::new(SimConfig { users: 1, years: 1, ..sim_config() });
+    let (mut fresh_app, _) = fresh.app_in_process();
+    fresh.ok(&["import", backup.to_str().unwrap()]);
+    sync(&mut fresh_app);
+    assert_eq!(own_groups(&fresh).iter().map(|g| g.date).collect::<Vec<_>>(), vec![second.date]);
+}
+
+#[test]
+fn of_two_imported_weigh_ins_thirty_seconds_apart_one_gives_way_to_the_one_withings_has() {
+    let env = Env::new(SimConfig { users: 1, years: 1, ..sim_config() });
+    let uid = env.userid().to_string();
+    let (mut app, _) = env.app_in_process();
+    let truth = env.truth(env.userid());
+    let first = truth.iter().find(|g| weighed(g)).unwrap();
+    let mut second = first.clone();
+    second.date += 30;
+    let (csv, _) = lb_export([first, &second]);
+    let f = write(env.data_dir.path(), "weight.csv", &csv);
+    env.ok(&["import", f.to_str().unwrap(), "--account", &uid, "--timezone", "UTC"]);
+    sync(&mut app);
+    let left = || own_groups(&env).iter().map(|g| g.date).collect::<Vec<_>>();
+    assert_eq!(
+        left(),
+        vec![second.date],
+        "one gave way to Withings' copy; the other is a weigh-in of its own"
+    );
+    env.sim.advance(5);
+    sync(&mut app);
+    assert_eq!(left(), vec![second.date], "and a later sync does not take it for another copy");
 }

@@ -710,7 +710,8 @@ function resetEntryForm() {
 
 function importSentence(r) {
   if (r.kind === "withings") {
-    let t = `Imported ${r.imported} weigh-ins (${r.already_present} already present, ${r.duplicates_in_file} duplicates in the file); times read as ${r.timezone} (from ${r.timezone_from}).`;
+    // The core's own words: how many were added, matched and repeated, and by which rule.
+    let t = `${r.summary}; times read as ${r.timezone} (from ${r.timezone_from}).`;
     if (r.ignored_columns.length) t += " Ignored columns: " + r.ignored_columns.join(", ") + ".";
     return t;
   }

@@ -330,7 +330,7 @@ fn your_data(d: &Driver, dialogs: &Path) {
     d.wait("the import's result", 30, |d| d.text("import-result").starts_with("Imported"));
     assert!(
         d.text("import-result")
-            .contains("Imported 2 weigh-ins (0 already present, 0 duplicates in the file)"),
+            .contains("Imported 2 weigh-ins (0 matched weigh-ins already stored: same weight within a minute; 0 exact repeats in the file)"),
         "{}",
         d.text("import-result")
     );

@@ -14,7 +14,10 @@ use crate::auth::Provider;
 use crate::export::ImportError;
 use crate::model::{Attrib, Category, ExactValue, MeasureType, Source};
 use crate::series::Query;
-use crate::store::{Account, Standing, StoredGroup, StoredMeasure, Verdict, WeighInIndex, WeighInKey};
+use crate::store::{
+    Account, Standing, StoredGroup, StoredMeasure, Verdict, WrittenWeighIn, at_column_precision,
+    pair_weigh_ins,
+};
 use crate::trend::{self, Anomaly, Reason};
 use crate::units::MassUnit;
 use crate::withings_file::{self, Kind, Row, WithingsFile};
@@ -69,22 +72,33 @@ pub struct ImportOptions {
 #[derive(Debug, Clone, Serialize, PartialEq)]
 pub struct WithingsImport {
     pub userid: String,
+    /// Weigh-ins added.
     pub imported: usize,
-    pub already_present: usize,
-    pub duplicates_in_file: usize,
+    /// Rows that are a weigh-in already stored (synced, imported before or typed by hand):
+    /// one within a minute with the same weight at the file's precision, each stored
+    /// weigh-in matched to one row only.
+    pub already_stored: usize,
+    /// Rows that repeat an earlier row exactly (the same second, the same values).
+    pub exact_repeats: usize,
     pub ignored_columns: Vec<String>,
     pub timezone: String,
     /// "--timezone", "devices.csv", "the account" or "this computer".
     pub timezone_from: &'static str,
+    /// The counts in words, with the rule each follows (the window shows it as it is).
+    pub summary: String,
 }
 
-impl WithingsImport {
-    pub fn sentence(&self) -> String {
-        format!(
-            "Imported {} weigh-ins ({} already present, {} duplicates in the file)",
-            self.imported, self.already_present, self.duplicates_in_file
-        )
-    }
+/// "Imported 2 weigh-ins (1 matched a weigh-in already stored: same weight within a minute;
+/// 1 exact repeat in the file)".
+fn summary(imported: usize, already_stored: usize, exact_repeats: usize) -> String {
+    let s = |n: usize| if n == 1 { "" } else { "s" };
+    let stored = if already_stored == 1 { "a weigh-in" } else { "weigh-ins" };
+    format!(
+        "Imported {imported} weigh-in{} ({already_stored} matched {stored} already stored: same weight \
+         within a minute; {exact_repeats} exact repeat{} in the file)",
+        s(imported),
+        s(exact_repeats)
+    )
 }
 
 /// What `heft import` did, by the kind of file.
@@ -441,9 +455,9 @@ impl App {
         }
     }
 
-    /// Adds a Withings export's weigh-ins to an account in one transaction, leaving out those
-    /// it already has (same instant within a minute, same weight at the file's precision) and
-    /// duplicates inside the file.
+    /// Adds a Withings export's weigh-ins to an account in one transaction, leaving out rows
+    /// that repeat another exactly and those the account already has (one to one: within a
+    /// minute, the same weight at the file's precision).
     pub fn import_withings(
         &mut self,
         file: &WithingsFile,
@@ -475,41 +489,54 @@ impl App {
             (None, None, None) => (None, "this computer"),
         };
         let tz = tz.unwrap_or_else(TimeZone::system);
-        let existing = WeighInIndex::new(self.store.weigh_in_keys(a.id)?);
-        let mut seen = WeighInIndex::default();
-        let (mut groups, mut present, mut dups) = (Vec::new(), 0, 0);
-        // Oldest first, so the grpids follow time like Withings' do.
+        // Inside the file only an exact repeat is a duplicate: the same second and the same
+        // values. Two rows with the same weight seconds apart are two weigh-ins (a person who
+        // stepped on twice). Oldest first, so the grpids follow time like Withings' do.
+        let mut distinct: HashMap<jiff::civil::DateTime, Vec<&Row>> = HashMap::new();
+        let (mut rows, mut repeats) = (Vec::new(), 0);
         for row in file.rows.iter().rev() {
-            let g = row_group(row, &tz, self.now())?;
-            let weight = row.weight();
-            // A row repeated in the file is a duplicate in the file, whether or not it is
-            // also already stored: the counts then say the same on every import.
-            let exact = WeighInKey {
-                grpid: 0,
-                date: g.date,
-                weight: weight.exact_kg().unwrap_or(weight.value),
-                source: Source::Import,
-                written: None,
-            };
-            if seen.find(g.date, weight.value, weight.unit).is_some() {
-                dups += 1;
-            } else if existing.find(g.date, weight.value, weight.unit).is_some() {
-                present += 1;
-                seen.push(exact);
+            let same_second = distinct.entry(row.local).or_default();
+            if same_second.iter().any(|r| r.repeats(row)) {
+                repeats += 1;
             } else {
-                seen.push(exact);
-                groups.push(g);
+                same_second.push(row);
+                rows.push((row, row_group(row, &tz, self.now())?));
             }
         }
-        self.store.add_own(a.id, &groups)?;
+        // Against what is stored (synced from Withings, an earlier import, typed by hand) a
+        // row is a weigh-in already there when one lies within a minute with its weight at
+        // the written precision, one to one: each stored weigh-in stands for one row only.
+        let stored = self.store.weigh_in_keys(a.id)?;
+        let mut written: Vec<WrittenWeighIn> = rows
+            .iter()
+            .map(|(row, g)| WrittenWeighIn {
+                date: g.date,
+                weight: row.weight().value,
+                unit: row.weight().unit,
+            })
+            .collect();
+        at_column_precision(&mut written);
+        let pairs = pair_weigh_ins(&stored, &written);
+        let stand_for: Vec<i64> = pairs
+            .iter()
+            .flatten()
+            .map(|&i| &stored[i])
+            .filter(|k| k.source.is_withings())
+            .map(|k| k.grpid)
+            .collect();
+        let groups: Vec<StoredGroup> =
+            rows.into_iter().zip(&pairs).filter(|(_, p)| p.is_none()).map(|((_, g), _)| g).collect();
+        self.store.add_imported(a.id, &groups, &stand_for)?;
+        let already_stored = pairs.iter().flatten().count();
         Ok(WithingsImport {
             userid: a.userid.clone(),
             imported: groups.len(),
-            already_present: present,
-            duplicates_in_file: dups,
+            already_stored,
+            exact_repeats: repeats,
             ignored_columns: file.ignored_columns.clone(),
             timezone: tz_name(&tz),
             timezone_from,
+            summary: summary(groups.len(), already_stored, repeats),
         })
     }
 

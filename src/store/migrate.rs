@@ -14,6 +14,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("migrations/0005_sync_history.sql"),
     include_str!("migrations/0006_resume_and_health.sql"),
     include_str!("migrations/0007_resume_windows.sql"),
+    include_str!("migrations/0008_import_twins.sql"),
 ];
 
 pub fn run(conn: &mut Connection) -> Result<(), StoreError> {

@@ -4,6 +4,7 @@ mod groups;
 mod history;
 mod migrate;
 mod own;
+mod twins;
 mod verdicts;
 
 use std::path::Path;
@@ -14,7 +15,7 @@ use crate::auth::Provider;
 
 pub use groups::{ApplyOutcome, Checkpoint, CursorUpdate, ResumePoint, StoredGroup, StoredMeasure};
 pub use history::{Change, ChangeRecord, SyncRun};
-pub use own::{WeighInIndex, WeighInKey};
+pub use twins::{WeighInKey, WrittenWeighIn, at_column_precision, pair as pair_weigh_ins};
 pub use verdicts::{Standing, Verdict};
 
 #[derive(Debug, thiserror::Error)]

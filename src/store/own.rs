@@ -2,15 +2,15 @@
 //! get negative grpids (Withings' are positive), so a sync never meets, changes or removes
 //! them, and they can be edited and deleted here, which Withings' groups cannot.
 
-use std::collections::HashMap;
+use std::collections::HashSet;
 
 use rusqlite::{Transaction, params};
 
 use super::groups::write_group;
+use super::twins::{self, WeighInKey, WrittenWeighIn};
 use super::{Store, StoreError};
 use crate::model::{ExactValue, MeasureType, Source};
 use crate::store::StoredGroup;
-use crate::units::MassUnit;
 
 /// The next free grpid for a group of Heft's own.
 fn next_own_grpid(tx: &Transaction<'_>, account: i64) -> Result<i64, StoreError> {
@@ -21,57 +21,21 @@ fn next_own_grpid(tx: &Transaction<'_>, account: i64) -> Result<i64, StoreError>
     )?)
 }
 
-/// When and what a weigh-in weighed: how an import recognises one it already has.
-#[derive(Debug, Clone, PartialEq)]
-pub struct WeighInKey {
-    pub grpid: i64,
-    pub date: i64,
-    /// Exact kg.
-    pub weight: ExactValue,
-    pub source: Source,
-    /// What a file or a person wrote ("175 lb"), for Heft's own.
-    pub written: Option<String>,
-}
-
-/// Weigh-ins by minute, to find "the same instant within a minute and the same weight at
-/// the precision it was written with".
-#[derive(Debug, Default)]
-pub struct WeighInIndex(HashMap<i64, Vec<WeighInKey>>);
-
-impl WeighInIndex {
-    pub fn new(keys: impl IntoIterator<Item = WeighInKey>) -> WeighInIndex {
-        let mut m = WeighInIndex::default();
-        for k in keys {
-            m.push(k);
-        }
-        m
-    }
-
-    pub fn push(&mut self, k: WeighInKey) {
-        self.0.entry(k.date.div_euclid(60)).or_default().push(k);
-    }
-
-    /// A weigh-in within 60 s of `date` whose weight, in `unit` rounded to the decimals
-    /// `written` has, is `written`.
-    pub fn find(&self, date: i64, written: ExactValue, unit: MassUnit) -> Option<&WeighInKey> {
-        let minute = date.div_euclid(60);
-        let scale = 10f64.powi(written.decimals() as i32);
-        let target = written.value as f64 * 10f64.powi(written.unit.max(0));
-        (minute - 1..=minute + 1).filter_map(|m| self.0.get(&m)).flatten().find(|k| {
-            (k.date - date).abs() <= 60 && (unit.from_kg(k.weight.to_f64()) * scale).round() == target
-        })
-    }
-}
-
-/// "175 lb" → (175, lb).
-fn parse_written(text: &str) -> Option<(ExactValue, MassUnit)> {
-    let (v, u) = text.split_once(' ')?;
-    Some((ExactValue::parse_decimal(v)?, MassUnit::parse(u)?))
-}
-
 impl Store {
     /// Stores groups of Heft's own in one transaction (all or none); returns their grpids.
     pub fn add_own(&mut self, account: i64, groups: &[StoredGroup]) -> Result<Vec<i64>, StoreError> {
+        self.add_imported(account, groups, &[])
+    }
+
+    /// [`Store::add_own`] for a file's weigh-ins, recording in the same transaction that the
+    /// Withings weigh-ins `stand_for` are the file's other weigh-ins (each one of them), so
+    /// that no later sync retires a second imported weigh-in against one of them.
+    pub fn add_imported(
+        &mut self,
+        account: i64,
+        groups: &[StoredGroup],
+        stand_for: &[i64],
+    ) -> Result<Vec<i64>, StoreError> {
         let tx = self.conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
         let mut next = next_own_grpid(&tx, account)?;
         let mut ids = Vec::with_capacity(groups.len());
@@ -82,8 +46,25 @@ impl Store {
             ids.push(next);
             next -= 1;
         }
+        mark_import_twins(&tx, account, stand_for)?;
         tx.commit()?;
         Ok(ids)
+    }
+
+    /// Records that these Withings weigh-ins each stand for a weigh-in of an imported file
+    /// (a restored export's record of it).
+    pub fn set_import_twins(&mut self, account: i64, grpids: &[i64]) -> Result<(), StoreError> {
+        let tx = self.conn.transaction()?;
+        mark_import_twins(&tx, account, grpids)?;
+        tx.commit()?;
+        Ok(())
+    }
+
+    /// The Withings weigh-ins that stand for a weigh-in of an imported file.
+    pub fn import_twins(&self, account: i64) -> Result<HashSet<i64>, StoreError> {
+        let mut st = self.conn.prepare("SELECT grpid FROM import_twins WHERE account_id = ?1")?;
+        let rows = st.query_map([account], |r| r.get(0))?;
+        Ok(rows.collect::<Result<_, _>>()?)
     }
 
     /// The group, if it is one of Heft's own (else why it cannot be changed here).
@@ -136,20 +117,29 @@ impl Store {
 
     /// Imported weigh-ins that Withings' API has now sent too (the same weigh-in from the
     /// export and from a sync) give way to Withings' copy, which a decision about them
-    /// follows. Returns how many gave way.
+    /// follows. One to one: a Withings weigh-in takes the place of one imported weigh-in, once
+    /// (it is recorded), so of two imported weigh-ins 30 s apart with one copy at Withings,
+    /// one stays. Returns how many gave way.
     pub fn retire_imported_twins(&mut self, account: i64) -> Result<usize, StoreError> {
         let keys = self.weigh_in_keys(account)?;
         if !keys.iter().any(|k| k.source == Source::Import) {
             return Ok(0);
         }
-        let (imported, synced): (Vec<WeighInKey>, Vec<WeighInKey>) =
-            keys.into_iter().filter(|k| k.source != Source::Manual).partition(|k| k.source == Source::Import);
-        let index = WeighInIndex::new(synced);
+        let taken = self.import_twins(account)?;
+        let (imported, synced): (Vec<WeighInKey>, Vec<WeighInKey>) = keys
+            .into_iter()
+            .filter(|k| k.source == Source::Import || k.source.is_withings() && !taken.contains(&k.grpid))
+            .partition(|k| k.source == Source::Import);
+        let (imported, mut written): (Vec<&WeighInKey>, Vec<WrittenWeighIn>) = imported
+            .iter()
+            .filter_map(|k| Some((k, WrittenWeighIn::parse(k.date, k.written.as_deref()?)?)))
+            .unzip();
+        twins::at_column_precision(&mut written);
+        let pairs = twins::pair(&synced, &written);
         let tx = self.conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
         let mut n = 0;
-        for k in &imported {
-            let Some((written, unit)) = k.written.as_deref().and_then(parse_written) else { continue };
-            let Some(twin) = index.find(k.date, written, unit) else { continue };
+        for (k, twin) in imported.iter().zip(pairs) {
+            let Some(twin) = twin.map(|i| &synced[i]) else { continue };
             tx.execute(
                 "INSERT OR IGNORE INTO verdicts (account_id, grpid, counted, reason, decided_at)
                  SELECT account_id, ?3, counted, reason, decided_at FROM verdicts
@@ -161,9 +151,19 @@ impl Store {
                 params![account, k.grpid],
             )?;
             tx.execute("DELETE FROM groups WHERE account_id = ?1 AND grpid = ?2", params![account, k.grpid])?;
+            mark_import_twins(&tx, account, &[twin.grpid])?;
             n += 1;
         }
         tx.commit()?;
         Ok(n)
     }
+}
+
+fn mark_import_twins(tx: &Transaction<'_>, account: i64, grpids: &[i64]) -> Result<(), StoreError> {
+    let mut st =
+        tx.prepare_cached("INSERT OR IGNORE INTO import_twins (account_id, grpid) VALUES (?1, ?2)")?;
+    for g in grpids {
+        st.execute(params![account, g])?;
+    }
+    Ok(())
 }
