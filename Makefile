@@ -68,7 +68,7 @@ sim:
 # from the committed seeds in fuzz/seeds/ and keeping what libFuzzer finds in fuzz/corpus/. cargo-fuzz wants
 # nightly flags; RUSTC_BOOTSTRAP lets the stable toolchain accept them.
 FUZZ_SECONDS ?= 180
-FUZZ_TARGETS ?= getmeas callback import
+FUZZ_TARGETS ?= getmeas callback import withings_zip withings_csv
 fuzz: deps
 	@command -v cargo-fuzz >/dev/null 2>&1 || $(CARGO) install cargo-fuzz --locked
 	@for t in $(FUZZ_TARGETS); do \

@@ -4,7 +4,8 @@
 use serde::{Deserialize, Serialize};
 
 use crate::auth::Provider;
-use crate::store::{ApplyOutcome, Store, StoreError, StoredGroup, Verdict};
+use crate::read_limit::{self, Bounded};
+use crate::store::{Account, RestoreAccount, Store, StoreError, StoredGroup, Verdict};
 
 pub const FORMAT: &str = "heft-export";
 pub const VERSION: u32 = 1;
@@ -58,6 +59,8 @@ pub enum ImportError {
     Store(#[from] StoreError),
     #[error(transparent)]
     File(#[from] crate::withings_file::FileError),
+    #[error(transparent)]
+    TooLarge(#[from] read_limit::TooLarge),
 }
 
 impl ImportError {
@@ -68,7 +71,8 @@ impl ImportError {
             ImportError::NotAnExport(_)
             | ImportError::TooNew(_)
             | ImportError::Read { .. }
-            | ImportError::File(_) => "import_failed",
+            | ImportError::File(_)
+            | ImportError::TooLarge(_) => "import_failed",
         }
     }
 }
@@ -123,13 +127,40 @@ pub struct Export {
     pub groups: Vec<ExportGroup>,
 }
 
-/// What an import did.
+/// What restoring a backup did. A backup only adds: nothing stored here is changed.
 #[derive(Debug, Default, Serialize, PartialEq, Eq)]
 pub struct ImportReport {
     pub accounts: usize,
+    /// Weigh-ins added.
     pub added: u64,
-    pub changed: u64,
+    /// Weigh-ins of the backup already here as they are.
     pub unchanged: u64,
+    /// Weigh-ins of which this database holds a different copy under the same number (one
+    /// Withings changed since the backup, say), kept as they are here.
+    pub skipped: u64,
+    /// Account details (name, time zone, goal, unit, colour) kept over the backup's, in words.
+    pub kept: Vec<String>,
+    /// The counts in words (the window shows it as it is).
+    pub summary: String,
+}
+
+impl ImportReport {
+    fn new(accounts: usize, added: u64, unchanged: u64, skipped: u64, kept: Vec<String>) -> Self {
+        let s = |n: u64| if n == 1 { "" } else { "s" };
+        let mut summary = format!(
+            "Imported {accounts} account{}: {added} weigh-in{} added, {unchanged} already here",
+            s(accounts as u64),
+            s(added)
+        );
+        if skipped > 0 {
+            summary +=
+                &format!("; {skipped} left out because this computer holds a different copy (kept as it is)");
+        }
+        for k in &kept {
+            summary += &format!("; {k}");
+        }
+        ImportReport { accounts, added, unchanged, skipped, kept, summary }
+    }
 }
 
 /// Every account's history.
@@ -163,7 +194,21 @@ pub fn export(store: &Store) -> Result<Export, ExportError> {
 
 /// Parses the whole file before touching the database: a broken file changes nothing.
 pub fn parse(bytes: &[u8]) -> Result<Export, ImportError> {
-    let e: Export = serde_json::from_slice(bytes).map_err(|e| ImportError::NotAnExport(e.to_string()))?;
+    parse_reader(bytes)
+}
+
+/// [`parse`] as a stream, at most [`read_limit::HEFT_JSON`] of it, so a file of any size
+/// never takes more memory than an export of that size would.
+pub fn parse_reader(r: impl std::io::Read) -> Result<Export, ImportError> {
+    let mut bounded = Bounded::new(r, read_limit::HEFT_JSON);
+    let parsed = serde_json::from_reader(std::io::BufReader::new(&mut bounded));
+    if bounded.exceeded() {
+        return Err(read_limit::file_too_large(read_limit::HEFT_JSON, "Heft export").into());
+    }
+    validate(parsed.map_err(|e| ImportError::NotAnExport(e.to_string()))?)
+}
+
+fn validate(e: Export) -> Result<Export, ImportError> {
     if e.format != FORMAT {
         return Err(ImportError::NotAnExport(format!("format is {:?}", e.format)));
     }
@@ -189,79 +234,97 @@ pub fn parse(bytes: &[u8]) -> Result<Export, ImportError> {
     Ok(e)
 }
 
-/// Restores an export; each account's groups go in in one transaction.
+/// Restores a backup in one transaction (every account of it or none). It only adds: an
+/// account's name, time zone, goal, unit and colour fill in what the account lacks, and a
+/// group fills in a number the account lacks; what this database holds (above all what
+/// came from Withings) is kept, and the report says what of the backup was left out.
 pub fn import(store: &mut Store, data: Export, now: i64) -> Result<ImportReport, ImportError> {
-    let mut total = ApplyOutcome::default();
-    let mut accounts = 0;
+    let here = store.accounts()?;
+    let mut plan = Vec::with_capacity(data.accounts.len());
+    let mut kept = Vec::new();
     for a in &data.accounts {
         let provider = Provider::parse(&a.provider).map_err(|e| ImportError::NotAnExport(e.to_string()))?;
-        let id = match store.accounts()?.into_iter().find(|x| x.provider == provider && x.userid == a.userid)
-        {
-            Some(existing) => existing.id,
-            None => store.upsert_account(provider, &a.userid, None, None, now)?,
-        };
-        if let Some(tz) = &a.timezone {
-            store.set_timezone(id, tz)?;
-        }
-        if let Some(n) = &a.name {
-            store.set_account_name(id, Some(n))?;
-        }
-        if a.goal_kg.is_some() {
-            store.set_account_goal(id, a.goal_kg)?;
-        }
-        if let Some(u) = &a.unit {
-            store.set_account_unit(id, Some(u))?;
-        }
-        if let Some(c) = &a.colour {
-            store.set_account_colour(id, Some(c))?;
-        }
+        let existing = here.iter().find(|x| x.provider == provider && x.userid == a.userid);
         let mine: Vec<&ExportGroup> = data.groups.iter().filter(|g| g.belongs_to(a)).collect();
-        // Withings' groups are theirs by grpid. The person's own keep their number unless this
-        // database holds a different weigh-in under it (then they get a new one); one that is
-        // here already under another number is not added twice.
-        let own_here: Vec<StoredGroup> =
-            store.groups(id)?.into_iter().filter(|g| !g.source.is_withings()).collect();
-        let same_weigh_in = |x: &StoredGroup, y: &StoredGroup| x.date == y.date && x.measures == y.measures;
-        let (mut by_number, mut renumbered): (Vec<&ExportGroup>, Vec<&ExportGroup>) =
-            (Vec::new(), Vec::new());
-        for g in mine {
-            let own = !g.group.source.is_withings();
-            match own_here.iter().find(|x| x.grpid == g.group.grpid) {
-                Some(x) if own && x != &g.group && !own_here.iter().any(|y| same_weigh_in(y, &g.group)) => {
-                    renumbered.push(g)
-                }
-                _ if own
-                    && own_here.iter().any(|y| y.grpid != g.group.grpid && same_weigh_in(y, &g.group)) =>
-                {
-                    total.unchanged += 1
-                }
-                _ => by_number.push(g),
+        let mut unchanged = 0;
+        let (by_number, renumbered) = match existing {
+            Some(x) => {
+                kept.extend(kept_details(x, a));
+                place_groups(&store.groups(x.id)?, mine, &mut unchanged)
             }
-        }
-        let groups: Vec<StoredGroup> = by_number.iter().map(|g| g.group.clone()).collect();
-        total.add(store.apply(id, &groups, &[], None)?);
-        let twins: Vec<i64> = by_number
-            .iter()
-            .filter(|g| g.stands_for_import && g.group.source.is_withings())
-            .map(|g| g.group.grpid)
-            .collect();
-        store.set_import_twins(id, &twins)?;
-        for g in by_number {
-            if let Some(v) = &g.verdict {
-                store.set_verdict(id, g.group.grpid, v)?;
-            }
-        }
-        let fresh: Vec<StoredGroup> = renumbered.iter().map(|g| g.group.clone()).collect();
-        let numbers = store.add_own(id, &fresh)?;
-        total.added += numbers.len() as u64;
-        for (g, n) in renumbered.iter().zip(numbers) {
-            if let Some(v) = &g.verdict {
-                store.set_verdict(id, n, v)?;
-            }
-        }
-        accounts += 1;
+            None => (mine, Vec::new()),
+        };
+        let with_verdict = |g: &&ExportGroup| (g.group.clone(), g.verdict.clone());
+        plan.push((
+            RestoreAccount {
+                provider,
+                userid: a.userid.clone(),
+                timezone: a.timezone.clone(),
+                name: a.name.clone(),
+                goal_kg: a.goal_kg,
+                unit: a.unit.clone(),
+                colour: a.colour.clone(),
+                twins: by_number
+                    .iter()
+                    .filter(|g| g.stands_for_import && g.group.source.is_withings())
+                    .map(|g| g.group.grpid)
+                    .collect(),
+                by_number: by_number.iter().map(with_verdict).collect(),
+                renumbered: renumbered.iter().map(with_verdict).collect(),
+            },
+            unchanged,
+        ));
     }
-    Ok(ImportReport { accounts, added: total.added, changed: total.changed, unchanged: total.unchanged })
+    let unchanged: u64 = plan.iter().map(|(_, n)| n).sum();
+    let accounts: Vec<RestoreAccount> = plan.into_iter().map(|(a, _)| a).collect();
+    let out = store.restore(&accounts, now)?;
+    Ok(ImportReport::new(accounts.len(), out.added, out.unchanged + unchanged, out.skipped, kept))
+}
+
+/// Which of the person's own groups in the backup keep their number. Withings' groups are
+/// theirs by grpid. The person's own keep their number unless this account holds a different
+/// weigh-in under it (then they get a new one); one that is here already under another
+/// number is not added twice (counted in `unchanged`).
+fn place_groups<'a>(
+    here: &[StoredGroup],
+    mine: Vec<&'a ExportGroup>,
+    unchanged: &mut u64,
+) -> (Vec<&'a ExportGroup>, Vec<&'a ExportGroup>) {
+    let own_here: Vec<&StoredGroup> = here.iter().filter(|g| !g.source.is_withings()).collect();
+    let same_weigh_in = |x: &StoredGroup, y: &StoredGroup| x.date == y.date && x.measures == y.measures;
+    let (mut by_number, mut renumbered) = (Vec::new(), Vec::new());
+    for g in mine {
+        let own = !g.group.source.is_withings();
+        match own_here.iter().find(|x| x.grpid == g.group.grpid) {
+            Some(x) if own && **x != g.group && !own_here.iter().any(|y| same_weigh_in(y, &g.group)) => {
+                renumbered.push(g)
+            }
+            _ if own && own_here.iter().any(|y| y.grpid != g.group.grpid && same_weigh_in(y, &g.group)) => {
+                *unchanged += 1
+            }
+            _ => by_number.push(g),
+        }
+    }
+    (by_number, renumbered)
+}
+
+/// The details of an existing account a backup would have changed, in words.
+fn kept_details(here: &Account, backup: &ExportAccount) -> Vec<String> {
+    let who = here.name.clone().unwrap_or_else(|| format!("account {}", here.userid));
+    let mut kept = Vec::new();
+    let mut differs = |what: &str, here: Option<String>, theirs: Option<String>| {
+        if let (Some(h), Some(t)) = (here, theirs)
+            && h != t
+        {
+            kept.push(format!("{who}: kept its {what} {h:?} (the backup says {t:?})"));
+        }
+    };
+    differs("name", here.name.clone(), backup.name.clone());
+    differs("time zone", here.timezone.clone(), backup.timezone.clone());
+    differs("goal (kg)", here.goal_kg.map(|g| g.to_string()), backup.goal_kg.map(|g| g.to_string()));
+    differs("unit", here.unit.clone(), backup.unit.clone());
+    differs("colour", here.colour.clone(), backup.colour.clone());
+    kept
 }
 
 #[cfg(test)]
@@ -326,11 +389,100 @@ mod tests {
         store.remove_own(id, -1).expect("removed");
         store.add_own(id, &[entry(1_700_100_000, 79_000)]).expect("second entry");
         let r = import(&mut store, backup.clone(), 0).expect("imports");
-        assert_eq!((r.added, r.changed), (1, 0), "the backed-up entry comes back beside the new one");
+        assert_eq!((r.added, r.skipped), (1, 0), "the backed-up entry comes back beside the new one");
         let dates: Vec<i64> = store.groups(id).expect("groups").iter().map(|g| g.date).collect();
         assert_eq!(dates, vec![1_700_100_000, 1_700_000_000]);
         let again = import(&mut store, backup, 0).expect("imports again");
-        assert_eq!((again.added, again.changed, again.unchanged), (0, 0, 1), "not twice");
+        assert_eq!((again.added, again.skipped, again.unchanged), (0, 0, 1), "not twice");
+    }
+
+    /// A group from Withings under `grpid` weighing `grams`, as the JSON of a backup writes it.
+    fn withings_group(account: &str, grpid: i64, grams: i64) -> String {
+        format!(
+            r#"{{"account":"{account}","grpid":{grpid},"date":{},"category":1,"attrib":0,
+                "measures":[{{"type":1,"value":{grams},"unit":-3}}]}}"#,
+            1_700_000_000 + grpid * 86_400
+        )
+    }
+
+    /// Issue 5 of the import review: a crafted backup overwrote an existing account's name,
+    /// zone and goal and its synced Withings weigh-ins.
+    #[test]
+    fn a_backup_never_changes_what_an_account_already_holds_and_says_what_it_left_out() {
+        let mut store = Store::open(std::path::Path::new(":memory:")).expect("store");
+        let id = store.upsert_account(Provider::Withings, "7", None, None, 0).expect("account");
+        store.set_account_name(id, Some("Anna")).expect("name");
+        store.set_timezone(id, "Europe/Berlin").expect("zone");
+        store.set_account_goal(id, Some(60.0)).expect("goal");
+        let synced = parse(
+            format!(
+                r#"{{"format":"heft-export","version":1,"accounts":[{{"provider":"withings","userid":"7"}}],
+                "groups":[{}]}}"#,
+                withings_group("7", 1, 70_000)
+            )
+            .as_bytes(),
+        )
+        .expect("parses");
+        import(&mut store, synced, 0).expect("the synced weigh-in");
+        let before = store.groups(id).expect("groups");
+
+        let crafted = format!(
+            r#"{{"format":"heft-export","version":1,
+            "accounts":[{{"provider":"withings","userid":"7","name":"Mallory","timezone":"UTC",
+                          "goal_kg":99.0,"unit":"lb"}}],
+            "groups":[{},{}]}}"#,
+            withings_group("7", 1, 50_000),
+            withings_group("7", 2, 71_000)
+        );
+        let r = import(&mut store, parse(crafted.as_bytes()).expect("parses"), 0).expect("imports");
+        assert_eq!(
+            (r.added, r.skipped, r.unchanged),
+            (1, 1, 0),
+            "adds the missing one, keeps the synced one"
+        );
+        let a = store.account(id).expect("account");
+        assert_eq!(a.name.as_deref(), Some("Anna"), "the name the person gave is kept");
+        assert_eq!(a.timezone.as_deref(), Some("Europe/Berlin"), "the zone is kept");
+        assert_eq!(a.goal_kg, Some(60.0), "the goal is kept");
+        assert_eq!(a.unit.as_deref(), Some("lb"), "a detail the account lacked is filled in");
+        let after = store.groups(id).expect("groups");
+        assert_eq!(
+            after.iter().find(|g| g.grpid == 1),
+            before.iter().find(|g| g.grpid == 1),
+            "Withings' copy kept"
+        );
+        assert!(after.iter().any(|g| g.grpid == 2), "the weigh-in the account lacked is added");
+        for word in ["name \"Anna\"", "time zone \"Europe/Berlin\"", "goal (kg) \"60\""] {
+            assert!(
+                r.kept.iter().any(|k| k.contains(word)),
+                "the report says it kept the {word}: {:?}",
+                r.kept
+            );
+        }
+        assert!(
+            r.summary.contains("1 left out because this computer holds a different copy"),
+            "{}",
+            r.summary
+        );
+    }
+
+    /// Each account of a backup was its own transaction: a failure in the second left the
+    /// first half-restored.
+    #[test]
+    fn a_failure_in_the_second_account_of_a_backup_stores_nothing_of_the_first() {
+        let mut store = Store::open(std::path::Path::new(":memory:")).expect("store");
+        // The second account's weigh-in names the same measure twice: the database refuses it.
+        let twice = r#"{"account":"9","grpid":5,"date":1700000000,"category":1,"attrib":0,
+            "measures":[{"type":1,"value":70000,"unit":-3},{"type":1,"value":70000,"unit":-3}]}"#;
+        let backup = format!(
+            r#"{{"format":"heft-export","version":1,
+            "accounts":[{{"provider":"withings","userid":"8","name":"Ben"}},{{"provider":"withings","userid":"9"}}],
+            "groups":[{},{twice}]}}"#,
+            withings_group("8", 1, 80_000)
+        );
+        let data = parse(backup.as_bytes()).expect("parses");
+        assert!(import(&mut store, data, 0).is_err(), "the second account fails");
+        assert!(store.accounts().expect("accounts").is_empty(), "no account of the backup is stored");
     }
 
     #[test]

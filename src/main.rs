@@ -482,14 +482,7 @@ fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Import { file, account, timezone } => {
             let opts = ImportOptions { account, timezone };
             match open()?.import_path(&file, &opts)? {
-                Imported::Heft(r) => println!(
-                    "Imported {} account{}: {} added, {} changed, {} unchanged",
-                    r.accounts,
-                    if r.accounts == 1 { "" } else { "s" },
-                    r.added,
-                    r.changed,
-                    r.unchanged
-                ),
+                Imported::Heft(r) => println!("{}", r.summary),
                 Imported::Withings(w) => {
                     println!("{}", w.summary);
                     println!("Times read as {} (from {}); account {}", w.timezone, w.timezone_from, w.userid);

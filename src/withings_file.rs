@@ -13,11 +13,12 @@
 //!   column (`Lean mass (kg)`, `Fettfreier Anteil (kg)`);
 //! - the ZIP's `devices.csv` has a `timezone` column.
 
-use std::io::Read;
+use std::io::{Read, Seek};
 
 use jiff::civil::{Date, DateTime, Time};
 
 use crate::model::{ExactValue, MeasureType};
+use crate::read_limit::{self, Bounded, EntryLimit, TooLarge};
 use crate::units::MassUnit;
 
 #[derive(Debug, thiserror::Error)]
@@ -34,6 +35,8 @@ pub enum FileError {
     Zip(String),
     #[error("cannot read the CSV: {0}; nothing was imported")]
     Csv(String),
+    #[error(transparent)]
+    TooLarge(#[from] TooLarge),
 }
 
 /// A column Heft reads.
@@ -151,38 +154,91 @@ pub fn detect(bytes: &[u8]) -> Option<Kind> {
 
 /// Reads the ZIP or the CSV (by content).
 pub fn read(bytes: &[u8]) -> Result<WithingsFile, FileError> {
-    if detect(bytes) == Some(Kind::WithingsZip) { read_zip(bytes) } else { read_csv(bytes) }
+    if detect(bytes) == Some(Kind::WithingsZip) {
+        read_zip(std::io::Cursor::new(bytes))
+    } else {
+        read_csv(bytes)
+    }
 }
 
-fn read_zip(bytes: &[u8]) -> Result<WithingsFile, FileError> {
-    let mut zip =
-        zip::ZipArchive::new(std::io::Cursor::new(bytes)).map_err(|e| FileError::Zip(e.to_string()))?;
-    let entry = |zip: &mut zip::ZipArchive<_>, name: &str| -> Result<Option<Vec<u8>>, FileError> {
-        let found = zip
-            .file_names()
-            .filter_map(Result::ok)
-            .find(|n| n.rsplit('/').next().is_some_and(|b| b.eq_ignore_ascii_case(name)))
-            .map(|n| n.to_string());
-        let Some(found) = found else { return Ok(None) };
-        let mut f = zip.by_name(&found).map_err(|e| FileError::Zip(e.to_string()))?;
-        let mut out = Vec::new();
-        f.read_to_end(&mut out).map_err(|e| FileError::Zip(e.to_string()))?;
-        Ok(Some(out))
-    };
-    let weight = entry(&mut zip, "weight.csv")?.ok_or(FileError::NoWeightCsv)?;
-    let mut file = read_csv(&weight)?;
-    if let Some(devices) = entry(&mut zip, "devices.csv")? {
-        file.timezone = devices_timezone(&devices);
+/// Reads `weight.csv` (and `devices.csv`, for the time zone) out of Withings' ZIP, streaming
+/// each entry: one that inflates beyond what its format holds, or far beyond its compressed
+/// size, is refused as soon as its header or its bytes say so (a header that lies is caught
+/// while reading).
+pub fn read_zip<R: Read + Seek>(r: R) -> Result<WithingsFile, FileError> {
+    let mut zip = zip::ZipArchive::new(r).map_err(|e| FileError::Zip(e.to_string()))?;
+    let weight = find_entry(&mut zip, "weight.csv").ok_or(FileError::NoWeightCsv)?;
+    let mut file = read_entry(&mut zip, &weight, read_limit::WEIGHT_CSV, |r| parse_csv(r))?;
+    if let Some(devices) = find_entry(&mut zip, "devices.csv") {
+        file.timezone = read_entry(&mut zip, &devices, read_limit::DEVICES_CSV, |r| Ok(devices_timezone(r)))?;
     }
     Ok(file)
 }
 
-/// The time zone most devices in `devices.csv` name.
-fn devices_timezone(bytes: &[u8]) -> Option<String> {
+/// The full name of the entry called `name` in any folder, ignoring case.
+fn find_entry<R: Read + Seek>(zip: &mut zip::ZipArchive<R>, name: &str) -> Option<String> {
+    zip.file_names()
+        .filter_map(Result::ok)
+        .find(|n| n.rsplit('/').next().is_some_and(|b| b.eq_ignore_ascii_case(name)))
+        .map(|n| n.to_string())
+}
+
+/// Parses one entry as it inflates, at most `cap` bytes of it and at most
+/// [`read_limit::MAX_RATIO`] times its compressed size.
+fn read_entry<R: Read + Seek, T>(
+    zip: &mut zip::ZipArchive<R>,
+    name: &str,
+    cap: u64,
+    parse: impl FnOnce(&mut dyn Read) -> Result<T, FileError>,
+) -> Result<T, FileError> {
+    let mut f = zip.by_name(name).map_err(|e| FileError::Zip(e.to_string()))?;
+    let limit = EntryLimit { cap, compressed: f.compressed_size() };
+    let short = name.rsplit('/').next().unwrap_or(name);
+    // The header's word first: a bomb that declares its size is refused before a byte inflates.
+    limit.check(short, f.size())?;
+    let mut bounded = Bounded::new(&mut f, limit.allowed());
+    let parsed = parse(&mut bounded);
+    if bounded.exceeded() {
+        limit.check(short, bounded.bytes_read())?;
+    }
+    parsed
+}
+
+/// Reads a `weight.csv` as a stream, at most [`read_limit::WEIGHT_CSV`] of it.
+pub fn read_csv<R: Read>(r: R) -> Result<WithingsFile, FileError> {
+    let mut bounded = Bounded::new(r, read_limit::WEIGHT_CSV);
+    let parsed = parse_csv(&mut bounded);
+    if bounded.exceeded() {
+        return Err(read_limit::file_too_large(read_limit::WEIGHT_CSV, "weight.csv").into());
+    }
+    parsed
+}
+
+/// The reader without a leading UTF-8 byte order mark.
+fn without_bom<R: Read>(mut r: R) -> Result<impl Read, FileError> {
+    let mut head = [0u8; 3];
+    let mut n = 0;
+    while n < head.len() {
+        match r.read(&mut head[n..]) {
+            Ok(0) => break,
+            Ok(k) => n += k,
+            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
+            Err(e) => return Err(FileError::Csv(e.to_string())),
+        }
+    }
+    let skip = if head[..n] == *b"\xef\xbb\xbf" { 3 } else { 0 };
+    Ok(std::io::Cursor::new(head[skip..n].to_vec()).chain(r))
+}
+
+/// The time zone most devices in `devices.csv` name (`None` when it has none; a stream cut
+/// off by its limit is told by the caller).
+fn devices_timezone(bytes: impl Read) -> Option<String> {
     let mut r = csv::ReaderBuilder::new().flexible(true).from_reader(bytes);
     let col = r.headers().ok()?.iter().position(|h| h.trim().eq_ignore_ascii_case("timezone"))?;
     let mut counts: Vec<(String, usize)> = Vec::new();
-    for rec in r.records().flatten() {
+    for rec in r.records() {
+        // An error here is the end of what can be read (the caller checks the limit).
+        let Ok(rec) = rec else { break };
         let Some(tz) = rec.get(col).map(str::trim).filter(|t| !t.is_empty()) else { continue };
         match counts.iter_mut().find(|(t, _)| t == tz) {
             Some((_, n)) => *n += 1,
@@ -192,9 +248,8 @@ fn devices_timezone(bytes: &[u8]) -> Option<String> {
     counts.into_iter().max_by_key(|(_, n)| *n).map(|(t, _)| t)
 }
 
-fn read_csv(bytes: &[u8]) -> Result<WithingsFile, FileError> {
-    let bytes = bytes.strip_prefix(b"\xef\xbb\xbf").unwrap_or(bytes);
-    let mut r = csv::ReaderBuilder::new().flexible(true).from_reader(bytes);
+fn parse_csv(r: impl Read) -> Result<WithingsFile, FileError> {
+    let mut r = csv::ReaderBuilder::new().flexible(true).from_reader(without_bom(r)?);
     let headers = r.headers().map_err(|e| FileError::Csv(e.to_string()))?.clone();
     let mut columns: Vec<Option<(Column, Option<MassUnit>)>> = Vec::new();
     let mut ignored = Vec::new();
@@ -341,6 +396,44 @@ mod tests {
         assert_eq!(split_header("Weight (lb)"), ("weight".into(), Some(MassUnit::Lb)));
         assert_eq!(split_header("Gewicht (kg)"), ("gewicht".into(), Some(MassUnit::Kg)));
         assert_eq!(split_header("Comments"), ("comments".into(), None));
+    }
+
+    /// A ZIP of `weight.csv` holding `body`, its header claiming `claimed` bytes.
+    fn zip_claiming(body: &[u8], claimed: Option<u32>) -> Vec<u8> {
+        use std::io::Write;
+        let mut zip = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
+        let opts =
+            zip::write::SimpleFileOptions::default().compression_method(zip::CompressionMethod::Deflated);
+        zip.start_file("weight.csv", opts).unwrap();
+        zip.write_all(body).unwrap();
+        let mut bytes = zip.finish().unwrap().into_inner();
+        if let Some(claimed) = claimed {
+            // The uncompressed size in the local header (offset 22) and in the central
+            // directory entry (offset 24 after its signature).
+            bytes[22..26].copy_from_slice(&claimed.to_le_bytes());
+            let cd = bytes.windows(4).position(|w| w == b"PK\x01\x02").expect("central directory");
+            bytes[cd + 24..cd + 28].copy_from_slice(&claimed.to_le_bytes());
+        }
+        bytes
+    }
+
+    #[test]
+    fn a_zip_entry_whose_header_understates_its_size_is_cut_off_while_inflating() {
+        let mut body = b"Date,Weight (kg)\n".to_vec();
+        body.extend(b"2026-11-30 07:15:00,88.00\n".repeat(200_000));
+        let honest = read(&zip_claiming(&body, None));
+        let err = honest.expect_err("5 MB of one row is more than 100 to 1").to_string();
+        assert!(err.contains("more than 100 to 1"), "{err}");
+        // Claiming 1000 bytes passes the header check; the inflating stream is cut off.
+        let err = read(&zip_claiming(&body, Some(1000))).expect_err("a lying header is caught").to_string();
+        assert!(err.contains("nothing was imported"), "{err}");
+    }
+
+    #[test]
+    fn a_byte_order_mark_before_a_quoted_header_is_skipped_while_streaming() {
+        let f = read(b"\xef\xbb\xbf\"Date\",\"Weight (kg)\"\n2026-11-30 07:15:00,88.00\n").expect("reads");
+        assert_eq!(f.rows.len(), 1);
+        assert_eq!(f.rows[0].weight().text(), "88.00 kg");
     }
 
     #[test]

@@ -6,8 +6,10 @@ mod common;
 
 use common::{Env, sim_config};
 use heft::app::{App, PreferencesUpdate, SyncEvery, ThemeChoice};
+use heft::auth::Provider;
+use heft::redact::ClientSecret;
 use heft::units::MassUnit;
-use withings_sim::{Faults, SimConfig};
+use withings_sim::{DEMO_CLIENT_ID, DEMO_CLIENT_SECRET, Faults, SimConfig};
 
 fn sync(app: &mut App) -> Result<(), String> {
     let results = app.sync(None, false, &mut |_, _| {}, |_| {}).map_err(|e| e.to_string())?;
@@ -61,6 +63,60 @@ fn a_revoked_account_shows_its_error_and_the_way_back() {
     assert!(p.fix.contains("Reconnect") && p.fix.contains("history is kept"), "{}", p.fix);
     assert!(h.needs_reconnect && h.tokens_missing);
     assert!(h.last_success.is_some(), "the last good sync is still shown");
+}
+
+/// A mistyped client secret or a changed client id is the developer app's problem, not the
+/// authorization's: the tokens stay in the keychain, the panel says where to look, and once the
+/// secret is right again the next sync works without reconnecting.
+#[test]
+fn a_wrong_client_secret_keeps_the_authorization_and_the_corrected_one_syncs_without_reconnecting() {
+    let env = Env::new(SimConfig { users: 1, ..sim_config() });
+    let (dir, url) = (env.data_dir.path().display().to_string(), env.sim.url());
+    let browser = Env::browser("follow.sh").display().to_string();
+    let settings = heft::config::Settings::load_with(&|name| match name {
+        "HEFT_DATA_DIR" => Some(dir.clone()),
+        "HEFT_WITHINGS_API_URL" | "HEFT_WITHINGS_AUTH_URL" => Some(url.clone()),
+        "HEFT_REDIRECT_URI" => Some("http://localhost:0/callback".into()),
+        "HEFT_BROWSER" => Some(browser.clone()),
+        _ => None,
+    })
+    .unwrap();
+    let mut app = App::open(settings, Box::new(heft::keychain::MemoryStore::default())).unwrap();
+    let right = ClientSecret::new(DEMO_CLIENT_SECRET);
+    app.save_credentials(DEMO_CLIENT_ID, &right).unwrap();
+    let account = app.connect(Provider::Withings, false).expect("connects with the right secret");
+    sync(&mut app).unwrap();
+    let wrong = [
+        (DEMO_CLIENT_ID, "mistyped", "a mistyped secret"),
+        ("another-app", DEMO_CLIENT_SECRET, "a changed client id"),
+    ];
+    for (client_id, secret, why) in wrong {
+        env.sim.expire_access_tokens(env.userid());
+        app.save_credentials(client_id, &ClientSecret::new(secret)).unwrap();
+        let err = sync(&mut app).unwrap_err();
+        assert!(
+            err.contains("check the Withings developer app settings"),
+            "{why}: says where to look: {err}"
+        );
+        let h = app.health(Some(&account.userid)).unwrap();
+        let p = h.last_error.expect("the failure is kept for the panel");
+        assert_eq!(p.code, "client_rejected", "{why}: {err}");
+        assert!(p.fix.contains("client id and secret"), "{why}: says what to fix: {}", p.fix);
+        assert!(!h.needs_reconnect, "{why}: no reconnection asked for");
+        assert!(!h.tokens_missing, "{why}: the tokens are still in the keychain");
+    }
+    app.save_credentials(DEMO_CLIENT_ID, &right).unwrap();
+    sync(&mut app).expect("with the secret corrected the next sync works, without reconnecting");
+    let h = app.health(Some(&account.userid)).unwrap();
+    assert!(!h.needs_reconnect && !h.tokens_missing);
+    // A weigh-in made after that sync arrives at the next one: the authorization is whole.
+    let mut weigh_in = env.sim.truth(env.userid()).unwrap()[0].clone();
+    (weigh_in.grpid, weigh_in.date) = (0, env.sim.now() - 60);
+    env.sim.add_group(env.userid(), weigh_in).unwrap();
+    env.sim.advance(5);
+    let before = app.status().unwrap()[0].groups;
+    sync(&mut app).unwrap();
+    assert_eq!(app.status().unwrap()[0].groups, before + 1, "the new weigh-in was read");
 }
 
 fn settings(env: &Env) -> heft::config::Settings {

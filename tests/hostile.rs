@@ -10,13 +10,16 @@ use std::time::Duration;
 
 use heft::auth::Provider;
 use heft::auth::tokens::{Credentials, RefreshingSession, SessionContext, TokenSet};
-use heft::keychain::MemoryStore;
+use heft::keychain::{MemoryStore, SecretStore};
 use heft::redact::{AccessToken, ClientSecret, RefreshToken};
 use heft::store::Store;
 use heft::sync::{SyncError, sync_account};
 use heft::withings::{Client, RetryPolicy};
 
-/// Answers every request with the same status and body.
+/// What the hostile server answers: an HTTP status and a body, or nothing at all.
+type Reply = Option<(u16, Vec<u8>)>;
+
+/// Answers every request with the same status and body (or never answers).
 struct Hostile {
     url: String,
     requests: Arc<AtomicUsize>,
@@ -25,6 +28,12 @@ struct Hostile {
 
 impl Hostile {
     fn serve(status: u16, body: Vec<u8>) -> Hostile {
+        Hostile::start(Some((status, body)))
+    }
+
+    /// `None` reads each request and keeps its connection open without a word: the client
+    /// times out.
+    fn start(reply: Reply) -> Hostile {
         let listener = TcpListener::bind("127.0.0.1:0").unwrap();
         listener.set_nonblocking(true).unwrap();
         let url = format!("http://{}", listener.local_addr().unwrap());
@@ -32,6 +41,7 @@ impl Hostile {
         let stop = Arc::new(AtomicBool::new(false));
         let (r, s) = (requests.clone(), stop.clone());
         std::thread::spawn(move || {
+            let mut unanswered = Vec::new();
             while !s.load(Ordering::Relaxed) {
                 let Ok((mut c, _)) = listener.accept() else {
                     std::thread::sleep(Duration::from_millis(5));
@@ -63,12 +73,16 @@ impl Hostile {
                         }
                     }
                 }
+                let Some((status, body)) = &reply else {
+                    unanswered.push(c);
+                    continue;
+                };
                 let head = format!(
                     "HTTP/1.1 {status} X\r\nContent-Length: {}\r\nConnection: close\r\n\r\n",
                     body.len()
                 );
                 let _ = c.write_all(head.as_bytes());
-                let _ = c.write_all(&body);
+                let _ = c.write_all(body);
             }
         });
         Hostile { url, requests, stop }
@@ -177,7 +191,13 @@ fn hostile_answers_give_typed_errors_and_never_change_stored_data() {
             max_rate_wait: Duration::from_secs(1),
         };
         let clock: heft::auth::Clock = Arc::new(|| 1_700_000_000);
-        let ctx = SessionContext { client: &client, keychain: &secrets, clock, lock_dir: dir.path() };
+        let ctx = SessionContext {
+            client: &client,
+            keychain: &secrets,
+            clock,
+            lock_dir: dir.path(),
+            lock_timeout: heft::auth::tokens::REFRESH_LOCK_TIMEOUT,
+        };
         let mut session = RefreshingSession::new(key, "1", tokens, "id", ClientSecret::new("s"), ctx);
         let result = sync_account(
             &mut store,
@@ -219,4 +239,112 @@ fn a_duplicated_grpid_keeps_the_later_copy() {
     let plan = heft::sync::plan_page(&body);
     assert_eq!(plan.len(), 1);
     assert_eq!(plan[0].measures[0].value, 81_000);
+}
+
+/// What a token endpoint answers a refresh: `{"status":0,"body":{…}}` with a good grant for
+/// account 1, changed by `change`.
+fn grant_answer(change: impl FnOnce(&mut serde_json::Map<String, serde_json::Value>)) -> Vec<u8> {
+    let mut body = serde_json::json!({
+        "userid": "1",
+        "access_token": "new-access",
+        "refresh_token": "new-refresh",
+        "expires_in": 10800,
+        "scope": "user.metrics",
+        "token_type": "Bearer",
+    });
+    change(body.as_object_mut().unwrap());
+    serde_json::to_vec(&serde_json::json!({ "status": 0, "body": body })).unwrap()
+}
+
+/// A token endpoint's answer to a refresh: what it sends, and the error code and words each
+/// must give.
+#[rustfmt::skip]
+fn token_cases() -> Vec<(&'static str, Reply, &'static str, &'static str)> {
+    use serde_json::json;
+    let answer = |f: fn(&mut serde_json::Map<String, serde_json::Value>)| Some((200, grant_answer(f)));
+    let status = |text: &str| Some((200, text.as_bytes().to_vec()));
+    vec![
+        ("expires_in of i64::MAX", answer(|b| _ = b.insert("expires_in".into(), json!(i64::MAX))), "withings_malformed", "expires_in"),
+        ("expires_in beyond any integer", answer(|b| _ = b.insert("expires_in".into(), json!(1e300))), "withings_malformed", "expires_in"),
+        ("expires_in of ten years", answer(|b| _ = b.insert("expires_in".into(), json!(315_360_000))), "withings_malformed", "expires_in"),
+        ("negative expires_in", answer(|b| _ = b.insert("expires_in".into(), json!(-10800))), "withings_malformed", "expires_in"),
+        ("expires_in of zero", answer(|b| _ = b.insert("expires_in".into(), json!(0))), "withings_malformed", "expires_in"),
+        ("expires_in is words", answer(|b| _ = b.insert("expires_in".into(), json!("three hours"))), "withings_malformed", "expires_in"),
+        ("no access token", answer(|b| _ = b.remove("access_token")), "withings_malformed", "access_token"),
+        ("no refresh token", answer(|b| _ = b.remove("refresh_token")), "withings_malformed", "refresh_token"),
+        ("an empty access token", answer(|b| _ = b.insert("access_token".into(), json!(""))), "withings_malformed", "access_token"),
+        ("the tokens of another account", answer(|b| _ = b.insert("userid".into(), json!(2))), "withings_error", "account 2"),
+        ("HTML with HTTP 200", Some((200, b"<html><body>Maintenance</body></html>".to_vec())), "withings_malformed", "HTML page"),
+        ("HTTP 500", Some((500, b"<html>oops</html>".to_vec())), "withings_error", "HTTP 500"),
+        ("HTTP 503", Some((503, b"<html>busy</html>".to_vec())), "withings_error", "HTTP 503"),
+        ("a timeout", None, "offline", "timed out"),
+        // Withings refuses token requests with status 503 "Invalid Params: …"; the parameter
+        // named decides whether the authorization is dead.
+        ("a dead refresh token", status(r#"{"status":503,"error":"Invalid Params: invalid refresh_token"}"#), "reconnect_needed", "connect it again"),
+        ("an authentication failure", status(r#"{"status":401,"error":"invalid_token"}"#), "reconnect_needed", "connect it again"),
+        ("a wrong client id or secret", status(r#"{"status":503,"error":"Invalid Params: invalid client id/secret"}"#), "client_rejected", "check the Withings developer app settings"),
+        ("a wrong client_secret", status(r#"{"status":503,"body":{},"error":"Invalid Params: client_secret"}"#), "client_rejected", "client_secret"),
+        ("a bad signature", status(r#"{"status":503,"error":"Invalid Params: invalid signature"}"#), "client_rejected", "signature"),
+        ("any other refusal", status(r#"{"status":503,"error":"Invalid Params: grant_type"}"#), "refresh_refused", "Invalid Params: grant_type"),
+    ]
+}
+
+/// Every hostile answer to a refresh gives a typed error without a panic, leaves the
+/// keychain's pair as it was and costs no more requests than the client's retries.
+#[test]
+fn hostile_token_answers_give_typed_errors_and_leave_the_keychain_pair_alone() {
+    let mut failures = Vec::new();
+    for (name, reply, code, words) in token_cases() {
+        let server = Hostile::start(reply);
+        let dir = tempfile::tempdir().unwrap();
+        let secrets = MemoryStore::default();
+        let now = 1_700_000_000;
+        let tokens = TokenSet {
+            access: AccessToken::new("old-access"),
+            refresh: RefreshToken::new("old-refresh"),
+            expires_at: now - 3600,
+            obtained_at: now - 3600 - 10_800,
+        };
+        let key = Provider::Withings.token_key("1");
+        Credentials::Bearer(tokens.clone()).save(&secrets, &key).unwrap();
+        let before = secrets.get(&key).unwrap();
+        let mut client = Client::new(&server.url).with_timeout(Duration::from_millis(300));
+        client.retry = RetryPolicy {
+            max_attempts: 3,
+            base_delay: Duration::from_millis(1),
+            max_delay: Duration::from_millis(5),
+            max_rate_wait: Duration::from_secs(1),
+        };
+        let clock: heft::auth::Clock = Arc::new(move || now);
+        let ctx = SessionContext {
+            client: &client,
+            keychain: &secrets,
+            clock,
+            lock_dir: dir.path(),
+            lock_timeout: heft::auth::tokens::REFRESH_LOCK_TIMEOUT,
+        };
+        let mut session = RefreshingSession::new(key.clone(), "1", tokens, "id", ClientSecret::new("s"), ctx);
+        let outcome = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| session.refresh()));
+        let requests = server.requests.load(Ordering::Relaxed);
+        match outcome {
+            Err(_) => failures.push(format!("{name}: panicked")),
+            Ok(Ok(())) => failures.push(format!("{name}: accepted")),
+            Ok(Err(e)) => {
+                if e.code() != code || !e.to_string().contains(words) {
+                    failures
+                        .push(format!("{name}: {} {e:?} — expected {code} mentioning {words:?}", e.code()));
+                }
+            }
+        }
+        if secrets.get(&key).unwrap() != before {
+            failures.push(format!("{name}: the keychain's pair changed"));
+        }
+        if requests > client.retry.max_attempts as usize {
+            failures.push(format!(
+                "{name}: {requests} requests, more than the client's {} tries",
+                client.retry.max_attempts
+            ));
+        }
+    }
+    assert!(failures.is_empty(), "hostile token answers mishandled:\n{}", failures.join("\n"));
 }

@@ -79,7 +79,13 @@ fn session<'a>(
     dir: &'a std::path::Path,
 ) -> RefreshingSession<'a> {
     let clock: Clock = Arc::new(|| jiff::Timestamp::now().as_second());
-    let ctx = SessionContext { client, keychain: store, clock, lock_dir: dir };
+    let ctx = SessionContext {
+        client,
+        keychain: store,
+        clock,
+        lock_dir: dir,
+        lock_timeout: tokens::REFRESH_LOCK_TIMEOUT,
+    };
     let key = Provider::Withings.token_key(userid);
     RefreshingSession::new(key, userid, t, DEMO_CLIENT_ID, ClientSecret::new(DEMO_CLIENT_SECRET), ctx)
 }

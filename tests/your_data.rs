@@ -731,3 +731,79 @@ fn of_two_imported_weigh_ins_thirty_seconds_apart_one_gives_way_to_the_one_withi
     sync(&mut app);
     assert_eq!(left(), vec![second.date], "and a later sync does not take it for another copy");
 }
+
+/// A ZIP of about 1 MB whose `weight.csv` inflates to `inflated` bytes of one repeated row.
+fn zip_bomb(path: &Path, inflated: u64) {
+    let file = std::io::BufWriter::new(std::fs::File::create(path).expect("create the ZIP"));
+    let mut zip = zip::ZipWriter::new(file);
+    let opts = zip::write::SimpleFileOptions::default()
+        .compression_method(zip::CompressionMethod::Deflated)
+        .compression_level(Some(9))
+        .large_file(inflated >= u64::from(u32::MAX));
+    zip.start_file("weight.csv", opts).expect("start the entry");
+    let row = b"2026-11-30 07:15:00,88.00,,,,,\n";
+    let chunk: Vec<u8> = row.iter().copied().cycle().take(1 << 20).collect();
+    zip.write_all(b"Date,\"Weight (kg)\",\"Fat mass (kg)\",\"Bone mass (kg)\",\"Muscle mass (kg)\",\"Hydration (kg)\",Comments\n")
+        .expect("header");
+    let mut written = 0;
+    while written < inflated {
+        zip.write_all(&chunk).expect("a chunk");
+        written += chunk.len() as u64;
+    }
+    zip.finish().expect("finish the ZIP");
+}
+
+/// Issue 5 of the import review: a 1 MB ZIP inflating to 1 GiB took 1 GB of memory and was
+/// accepted. Now its header alone refuses it, in well under a second, and nothing is stored.
+#[test]
+fn a_zip_whose_weight_csv_inflates_to_a_gibibyte_is_refused_at_once_and_stores_nothing() {
+    let env = offline();
+    let f = write(env.data_dir.path(), "weight.csv", KG_FILE);
+    env.ok(&["import", f.to_str().unwrap(), "--timezone", "UTC"]);
+    let before = env.export();
+    let path = env.data_dir.path().join("data_ALL_bomb.zip");
+    zip_bomb(&path, 1 << 30);
+    let compressed = std::fs::metadata(&path).expect("the ZIP").len();
+    assert!(compressed < 4 << 20, "the bomb is small on disk ({compressed} bytes)");
+    let started = std::time::Instant::now();
+    let out = env.heft(&["import", path.to_str().unwrap(), "--timezone", "UTC"]);
+    eprintln!("a {compressed}-byte ZIP bomb refused in {:?}", started.elapsed());
+    assert!(!out.status.success(), "the bomb is refused");
+    let err = stderr(&out);
+    assert!(
+        err.contains("weight.csv in the ZIP") && err.contains("64 MiB"),
+        "names the entry and the cap: {err}"
+    );
+    assert!(err.contains("nothing was imported"), "{err}");
+    assert_eq!(env.export(), before, "the database is unchanged");
+}
+
+/// Under the 64 MiB cap but 1000 to 1: no real export compresses like that.
+#[test]
+fn a_zip_entry_compressed_far_beyond_what_text_allows_is_refused() {
+    let env = offline();
+    let path = env.data_dir.path().join("data_ALL_ratio.zip");
+    zip_bomb(&path, 32 << 20);
+    let err = stderr(&env.heft(&["import", path.to_str().unwrap(), "--timezone", "UTC"]));
+    assert!(err.contains("weight.csv in the ZIP") && err.contains("more than 100 to 1"), "{err}");
+    assert!(env.export().groups.is_empty(), "nothing was stored");
+}
+
+/// A plain CSV larger than any weight.csv is refused by its size (a stream that grows past
+/// the cap while read is cut off too: `read_limit`'s unit tests).
+#[test]
+fn a_csv_larger_than_any_weight_csv_is_refused() {
+    let env = offline();
+    let path = env.data_dir.path().join("weight.csv");
+    let mut f = std::io::BufWriter::new(std::fs::File::create(&path).unwrap());
+    f.write_all(b"Date,Weight (kg)\n").unwrap();
+    let chunk = b"2026-11-30 07:15:00,88.00\n".repeat(40_000);
+    for _ in 0..70 {
+        f.write_all(&chunk).unwrap();
+    }
+    drop(f);
+    let err = stderr(&env.heft(&["import", path.to_str().unwrap(), "--timezone", "UTC"]));
+    assert!(err.contains("larger than 64 MiB, more than any weight.csv holds"), "{err}");
+    assert!(err.contains("nothing was imported"), "{err}");
+    assert!(env.export().groups.is_empty(), "nothing was stored");
+}

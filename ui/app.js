@@ -715,7 +715,8 @@ function importSentence(r) {
     if (r.ignored_columns.length) t += " Ignored columns: " + r.ignored_columns.join(", ") + ".";
     return t;
   }
-  return `Imported ${r.accounts} account${r.accounts === 1 ? "" : "s"}: ${r.added} added, ${r.changed} changed, ${r.unchanged} unchanged.`;
+  // The core's own words: what was added, what was already here, what was kept over the backup.
+  return `${r.summary}.`;
 }
 
 async function syncNow() {

@@ -46,6 +46,9 @@ fn handle_inner(shared: &Shared, req: &Req) -> Result<Resp, Resp> {
                 .collect();
             ok(json!({ "users": users, "client_id": crate::DEMO_CLIENT_ID, "now": now }))
         }
+        // For leak tests: every secret of every connect and refresh (the control endpoints are
+        // off unless a test turns them on).
+        ("GET", "secrets") => ok(json!({ "secrets": shared.state().secrets.clone() })),
         ("GET", "truth") => {
             let uid = userid(shared, req)?;
             let groups = shared.state().truth(uid).map_err(sim_err)?;

@@ -5,6 +5,10 @@
 //! paginated `getmeas` with `lastupdate`, application errors inside HTTP 200 answers, rate
 //! limits, and `/notify`. Tests, benchmarks and Heft's demo account talk to it; `/_sim/`
 //! endpoints (and the same methods on [`Sim`]) change its data and inject faults.
+//!
+//! Any local process, and any web page that finds the port, can reach a loopback server, so
+//! the `/_sim/` endpoints are served only when [`SimConfig::control`] asks for them, and a
+//! request a browser sends from another origin (its `Origin` header) is refused outright.
 
 mod control;
 pub mod data;
@@ -77,6 +81,9 @@ pub struct SimConfig {
     /// The instant the generated history ends (default: now). The same seed and end give the
     /// same data, so a demo started again days later serves the history it served before.
     pub end: Option<i64>,
+    /// Serve the `/_sim/` control endpoints (add data, revoke tokens, move the clock). Off by
+    /// default: Heft's demo runs without them; tests, benchmarks and the binary turn them on.
+    pub control: bool,
 }
 
 impl Default for SimConfig {
@@ -94,6 +101,7 @@ impl Default for SimConfig {
             requests_per_minute: 120,
             threads: 4,
             end: None,
+            control: false,
         }
     }
 }
@@ -111,6 +119,8 @@ pub enum SimError {
 
 pub(crate) struct Shared {
     pub config: SimConfig,
+    /// The port it listens on, which its own origin (`http://127.0.0.1:PORT`) names.
+    pub port: u16,
     pub state: Mutex<State>,
     /// Seconds added to the wall clock by `/_sim/advance`.
     pub offset: AtomicI64,
@@ -160,6 +170,7 @@ impl Sim {
             state: Mutex::new(State::default()),
             offset: AtomicI64::new(0),
             stopping: AtomicBool::new(false),
+            port: addr.port(),
             config,
         });
         let now = shared.now();
@@ -253,6 +264,12 @@ impl Sim {
         self.shared.now()
     }
 
+    /// Every secret of every connect and refresh so far: authorization codes, `state`, PKCE
+    /// verifiers, access and refresh tokens (superseded ones too), client secrets.
+    pub fn secrets(&self) -> Vec<String> {
+        self.shared.state().secrets.clone()
+    }
+
     /// Counters and the log of API requests (credentials stripped).
     pub fn stats(&self) -> Stats {
         self.shared.state().stats.clone()
@@ -294,7 +311,21 @@ fn is_api(path: &str) -> bool {
     matches!(path, "/measure" | "/v2/measure" | "/v2/oauth2" | "/notify")
 }
 
+/// Whether a request may be served: one without `Origin` (curl, Heft's client, any HTTP
+/// library) or one a browser sent from the simulator's own pages (the consent form). A page
+/// of another origin, `null` included, never reaches a handler, whatever the method.
+fn origin_allowed(shared: &Shared, req: &Req) -> bool {
+    let Some(origin) = req.header("origin") else { return true };
+    let port = shared.port;
+    [format!("http://127.0.0.1:{port}"), format!("http://localhost:{port}")]
+        .iter()
+        .any(|own| origin.trim().eq_ignore_ascii_case(own))
+}
+
 fn dispatch(shared: &Shared, req: &Req) -> Resp {
+    if !origin_allowed(shared, req) {
+        return Resp::text(403, "withings-sim: requests from another origin are refused\n");
+    }
     if is_api(&req.path) {
         match state::pre_fault(shared) {
             state::Fault::None => {}
@@ -329,7 +360,7 @@ fn route(shared: &Shared, req: &Req) -> Resp {
         (_, "/account/access_token") => oauth1::access_token(shared, req),
         (_, "/measure") | (_, "/v2/measure") => measure::handle(shared, req),
         (_, "/notify") => notify::handle(shared, req),
-        (_, p) if p.starts_with("/_sim/") => control::handle(shared, req),
+        (_, p) if p.starts_with("/_sim/") && shared.config.control => control::handle(shared, req),
         (_, "/") => Resp::text(200, "withings-sim: a Withings API simulator\n"),
         _ => Resp::html(404, "<html><body><h1>404 Not Found</h1></body></html>".into()),
     }

@@ -39,6 +39,9 @@ struct Args {
     /// Extra registered redirect URI (repeatable).
     #[arg(long)]
     redirect_uri: Vec<String>,
+    /// Serve no `/_sim/` control endpoints (scripts and benchmarks use them, so they are on).
+    #[arg(long)]
+    no_control: bool,
 }
 
 fn main() -> std::process::ExitCode {
@@ -56,6 +59,8 @@ fn main() -> std::process::ExitCode {
         access_token_lifetime: a.token_lifetime,
         identical_request_window: a.identical_window,
         requests_per_minute: a.rate_limit,
+        // The binary is the scripts' simulator: its control endpoints are on unless refused.
+        control: !a.no_control,
         ..SimConfig::default()
     };
     let sim = match Sim::start(config) {

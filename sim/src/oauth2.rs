@@ -152,6 +152,8 @@ fn approve(shared: &Shared, req: &Req, userid: i64) -> Resp {
     let now = shared.now();
     let mut st = shared.state();
     let code = st.token();
+    st.saw_secret(&code);
+    st.saw_secret(p("state"));
     let challenge = match (p("code_challenge"), p("code_challenge_method")) {
         ("", _) => None,
         (c, "S256") => Some(c.to_string()),
@@ -176,15 +178,25 @@ fn approve(shared: &Shared, req: &Req, userid: i64) -> Resp {
     Resp::redirect(&with_params(p("redirect_uri"), &[("code", &code), ("state", p("state"))]))
 }
 
+/// How Withings refuses a token request, whatever is wrong: status 503 and a text naming the
+/// parameter at fault, without a body.
 fn invalid(msg: &str) -> Resp {
-    Resp::withings(503, json!({}), Some(&format!("Invalid Params: {msg}")))
+    Resp::json(&json!({ "status": 503, "error": format!("Invalid Params: {msg}") }))
 }
+
+/// Withings' words for a wrong client id or secret (it does not say which).
+const BAD_CLIENT: &str = "invalid client id/secret";
+/// For a refresh token that is unknown, expired, retired by rotation or revoked.
+const DEAD_REFRESH_TOKEN: &str = "invalid refresh_token";
 
 /// `POST /v2/oauth2 action=requesttoken`: both grants, answers wrapped in the envelope.
 pub fn token(shared: &Shared, req: &Req) -> Resp {
     let resp = token_inner(shared, req);
     let status = resp.app_status();
     let mut st = shared.state();
+    for k in ["code", "code_verifier", "client_secret", "refresh_token"] {
+        st.saw_secret(req.param(k).unwrap_or(""));
+    }
     st.stats.token_requests += 1;
     st.record(&req.path, req.param("action"), req.public_params(), status);
     resp
@@ -196,10 +208,10 @@ fn token_inner(shared: &Shared, req: &Req) -> Resp {
         return invalid("action");
     }
     let Some(client) = find_client(shared, p("client_id")) else {
-        return invalid("invalid client_id");
+        return invalid(BAD_CLIENT);
     };
     if client.client_secret != p("client_secret") {
-        return invalid("invalid client_secret");
+        return invalid(BAD_CLIENT);
     }
     let now = shared.now();
     let mut st = shared.state();
@@ -228,14 +240,14 @@ fn token_inner(shared: &Shared, req: &Req) -> Resp {
         "refresh_token" => {
             let rt = p("refresh_token").to_string();
             let Some(old) = st.refresh.get(&rt).cloned() else {
-                return Resp::withings(401, json!({}), Some("invalid refresh_token"));
+                return invalid(DEAD_REFRESH_TOKEN);
             };
             if old.expires_at <= now
                 || old.dies_at.is_some_and(|d| d <= now)
                 || old.client_id != client.client_id
             {
                 st.refresh.remove(&rt);
-                return Resp::withings(401, json!({}), Some("invalid refresh_token"));
+                return invalid(DEAD_REFRESH_TOKEN);
             }
             let (access, refresh) = issue(shared, &mut st, &old.client_id, old.userid, &old.scope, now);
             if let Some(r) = st.refresh.get_mut(&rt) {
@@ -258,6 +270,8 @@ fn issue(
 ) -> (String, String) {
     let access = st.token();
     let refresh = st.token();
+    st.saw_secret(&access);
+    st.saw_secret(&refresh);
     st.access.insert(
         access.clone(),
         AccessToken {

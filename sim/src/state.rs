@@ -127,6 +127,9 @@ pub struct State {
     pub subscriptions: HashMap<i64, Vec<Subscription>>,
     pub faults: Faults,
     pub stats: Stats,
+    /// Every secret the simulator handed out or was handed (codes, `state`, PKCE verifiers,
+    /// tokens, client secrets), so a leak test can look for each of them.
+    pub secrets: Vec<String>,
     pub rng: ChaCha8Rng,
 }
 
@@ -146,6 +149,7 @@ impl Default for State {
             subscriptions: HashMap::new(),
             faults: Faults::default(),
             stats: Stats::default(),
+            secrets: Vec::new(),
             rng: ChaCha8Rng::seed_from_u64(0x5eed),
         }
     }
@@ -265,6 +269,13 @@ impl State {
         }
         w.push_back(now);
         None
+    }
+
+    /// Remembers a secret for [`crate::Sim::secrets`] (empty values are none).
+    pub fn saw_secret(&mut self, value: &str) {
+        if !value.is_empty() && !self.secrets.iter().any(|s| s == value) {
+            self.secrets.push(value.to_string());
+        }
     }
 
     pub fn record(&mut self, path: &str, action: Option<&str>, params: Vec<(String, String)>, status: i64) {

@@ -18,7 +18,13 @@ fn sim(config: SimConfig) -> Sim {
 }
 
 fn quiet() -> SimConfig {
-    SimConfig { auto_approve: true, identical_request_window: 0, years: 1, ..SimConfig::default() }
+    SimConfig {
+        auto_approve: true,
+        identical_request_window: 0,
+        years: 1,
+        control: true,
+        ..SimConfig::default()
+    }
 }
 
 fn query_of(location: &str) -> HashMap<String, String> {
@@ -174,7 +180,42 @@ fn codes_are_single_use_and_die_after_30_seconds() {
             ("redirect_uri", REDIRECT),
         ],
     );
-    assert_eq!(wrong_secret["status"], 503, "client secret is checked");
+    assert_eq!(
+        wrong_secret,
+        serde_json::json!({"status": 503, "error": "Invalid Params: invalid client id/secret"}),
+        "client secret is checked, and refused in Withings' words"
+    );
+}
+
+/// Withings refuses every token-endpoint request with status 503 "Invalid Params: …", naming
+/// the parameter at fault: a client tells a dead refresh token from a wrong developer app by it.
+#[test]
+fn the_token_endpoint_refuses_as_withings_does_naming_the_parameter_at_fault() {
+    let s = sim(quiet());
+    let (_, r0) = access_token(&s);
+    let dead = serde_json::json!({"status": 503, "error": "Invalid Params: invalid refresh_token"});
+    assert_eq!(refresh(&s, "never-issued"), dead, "an unknown refresh token");
+    let token_with = |client_id: &str, secret: &str| {
+        post_form(
+            &format!("{}/v2/oauth2", s.url()),
+            &[
+                ("action", "requesttoken"),
+                ("grant_type", "refresh_token"),
+                ("client_id", client_id),
+                ("client_secret", secret),
+                ("refresh_token", &r0),
+            ],
+        )
+    };
+    let wrong_client =
+        serde_json::json!({"status": 503, "error": "Invalid Params: invalid client id/secret"});
+    assert_eq!(token_with(DEMO_CLIENT_ID, "mistyped"), wrong_client, "a mistyped secret");
+    assert_eq!(token_with("another-app", DEMO_CLIENT_SECRET), wrong_client, "an unknown client id");
+    let renewed = refresh(&s, &r0);
+    assert_eq!(renewed["status"], 0, "a refusal for the client leaves the refresh token alive: {renewed}");
+    s.revoke_tokens(s.userids()[0]);
+    let r1 = renewed["body"]["refresh_token"].as_str().unwrap();
+    assert_eq!(refresh(&s, r1), dead, "a revoked refresh token");
 }
 
 #[test]
@@ -192,8 +233,8 @@ fn refresh_rotation_keeps_the_old_token_until_the_new_access_token_is_used() {
     let a2 = t2["body"]["access_token"].as_str().unwrap();
     assert_eq!(getmeas(&s, a2, &[])["status"], 0);
     assert_eq!(
-        refresh(&s, &r0)["status"],
-        401,
+        refresh(&s, &r0)["error"],
+        "Invalid Params: invalid refresh_token",
         "first use of a new access token kills the old refresh token"
     );
     assert_eq!(getmeas(&s, &a0, &[])["status"], 401, "and its access token");
@@ -202,7 +243,7 @@ fn refresh_rotation_keeps_the_old_token_until_the_new_access_token_is_used() {
     let t3 = refresh(&s, r1);
     assert_eq!(t3["status"], 0);
     s.advance(8 * 3600 + 1);
-    assert_eq!(refresh(&s, r1)["status"], 401, "8 h grace is over");
+    assert_eq!(refresh(&s, r1)["error"], "Invalid Params: invalid refresh_token", "8 h grace is over");
 }
 
 #[test]

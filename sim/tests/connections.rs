@@ -45,7 +45,8 @@ fn answer(s: &mut TcpStream) -> Result<String, String> {
 
 #[test]
 fn connections_opened_at_once_are_all_answered_while_earlier_ones_stay_open() {
-    let sim = Sim::start(SimConfig { years: 1, ..SimConfig::default() }).expect("the simulator starts");
+    let sim = Sim::start(SimConfig { years: 1, control: true, ..SimConfig::default() })
+        .expect("the simulator starts");
     let mut open: Vec<TcpStream> = Vec::new();
     for round in 0..4 {
         // Kept-alive connections, as a client's pool keeps them between requests.

@@ -34,11 +34,11 @@ fn main() {
     };
     let result = tauri::Builder::default()
         // Registered first: a second launch (e.g. the browser opening heft://…) hands its
-        // arguments to the running window instead of starting another app.
-        .plugin(tauri_plugin_single_instance::init(|app, argv, _cwd| {
-            for arg in argv.iter().skip(1).filter(|a| a.starts_with("heft:")) {
-                deliver_deep_link(app, arg);
-            }
+        // arguments to the running window instead of starting another app. With its
+        // `deep-link` feature the plugin hands a sole `heft:` URL argument (the desktop entry's
+        // `%u`) to the deep-link plugin, whose `on_open_url` below delivers it: this callback
+        // only raises the window, so each link reaches the waiting connect once.
+        .plugin(tauri_plugin_single_instance::init(|app, _argv, _cwd| {
             if let Some(w) = app.get_webview_window("main") {
                 let _ = w.set_focus();
             }
@@ -61,6 +61,8 @@ fn main() {
                     }
                 });
             }
+            // The one way a `heft:` link arrives: from the OS, or from a second launch through
+            // the single-instance plugin.
             let handle = app.handle().clone();
             app.deep_link().on_open_url(move |event| {
                 for url in event.urls() {

@@ -28,6 +28,13 @@ struct Inner {
 #[derive(Clone)]
 pub struct Shared(Arc<Inner>);
 
+/// Whether the demo simulator serves its `/_sim/` control endpoints: only in a debug build
+/// whose end-to-end test asks for them with `HEFT_TEST_SIM_CONTROL=1`. A release build never
+/// serves them.
+fn test_control() -> bool {
+    cfg!(debug_assertions) && std::env::var_os("HEFT_TEST_SIM_CONTROL").is_some_and(|v| v == "1")
+}
+
 fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
     m.lock().unwrap_or_else(|e| e.into_inner())
 }
@@ -106,6 +113,8 @@ impl Shared {
                 page_size: 200,
                 end: Some(end),
                 auto_approve: restarting,
+                // No `/_sim/` endpoints for any local process or web page to call.
+                control: test_control(),
                 ..SimConfig::default()
             };
             *sim = Some(Sim::start(config).map_err(DemoError)?);

@@ -38,6 +38,10 @@ fn demo_connect_sync_units_offline_restart_and_a_forged_deep_link() {
             ("HEFT_KEYRING_SERVICE".into(), service.clone()),
             ("HEFT_BROWSER".into(), browser.to_str().unwrap().into()),
             ("HEFT_CALLBACK_TIMEOUT_SECS".into(), "60".into()),
+            // The demo simulator's `/_sim/` endpoints, which the test drives (off otherwise).
+            ("HEFT_TEST_SIM_CONTROL".into(), "1".into()),
+            // A detailed log, so the leak check below reads everything Heft says.
+            ("HEFT_LOG".into(), "debug".into()),
         ]
     };
     let as_refs = |v: &[(String, String)]| v.iter().map(|(a, b)| (a.clone(), b.clone())).collect::<Vec<_>>();
@@ -48,6 +52,14 @@ fn demo_connect_sync_units_offline_restart_and_a_forged_deep_link() {
     let started = Instant::now();
     let d = Driver::launch(Path::new(env!("CARGO_BIN_EXE_heft-desktop")), &refs);
     d.wait("the welcome screen", 30, |d| d.visible("demo-button"));
+    // Every event the shell sends the page, kept for the leak check.
+    d.js(
+        "window.__events = [];
+         for (const name of ['sync-progress', 'sync-waiting', 'callback-rejected', 'keychain-problem']) {
+           window.__TAURI__.event.listen(name, (e) => window.__events.push(name + ' ' + JSON.stringify(e.payload)));
+         }
+         return true;",
+    );
     d.click("demo-button");
     d.wait("the connected main view", 60, |d| d.visible("app") && d.text("account").contains("Demo user"));
     d.wait("the end of the first sync", 60, |d| d.text("progress-text").starts_with("Synced"));
@@ -82,6 +94,31 @@ fn demo_connect_sync_units_offline_restart_and_a_forged_deep_link() {
     assert_eq!(shown.as_str().unwrap(), format!("{kg:.1} kg"), "latest weigh-in as Withings has it");
     d.screenshot("main-light.png");
 
+    // The window's surface: a command the capability does not grant is refused by Tauri, not
+    // by the page's own script, while a granted one answers (tests/window_surface.rs checks
+    // the grant and the CSP themselves).
+    d.js("window.__surface = {};
+         const ask = (name, cmd) => window.__TAURI__.core.invoke(cmd).then(
+           () => { window.__surface[name] = 'answered'; },
+           (e) => { window.__surface[name] = 'refused: ' + e; });
+         ask('granted', 'overview');
+         ask('app', 'plugin:app|version');
+         ask('window', 'plugin:window|close');
+         return true;");
+    d.wait("the window's answers to three commands", 20, |d| {
+        d.js("return Object.keys(window.__surface).length;").as_u64() == Some(3)
+    });
+    let surface = d.js("return window.__surface;");
+    assert_eq!(surface["granted"], "answered", "{surface}");
+    for refused in ["app", "window"] {
+        let said = surface[refused].as_str().unwrap_or_default();
+        assert!(said.starts_with("refused") && said.contains("not allowed"), "{refused}: {surface}");
+    }
+    assert!(d.visible("app"), "the window is still open");
+    // The stylesheet applies under a CSP without 'unsafe-inline'.
+    let styled = d.js("return getComputedStyle(document.getElementById('app')).display;");
+    assert_ne!(styled.as_str(), Some("inline"), "style.css applies: {styled}");
+
     // Unit toggle: the trend weight in pounds is the same weight.
     let trend_kg = kg_of(&d.text("trend-weight"));
     d.click("unit-lb");
@@ -115,6 +152,7 @@ fn demo_connect_sync_units_offline_restart_and_a_forged_deep_link() {
     everything_in_the_window(&d, dialogs.path(), &sim);
     // What the restart must show again: the trend after the corrections above.
     let trend_kg = kg_of(&d.text("trend-weight"));
+    no_secret_left_the_keychain(&d, &sim, data.path());
 
     if let Some(pid) = app_pid() {
         eprintln!("app memory after syncing: {} (debug build)", rss(pid));
@@ -197,6 +235,40 @@ fn demo_connect_sync_units_offline_restart_and_a_forged_deep_link() {
     assert!(status.success(), "the second launch hands over to the running app and exits");
     d.wait("the rejection", 20, |d| d.text("message").contains("rejected"));
     assert!(d.text("message").contains("state"), "says why: {}", d.text("message"));
+}
+
+/// No secret of the demo's connect and refreshes (the code, `state`, the PKCE verifier, the
+/// client secret, every pair of tokens) is in the app's log, the events it sent the page, or
+/// any file of its data folder (the database, its WAL, settings.json).
+fn no_secret_left_the_keychain(d: &Driver, sim: &str, data: &Path) {
+    let agent: ureq::Agent = ureq::Agent::config_builder().build().into();
+    let v: Value = agent.get(&format!("{sim}/_sim/secrets")).call().unwrap().body_mut().read_json().unwrap();
+    let secrets: Vec<String> =
+        v["secrets"].as_array().unwrap().iter().map(|s| s.as_str().unwrap().to_string()).collect();
+    assert!(secrets.len() >= 5, "the code, state, client secret and a pair: {}", secrets.len());
+    let events = d.js("return window.__events.join('\\n');").as_str().unwrap_or_default().to_string();
+    assert!(events.contains("sync-progress"), "the page's events were kept");
+    let log = d.stderr_log();
+    let mut files = Vec::new();
+    let mut dirs = vec![data.to_path_buf()];
+    while let Some(dir) = dirs.pop() {
+        for e in std::fs::read_dir(&dir).unwrap() {
+            let path = e.unwrap().path();
+            if path.is_dir() {
+                dirs.push(path)
+            } else {
+                files.push((path.clone(), std::fs::read(&path).unwrap_or_default()));
+            }
+        }
+    }
+    assert!(files.iter().any(|(p, _)| p.ends_with("settings.json")), "settings.json is checked");
+    for s in &secrets {
+        assert!(!events.contains(s.as_str()), "a secret reached the page in an event");
+        assert!(!log.contains(s.as_str()), "a secret is in the app's log");
+        for (path, raw) in &files {
+            assert!(!raw.windows(s.len()).any(|w| w == s.as_bytes()), "a secret is in {}", path.display());
+        }
+    }
 }
 
 /// The person's corrections in the window: a guest weigh-in reviewed, one excluded and

@@ -54,6 +54,12 @@ pub fn fix_for(code: &str) -> &'static str {
     match code {
         "offline" => "Check your internet connection; Heft tries again at the next sync.",
         "reconnect_needed" => "Reconnect the account (Accounts… → Reconnect): your history is kept.",
+        "client_rejected" => {
+            "Check the Withings developer app settings: enter the client id and secret of your app at developer.withings.com in Settings, then sync again — no need to reconnect."
+        }
+        "refresh_refused" => {
+            "Nothing to do yet: the authorization is kept and Heft tries again at the next sync. If Withings keeps refusing, reconnect the account (Accounts… → Reconnect)."
+        }
         "rate_limited" => "Withings limits how often an app may ask; wait a minute and sync again.",
         "keychain_unavailable" | "keychain_error" => {
             "Unlock your keychain (e.g. log in to GNOME Keyring), then sync again."
@@ -124,7 +130,16 @@ mod tests {
 
     #[test]
     fn every_error_a_sync_records_has_its_own_advice() {
-        for code in ["offline", "reconnect_needed", "rate_limited", "keychain_unavailable", "disk_full"] {
+        let codes = [
+            "offline",
+            "reconnect_needed",
+            "client_rejected",
+            "refresh_refused",
+            "rate_limited",
+            "keychain_unavailable",
+            "disk_full",
+        ];
+        for code in codes {
             assert_ne!(fix_for(code), fix_for("something new"), "{code}");
         }
     }

@@ -7,7 +7,7 @@ use std::time::Duration;
 
 use serde::Serialize;
 
-use crate::auth::tokens::{Credentials, SessionContext};
+use crate::auth::tokens::{Credentials, REFRESH_LOCK_TIMEOUT, SessionContext};
 use crate::auth::{ApiSession, Clock, ConnectError, ConnectOptions, Endpoint, Provider, SessionError};
 use crate::auth::{browser::OpenUrl, system_clock};
 use crate::chart::{self, ChartError, ChartKind, ChartSpec, PlotArea, Range, Theme};
@@ -373,6 +373,8 @@ pub struct App {
     clock: Clock,
     /// How long to wait for the browser round trip.
     callback_timeout: Duration,
+    /// How long a token refresh waits for another process's (`HEFT_REFRESH_LOCK_TIMEOUT_SECS`).
+    refresh_lock_timeout: Duration,
     /// The demo provider, while the bundled simulator runs.
     demo: Option<Endpoint>,
     /// Opens the consent page when `HEFT_BROWSER` is not set (the desktop app's opener plugin).
@@ -398,12 +400,17 @@ impl App {
         let store = Store::open(&settings.database_path())?;
         let timeout =
             std::env::var("HEFT_CALLBACK_TIMEOUT_SECS").ok().and_then(|s| s.parse().ok()).unwrap_or(300);
+        let refresh_lock_timeout = std::env::var("HEFT_REFRESH_LOCK_TIMEOUT_SECS")
+            .ok()
+            .and_then(|s| s.parse().ok())
+            .map_or(REFRESH_LOCK_TIMEOUT, Duration::from_secs);
         Ok(App {
             settings,
             store,
             keychain,
             clock: system_clock(),
             callback_timeout: Duration::from_secs(timeout),
+            refresh_lock_timeout,
             demo: None,
             opener: None,
             cancel: Cancel::default(),
@@ -674,7 +681,9 @@ impl App {
         }
         let report = result.map_err(|e| {
             if matches!(e, SyncError::Session(SessionError::ReconnectNeeded { .. })) {
-                // Withings says these tokens are dead: forget them, keep the history.
+                // Withings says these tokens are dead (only then: a refusal naming the client
+                // or anything else keeps them, see `tokens::refresh_refused`): forget them,
+                // keep the history.
                 if let Err(k) = self.keychain.delete(&a.provider.token_key(&a.userid)) {
                     tracing::warn!("could not remove dead tokens from the keychain: {k}");
                 }
@@ -718,6 +727,7 @@ impl App {
             keychain: self.keychain.as_ref(),
             clock: self.clock.clone(),
             lock_dir: &self.settings.data_dir,
+            lock_timeout: self.refresh_lock_timeout,
         };
         let flow = a.provider.flow().ok_or_else(|| SessionError::ReconnectNeeded {
             userid: a.userid.clone(),
@@ -1143,8 +1153,8 @@ impl App {
     }
 
     /// Imports a Heft JSON export; a broken file changes nothing.
-    pub fn import_json(&mut self, bytes: &[u8]) -> Result<ImportReport, AppError> {
-        let data = export::parse(bytes)?;
+    pub fn import_json(&mut self, file: impl std::io::Read) -> Result<ImportReport, AppError> {
+        let data = export::parse_reader(file)?;
         let now = self.now();
         Ok(export::import(&mut self.store, data, now)?)
     }
@@ -1229,6 +1239,27 @@ mod tests {
                 },
                 "reconnect_needed",
                 "your history is kept",
+            ),
+            (
+                AppError::Sync {
+                    userid: "7".into(),
+                    source: SyncError::Session(SessionError::ClientRejected {
+                        reason: "Invalid Params: invalid client id/secret".into(),
+                    }),
+                },
+                "client_rejected",
+                "check the Withings developer app settings",
+            ),
+            (
+                AppError::Sync {
+                    userid: "7".into(),
+                    source: SyncError::Session(SessionError::RefreshRefused {
+                        userid: "7".into(),
+                        reason: "Invalid Params: grant_type".into(),
+                    }),
+                },
+                "refresh_refused",
+                "tries again at the next sync",
             ),
             (
                 AppError::Sync {

@@ -4,6 +4,7 @@
 //! Withings holds, and no sync undoes it.
 
 use std::collections::HashMap;
+use std::io::{Read, Seek};
 use std::path::Path;
 
 use jiff::tz::TimeZone;
@@ -21,6 +22,9 @@ use crate::store::{
 use crate::trend::{self, Anomaly, Reason};
 use crate::units::MassUnit;
 use crate::withings_file::{self, Kind, Row, WithingsFile};
+
+/// How much of a file's start tells what kind of file it is.
+const HEAD: u64 = 64 * 1024;
 
 /// The userid of the account Heft makes when there is no Withings account to attach to.
 pub const LOCAL_USERID: &str = "local";
@@ -433,26 +437,52 @@ impl App {
     }
 
     /// Imports a file by its content: a Heft JSON export, or Withings' export (ZIP or
-    /// `weight.csv`). A broken file stores nothing.
+    /// `weight.csv`). The file is read as a stream with a cap that fits its kind (see
+    /// [`crate::read_limit`]); a broken or oversized file stores nothing.
     pub fn import_path(&mut self, path: &Path, opts: &ImportOptions) -> Result<Imported, AppError> {
-        let bytes = std::fs::read(path)
-            .map_err(|source| ImportError::Read { path: path.display().to_string(), source })?;
-        self.import_bytes(&bytes, opts)
+        let read_err = |source| ImportError::Read { path: path.display().to_string(), source };
+        let mut file = std::fs::File::open(path).map_err(read_err)?;
+        let mut head = Vec::new();
+        (&mut file).take(HEAD).read_to_end(&mut head).map_err(read_err)?;
+        file.rewind().map_err(read_err)?;
+        // A file larger than its kind can be is refused by its size, before reading on.
+        let cap = match withings_file::detect(&head) {
+            Some(Kind::HeftJson) => Some((crate::read_limit::HEFT_JSON, "Heft export")),
+            Some(Kind::WithingsCsv) => Some((crate::read_limit::WEIGHT_CSV, "weight.csv")),
+            Some(Kind::WithingsZip) | None => None,
+        };
+        let len = file.metadata().map_err(read_err)?.len();
+        if let Some((cap, kind)) = cap.filter(|(cap, _)| len > *cap) {
+            return Err(ImportError::from(crate::read_limit::file_too_large(cap, kind)).into());
+        }
+        self.import_reader(&head, std::io::BufReader::new(file), opts)
     }
 
     /// [`App::import_path`] for a file's content (the window reads the file it was given).
     pub fn import_bytes(&mut self, bytes: &[u8], opts: &ImportOptions) -> Result<Imported, AppError> {
-        match withings_file::detect(bytes) {
-            Some(Kind::HeftJson) => Ok(Imported::Heft(self.import_json(bytes)?)),
-            Some(Kind::WithingsZip | Kind::WithingsCsv) => {
-                let file = withings_file::read(bytes).map_err(ImportError::from)?;
-                Ok(Imported::Withings(self.import_withings(&file, opts)?))
+        self.import_reader(&bytes[..bytes.len().min(HEAD as usize)], std::io::Cursor::new(bytes), opts)
+    }
+
+    /// Imports what `r` holds, told by `head`, its first bytes.
+    fn import_reader(
+        &mut self,
+        head: &[u8],
+        r: impl Read + Seek,
+        opts: &ImportOptions,
+    ) -> Result<Imported, AppError> {
+        let file = match withings_file::detect(head) {
+            Some(Kind::HeftJson) => return Ok(Imported::Heft(self.import_json(r)?)),
+            Some(Kind::WithingsZip) => withings_file::read_zip(r),
+            Some(Kind::WithingsCsv) => withings_file::read_csv(r),
+            None => {
+                return Err(ImportError::NotAnExport(
+                    "neither a Heft JSON export nor Withings' export (its ZIP or weight.csv)".into(),
+                )
+                .into());
             }
-            None => Err(ImportError::NotAnExport(
-                "neither a Heft JSON export nor Withings' export (its ZIP or weight.csv)".into(),
-            )
-            .into()),
-        }
+        };
+        let file = file.map_err(ImportError::from)?;
+        Ok(Imported::Withings(self.import_withings(&file, opts)?))
     }
 
     /// Adds a Withings export's weigh-ins to an account in one transaction, leaving out rows

@@ -120,37 +120,56 @@ struct Pending {
     tx: std::sync::mpsc::Sender<Result<VerifiedCallback, AuthError>>,
 }
 
-static PENDING: std::sync::Mutex<Option<Pending>> = std::sync::Mutex::new(None);
-
-fn pending() -> std::sync::MutexGuard<'static, Option<Pending>> {
-    PENDING.lock().unwrap_or_else(|e| e.into_inner())
+/// What the deep-link path shares with the authorization in progress.
+struct Slot {
+    waiting: Option<Pending>,
+    /// The state of the last authorization that got its answer (a code or a denial). The OS
+    /// may hand the same link over more than once; a copy of the answered link is not a new
+    /// callback, so it neither reaches a connect again nor is reported as an error.
+    answered: Option<(State, CallbackShape)>,
 }
 
-/// Hands a callback URL that arrived by deep link to the authorization in progress.
-/// A wrong or missing state is refused here (and the authorization keeps waiting).
+impl Slot {
+    fn is_answered(&self, url: &str) -> bool {
+        let Some((state, shape)) = &self.answered else { return false };
+        let Ok(parsed) = url::Url::parse(url) else { return false };
+        parsed.query_pairs().any(|(k, v)| k == shape.state_param && state.matches(&v))
+    }
+}
+
+static SLOT: std::sync::Mutex<Slot> = std::sync::Mutex::new(Slot { waiting: None, answered: None });
+
+fn slot() -> std::sync::MutexGuard<'static, Slot> {
+    SLOT.lock().unwrap_or_else(|e| e.into_inner())
+}
+
+/// Hands a callback URL that arrived by deep link to the authorization in progress, once.
+/// A wrong or missing state is refused here (and the authorization keeps waiting); the same
+/// link delivered again after its authorization got its answer is ignored.
 pub fn deliver_callback_url(url: &str) -> Result<(), AuthError> {
-    let slot = pending();
-    let Some(p) = slot.as_ref() else {
+    let mut slot = slot();
+    if slot.is_answered(url) {
+        tracing::debug!("ignored a deep link delivered again: its authorization already has its answer");
+        return Ok(());
+    }
+    let Some(p) = slot.waiting.as_ref() else {
         return Err(AuthError::BadCallback("no authorization is in progress"));
     };
     let expected = State::from_secret(p.state.clone());
-    match verify_callback_url(url, &expected, p.shape) {
-        Ok(v) => {
-            let _ = p.tx.send(Ok(v));
-            Ok(())
-        }
-        Err(AuthError::Denied(e)) => {
-            let _ = p.tx.send(Err(AuthError::Denied(e.clone())));
-            Err(AuthError::Denied(e))
-        }
-        Err(e) => Err(e),
-    }
+    let (outcome, reply) = match verify_callback_url(url, &expected, p.shape) {
+        Ok(v) => (Ok(v), Ok(())),
+        Err(AuthError::Denied(e)) => (Err(AuthError::Denied(e.clone())), Err(AuthError::Denied(e))),
+        Err(e) => return Err(e),
+    };
+    let _ = p.tx.send(outcome);
+    slot.answered = Some((expected, p.shape));
+    reply
 }
 
 /// Stops the authorization waiting for its callback (the window's Cancel); returns whether
 /// one was waiting. The port is released as the wait ends.
 pub fn cancel_pending_callback() -> bool {
-    match pending().as_ref() {
+    match slot().waiting.as_ref() {
         Some(p) => p.tx.send(Err(AuthError::Cancelled)).is_ok(),
         None => false,
     }
@@ -228,9 +247,13 @@ impl CallbackListener {
         timeout: Duration,
     ) -> Result<VerifiedCallback, AuthError> {
         let (tx, rx) = std::sync::mpsc::channel();
-        *pending() = Some(Pending { state: expected.as_str().to_string(), shape, tx });
+        slot().waiting = Some(Pending { state: expected.as_str().to_string(), shape, tx });
         let result = self.wait_inner(expected, shape, timeout, &rx);
-        *pending() = None;
+        let mut slot = slot();
+        slot.waiting = None;
+        if matches!(result, Ok(_) | Err(AuthError::Denied(_))) {
+            slot.answered = Some((State::from_secret(expected.as_str().to_string()), shape));
+        }
         result
     }
 
@@ -585,6 +608,46 @@ mod tests {
         let v = l.wait(&s, OAUTH2_CALLBACK, Duration::from_secs(10)).unwrap();
         assert!(t.join().unwrap().is_ok());
         assert_eq!(v.code.expose(), "scheme");
+    }
+
+    /// The desktop app may be handed one `heft:` link twice (the single-instance plugin's
+    /// deep-link event and the second launch's arguments): the connect takes it once, and the
+    /// copy is neither a second callback nor "no authorization is in progress".
+    #[test]
+    fn a_deep_link_delivered_twice_completes_the_connect_once_without_an_error() {
+        let _turn = one_at_a_time();
+        let s = state();
+        let link = format!("heft://callback?code=once&state={}", s.as_str());
+        let l = CallbackListener::bind("heft://callback").unwrap();
+        let delivered = link.clone();
+        let t = std::thread::spawn(move || {
+            std::thread::sleep(Duration::from_millis(200));
+            [deliver_callback_url(&delivered), deliver_callback_url(&delivered)]
+        });
+        let v = l.wait(&s, OAUTH2_CALLBACK, Duration::from_secs(10)).expect("the connect gets its code");
+        assert_eq!(v.code.expose(), "once");
+        for (i, r) in t.join().unwrap().into_iter().enumerate() {
+            assert!(r.is_ok(), "delivery {} while the connect takes it: {r:?}", i + 1);
+        }
+        let late = deliver_callback_url(&link);
+        assert!(late.is_ok(), "the copy that comes after the connect ended is no error: {late:?}");
+
+        // The next connect is not disturbed by a late copy of the old link: it takes its own.
+        let next = state();
+        let l = CallbackListener::bind("heft://callback").unwrap();
+        let own = format!("heft://callback?code=next&state={}", next.as_str());
+        let t = std::thread::spawn(move || {
+            std::thread::sleep(Duration::from_millis(200));
+            (deliver_callback_url(&link), deliver_callback_url(&own))
+        });
+        let v = l.wait(&next, OAUTH2_CALLBACK, Duration::from_secs(10)).expect("the next connect's code");
+        assert_eq!(v.code.expose(), "next", "the old link's code never reaches the next connect");
+        let (old, own) = t.join().unwrap();
+        assert!(old.is_ok() && own.is_ok(), "{old:?} {own:?}");
+
+        // A link that was never answered is still refused when nothing waits.
+        let forged = deliver_callback_url("heft://callback?code=x&state=forged");
+        assert!(matches!(forged, Err(AuthError::BadCallback(_))), "{forged:?}");
     }
 
     #[test]

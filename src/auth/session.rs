@@ -14,16 +14,37 @@ pub enum SessionError {
     Api(#[from] ApiError),
     #[error(transparent)]
     Keychain(#[from] KeychainError),
+    /// The authorization is dead (Withings refused the refresh token, or there are no tokens):
+    /// the app deletes the tokens and asks the person to connect again.
     #[error(
         "Withings no longer accepts Heft's authorization for account {userid} ({reason}); connect it again (Connect in the window, `heft connect` in a terminal) — your history is kept"
     )]
     ReconnectNeeded { userid: String, reason: String },
+    /// The developer app's credentials were refused: the tokens are fine and stay.
+    #[error(
+        "Withings refused Heft's developer app ({reason}): check the Withings developer app settings — the client id and secret in Heft's Settings (or HEFT_WITHINGS_CLIENT_ID and HEFT_WITHINGS_CLIENT_SECRET) must be those of your app at developer.withings.com. The account stays connected: the next sync works once they match"
+    )]
+    ClientRejected { reason: String },
+    /// A refresh refused for a reason that does not say the tokens are dead: they stay.
+    #[error(
+        "Withings refused to renew Heft's access to account {userid} ({reason}); the authorization is kept and Heft tries again at the next sync — if Withings keeps refusing, connect the account again"
+    )]
+    RefreshRefused { userid: String, reason: String },
+    /// A refresh answered with another account's tokens: they are not kept.
+    #[error(
+        "Withings renewed the authorization of account {got} when Heft asked for account {userid}'s; Heft did not keep those tokens and account {userid}'s are unchanged — sync again, and if this keeps happening connect the account again"
+    )]
+    OtherAccount { userid: String, got: String },
     #[error("cannot take the token refresh lock {path}: {source}")]
     Lock {
         path: String,
         #[source]
         source: std::io::Error,
     },
+    #[error(
+        "another Heft process (the window or a `heft` command) has been refreshing the authorization of account {userid} for {waited_secs} s without finishing; it may be stopped (Ctrl-Z in a terminal) or stuck: let it finish or end it, then sync again — nothing was changed"
+    )]
+    RefreshBusy { userid: String, waited_secs: u64 },
 }
 
 impl SessionError {
@@ -33,7 +54,11 @@ impl SessionError {
             SessionError::Api(e) => e.code(),
             SessionError::Keychain(e) => e.code(),
             SessionError::ReconnectNeeded { .. } => "reconnect_needed",
+            SessionError::ClientRejected { .. } => "client_rejected",
+            SessionError::RefreshRefused { .. } => "refresh_refused",
+            SessionError::OtherAccount { .. } => "withings_error",
             SessionError::Lock { .. } => "data_folder_error",
+            SessionError::RefreshBusy { .. } => "refresh_busy",
         }
     }
 }

@@ -3,13 +3,17 @@
 //!
 //! Withings rotates the refresh token on every refresh and retires the old one when the new
 //! access token is first used. So: one refresh at a time per account (a process-wide lock and
-//! a lock file for other processes, re-reading the keychain after taking them), and the new
-//! pair is saved to the keychain *before* the new access token is used. If saving fails, the
-//! new token is not used.
+//! a lock file for other processes, re-reading the keychain after taking them), a refresh
+//! sends only the refresh token the keychain holds (adopting a newer pair another process
+//! saved, and refreshing with *its* token when that pair is due too), and the new pair is saved
+//! to the keychain *before* the new access token is used. If saving fails, the new token is not
+//! used. Waiting for the lock ends on Cancel, and after [`REFRESH_LOCK_TIMEOUT`]: a process
+//! stopped while it holds the lock must not hang the others.
 
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
-use std::sync::{Arc, Mutex, OnceLock};
+use std::sync::{Arc, Mutex, MutexGuard, OnceLock};
+use std::time::{Duration, Instant};
 
 use serde::{Deserialize, Serialize};
 use serde_json::value::RawValue;
@@ -24,6 +28,9 @@ use crate::withings::{ApiError, Auth, Client, StatusKind};
 pub const REFRESH_MARGIN_SECS: i64 = 300;
 /// Withings' access tokens live 3 hours when the answer does not say.
 const DEFAULT_EXPIRES_IN: i64 = 10_800;
+/// The longest access-token lifetime Heft believes (Withings grants 3 hours). Beyond it, or
+/// zero, negative, fractional or not a number, the answer is broken and nothing is kept.
+pub const MAX_EXPIRES_IN: i64 = 365 * 86_400;
 
 /// The grant sent to `/v2/oauth2`.
 pub enum Grant<'a> {
@@ -46,9 +53,10 @@ impl TokenSet {
     /// When to refresh: 5 minutes before expiry, or a quarter of the lifetime for short-lived
     /// tokens, so a fresh token is never refreshed again at once.
     pub fn refresh_due(&self, now: i64) -> bool {
-        let lifetime = (self.expires_at - self.obtained_at).max(0);
+        // Saturating: the keychain's values are only as sane as whoever wrote them.
+        let lifetime = self.expires_at.saturating_sub(self.obtained_at).max(0);
         let margin = REFRESH_MARGIN_SECS.min(lifetime / 4);
-        now + margin >= self.expires_at
+        now.saturating_add(margin) >= self.expires_at
     }
 }
 
@@ -72,6 +80,7 @@ struct GrantAnswer {
     userid: serde_json::Value,
     access_token: String,
     refresh_token: String,
+    #[serde(default)]
     expires_in: serde_json::Value,
     #[serde(default)]
     scope: Option<String>,
@@ -109,21 +118,83 @@ pub fn request(
         .map_err(|e| ApiError::Malformed(format!("unexpected token answer: {e}")))?;
     let userid =
         userid_text(&raw.userid).ok_or_else(|| ApiError::Malformed("token answer without userid".into()))?;
-    let expires_in = raw
-        .expires_in
-        .as_i64()
-        .or_else(|| raw.expires_in.as_str().and_then(|s| s.parse().ok()))
-        .unwrap_or(DEFAULT_EXPIRES_IN);
+    let expires_in = lifetime(&raw.expires_in)?;
+    for (name, token) in [("access_token", &raw.access_token), ("refresh_token", &raw.refresh_token)] {
+        if token.trim().is_empty() {
+            return Err(ApiError::Malformed(format!("token answer with an empty {name}")));
+        }
+    }
     Ok(Granted {
         userid,
         scope: raw.scope,
         tokens: TokenSet {
             access: AccessToken::new(raw.access_token),
             refresh: RefreshToken::new(raw.refresh_token),
-            expires_at: now + expires_in,
+            expires_at: now.saturating_add(expires_in),
             obtained_at: now,
         },
     })
+}
+
+/// `expires_in` in whole seconds, from 1 to [`MAX_EXPIRES_IN`] (a number, or a number in a
+/// string); absent, Withings' 3 hours.
+fn lifetime(v: &serde_json::Value) -> Result<i64, ApiError> {
+    let secs = match v {
+        serde_json::Value::Null => return Ok(DEFAULT_EXPIRES_IN),
+        serde_json::Value::Number(n) => n.as_i64(),
+        serde_json::Value::String(s) => s.trim().parse().ok(),
+        _ => None,
+    };
+    secs.filter(|s| (1..=MAX_EXPIRES_IN).contains(s)).ok_or_else(|| {
+        let shown: String = v.to_string().chars().take(40).collect();
+        ApiError::Malformed(format!("token answer with expires_in {shown}, not 1 second to a year"))
+    })
+}
+
+/// Renews the tokens of account `userid` with its refresh token: the new set, not yet saved,
+/// or why not (see [`refresh_refused`]). Tokens that Withings issued for another account are
+/// refused, so they are never saved under this one.
+pub fn renew(
+    client: &Client,
+    client_id: &str,
+    client_secret: &ClientSecret,
+    userid: &str,
+    refresh: &RefreshToken,
+    now: i64,
+) -> Result<TokenSet, SessionError> {
+    let granted = request(client, client_id, client_secret, Grant::Refresh(refresh), now)
+        .map_err(|e| refresh_refused(userid, e))?;
+    if granted.userid != userid {
+        return Err(SessionError::OtherAccount { userid: userid.to_string(), got: granted.userid });
+    }
+    Ok(granted.tokens)
+}
+
+/// What a refused refresh says about the tokens. Withings answers token-endpoint errors with
+/// status 503 "Invalid Params: …" whatever went wrong and does not document the words for a
+/// dead refresh token, so the parameter the text names decides:
+/// - the client (`client id/secret`, `client_secret`, `signature`): the developer app's
+///   settings are wrong, the tokens are fine and work again once they are fixed;
+/// - `refresh_token`, or an authentication failure (the 401 family): the refresh token is
+///   dead — [`SessionError::ReconnectNeeded`], on which the app deletes the tokens;
+/// - rate limits and Withings' own trouble keep their errors; anything else is a refusal
+///   that keeps the tokens for the next sync to try again.
+///
+/// The client is looked for first: keeping dead tokens costs a reconnection later, deleting
+/// live ones costs it now.
+pub fn refresh_refused(userid: &str, e: ApiError) -> SessionError {
+    let ApiError::Status { kind, message, .. } = &e else { return SessionError::Api(e) };
+    let text = message.to_ascii_lowercase();
+    if *kind == StatusKind::BadSignature || text.contains("client") || text.contains("signature") {
+        return SessionError::ClientRejected { reason: message.clone() };
+    }
+    let dead = SessionError::ReconnectNeeded { userid: userid.to_string(), reason: message.clone() };
+    match kind {
+        StatusKind::RateLimited | StatusKind::Transient => SessionError::Api(e),
+        StatusKind::InvalidToken => dead,
+        _ if text.contains("refresh_token") || text.contains("refresh token") => dead,
+        _ => SessionError::RefreshRefused { userid: userid.to_string(), reason: message.clone() },
+    }
 }
 
 /// An account's credentials, whichever flow made them.
@@ -208,11 +279,32 @@ fn process_lock(key: &str) -> Arc<Mutex<()>> {
 
 /// What every session needs around it.
 pub struct SessionContext<'a> {
+    /// Also says when the person cancelled ([`Client::is_stopped`]): a wait for the refresh
+    /// lock ends then too.
     pub client: &'a Client,
     pub keychain: &'a dyn SecretStore,
     pub clock: Clock,
     /// Where the lock files that serialize refreshes across processes live (the data folder).
     pub lock_dir: &'a Path,
+    /// How long a refresh waits for another process's refresh of the same account before
+    /// giving up with [`SessionError::RefreshBusy`]; [`REFRESH_LOCK_TIMEOUT`] unless a test or
+    /// `HEFT_REFRESH_LOCK_TIMEOUT_SECS` says otherwise.
+    pub lock_timeout: Duration,
+}
+
+/// How long a refresh waits for another Heft process's refresh of the same account. A refresh
+/// is one request (with its own retries), so a holder this slow is stopped or stuck.
+pub const REFRESH_LOCK_TIMEOUT: Duration = Duration::from_secs(30);
+/// How often a wait for the refresh lock tries again (and looks at Cancel).
+const LOCK_POLL: Duration = Duration::from_millis(50);
+
+/// The lock file that serializes an account's refreshes across processes, in `lock_dir` (the
+/// data folder). Every Heft version uses this name, so a window and a CLI of different
+/// versions still take turns.
+pub fn refresh_lock_path(lock_dir: &Path, key: &str) -> PathBuf {
+    let name: String =
+        key.chars().map(|c| if c.is_ascii_alphanumeric() || c == '-' { c } else { '_' }).collect();
+    lock_dir.join(format!("refresh-{name}.lock"))
 }
 
 /// One OAuth 2.0 account's authorized access: refreshes itself before expiry and once when
@@ -228,6 +320,7 @@ pub struct RefreshingSession<'a> {
     tokens: TokenSet,
     clock: Clock,
     lock_dir: PathBuf,
+    lock_timeout: Duration,
 }
 
 impl<'a> RefreshingSession<'a> {
@@ -249,51 +342,95 @@ impl<'a> RefreshingSession<'a> {
             tokens,
             clock: ctx.clock,
             lock_dir: ctx.lock_dir.to_path_buf(),
+            lock_timeout: ctx.lock_timeout,
         }
     }
 
-    /// Holds the account's lock file until dropped. Two processes refreshing with the same
-    /// refresh token would race: the second waits here, then finds the first one's pair in the
-    /// keychain and uses it.
-    fn lock_other_processes(&self) -> Result<std::fs::File, SessionError> {
-        let name: String =
-            self.key.chars().map(|c| if c.is_ascii_alphanumeric() || c == '-' { c } else { '_' }).collect();
-        let path = self.lock_dir.join(format!("refresh-{name}.lock"));
+    /// Ends a wait for a lock when the person cancelled; a sync reports [`ApiError::Stopped`]
+    /// as cancelled.
+    fn stop_if_cancelled(&self) -> Result<(), SessionError> {
+        if self.client.is_stopped() { Err(SessionError::Api(ApiError::Stopped)) } else { Ok(()) }
+    }
+
+    /// Waits for the refresh of another handle in this process. It has no timeout of its own:
+    /// the holder is this sync's own request, bounded by the client's timeouts and stopped by
+    /// the same Cancel, or is itself waiting for another process (which has one).
+    fn lock_this_process<'l>(&self, lock: &'l Mutex<()>) -> Result<MutexGuard<'l, ()>, SessionError> {
+        loop {
+            match lock.try_lock() {
+                Ok(guard) => return Ok(guard),
+                Err(std::sync::TryLockError::Poisoned(p)) => return Ok(p.into_inner()),
+                Err(std::sync::TryLockError::WouldBlock) => {}
+            }
+            self.stop_if_cancelled()?;
+            std::thread::sleep(LOCK_POLL);
+        }
+    }
+
+    /// Takes the account's lock file, held until dropped. Two processes refreshing with the
+    /// same refresh token would race: the second waits here, then finds the first one's pair in
+    /// the keychain. The lock is polled, so the wait ends on Cancel, and `lock_timeout` after
+    /// `asked` (the refresh's start) with [`SessionError::RefreshBusy`]: a holder stopped with
+    /// Ctrl-Z never lets go. The lock is always tried once, however late.
+    fn lock_other_processes(&self, asked: Instant) -> Result<std::fs::File, SessionError> {
+        let path = refresh_lock_path(&self.lock_dir, &self.key);
         let fail = |source: std::io::Error| SessionError::Lock { path: path.display().to_string(), source };
         crate::files::private_dir(&self.lock_dir).map_err(fail)?;
         let file = crate::files::open_private(&path).map_err(fail)?;
-        file.lock().map_err(fail)?;
-        Ok(file)
+        loop {
+            match file.try_lock() {
+                Ok(()) => return Ok(file),
+                Err(std::fs::TryLockError::WouldBlock) => {}
+                Err(std::fs::TryLockError::Error(e)) => return Err(fail(e)),
+            }
+            self.stop_if_cancelled()?;
+            let waited = asked.elapsed();
+            if waited >= self.lock_timeout {
+                tracing::warn!(userid = %self.userid, ?waited, "another process holds the refresh lock; giving up");
+                let waited_secs = (waited.as_secs_f64().round() as u64).max(1);
+                return Err(SessionError::RefreshBusy { userid: self.userid.clone(), waited_secs });
+            }
+            std::thread::sleep(LOCK_POLL.min(self.lock_timeout - waited));
+        }
     }
 
     /// Refreshes the tokens (one refresh at a time per account across threads and processes).
     pub fn refresh(&mut self) -> Result<(), SessionError> {
+        let asked = Instant::now();
         let lock = process_lock(&self.key);
-        let _guard = lock.lock().unwrap_or_else(|e| e.into_inner());
-        let _file_lock = self.lock_other_processes()?;
-        // Someone else may have refreshed while we waited: use their pair if it is newer.
-        if let Some(Credentials::Bearer(current)) = Credentials::load(self.keychain, &self.key)?
-            && current.access != self.tokens.access
-            && !current.refresh_due((self.clock)())
-        {
-            self.tokens = current;
-            return Ok(());
+        let _guard = self.lock_this_process(&lock)?;
+        let _file_lock = self.lock_other_processes(asked)?;
+        // Under the locks the keychain is the truth. Another handle or process may have
+        // refreshed while this one waited (for the lock, or out a 601), and once it used its
+        // new access token Withings retired the refresh token this session holds. So a
+        // different pair in the keychain replaces ours, due or not, and only the keychain's
+        // refresh token is ever sent: none at all if the keychain no longer holds one.
+        let stored = match Credentials::load(self.keychain, &self.key)? {
+            Some(Credentials::Bearer(t)) => t,
+            _ => {
+                return Err(SessionError::ReconnectNeeded {
+                    userid: self.userid.clone(),
+                    reason: "its tokens are no longer in the keychain".into(),
+                });
+            }
+        };
+        if stored.access != self.tokens.access || stored.refresh != self.tokens.refresh {
+            tracing::info!(userid = %self.userid, "taking the newer token pair from the keychain");
+            self.tokens = stored;
+            if !self.tokens.refresh_due((self.clock)()) {
+                return Ok(());
+            }
         }
         let now = (self.clock)();
-        let granted = request(
+        let renewed = renew(
             self.client,
             &self.client_id,
             &self.client_secret,
-            Grant::Refresh(&self.tokens.refresh),
+            &self.userid,
+            &self.tokens.refresh,
             now,
-        )
-        .map_err(|e| match e {
-            ApiError::Status {
-                kind: StatusKind::InvalidToken | StatusKind::InvalidParams, message, ..
-            } => SessionError::ReconnectNeeded { userid: self.userid.clone(), reason: message },
-            other => SessionError::Api(other),
-        })?;
-        let fresh = Credentials::Bearer(granted.tokens);
+        )?;
+        let fresh = Credentials::Bearer(renewed);
         // Saved before use: if this fails, the new access token is never sent, so the old
         // refresh token stays valid at Withings and nothing is lost.
         fresh.save(self.keychain, &self.key)?;
@@ -391,6 +528,66 @@ mod tests {
         let err = Credentials::Bearer(huge).save(&store, "k").unwrap_err();
         assert!(matches!(err, KeychainError::TooLarge(_)), "{err:?}");
         assert!(store.get("k").unwrap().is_none());
+    }
+
+    #[test]
+    fn expires_in_is_believed_from_one_second_to_a_year_and_nothing_else() {
+        use serde_json::json;
+        assert_eq!(lifetime(&json!(10_800)).unwrap(), 10_800);
+        assert_eq!(lifetime(&json!("10800")).unwrap(), 10_800, "a number in a string, as userid comes");
+        assert_eq!(lifetime(&serde_json::Value::Null).unwrap(), DEFAULT_EXPIRES_IN, "absent: 3 hours");
+        assert_eq!(lifetime(&json!(MAX_EXPIRES_IN)).unwrap(), MAX_EXPIRES_IN);
+        for bad in [json!(0), json!(-1), json!(MAX_EXPIRES_IN + 1), json!(i64::MAX), json!(u64::MAX)] {
+            assert!(matches!(lifetime(&bad), Err(ApiError::Malformed(_))), "{bad}");
+        }
+        for bad in [json!(1e300), json!(10800.5), json!("soon"), json!(true), json!([1]), json!({})] {
+            assert!(matches!(lifetime(&bad), Err(ApiError::Malformed(_))), "{bad}");
+        }
+        let long = json!("9".repeat(10_000));
+        let Err(e) = lifetime(&long) else { panic!("a 10,000-digit lifetime is refused") };
+        assert!(e.to_string().len() < 200, "the message quotes only the start of it: {e}");
+    }
+
+    #[test]
+    fn only_a_refusal_of_the_refresh_token_itself_calls_the_authorization_dead() {
+        let refused = |code: i64, text: &str| {
+            let e = ApiError::Status {
+                code,
+                message: text.into(),
+                kind: crate::withings::StatusKind::of(code),
+                wait_seconds: None,
+            };
+            refresh_refused("7", e).code()
+        };
+        assert_eq!(refused(503, "Invalid Params: invalid refresh_token"), "reconnect_needed");
+        assert_eq!(refused(503, "Invalid Params: Refresh Token expired"), "reconnect_needed");
+        assert_eq!(refused(401, "invalid_token"), "reconnect_needed", "the 401 family");
+        assert_eq!(refused(100, "no message"), "reconnect_needed", "the 401 family");
+        assert_eq!(refused(503, "Invalid Params: invalid client id/secret"), "client_rejected");
+        assert_eq!(refused(503, "Invalid Params: client_secret"), "client_rejected");
+        assert_eq!(refused(503, "Invalid Params: invalid client_id"), "client_rejected");
+        assert_eq!(refused(503, "Invalid Params: invalid signature"), "client_rejected");
+        assert_eq!(refused(342, "The signature does not match"), "client_rejected");
+        assert_eq!(
+            refused(503, "Invalid Params: refresh_token does not belong to this client_id"),
+            "client_rejected",
+            "naming both keeps the tokens: deleting live ones cannot be undone"
+        );
+        assert_eq!(refused(503, "Invalid Params: grant_type"), "refresh_refused");
+        assert_eq!(refused(503, "no message"), "refresh_refused");
+        assert_eq!(refused(250, "User and credentials do not match"), "refresh_refused");
+        assert_eq!(refused(9999, "Something new"), "refresh_refused");
+        assert_eq!(refused(601, "Too Many Requests"), "rate_limited");
+        assert_eq!(refused(2555, "An unknown error occurred"), "withings_error");
+        let network = refresh_refused("7", ApiError::Network("the request timed out".into()));
+        assert_eq!(network.code(), "offline");
+    }
+
+    #[test]
+    fn refresh_due_never_overflows_on_a_hostile_keychain_entry() {
+        assert!(set(i64::MIN, i64::MAX).refresh_due(0), "expired at the dawn of time");
+        assert!(!set(i64::MAX, i64::MIN).refresh_due(1_700_000_000), "expires at the end of time");
+        assert!(set(i64::MAX, i64::MIN).refresh_due(i64::MAX), "and is due then");
     }
 
     #[test]

@@ -152,7 +152,11 @@ fn measure_from_row(r: &rusqlite::Row<'_>, at: usize) -> rusqlite::Result<Stored
     })
 }
 
-fn load_group(conn: &Connection, account: i64, grpid: i64) -> Result<Option<StoredGroup>, StoreError> {
+pub(super) fn load_group(
+    conn: &Connection,
+    account: i64,
+    grpid: i64,
+) -> Result<Option<StoredGroup>, StoreError> {
     // Cached: a first sync asks this once per group, and preparing costs more than the lookup.
     let head = conn
         .prepare_cached(&format!("SELECT {GROUP_COLUMNS} FROM groups WHERE account_id = ?1 AND grpid = ?2"))?

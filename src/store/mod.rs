@@ -4,6 +4,7 @@ mod groups;
 mod history;
 mod migrate;
 mod own;
+mod restore;
 mod twins;
 mod verdicts;
 
@@ -15,6 +16,7 @@ use crate::auth::Provider;
 
 pub use groups::{ApplyOutcome, Checkpoint, CursorUpdate, ResumePoint, StoredGroup, StoredMeasure};
 pub use history::{Change, ChangeRecord, SyncRun};
+pub use restore::{RestoreAccount, RestoreOutcome};
 pub use twins::{WeighInKey, WrittenWeighIn, at_column_precision, pair as pair_weigh_ins};
 pub use verdicts::{Standing, Verdict};
 

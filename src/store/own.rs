@@ -13,7 +13,7 @@ use crate::model::{ExactValue, MeasureType, Source};
 use crate::store::StoredGroup;
 
 /// The next free grpid for a group of Heft's own.
-fn next_own_grpid(tx: &Transaction<'_>, account: i64) -> Result<i64, StoreError> {
+pub(super) fn next_own_grpid(tx: &Transaction<'_>, account: i64) -> Result<i64, StoreError> {
     Ok(tx.query_row(
         "SELECT min(ifnull(min(grpid), 0), 0) - 1 FROM groups WHERE account_id = ?1",
         [account],
@@ -159,7 +159,11 @@ impl Store {
     }
 }
 
-fn mark_import_twins(tx: &Transaction<'_>, account: i64, grpids: &[i64]) -> Result<(), StoreError> {
+pub(super) fn mark_import_twins(
+    tx: &Transaction<'_>,
+    account: i64,
+    grpids: &[i64],
+) -> Result<(), StoreError> {
     let mut st =
         tx.prepare_cached("INSERT OR IGNORE INTO import_twins (account_id, grpid) VALUES (?1, ?2)")?;
     for g in grpids {

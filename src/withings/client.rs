@@ -90,20 +90,20 @@ const MAX_BODY: u64 = 64 << 20;
 
 impl Client {
     pub fn new(api_url: &str) -> Client {
-        let agent = ureq::Agent::config_builder()
-            .timeout_global(Some(Duration::from_secs(60)))
-            .timeout_connect(Some(Duration::from_secs(15)))
-            .http_status_as_error(false)
-            .user_agent(concat!("heft/", env!("CARGO_PKG_VERSION")))
-            .build()
-            .into();
         Client {
-            agent,
+            agent: agent(Duration::from_secs(60)),
             api_url: api_url.trim_end_matches('/').to_string(),
             retry: RetryPolicy::default(),
             on_wait: None,
             stop: None,
         }
+    }
+
+    /// How long one attempt may take, from connecting to the last byte (60 s by default); a
+    /// request that takes longer fails as a network error and is retried like one.
+    pub fn with_timeout(mut self, timeout: Duration) -> Client {
+        self.agent = agent(timeout);
+        self
     }
 
     /// Waits before retries end early once `stop` is set (the request then fails with
@@ -116,6 +116,12 @@ impl Client {
     pub fn with_wait_hook(mut self, hook: impl Fn(&Waiting) + Send + Sync + 'static) -> Client {
         self.on_wait = Some(Arc::new(hook));
         self
+    }
+
+    /// Whether the person asked to stop (see [`Client::with_stop`]): other waits on behalf
+    /// of a request, such as the refresh lock, end too.
+    pub fn is_stopped(&self) -> bool {
+        self.stop.as_ref().is_some_and(|s| s.load(Ordering::SeqCst))
     }
 
     pub fn api_url(&self) -> &str {
@@ -132,9 +138,8 @@ impl Client {
         if let Some(h) = &self.on_wait {
             h(&w);
         }
-        let stopped = || self.stop.as_ref().is_some_and(|s| s.load(Ordering::SeqCst));
         let until = std::time::Instant::now() + d;
-        while !stopped() {
+        while !self.is_stopped() {
             let left = until.saturating_duration_since(std::time::Instant::now());
             if left.is_zero() {
                 return true;
@@ -224,6 +229,16 @@ impl Client {
             _ => Err(ApiError::Http { status }),
         }
     }
+}
+
+fn agent(timeout: Duration) -> ureq::Agent {
+    ureq::Agent::config_builder()
+        .timeout_global(Some(timeout))
+        .timeout_connect(Some(timeout.min(Duration::from_secs(15))))
+        .http_status_as_error(false)
+        .user_agent(concat!("heft/", env!("CARGO_PKG_VERSION")))
+        .build()
+        .into()
 }
 
 /// The body of an HTTP 200 answer (Withings puts its own status inside), or the HTTP error.

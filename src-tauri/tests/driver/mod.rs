@@ -47,6 +47,8 @@ pub struct Driver {
     session: String,
     agent: ureq::Agent,
     driver: Child,
+    /// The app's standard error (through tauri-driver), for the leak check.
+    stderr: Option<tempfile::NamedTempFile>,
 }
 
 impl Driver {
@@ -54,9 +56,14 @@ impl Driver {
     pub fn launch(app: &Path, env: &[(&str, &str)]) -> Driver {
         let (port, native) = (free_port(), free_port());
         let mut cmd = Command::new("tauri-driver");
-        // HEFT_E2E_STDERR=1 shows the app's log (with HEFT_LOG) when a run needs looking into.
-        let stderr =
-            if std::env::var_os("HEFT_E2E_STDERR").is_some() { Stdio::inherit() } else { Stdio::null() };
+        // HEFT_E2E_STDERR=1 shows the app's log (with HEFT_LOG) when a run needs looking into;
+        // otherwise it is kept in a file, which `stderr_log` reads.
+        let (stderr, log) = if std::env::var_os("HEFT_E2E_STDERR").is_some() {
+            (Stdio::inherit(), None)
+        } else {
+            let file = tempfile::NamedTempFile::new().expect("a file for the app's log");
+            (Stdio::from(file.reopen().expect("the log file opens")), Some(file))
+        };
         cmd.args(["--port", &port.to_string(), "--native-port", &native.to_string()])
             .stdout(Stdio::null())
             .stderr(stderr);
@@ -83,7 +90,16 @@ impl Driver {
             assert!(Instant::now() < deadline, "tauri-driver did not answer");
             std::thread::sleep(Duration::from_millis(200));
         };
-        Driver { base, session, agent, driver }
+        Driver { base, session, agent, driver, stderr: log }
+    }
+
+    /// What the app wrote to standard error so far (empty with HEFT_E2E_STDERR=1, which
+    /// shows it instead).
+    pub fn stderr_log(&self) -> String {
+        self.stderr
+            .as_ref()
+            .map(|f| String::from_utf8_lossy(&std::fs::read(f.path()).unwrap_or_default()).into_owned())
+            .unwrap_or_default()
     }
 
     pub fn call(&self, method: &str, path: &str, body: Option<Value>) -> Value {
