@@ -116,8 +116,8 @@ fn demo_connect_sync_units_offline_restart_and_a_forged_deep_link() {
     }
     assert!(d.visible("app"), "the window is still open");
     // The stylesheet applies under a CSP without 'unsafe-inline'.
-    let styled = d.js("return getComputedStyle(document.getElementById('app')).display;");
-    assert_ne!(styled.as_str(), Some("inline"), "style.css applies: {styled}");
+    let styled = d.js("return getComputedStyle(document.querySelector('.header')).display;");
+    assert_eq!(styled.as_str(), Some("flex"), "style.css applies: {styled}");
 
     // Unit toggle: the trend weight in pounds is the same weight.
     let trend_kg = kg_of(&d.text("trend-weight"));

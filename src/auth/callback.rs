@@ -407,6 +407,15 @@ mod tests {
     /// One authorization waits at a time (as in the app); tests that wait take turns.
     static WAITING: std::sync::Mutex<()> = std::sync::Mutex::new(());
 
+    /// Until a connect waits for its link (a test's deliveries must not race the wait).
+    fn until_waiting() {
+        let deadline = std::time::Instant::now() + Duration::from_secs(10);
+        while slot().waiting.is_none() {
+            assert!(std::time::Instant::now() < deadline, "no authorization started waiting");
+            std::thread::sleep(Duration::from_millis(5));
+        }
+    }
+
     fn one_at_a_time() -> std::sync::MutexGuard<'static, ()> {
         WAITING.lock().unwrap_or_else(|e| e.into_inner())
     }
@@ -528,7 +537,7 @@ mod tests {
         let s = state();
         let good = format!("heft://callback?code=deep&state={}", s.as_str());
         let t = std::thread::spawn(move || {
-            std::thread::sleep(Duration::from_millis(200));
+            until_waiting();
             let forged = deliver_callback_url("heft://callback?code=evil&state=forged");
             let ok = deliver_callback_url(&good);
             (forged, ok)
@@ -602,7 +611,7 @@ mod tests {
         let s = state();
         let good = format!("heft://callback?code=scheme&state={}", s.as_str());
         let t = std::thread::spawn(move || {
-            std::thread::sleep(Duration::from_millis(200));
+            until_waiting();
             deliver_callback_url(&good)
         });
         let v = l.wait(&s, OAUTH2_CALLBACK, Duration::from_secs(10)).unwrap();
@@ -621,7 +630,7 @@ mod tests {
         let l = CallbackListener::bind("heft://callback").unwrap();
         let delivered = link.clone();
         let t = std::thread::spawn(move || {
-            std::thread::sleep(Duration::from_millis(200));
+            until_waiting();
             [deliver_callback_url(&delivered), deliver_callback_url(&delivered)]
         });
         let v = l.wait(&s, OAUTH2_CALLBACK, Duration::from_secs(10)).expect("the connect gets its code");
@@ -637,7 +646,7 @@ mod tests {
         let l = CallbackListener::bind("heft://callback").unwrap();
         let own = format!("heft://callback?code=next&state={}", next.as_str());
         let t = std::thread::spawn(move || {
-            std::thread::sleep(Duration::from_millis(200));
+            until_waiting();
             (deliver_callback_url(&link), deliver_callback_url(&own))
         });
         let v = l.wait(&next, OAUTH2_CALLBACK, Duration::from_secs(10)).expect("the next connect's code");

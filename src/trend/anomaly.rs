@@ -50,6 +50,10 @@ pub const SOMEONE_ELSE_SHARE: f64 = 0.2;
 const MAX_KG_PER_DAY: f64 = 0.2;
 /// This many flagged weigh-ins in a row, on one side of the trend, are a new level.
 const RUN_TO_REANCHOR: usize = 3;
+/// A run with a spike or someone else's weight in it needs more: a child who steps on three
+/// mornings running must not become the trend, while a real overnight change (a birth, an
+/// operation) must not be flagged for ever.
+const RUN_OF_SPIKES_TO_REANCHOR: usize = 5;
 
 /// Why a weigh-in is flagged.
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -258,8 +262,15 @@ pub fn anomalies(points: &[WeighInPoint], tz: &TimeZone) -> Vec<Anomaly> {
                 }
                 run_above = above;
                 run.push(Pending { at, kg, scatter_only });
-                if run.len() >= RUN_TO_REANCHOR {
+                let needed = if run.iter().all(|p| p.scatter_only) {
+                    RUN_TO_REANCHOR
+                } else {
+                    RUN_OF_SPIKES_TO_REANCHOR
+                };
+                if run.len() >= needed {
                     reanchor(&mut out, &mut run, &mut level);
+                    // The run's clipped residuals told of the old level, not the usual one.
+                    recent = Recent::default();
                 }
             }
             None => run.clear(),
@@ -366,6 +377,30 @@ mod tests {
         let a = anomalies(&pts, &TimeZone::UTC);
         assert!(a.len() <= 2, "{a:?}");
         assert!(a.iter().all(|x| x.grpid <= 33), "{a:?}");
+    }
+
+    /// Someone else three mornings running stays someone else, and does not pull the trend.
+    #[test]
+    fn a_child_three_mornings_running_is_flagged_each_time_and_the_trend_stays() {
+        let mut pts = mornings(40);
+        for p in &mut pts[20..23] {
+            p.1 = 31.0;
+        }
+        let a = anomalies(&pts, &TimeZone::UTC);
+        assert_eq!(a.iter().map(|x| x.grpid).collect::<Vec<_>>(), vec![21, 22, 23], "{a:?}");
+        assert!(a.iter().all(|x| matches!(x.reasons[..], [Reason::SomeoneElse { .. }])), "{a:?}");
+    }
+
+    /// A real overnight change beyond any spike (a birth): flagged for its first days, then
+    /// the new level is the trend.
+    #[test]
+    fn an_overnight_drop_of_six_kilos_is_a_new_level_after_five_days() {
+        let mut pts = mornings(60);
+        for p in &mut pts[30..] {
+            p.1 -= 6.0;
+        }
+        let a = anomalies(&pts, &TimeZone::UTC);
+        assert!(a.len() <= 5 && a.iter().all(|x| (31..=35).contains(&x.grpid)), "{a:?}");
     }
 
     /// After weeks without weighing in, the weight may have moved by what a body changes in
