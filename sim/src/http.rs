@@ -1,6 +1,7 @@
-//! Minimal request/response types over `tiny_http`, so handlers are plain functions.
+//! Minimal request/response types over axum's, so handlers are plain functions.
 
-use std::io::Read;
+use axum::body::Body;
+use axum::http::{HeaderName, HeaderValue, StatusCode, request};
 
 /// A parsed request: query and form parameters merged the way Withings reads them.
 #[derive(Debug, Clone)]
@@ -14,27 +15,27 @@ pub struct Req {
 }
 
 /// Largest body the simulator reads; Withings answers bigger posts with an error too.
-const MAX_BODY: u64 = 1 << 20;
+pub const MAX_BODY: usize = 1 << 20;
 
 impl Req {
-    pub fn from_tiny(rq: &mut tiny_http::Request) -> Req {
-        let url = rq.url().to_string();
-        let (path, qs) = url.split_once('?').unwrap_or((url.as_str(), ""));
-        let headers: Vec<(String, String)> = rq
-            .headers()
+    /// The request as handlers see it: header names in lower case, the form body parsed when
+    /// it is `application/x-www-form-urlencoded`.
+    pub fn from_parts(parts: &request::Parts, body: Vec<u8>) -> Req {
+        let headers: Vec<(String, String)> = parts
+            .headers
             .iter()
-            .map(|h| (h.field.as_str().as_str().to_ascii_lowercase(), h.value.as_str().to_string()))
+            .map(|(k, v)| {
+                (k.as_str().to_ascii_lowercase(), String::from_utf8_lossy(v.as_bytes()).into_owned())
+            })
             .collect();
-        let mut body = Vec::new();
-        let _ = rq.as_reader().take(MAX_BODY).read_to_end(&mut body);
         let is_form = headers
             .iter()
             .any(|(k, v)| k == "content-type" && v.starts_with("application/x-www-form-urlencoded"));
         let form = if is_form { parse_pairs(&body) } else { Vec::new() };
         Req {
-            method: rq.method().as_str().to_ascii_uppercase(),
-            path: path.to_string(),
-            query: parse_pairs(qs.as_bytes()),
+            method: parts.method.as_str().to_ascii_uppercase(),
+            path: parts.uri.path().to_string(),
+            query: parse_pairs(parts.uri.query().unwrap_or("").as_bytes()),
             form,
             headers,
             body,
@@ -127,11 +128,15 @@ impl Resp {
         Resp { status: 302, headers: vec![("Location".into(), location.to_string())], body: Vec::new() }
     }
 
-    pub fn into_tiny(self) -> tiny_http::Response<std::io::Cursor<Vec<u8>>> {
-        let mut r = tiny_http::Response::from_data(self.body).with_status_code(self.status);
+    /// The response as axum writes it; a header that is not valid HTTP is left out.
+    pub fn into_response(self) -> axum::response::Response {
+        let mut r = axum::response::Response::new(Body::from(self.body));
+        *r.status_mut() = StatusCode::from_u16(self.status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
         for (k, v) in self.headers {
-            if let Ok(h) = tiny_http::Header::from_bytes(k.as_bytes(), v.as_bytes()) {
-                r.add_header(h);
+            if let (Ok(k), Ok(v)) =
+                (HeaderName::from_bytes(k.as_bytes()), HeaderValue::from_bytes(v.as_bytes()))
+            {
+                r.headers_mut().append(k, v);
             }
         }
         r

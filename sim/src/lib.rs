@@ -20,10 +20,13 @@ mod oauth2;
 mod state;
 
 use std::net::SocketAddr;
-use std::sync::atomic::{AtomicBool, AtomicI64, Ordering};
+use std::sync::atomic::{AtomicI64, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::thread::JoinHandle;
 use std::time::Duration;
+
+use axum::serve::ListenerExt;
+use tokio::sync::watch;
 
 pub use data::{Group, Measure, User};
 use http::{Req, Resp};
@@ -76,7 +79,8 @@ pub struct SimConfig {
     pub identical_request_window: i64,
     /// Requests per minute per app before 601 (Withings: 120); 0 disables the limit.
     pub requests_per_minute: u32,
-    /// Worker threads serving requests.
+    /// Threads of the simulator's async runtime (handlers themselves run on its blocking pool,
+    /// so a slow or delayed answer never holds up another connection).
     pub threads: usize,
     /// The instant the generated history ends (default: now). The same seed and end give the
     /// same data, so a demo started again days later serves the history it served before.
@@ -124,7 +128,6 @@ pub(crate) struct Shared {
     pub state: Mutex<State>,
     /// Seconds added to the wall clock by `/_sim/advance`.
     pub offset: AtomicI64,
-    pub stopping: AtomicBool,
 }
 
 impl Shared {
@@ -143,33 +146,31 @@ impl Shared {
     }
 }
 
-/// A running simulator. Dropping it stops the server.
+/// How long stopping waits for answers in flight (and connections mid-request) before it cuts
+/// them off.
+const GRACE: Duration = Duration::from_secs(3);
+
+/// A running simulator. Dropping it stops the server gracefully: idle keep-alive connections
+/// close at once, answers in flight finish (for at most [`GRACE`]), and its threads are joined.
 pub struct Sim {
     shared: Arc<Shared>,
-    server: Arc<tiny_http::Server>,
     addr: SocketAddr,
-    workers: Vec<JoinHandle<()>>,
+    stop: watch::Sender<bool>,
+    server: Option<JoinHandle<()>>,
 }
 
 impl Sim {
-    /// Generates the data set and starts serving on 127.0.0.1.
+    /// Generates the data set and starts serving on 127.0.0.1, on an async runtime of its own
+    /// (so it starts the same from a plain test, a benchmark or inside Tauri's runtime).
     pub fn start(config: SimConfig) -> Result<Sim, SimError> {
-        let listener = std::net::TcpListener::bind(("127.0.0.1", config.port))
-            .map_err(|e| SimError::Bind { port: config.port, reason: e.to_string() })?;
-        // Real API servers send without Nagle's delay; tiny_http cannot set TCP_NODELAY on the
-        // connections it accepts, but on Linux they inherit it from the listening socket.
-        // Without it the tail of a page waited for the client's delayed ACK (40 ms, at random).
-        let _ = socket2::SockRef::from(&listener).set_tcp_nodelay(true);
-        let server = tiny_http::Server::from_listener(listener, None)
-            .map_err(|e| SimError::Bind { port: config.port, reason: e.to_string() })?;
-        let addr = server
-            .server_addr()
-            .to_ip()
-            .ok_or_else(|| SimError::Bind { port: config.port, reason: "not an IP socket".into() })?;
+        let port = config.port;
+        let bind = |e: std::io::Error| SimError::Bind { port, reason: e.to_string() };
+        let listener = std::net::TcpListener::bind(("127.0.0.1", port)).map_err(bind)?;
+        listener.set_nonblocking(true).map_err(bind)?;
+        let addr = listener.local_addr().map_err(bind)?;
         let shared = Arc::new(Shared {
             state: Mutex::new(State::default()),
             offset: AtomicI64::new(0),
-            stopping: AtomicBool::new(false),
             port: addr.port(),
             config,
         });
@@ -178,15 +179,29 @@ impl Sim {
             let c = &shared.config;
             shared.state().users = data::generate(c.seed, c.years, c.users, c.end.unwrap_or(now));
         }
-        let server = Arc::new(server);
-        let workers = (0..shared.config.threads.max(1))
-            .map(|_| {
-                let server = Arc::clone(&server);
-                let shared = Arc::clone(&shared);
-                std::thread::spawn(move || serve(&server, &shared))
+        let runtime = tokio::runtime::Builder::new_multi_thread()
+            .worker_threads(shared.config.threads.max(1))
+            .thread_name("withings-sim")
+            .enable_io()
+            .enable_time()
+            .build()
+            .map_err(bind)?;
+        let listener = {
+            let _in = runtime.enter();
+            tokio::net::TcpListener::from_std(listener).map_err(bind)?
+        };
+        let app = axum::Router::new().fallback(handle).with_state(Arc::clone(&shared));
+        let (stop, stopped) = watch::channel(false);
+        let server = std::thread::Builder::new()
+            .name("withings-sim".into())
+            .spawn(move || {
+                runtime.block_on(serve(listener, app, stopped));
+                // The grace is spent: a handler still sleeping in an injected delay is left to
+                // finish on its own, and the runtime's threads are joined.
+                runtime.shutdown_timeout(Duration::from_millis(100));
             })
-            .collect();
-        Ok(Sim { shared, server, addr, workers })
+            .map_err(bind)?;
+        Ok(Sim { shared, addr, stop, server: Some(server) })
     }
 
     /// `http://127.0.0.1:PORT`, the base of every endpoint.
@@ -282,27 +297,51 @@ impl Sim {
 
 impl Drop for Sim {
     fn drop(&mut self) {
-        self.shared.stopping.store(true, Ordering::Relaxed);
-        self.server.unblock();
-        for _ in 1..self.workers.len() {
-            self.server.unblock();
-        }
-        for w in self.workers.drain(..) {
-            let _ = w.join();
+        let _ = self.stop.send(true);
+        if let Some(server) = self.server.take() {
+            let _ = server.join();
         }
     }
 }
 
-fn serve(server: &tiny_http::Server, shared: &Shared) {
-    while !shared.stopping.load(Ordering::Relaxed) {
-        let mut rq = match server.recv_timeout(Duration::from_millis(200)) {
-            Ok(Some(rq)) => rq,
-            Ok(None) => continue,
-            Err(_) => break,
-        };
-        let req = Req::from_tiny(&mut rq);
-        let resp = dispatch(shared, &req);
-        let _ = rq.respond(resp.into_tiny());
+/// Serves until `stopped` turns true, then shuts down gracefully within [`GRACE`].
+async fn serve(listener: tokio::net::TcpListener, app: axum::Router, stopped: watch::Receiver<bool>) {
+    // Real API servers send without Nagle's delay; with it the tail of a page waited for the
+    // client's delayed ACK (40 ms, at random).
+    let listener = listener.tap_io(|tcp| {
+        let _ = tcp.set_nodelay(true);
+    });
+    let mut signal = stopped.clone();
+    let server = axum::serve(listener, app).with_graceful_shutdown(async move {
+        // A closed channel (the `Sim` is gone) stops it too.
+        let _ = signal.wait_for(|stop| *stop).await;
+    });
+    let mut late = stopped;
+    let deadline = async move {
+        let _ = late.wait_for(|stop| *stop).await;
+        tokio::time::sleep(GRACE).await;
+    };
+    tokio::select! {
+        _ = server => {}
+        () = deadline => {}
+    }
+}
+
+/// The one route: every request becomes a [`Req`] for the plain handlers, as it always was.
+async fn handle(
+    axum::extract::State(shared): axum::extract::State<Arc<Shared>>,
+    request: axum::extract::Request,
+) -> axum::response::Response {
+    let (parts, body) = request.into_parts();
+    let Ok(body) = axum::body::to_bytes(body, http::MAX_BODY).await else {
+        return Resp::text(413, "withings-sim: a request body is at most 1 MiB\n").into_response();
+    };
+    let req = Req::from_parts(&parts, body.to_vec());
+    // Handlers are plain functions that lock the state and may sleep (injected latency), so
+    // they run on the blocking pool, never on the threads that serve the connections.
+    match tokio::task::spawn_blocking(move || dispatch(&shared, &req)).await {
+        Ok(resp) => resp.into_response(),
+        Err(_) => Resp::text(500, "withings-sim: the handler failed\n").into_response(),
     }
 }
 

@@ -1,5 +1,9 @@
 //! Connections the simulator must serve side by side: a first download opens one for each
 //! of its date windows at once, while the client's pool keeps earlier ones open.
+//!
+//! Written when the simulator ran on tiny_http, whose connection pool could hand two
+//! connections accepted back to back to one thread and leave the second unread (the desktop
+//! end-to-end test hung on it). The server is axum now; the behaviour is still the one to keep.
 
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::TcpStream;
