@@ -3,11 +3,13 @@
 //! Only non-secret values live in the file; the client secret can come from the environment or
 //! the keychain, never from disk.
 
-use std::path::{Path, PathBuf};
-
-use serde::{Deserialize, Serialize};
+use std::path::PathBuf;
 
 use crate::redact::ClientSecret;
+
+mod file;
+
+pub use file::{SettingsFile, Stamp, Stamped, TrendSetting};
 
 pub const DEFAULT_API_URL: &str = "https://wbsapi.withings.net";
 pub const DEFAULT_AUTH_URL: &str = "https://account.withings.com";
@@ -25,6 +27,10 @@ pub enum ConfigError {
         #[source]
         source: std::io::Error,
     },
+    #[error(
+        "another Heft has been changing the settings ({path}) for {waited_secs} s; try again, or close the other Heft"
+    )]
+    Busy { path: PathBuf, waited_secs: u64 },
     #[error(
         "no Withings client id is set: set HEFT_WITHINGS_CLIENT_ID (see the README: registering a Withings developer app)"
     )]
@@ -51,6 +57,7 @@ impl ConfigError {
         match self {
             ConfigError::MissingClientId | ConfigError::MissingClientSecret => "not_configured",
             ConfigError::Insecure { .. } => "insecure_url",
+            ConfigError::Busy { .. } => "settings_busy",
             ConfigError::NoDataDir
             | ConfigError::Read { .. }
             | ConfigError::Write { .. }
@@ -79,42 +86,11 @@ pub fn require_secure(name: &'static str, value: &str) -> Result<(), ConfigError
     }
 }
 
-/// What the settings file holds.
-#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq)]
-#[serde(default)]
-pub struct SettingsFile {
-    pub client_id: Option<String>,
-    pub api_url: Option<String>,
-    pub auth_url: Option<String>,
-    pub oauth1_url: Option<String>,
-    pub redirect_uri: Option<String>,
-    /// Display unit: "kg", "lb" or "st".
-    pub unit: Option<String>,
-    /// Goal weight set in Heft, in kg (else Withings' own goal is used).
-    pub goal_kg: Option<f64>,
-    /// The trend method of each account, by `provider:userid`.
-    pub trend: std::collections::BTreeMap<String, TrendSetting>,
-    /// The window syncs when it opens (default yes).
-    pub sync_on_launch: Option<bool>,
-    /// How often the window syncs while open: "off", "15m", "hourly" (default), "daily".
-    pub sync_every: Option<String>,
-    /// The window's colours: "system" (default), "light", "dark".
-    pub theme: Option<String>,
-    /// Where the demo's simulated history ends (set when the demo first starts), so the demo
-    /// serves the same history after every restart.
-    pub demo_data_end: Option<i64>,
-}
-
-/// An account's chosen trend: the method's name (parsed where it is used) and, for
-/// `time-aware`, its smoothing time.
-#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq)]
-pub struct TrendSetting {
-    pub method: String,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub smoothing_days: Option<f64>,
-}
-
-/// Settings in effect for one run.
+/// Settings in effect for one run: the settings file with the environment on top.
+///
+/// The file is shared with other Heft processes, so it is only changed through
+/// [`Settings::update`] (an edit applied to the file as it is on disk, under its lock), and
+/// [`Settings::refresh`] takes in what another process saved.
 #[derive(Debug, Clone)]
 pub struct Settings {
     pub data_dir: PathBuf,
@@ -129,7 +105,53 @@ pub struct Settings {
     /// Date windows a first download fetches at once (`HEFT_SYNC_WINDOWS`, 1 to 12; 1 is one
     /// chain of pages, as the benchmarks' baseline).
     pub sync_windows: usize,
-    pub file: SettingsFile,
+    file: SettingsFile,
+    /// The version of the file `file` is.
+    seen: Option<Stamp>,
+    /// The environment's values for what the file also sets, which win over it.
+    overrides: Overrides,
+}
+
+#[derive(Debug, Clone, Default)]
+struct Overrides {
+    client_id: Option<String>,
+    api_url: Option<String>,
+    auth_url: Option<String>,
+    oauth1_url: Option<String>,
+    redirect_uri: Option<String>,
+}
+
+/// What the file and the environment together decide, checked.
+struct FromFile {
+    client_id: Option<String>,
+    api_url: String,
+    auth_url: String,
+    oauth1_url: Option<String>,
+    redirect_uri: String,
+}
+
+impl Overrides {
+    fn resolve(&self, file: &SettingsFile) -> Result<FromFile, ConfigError> {
+        let pick = |var: &Option<String>, from_file: &Option<String>, default: &str| {
+            var.clone().or_else(|| from_file.clone()).unwrap_or_else(|| default.to_string())
+        };
+        let r = FromFile {
+            client_id: self.client_id.clone().or_else(|| file.client_id.clone()),
+            api_url: pick(&self.api_url, &file.api_url, DEFAULT_API_URL),
+            auth_url: pick(&self.auth_url, &file.auth_url, DEFAULT_AUTH_URL),
+            oauth1_url: self.oauth1_url.clone().or_else(|| file.oauth1_url.clone()),
+            redirect_uri: pick(&self.redirect_uri, &file.redirect_uri, DEFAULT_REDIRECT_URI),
+        };
+        if url::Url::parse(&r.redirect_uri).is_err() {
+            return Err(ConfigError::BadUrl { name: "HEFT_REDIRECT_URI", value: r.redirect_uri.clone() });
+        }
+        require_secure("HEFT_WITHINGS_API_URL", &r.api_url)?;
+        require_secure("HEFT_WITHINGS_AUTH_URL", &r.auth_url)?;
+        if let Some(u) = &r.oauth1_url {
+            require_secure("HEFT_WITHINGS_OAUTH1_URL", u)?;
+        }
+        Ok(r)
+    }
 }
 
 fn env(name: &str) -> Option<String> {
@@ -148,17 +170,22 @@ impl Settings {
             Some(d) => PathBuf::from(d),
             None => dirs::data_dir().ok_or(ConfigError::NoDataDir)?.join("heft"),
         };
-        let file = SettingsFile::read(&data_dir)?;
-        let pick = |var: &str, from_file: &Option<String>, default: &str| {
-            env(var).or_else(|| from_file.clone()).unwrap_or_else(|| default.to_string())
+        let overrides = Overrides {
+            client_id: env("HEFT_WITHINGS_CLIENT_ID"),
+            api_url: env("HEFT_WITHINGS_API_URL"),
+            auth_url: env("HEFT_WITHINGS_AUTH_URL"),
+            oauth1_url: env("HEFT_WITHINGS_OAUTH1_URL"),
+            redirect_uri: env("HEFT_REDIRECT_URI"),
         };
-        let s = Settings {
-            client_id: env("HEFT_WITHINGS_CLIENT_ID").or_else(|| file.client_id.clone()),
+        let (file, seen) = SettingsFile::read_stamped(&data_dir)?;
+        let r = overrides.resolve(&file)?;
+        Ok(Settings {
+            client_id: r.client_id,
             client_secret: env("HEFT_WITHINGS_CLIENT_SECRET").map(ClientSecret::new),
-            api_url: pick("HEFT_WITHINGS_API_URL", &file.api_url, DEFAULT_API_URL),
-            auth_url: pick("HEFT_WITHINGS_AUTH_URL", &file.auth_url, DEFAULT_AUTH_URL),
-            oauth1_url: env("HEFT_WITHINGS_OAUTH1_URL").or_else(|| file.oauth1_url.clone()),
-            redirect_uri: pick("HEFT_REDIRECT_URI", &file.redirect_uri, DEFAULT_REDIRECT_URI),
+            api_url: r.api_url,
+            auth_url: r.auth_url,
+            oauth1_url: r.oauth1_url,
+            redirect_uri: r.redirect_uri,
             browser: env("HEFT_BROWSER").map(PathBuf::from),
             sync_windows: match env("HEFT_SYNC_WINDOWS") {
                 None => crate::sync::WINDOWS,
@@ -170,51 +197,54 @@ impl Settings {
             },
             data_dir,
             file,
-        };
-        if url::Url::parse(&s.redirect_uri).is_err() {
-            return Err(ConfigError::BadUrl { name: "HEFT_REDIRECT_URI", value: s.redirect_uri.clone() });
-        }
-        require_secure("HEFT_WITHINGS_API_URL", &s.api_url)?;
-        require_secure("HEFT_WITHINGS_AUTH_URL", &s.auth_url)?;
-        if let Some(u) = &s.oauth1_url {
-            require_secure("HEFT_WITHINGS_OAUTH1_URL", u)?;
-        }
-        Ok(s)
+            seen,
+            overrides,
+        })
     }
 
     pub fn database_path(&self) -> PathBuf {
         self.data_dir.join("heft.db")
     }
-}
 
-impl SettingsFile {
-    pub fn path(data_dir: &Path) -> PathBuf {
-        data_dir.join("settings.json")
+    /// The settings file as last read or written by this process (see [`Settings::refresh`]).
+    pub fn file(&self) -> &SettingsFile {
+        &self.file
     }
 
-    pub fn read(data_dir: &Path) -> Result<SettingsFile, ConfigError> {
-        let path = Self::path(data_dir);
-        match std::fs::read(&path) {
-            Ok(bytes) => {
-                serde_json::from_slice(&bytes).map_err(|e| ConfigError::Read { path, reason: e.to_string() })
-            }
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(SettingsFile::default()),
-            Err(e) => Err(ConfigError::Read { path, reason: e.to_string() }),
+    /// Takes in what another process saved since the file was last read here: re-reads it if
+    /// it changed on disk (a `stat`, otherwise). Returns whether it had. A file that cannot be
+    /// read or names an insecure host is an error, and the settings stay as they were.
+    pub fn refresh(&mut self) -> Result<bool, ConfigError> {
+        if SettingsFile::stamp(&self.data_dir)? == self.seen {
+            return Ok(false);
         }
+        self.take(SettingsFile::read_stamped(&self.data_dir)?)?;
+        Ok(true)
     }
 
-    /// Writes atomically and privately, so a crash never leaves half a file.
-    pub fn write(&self, data_dir: &Path) -> Result<(), ConfigError> {
-        let path = Self::path(data_dir);
-        let err = |source: std::io::Error| ConfigError::Write { path: path.clone(), source };
-        crate::files::private_dir(data_dir).map_err(err)?;
-        let json = serde_json::to_vec_pretty(self).map_err(|e| err(std::io::Error::other(e)))?;
-        crate::files::write_atomic(&path, &json).map_err(err)
+    /// Changes the settings file: `edit` sets what this change is about on the file as it is
+    /// on disk now, under the file's lock, and the result is written atomically. Another
+    /// process's changes are never undone, only the keys `edit` sets are replaced (the last
+    /// writer of a key wins), and afterwards these settings show both.
+    pub fn update<T>(&mut self, edit: impl FnOnce(&mut SettingsFile) -> T) -> Result<T, ConfigError> {
+        let (written, out) = SettingsFile::update(&self.data_dir, edit)?;
+        self.take(written)?;
+        Ok(out)
+    }
+
+    fn take(&mut self, (file, seen): Stamped) -> Result<(), ConfigError> {
+        let r = self.overrides.resolve(&file)?;
+        (self.client_id, self.api_url, self.auth_url) = (r.client_id, r.api_url, r.auth_url);
+        (self.oauth1_url, self.redirect_uri) = (r.oauth1_url, r.redirect_uri);
+        (self.file, self.seen) = (file, seen);
+        Ok(())
     }
 }
 
 #[cfg(test)]
 mod tests {
+    use std::path::Path;
+
     use super::*;
 
     fn load(dir: &Path, vars: &[(&str, &str)]) -> Result<Settings, ConfigError> {
@@ -243,8 +273,7 @@ mod tests {
     #[test]
     fn a_plain_http_host_in_the_settings_file_is_refused_too() {
         let dir = tempfile::tempdir().unwrap();
-        let file = SettingsFile { auth_url: Some("http://account.example.com".into()), ..Default::default() };
-        file.write(dir.path()).unwrap();
+        SettingsFile::update(dir.path(), |f| f.auth_url = Some("http://account.example.com".into())).unwrap();
         let err = load(dir.path(), &[]).unwrap_err();
         assert!(matches!(err, ConfigError::Insecure { name: "HEFT_WITHINGS_AUTH_URL", .. }), "{err:?}");
     }
@@ -257,10 +286,121 @@ mod tests {
         let data = dir.path().join("heft");
         std::fs::create_dir(&data).unwrap();
         std::fs::set_permissions(&data, std::fs::Permissions::from_mode(0o755)).unwrap();
-        SettingsFile { unit: Some("lb".into()), ..Default::default() }.write(&data).unwrap();
+        SettingsFile::update(&data, |f| f.unit = Some("lb".into())).unwrap();
         let mode = |p: &Path| std::fs::metadata(p).unwrap().permissions().mode() & 0o777;
         assert_eq!(mode(&SettingsFile::path(&data)), 0o600);
         assert_eq!(mode(&data), 0o700, "an existing folder is tightened");
         assert_eq!(SettingsFile::read(&data).unwrap().unit.as_deref(), Some("lb"));
+    }
+
+    fn on_disk(dir: &Path) -> serde_json::Value {
+        serde_json::from_slice(&std::fs::read(SettingsFile::path(dir)).unwrap()).unwrap()
+    }
+
+    #[test]
+    fn two_handles_on_one_file_each_keep_the_others_change_and_see_it() {
+        let dir = tempfile::tempdir().unwrap();
+        let (mut window, mut cli) = (load(dir.path(), &[]).unwrap(), load(dir.path(), &[]).unwrap());
+        window.update(|f| f.theme = Some("dark".into())).unwrap();
+        // The CLI's copy predates the window's save; its change must not undo it.
+        cli.update(|f| f.client_id = Some("my-app".into())).unwrap();
+        let file = SettingsFile::read(dir.path()).unwrap();
+        assert_eq!(file.theme.as_deref(), Some("dark"), "the window's change is kept");
+        assert_eq!(file.client_id.as_deref(), Some("my-app"), "the CLI's change is written");
+        assert_eq!(cli.file().theme.as_deref(), Some("dark"), "a writer sees what it merged with");
+        assert_eq!(cli.client_id.as_deref(), Some("my-app"));
+
+        assert!(window.refresh().unwrap(), "the window notices the CLI's save");
+        assert_eq!(window.client_id.as_deref(), Some("my-app"), "and takes it in");
+        assert!(!window.refresh().unwrap(), "nothing new: no re-read");
+    }
+
+    #[test]
+    fn two_writers_of_the_same_key_the_last_one_wins_and_accounts_are_merged_one_by_one() {
+        let dir = tempfile::tempdir().unwrap();
+        let (mut a, mut b) = (load(dir.path(), &[]).unwrap(), load(dir.path(), &[]).unwrap());
+        let trend = |m: &str| TrendSetting { method: m.into(), smoothing_days: None };
+        a.update(|f| f.unit = Some("lb".into())).unwrap();
+        b.update(|f| f.unit = Some("st".into())).unwrap();
+        a.update(|f| f.trend.insert("withings:1".into(), trend("holt"))).unwrap();
+        b.update(|f| f.trend.insert("withings:2".into(), trend("ema"))).unwrap();
+        let file = SettingsFile::read(dir.path()).unwrap();
+        assert_eq!(file.unit.as_deref(), Some("st"), "the last writer of a key wins");
+        assert_eq!(file.trend.len(), 2, "each account's trend is kept: {:?}", file.trend);
+        assert_eq!(file.trend["withings:1"].method, "holt");
+    }
+
+    #[test]
+    fn keys_a_newer_heft_wrote_are_kept() {
+        let dir = tempfile::tempdir().unwrap();
+        let newer =
+            r#"{"unit": "kg", "widgets": {"pinned": [1, 2]}, "trend": {"withings:1": {"method": "ema"}}}"#;
+        std::fs::write(SettingsFile::path(dir.path()), newer).unwrap();
+        let mut s = load(dir.path(), &[]).unwrap();
+        s.update(|f| f.unit = Some("lb".into())).unwrap();
+        let json = on_disk(dir.path());
+        assert_eq!(json["widgets"], serde_json::json!({"pinned": [1, 2]}), "an unknown key survives: {json}");
+        assert_eq!(
+            (json["unit"].as_str(), json["trend"]["withings:1"]["method"].as_str()),
+            (Some("lb"), Some("ema"))
+        );
+    }
+
+    #[test]
+    fn a_corrupt_file_is_a_clear_error_and_is_never_overwritten() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut s = load(dir.path(), &[]).unwrap();
+        s.update(|f| f.unit = Some("lb".into())).unwrap();
+        std::fs::write(SettingsFile::path(dir.path()), b"{\"unit\": \"lb\", ").unwrap();
+        let err = s.update(|f| f.theme = Some("dark".into())).unwrap_err();
+        assert!(
+            matches!(err, ConfigError::Read { .. }) && err.to_string().contains("settings.json"),
+            "{err}"
+        );
+        assert_eq!(
+            std::fs::read(SettingsFile::path(dir.path())).unwrap(),
+            b"{\"unit\": \"lb\", ",
+            "untouched"
+        );
+        assert!(s.refresh().is_err(), "a re-read says so too");
+        assert_eq!(s.file().unit.as_deref(), Some("lb"), "and keeps the settings it had");
+    }
+
+    #[test]
+    fn the_environment_still_wins_over_a_file_another_process_changed() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut s = load(dir.path(), &[("HEFT_WITHINGS_CLIENT_ID", "from-env")]).unwrap();
+        load(dir.path(), &[]).unwrap().update(|f| f.client_id = Some("from-file".into())).unwrap();
+        assert!(s.refresh().unwrap());
+        assert_eq!(s.client_id.as_deref(), Some("from-env"));
+        assert_eq!(s.file().client_id.as_deref(), Some("from-file"));
+        SettingsFile::update(dir.path(), |f| f.api_url = Some("http://example.com".into())).unwrap();
+        assert_eq!(
+            s.refresh().unwrap_err().code(),
+            "insecure_url",
+            "a re-read file is checked like a loaded one"
+        );
+        assert_eq!(s.api_url, DEFAULT_API_URL, "and the settings in effect stay as they were");
+    }
+
+    #[test]
+    fn threads_changing_different_keys_at_once_lose_nothing() {
+        let dir = tempfile::tempdir().unwrap();
+        std::thread::scope(|scope| {
+            for who in ["a", "b", "c"] {
+                let mut s = load(dir.path(), &[]).unwrap();
+                scope.spawn(move || {
+                    for n in 1..=50 {
+                        let setting =
+                            TrendSetting { method: "time-aware".into(), smoothing_days: Some(n.into()) };
+                        s.update(|f| f.trend.insert(who.to_string(), setting)).unwrap();
+                    }
+                });
+            }
+        });
+        let file = SettingsFile::read(dir.path()).unwrap();
+        for who in ["a", "b", "c"] {
+            assert_eq!(file.trend[who].smoothing_days, Some(50.0), "{who}'s last change is kept");
+        }
     }
 }

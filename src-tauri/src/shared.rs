@@ -39,6 +39,15 @@ fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
     m.lock().unwrap_or_else(|e| e.into_inner())
 }
 
+/// Takes in settings saved since they were last read (a `stat` when none were). Saving never
+/// needs this: a save changes the file as it is on disk and keeps what others saved.
+fn fresh(mut app: MutexGuard<'_, App>) -> MutexGuard<'_, App> {
+    if let Err(e) = app.reload_settings() {
+        tracing::warn!("settings could not be re-read: {e}");
+    }
+    app
+}
+
 impl Shared {
     pub fn open() -> Result<Shared, AppError> {
         let writer = App::open(Settings::load()?, Box::new(KeyringStore::from_env()))?;
@@ -57,17 +66,15 @@ impl Shared {
         self.clone()
     }
 
+    /// The writing core, with the settings another Heft (the CLI) saved since.
     pub fn writer(&self) -> MutexGuard<'_, App> {
-        lock(&self.0.writer)
+        fresh(lock(&self.0.writer))
     }
 
-    /// The reading core, with the settings the writer may have saved since (unit, goal, client id).
+    /// The reading core, with the settings the writer or another Heft saved since (unit, goal,
+    /// client id, trend methods).
     pub fn reader(&self) -> MutexGuard<'_, App> {
-        let mut r = lock(&self.0.reader);
-        if let Err(e) = r.reload_settings() {
-            tracing::warn!("settings could not be re-read: {e}");
-        }
-        r
+        fresh(lock(&self.0.reader))
     }
 
     /// The consent page opens with the opener plugin: the system browser, never a webview.

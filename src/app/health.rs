@@ -67,6 +67,7 @@ pub fn fix_for(code: &str) -> &'static str {
         "keychain_damaged" => "Disconnect and reconnect the account: its keychain entry cannot be read.",
         "demo_not_running" => "Sync again: the demo simulator starts with Heft.",
         "disk_full" => "Free some disk space; nothing stored was lost.",
+        "settings_busy" => "Another Heft (a command in a terminal) is changing the settings; try again.",
         "not_configured" | "config_error" => {
             "Enter your Withings developer app in Settings (client id and secret)."
         }

@@ -440,9 +440,10 @@ impl App {
         (self.clock)()
     }
 
-    /// Re-reads the settings another `App` on the same folder may have saved.
+    /// Takes in the settings another `App` or process on the same folder saved since they
+    /// were last read here (a `stat` when nothing changed).
     pub fn reload_settings(&mut self) -> Result<(), AppError> {
-        self.settings = Settings::load()?;
+        self.settings.refresh()?;
         Ok(())
     }
 
@@ -474,9 +475,8 @@ impl App {
             return Err(AppError::BadInput("enter both the client id and the client secret".into()));
         }
         self.keychain.set(&client_secret_key(id), secret_text)?;
-        self.settings.file.client_id = Some(id.to_string());
-        self.settings.file.write(&self.settings.data_dir)?;
-        self.settings.client_id = Some(id.to_string());
+        // The environment's client id, if any, still wins (as the settings page says).
+        self.settings.update(|f| f.client_id = Some(id.to_string()))?;
         Ok(())
     }
 
@@ -588,13 +588,12 @@ impl App {
 
     /// Where the demo's history ends: fixed the first time the demo starts, kept in the settings.
     pub fn demo_data_end(&mut self) -> Result<i64, AppError> {
-        if let Some(end) = self.settings.file.demo_data_end {
+        if let Some(end) = self.settings.file().demo_data_end {
             return Ok(end);
         }
-        let end = self.now();
-        self.settings.file.demo_data_end = Some(end);
-        self.settings.file.write(&self.settings.data_dir)?;
-        Ok(end)
+        let now = self.now();
+        // Under the file's lock: a demo another Heft started first keeps its end.
+        Ok(self.settings.update(|f| *f.demo_data_end.get_or_insert(now))?)
     }
 
     /// There is a demo account that expects the bundled simulator.
@@ -801,7 +800,7 @@ impl App {
 
     /// The saved display unit (kg until one is chosen).
     pub fn unit(&self) -> MassUnit {
-        self.settings.file.unit.as_deref().and_then(MassUnit::parse).unwrap_or(MassUnit::Kg)
+        self.settings.file().unit.as_deref().and_then(MassUnit::parse).unwrap_or(MassUnit::Kg)
     }
 
     /// The account's own display unit, else the saved default.
@@ -811,15 +810,14 @@ impl App {
 
     /// Remembers the display unit.
     pub fn set_unit(&mut self, unit: MassUnit) -> Result<(), AppError> {
-        self.settings.file.unit = Some(unit.as_str().to_string());
-        self.settings.file.write(&self.settings.data_dir)?;
+        self.settings.update(|f| f.unit = Some(unit.as_str().to_string()))?;
         Ok(())
     }
 
     /// The goal in effect: the account's own goal set in Heft, else one set by an earlier
     /// Heft for every account (`settings.json`), else Withings' latest goal.
     pub fn goal_kg(&self, account: i64) -> Result<Option<f64>, AppError> {
-        let own = self.store.account(account)?.goal_kg.or(self.settings.file.goal_kg);
+        let own = self.store.account(account)?.goal_kg.or(self.settings.file().goal_kg);
         Ok(match own {
             Some(g) => Some(g),
             None => self.store.withings_goal_kg(account)?,
@@ -835,15 +833,16 @@ impl App {
         }
         let a = self.account_for(userid)?;
         self.store.set_account_goal(a.id, goal)?;
-        if self.settings.file.goal_kg.take().is_some() {
+        self.settings.refresh()?;
+        if let Some(everyone) = self.settings.file().goal_kg {
             // The old goal for everyone becomes each account's own, so clearing it here
             // does not bring it back for this one.
             for other in self.store.accounts()? {
                 if other.id != a.id && other.goal_kg.is_none() {
-                    self.store.set_account_goal(other.id, self.settings.file.goal_kg)?;
+                    self.store.set_account_goal(other.id, Some(everyone))?;
                 }
             }
-            self.settings.file.write(&self.settings.data_dir)?;
+            self.settings.update(|f| f.goal_kg = None)?;
         }
         Ok(())
     }
@@ -862,7 +861,7 @@ impl App {
             theme: req.theme,
             width: req.width.clamp(200, 8000),
             height: req.height.clamp(150, 8000),
-            goal_kg: a.goal_kg.or(self.settings.file.goal_kg),
+            goal_kg: a.goal_kg.or(self.settings.file().goal_kg),
             include_ambiguous: req.include_ambiguous,
             trend: self.trend_spec_with(&a, req.trend)?,
             goal_band: true,
@@ -930,7 +929,7 @@ impl App {
 
     /// `choice` where it says something, else the account's saved choice, else the defaults.
     fn trend_spec_with(&self, a: &Account, choice: TrendChoice) -> Result<TrendSpec, AppError> {
-        let saved = self.settings.file.trend.get(&Self::settings_key(a));
+        let saved = self.settings.file().trend.get(&Self::settings_key(a));
         let method = match (choice.method, saved) {
             (Some(m), _) => m,
             (None, Some(t)) => Method::parse(&t.method).map_err(|e| ConfigError::BadTrend(e.to_string()))?,
@@ -957,8 +956,7 @@ impl App {
         }
         let a = self.account_for(userid)?;
         let setting = TrendSetting { method: method.as_str().to_string(), smoothing_days };
-        self.settings.file.trend.insert(Self::settings_key(&a), setting);
-        self.settings.file.write(&self.settings.data_dir)?;
+        self.settings.update(|f| f.trend.insert(Self::settings_key(&a), setting))?;
         Ok(())
     }
 
@@ -1213,6 +1211,11 @@ mod tests {
                     .into(),
                 "insecure_url",
                 "must be https",
+            ),
+            (
+                ConfigError::Busy { path: "/d/settings.json.lock".into(), waited_secs: 5 }.into(),
+                "settings_busy",
+                "another Heft has been changing the settings",
             ),
             (StoreError::DiskFull.into(), "disk_full", "disk is full"),
             (StoreError::TooNew { found: 9, known: 3 }.into(), "database_too_new", "newer Heft"),

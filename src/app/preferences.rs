@@ -106,7 +106,7 @@ impl App {
     /// The settings; with `check_secret`, whether the keychain holds the client secret (a
     /// keychain round trip).
     pub fn preferences(&self, check_secret: bool) -> Result<Preferences, AppError> {
-        let f = &self.settings.file;
+        let f = self.settings.file();
         let sync_every = f.sync_every.as_deref().and_then(SyncEvery::parse).unwrap_or_default();
         let client_id = self.settings.client_id.clone();
         let client_secret_saved = match &client_id {
@@ -130,12 +130,14 @@ impl App {
     }
 
     pub fn save_preferences(&mut self, p: &PreferencesUpdate) -> Result<Preferences, AppError> {
-        let f = &mut self.settings.file;
-        f.unit = Some(p.unit.as_str().to_string());
-        f.sync_on_launch = Some(p.sync_on_launch);
-        f.sync_every = Some(p.sync_every.as_str().to_string());
-        f.theme = Some(p.theme.as_str().to_string());
-        f.write(&self.settings.data_dir)?;
+        // Only these keys: what another Heft changed meanwhile (a trend method, the client id)
+        // is kept.
+        self.settings.update(|f| {
+            f.unit = Some(p.unit.as_str().to_string());
+            f.sync_on_launch = Some(p.sync_on_launch);
+            f.sync_every = Some(p.sync_every.as_str().to_string());
+            f.theme = Some(p.theme.as_str().to_string());
+        })?;
         self.preferences(true)
     }
 
