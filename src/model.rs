@@ -223,8 +223,26 @@ impl ExactValue {
     }
 
     /// The value as a float, for arithmetic (trend, charts). Not for display or export.
+    ///
+    /// Correctly rounded on every platform: `70975 × 10⁻³` is the float nearest 70.975, not
+    /// `70975 × 0.001` (70.97500000000001), and no platform's `powi` is involved (MinGW's
+    /// `10f64.powi(-3)` is one unit in the last place off). One IEEE division or
+    /// multiplication of two exact operands is correctly rounded; anything beyond exact
+    /// operands parses the decimal text, which is too.
     pub fn to_f64(self) -> f64 {
-        self.value as f64 * 10f64.powi(self.unit)
+        /// 10⁰ … 10²², every one exact in an f64.
+        const POW10: [f64; 23] = [
+            1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15,
+            1e16, 1e17, 1e18, 1e19, 1e20, 1e21, 1e22,
+        ];
+        const EXACT_INTEGER: u64 = 1 << 53;
+        let scale = POW10.get(self.unit.unsigned_abs() as usize);
+        match scale {
+            Some(p) if self.value.unsigned_abs() <= EXACT_INTEGER => {
+                if self.unit < 0 { self.value as f64 / p } else { self.value as f64 * p }
+            }
+            _ => self.to_string().parse().unwrap_or(f64::NAN),
+        }
     }
 }
 
@@ -346,5 +364,21 @@ mod tests {
         assert_eq!(MeasureType::from_key("fat-ratio"), Some(MeasureType::FAT_RATIO));
         assert_eq!(MeasureType::from_key("other"), None);
         assert_eq!(MeasureType::HYDRATION.kind().map(|k| k.unit), Some("kg"));
+    }
+
+    /// Every exact value is the float nearest its decimal, as parsing the decimal gives it.
+    #[test]
+    fn an_exact_value_is_the_float_nearest_its_decimal() {
+        assert_eq!(ExactValue::new(70975, -3).to_f64().to_string(), "70.975");
+        assert_eq!(ExactValue::new(75000, -3).to_f64(), 75.0);
+        assert_eq!(ExactValue::new(-5, 2).to_f64(), -500.0);
+        assert_eq!(ExactValue::new(i64::MAX, -30).to_f64(), "9223372036854775807e-30".parse::<f64>().unwrap());
+        for unit in -6..=3 {
+            for value in (0..200_000).step_by(7).chain([i64::from(i32::MAX), 1 << 53, (1 << 53) + 1]) {
+                let exact = ExactValue::new(value, unit);
+                let parsed: f64 = exact.to_string().parse().unwrap();
+                assert_eq!(exact.to_f64(), parsed, "{exact}");
+            }
+        }
     }
 }
