@@ -232,14 +232,18 @@ impl ExactValue {
     pub fn to_f64(self) -> f64 {
         /// 10⁰ … 10²², every one exact in an f64.
         const POW10: [f64; 23] = [
-            1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15,
-            1e16, 1e17, 1e18, 1e19, 1e20, 1e21, 1e22,
+            1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15, 1e16, 1e17,
+            1e18, 1e19, 1e20, 1e21, 1e22,
         ];
         const EXACT_INTEGER: u64 = 1 << 53;
         let scale = POW10.get(self.unit.unsigned_abs() as usize);
         match scale {
             Some(p) if self.value.unsigned_abs() <= EXACT_INTEGER => {
-                if self.unit < 0 { self.value as f64 / p } else { self.value as f64 * p }
+                if self.unit < 0 {
+                    self.value as f64 / p
+                } else {
+                    self.value as f64 * p
+                }
             }
             _ => self.to_string().parse().unwrap_or(f64::NAN),
         }
@@ -372,7 +376,10 @@ mod tests {
         assert_eq!(ExactValue::new(70975, -3).to_f64().to_string(), "70.975");
         assert_eq!(ExactValue::new(75000, -3).to_f64(), 75.0);
         assert_eq!(ExactValue::new(-5, 2).to_f64(), -500.0);
-        assert_eq!(ExactValue::new(i64::MAX, -30).to_f64(), "9223372036854775807e-30".parse::<f64>().unwrap());
+        assert_eq!(
+            ExactValue::new(i64::MAX, -30).to_f64(),
+            "9223372036854775807e-30".parse::<f64>().unwrap()
+        );
         for unit in -6..=3 {
             for value in (0..200_000).step_by(7).chain([i64::from(i32::MAX), 1 << 53, (1 << 53) + 1]) {
                 let exact = ExactValue::new(value, unit);

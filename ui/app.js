@@ -280,9 +280,20 @@ function fillAccountForm(a) {
   $("goal-unit").textContent = ui.unit;
 }
 
+/// Commands answer in any order now that none waits for another: each view keeps only the
+/// answer to the latest question it asked, and drops an older one that arrives late.
+const latestAsked = {};
+function ask(view) {
+  const n = (latestAsked[view] || 0) + 1;
+  latestAsked[view] = n;
+  return () => latestAsked[view] === n;
+}
+
 async function loadSummary() {
+  const latest = ask("summary");
   try {
     const s = await invoke("summary", { userid: ui.userid, unit: ui.unit });
+    if (!latest()) return;
     $("trend-weight").textContent = s.trend;
     $("change-30d").textContent = s.change_30d || "—";
     $("weekly-rate").textContent = s.weekly_rate || "—";
@@ -415,8 +426,10 @@ async function change(what, done) {
 
 async function loadRecent() {
   const body = $("recent");
+  const latest = ask("recent");
   try {
     const rows = await invoke("weigh_ins", { userid: ui.userid, unit: ui.unit, show: ui.show });
+    if (!latest()) return;
     body.replaceChildren();
     if (rows.length === 0) {
       const tr = document.createElement("tr");
@@ -503,8 +516,10 @@ async function loadChart() {
   const key = JSON.stringify(args);
   const early = earlyChart && earlyChart.key === key ? earlyChart.answer : null;
   earlyChart = null;
+  const latest = ask("chart");
   try {
     const c = (early && (await early)) || (await invoke("chart", args));
+    if (!latest()) return;
     if (!document.body.dataset.firstChartMs) {
       try {
         localStorage.setItem(LAST_CHART, key); // the view a launch starts with

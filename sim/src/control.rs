@@ -27,6 +27,10 @@ fn userid(shared: &Shared, req: &Req) -> Result<i64, Resp> {
     }
 }
 
+fn held(shared: &Shared) -> serde_json::Value {
+    json!({ "held": shared.hold.is_held(), "waiting": shared.hold.waiting() })
+}
+
 pub fn handle(shared: &Shared, req: &Req) -> Resp {
     match handle_inner(shared, req) {
         Ok(r) | Err(r) => r,
@@ -100,6 +104,16 @@ fn handle_inner(shared: &Shared, req: &Req) -> Result<Resp, Resp> {
             shared.offset.fetch_add(secs, std::sync::atomic::Ordering::Relaxed);
             ok(json!({ "now": shared.now() }))
         }
+        // Hold API answers until released, and how many requests wait (see `Sim::hold_answers`).
+        ("POST", "hold") => {
+            shared.hold.hold();
+            ok(held(shared))
+        }
+        ("POST", "release") => {
+            shared.hold.release();
+            ok(held(shared))
+        }
+        ("GET", "held") => ok(held(shared)),
         ("GET", "stats") => ok(serde_json::to_value(&shared.state().stats).unwrap_or_default()),
         ("POST", "reset_stats") => {
             shared.state().stats = Default::default();

@@ -12,6 +12,7 @@
 
 mod control;
 pub mod data;
+mod hold;
 mod http;
 mod measure;
 mod notify;
@@ -128,6 +129,8 @@ pub(crate) struct Shared {
     pub state: Mutex<State>,
     /// Seconds added to the wall clock by `/_sim/advance`.
     pub offset: AtomicI64,
+    /// API answers held back until released (`/_sim/hold`, [`Sim::hold_answers`]).
+    pub hold: hold::Hold,
 }
 
 impl Shared {
@@ -171,6 +174,7 @@ impl Sim {
         let shared = Arc::new(Shared {
             state: Mutex::new(State::default()),
             offset: AtomicI64::new(0),
+            hold: hold::Hold::default(),
             port: addr.port(),
             config,
         });
@@ -293,10 +297,36 @@ impl Sim {
     pub fn reset_stats(&self) {
         self.shared.state().stats = Stats::default();
     }
+
+    /// Holds every API request (`/measure`, `/v2/measure`, `/v2/oauth2`, `/notify`, the ones
+    /// faults apply to) that arrives from now on: it waits, unanswered and before any fault
+    /// applies, until [`Sim::release_answers`]. The consent pages and `/_sim/` are still served.
+    pub fn hold_answers(&self) {
+        self.shared.hold.hold();
+    }
+
+    /// Lets every held request go on at once (each then answers as it would have), and holds
+    /// no more.
+    pub fn release_answers(&self) {
+        self.shared.hold.release();
+    }
+
+    /// Whether API answers are being held.
+    pub fn answers_held(&self) -> bool {
+        self.shared.hold.is_held()
+    }
+
+    /// How many API requests are waiting, held, now: a test waits for this to reach the count
+    /// it sent before it looks at what the client does meanwhile.
+    pub fn held_waiting(&self) -> usize {
+        self.shared.hold.waiting()
+    }
 }
 
 impl Drop for Sim {
     fn drop(&mut self) {
+        // Held requests go on and answer, so stopping never waits for a release.
+        self.shared.hold.stop();
         let _ = self.stop.send(true);
         if let Some(server) = self.server.take() {
             let _ = server.join();
@@ -366,6 +396,9 @@ fn dispatch(shared: &Shared, req: &Req) -> Resp {
         return Resp::text(403, "withings-sim: requests from another origin are refused\n");
     }
     if is_api(&req.path) {
+        // On the blocking pool (see `handle`), so a held request keeps no connection's thread
+        // from the consent pages or `/_sim/release`.
+        shared.hold.wait();
         match state::pre_fault(shared) {
             state::Fault::None => {}
             state::Fault::Delay(ms) => std::thread::sleep(Duration::from_millis(ms)),

@@ -56,7 +56,8 @@ fn api_answers(s: &Sim) -> bool {
     r.status().as_u16() == 200
 }
 
-/// Every kind of control request: read, add, delete, revoke, move the clock, inject faults.
+/// Every kind of control request: read, add, delete, revoke, move the clock, inject faults,
+/// hold API answers (last, so nothing after it waits).
 fn control_requests(s: &Sim) -> Vec<(&'static str, String, Option<Value>)> {
     let uid = s.userids()[0];
     let group = serde_json::to_value(&s.truth(uid).unwrap()[0]).unwrap();
@@ -70,6 +71,8 @@ fn control_requests(s: &Sim) -> Vec<(&'static str, String, Option<Value>)> {
         ("POST", format!("/_sim/revoke_tokens?userid={uid}"), None),
         ("POST", "/_sim/advance?seconds=86400".into(), None),
         ("POST", "/_sim/faults".into(), Some(serde_json::json!({ "http500_rate": 1.0 }))),
+        ("GET", "/_sim/held".into(), None),
+        ("POST", "/_sim/hold".into(), None),
     ]
 }
 
@@ -84,6 +87,7 @@ fn control_endpoints_are_not_served_unless_turned_on() {
     }
     assert_eq!(s.truth(uid).unwrap(), before, "no group was added or deleted");
     assert!(ahead(&s).abs() < 60, "the clock did not move");
+    assert!(!s.answers_held(), "no answer is held");
     assert!(api_answers(&s), "no fault was injected");
 
     let s = sim(true);
@@ -95,6 +99,8 @@ fn control_endpoints_are_not_served_unless_turned_on() {
     }
     assert_eq!(s.truth(uid).unwrap().len(), before, "one group added, one deleted");
     assert!(ahead(&s) > 86_400 - 60, "the clock moved a day");
+    assert!(s.answers_held(), "answers are held");
+    s.release_answers();
     assert!(!api_answers(&s), "the injected fault answers the API with HTTP 500");
 }
 
@@ -148,6 +154,7 @@ fn a_request_from_another_origin_is_refused_before_it_does_anything() {
     assert_eq!(s.truth(uid).unwrap(), before, "no group was added or deleted");
     assert!(ahead(&s).abs() < 60, "the clock did not move");
     assert_eq!(s.stats().token_requests, 0, "no token request reached the handler");
+    assert!(!s.answers_held(), "no answer is held");
     assert!(api_answers(&s), "no fault was injected");
 }
 

@@ -21,30 +21,42 @@ use crate::dialogs;
 use crate::errors::UiError;
 use crate::shared::Shared;
 
+/// Runs a command's work on a blocking thread: the main (webview) thread never waits on the
+/// database, the keychain or a lock another command holds.
+async fn blocking<T: Send + 'static>(
+    work: impl FnOnce() -> Result<T, UiError> + Send + 'static,
+) -> Result<T, UiError> {
+    tauri::async_runtime::spawn_blocking(work).await?
+}
+
 fn unit(unit: &str) -> Result<MassUnit, UiError> {
     MassUnit::parse(unit)
         .ok_or_else(|| UiError { code: "bad_input", message: format!("unknown unit {unit:?}") })
 }
 
 #[tauri::command]
-pub fn overview(state: State<'_, Shared>) -> Result<Overview, UiError> {
-    Ok(state.reader().overview()?)
+pub async fn overview(state: State<'_, Shared>) -> Result<Overview, UiError> {
+    let state = state.handle();
+    blocking(move || Ok(state.reader().overview()?)).await
 }
 
 /// The keychain probe's verdict from start-up, if it found a problem.
 #[tauri::command]
-pub fn keychain_problem(state: State<'_, Shared>) -> Option<UiError> {
-    state.keychain_problem()
+pub async fn keychain_problem(state: State<'_, Shared>) -> Result<Option<UiError>, UiError> {
+    let state = state.handle();
+    blocking(move || Ok(state.keychain_problem())).await
 }
 
 /// Saves the Withings developer app: the id in settings, the secret in the keychain.
 #[tauri::command]
-pub fn credentials(
+pub async fn credentials(
     state: State<'_, Shared>,
     client_id: String,
     client_secret: String,
 ) -> Result<(), UiError> {
-    Ok(state.writer().save_credentials(&client_id, &ClientSecret::new(client_secret))?)
+    let state = state.handle();
+    blocking(move || Ok(state.editor().save_credentials(&client_id, &ClientSecret::new(client_secret))?))
+        .await
 }
 
 /// Opens Withings' consent page in the system browser and waits for the callback.
@@ -107,7 +119,7 @@ pub async fn sync(
 
 #[tauri::command]
 #[allow(clippy::too_many_arguments)]
-pub fn chart(
+pub async fn chart(
     state: State<'_, Shared>,
     userid: Option<String>,
     kind: String,
@@ -117,8 +129,12 @@ pub fn chart(
     width: u32,
     height: u32,
 ) -> Result<RenderedChart, UiError> {
-    let req = chart_request(&kind, range, &unit, dark, width, height)?;
-    Ok(state.reader().render_chart(userid.as_deref(), &req)?)
+    let state = state.handle();
+    blocking(move || {
+        let req = chart_request(&kind, range, &unit, dark, width, height)?;
+        Ok(state.reader().render_chart(userid.as_deref(), &req)?)
+    })
+    .await
 }
 
 /// The chart the window shows, as the commands receive it.
@@ -175,84 +191,105 @@ pub async fn save_chart(
 }
 
 #[tauri::command]
-pub fn summary(
+pub async fn summary(
     state: State<'_, Shared>,
     userid: Option<String>,
     unit: String,
 ) -> Result<SummaryText, UiError> {
-    let u = self::unit(&unit)?;
-    Ok(state.reader().trend(userid.as_deref(), TrendChoice::default())?.in_unit(u))
+    let state = state.handle();
+    blocking(move || {
+        let u = self::unit(&unit)?;
+        Ok(state.reader().trend(userid.as_deref(), TrendChoice::default())?.in_unit(u))
+    })
+    .await
 }
 
 /// Weigh-ins, newest first, with where each stands; `show` is "all", "review" or "flagged".
 #[tauri::command]
-pub fn weigh_ins(
+pub async fn weigh_ins(
     state: State<'_, Shared>,
     userid: Option<String>,
     unit: String,
     show: String,
 ) -> Result<Vec<WeighInRow>, UiError> {
-    let u = self::unit(&unit)?;
-    let (only, flagged, limit) = match show.as_str() {
-        "review" => (Some(Standing::AwaitingReview), false, usize::MAX),
-        "flagged" => (None, true, usize::MAX),
-        _ => (None, false, 30),
-    };
-    Ok(state.reader().weigh_ins(userid.as_deref(), Some(u), limit, only, flagged)?)
+    let state = state.handle();
+    blocking(move || {
+        let u = self::unit(&unit)?;
+        let (only, flagged, limit) = match show.as_str() {
+            "review" => (Some(Standing::AwaitingReview), false, usize::MAX),
+            "flagged" => (None, true, usize::MAX),
+            _ => (None, false, 30),
+        };
+        Ok(state.reader().weigh_ins(userid.as_deref(), Some(u), limit, only, flagged)?)
+    })
+    .await
 }
 
 /// The weigh-in nearest to a point clicked on the chart (`within` seconds of `ts`).
 #[tauri::command]
-pub fn weigh_in_near(
+pub async fn weigh_in_near(
     state: State<'_, Shared>,
     userid: Option<String>,
     unit: String,
     ts: i64,
     within: i64,
 ) -> Result<Option<WeighInRow>, UiError> {
-    let u = self::unit(&unit)?;
-    Ok(state.reader().weigh_in_near(userid.as_deref(), Some(u), ts, within)?)
+    let state = state.handle();
+    blocking(move || {
+        let u = self::unit(&unit)?;
+        Ok(state.reader().weigh_in_near(userid.as_deref(), Some(u), ts, within)?)
+    })
+    .await
 }
 
 /// The account's latest syncs with the weigh-ins each touched.
 #[tauri::command]
-pub fn sync_log(
+pub async fn sync_log(
     state: State<'_, Shared>,
     userid: Option<String>,
     unit: String,
     limit: usize,
 ) -> Result<Vec<SyncLine>, UiError> {
-    let u = self::unit(&unit)?;
-    Ok(state.reader().sync_log(userid.as_deref(), limit.clamp(1, 100), Some(u))?)
+    let state = state.handle();
+    blocking(move || {
+        let u = self::unit(&unit)?;
+        Ok(state.reader().sync_log(userid.as_deref(), limit.clamp(1, 100), Some(u))?)
+    })
+    .await
 }
 
 /// Leaves a weigh-in out of the trend (Withings keeps it), or counts it again.
 #[tauri::command]
-pub fn exclude(
+pub async fn exclude(
     state: State<'_, Shared>,
     userid: Option<String>,
     grpid: i64,
     excluded: bool,
     reason: Option<String>,
 ) -> Result<(), UiError> {
-    let mut app = state.writer();
-    if excluded {
-        app.exclude(userid.as_deref(), grpid, reason.as_deref())?;
-    } else {
-        app.include(userid.as_deref(), grpid)?;
-    }
-    Ok(())
+    let state = state.handle();
+    blocking(move || {
+        let mut app = state.editor();
+        if excluded {
+            app.exclude(userid.as_deref(), grpid, reason.as_deref())?;
+        } else {
+            app.include(userid.as_deref(), grpid)?;
+        }
+        Ok(())
+    })
+    .await
 }
 
 /// "Mine" or "not me" for a weigh-in the scale could not attribute.
 #[tauri::command]
-pub fn review(
+pub async fn review(
     state: State<'_, Shared>,
     userid: Option<String>,
     grpid: i64,
     mine: bool,
 ) -> Result<(), UiError> {
-    Ok(state.writer().review(userid.as_deref(), grpid, mine)?)
+    let state = state.handle();
+    blocking(move || Ok(state.editor().review(userid.as_deref(), grpid, mine)?)).await
 }
 
 /// What the entry form sent; empty optional fields are left out.
@@ -272,7 +309,7 @@ fn entry(
 
 /// Adds a weigh-in typed in the window; returns its number.
 #[tauri::command]
-pub fn add_entry(
+pub async fn add_entry(
     state: State<'_, Shared>,
     userid: Option<String>,
     weight: String,
@@ -280,14 +317,18 @@ pub fn add_entry(
     fat_ratio: Option<String>,
     at: Option<String>,
 ) -> Result<i64, UiError> {
-    let entry = entry(weight, &unit, fat_ratio, at)?;
-    Ok(state.writer().add_entry(userid.as_deref(), &entry)?.1)
+    let state = state.handle();
+    blocking(move || {
+        let entry = entry(weight, &unit, fat_ratio, at)?;
+        Ok(state.editor().add_entry(userid.as_deref(), &entry)?.1)
+    })
+    .await
 }
 
 /// Changes a weigh-in the person added or imported.
 #[tauri::command]
 #[allow(clippy::too_many_arguments)]
-pub fn edit_entry(
+pub async fn edit_entry(
     state: State<'_, Shared>,
     userid: Option<String>,
     grpid: i64,
@@ -296,21 +337,30 @@ pub fn edit_entry(
     fat_ratio: Option<String>,
     at: Option<String>,
 ) -> Result<(), UiError> {
-    let entry = entry(weight, &unit, fat_ratio, at)?;
-    Ok(state.writer().edit_entry(userid.as_deref(), grpid, &entry)?)
+    let state = state.handle();
+    blocking(move || {
+        let entry = entry(weight, &unit, fat_ratio, at)?;
+        Ok(state.editor().edit_entry(userid.as_deref(), grpid, &entry)?)
+    })
+    .await
 }
 
 /// Deletes a weigh-in the person added or imported.
 #[tauri::command]
-pub fn remove_entry(state: State<'_, Shared>, userid: Option<String>, grpid: i64) -> Result<(), UiError> {
-    Ok(state.writer().remove_entry(userid.as_deref(), grpid)?)
+pub async fn remove_entry(
+    state: State<'_, Shared>,
+    userid: Option<String>,
+    grpid: i64,
+) -> Result<(), UiError> {
+    let state = state.handle();
+    blocking(move || Ok(state.editor().remove_entry(userid.as_deref(), grpid)?)).await
 }
 
 /// An account's name, colour, own unit (none: the default) and goal (in `goal_unit`; none
 /// clears it).
 #[tauri::command]
 #[allow(clippy::too_many_arguments)]
-pub fn save_account(
+pub async fn save_account(
     state: State<'_, Shared>,
     userid: String,
     name: String,
@@ -319,29 +369,37 @@ pub fn save_account(
     goal: Option<f64>,
     goal_unit: String,
 ) -> Result<(), UiError> {
-    let unit = unit.filter(|u| !u.is_empty()).map(|u| self::unit(&u)).transpose()?;
-    let goal_unit = self::unit(&goal_unit)?;
-    let mut app = state.writer();
-    let who = Some(userid.as_str());
-    app.rename_account(who, &name)?;
-    app.set_account_colour(who, colour.as_deref().filter(|c| !c.is_empty()))?;
-    app.set_account_unit(who, unit)?;
-    app.set_goal_kg(who, goal.map(|g| goal_unit.to_kg(g)))?;
-    Ok(())
+    let state = state.handle();
+    blocking(move || {
+        let unit = unit.filter(|u| !u.is_empty()).map(|u| self::unit(&u)).transpose()?;
+        let goal_unit = self::unit(&goal_unit)?;
+        let mut app = state.editor();
+        let who = Some(userid.as_str());
+        app.rename_account(who, &name)?;
+        app.set_account_colour(who, colour.as_deref().filter(|c| !c.is_empty()))?;
+        app.set_account_unit(who, unit)?;
+        app.set_goal_kg(who, goal.map(|g| goal_unit.to_kg(g)))?;
+        Ok(())
+    })
+    .await
 }
 
 /// The unit an account is shown in: its own if it has one, else the default for all.
 #[tauri::command]
-pub fn show_unit(state: State<'_, Shared>, userid: String, unit: String) -> Result<(), UiError> {
-    let u = self::unit(&unit)?;
-    let mut app = state.writer();
-    let a = app.account_for(Some(&userid))?;
-    if a.unit.is_some() {
-        app.set_account_unit(Some(&userid), Some(u))?;
-    } else {
-        app.set_unit(u)?;
-    }
-    Ok(())
+pub async fn show_unit(state: State<'_, Shared>, userid: String, unit: String) -> Result<(), UiError> {
+    let state = state.handle();
+    blocking(move || {
+        let u = self::unit(&unit)?;
+        let mut app = state.editor();
+        let a = app.account_for(Some(&userid))?;
+        if a.unit.is_some() {
+            app.set_account_unit(Some(&userid), Some(u))?;
+        } else {
+            app.set_unit(u)?;
+        }
+        Ok(())
+    })
+    .await
 }
 
 /// Imports a file chosen in the native dialog: a Heft JSON export or Withings' export (its
@@ -394,55 +452,74 @@ pub async fn export_data(
 
 /// Stops the running sync after the page it is storing, or a connect waiting for the browser.
 #[tauri::command]
-pub fn cancel(state: State<'_, Shared>) {
-    state.cancel();
+pub async fn cancel(state: State<'_, Shared>) -> Result<(), UiError> {
+    let state = state.handle();
+    blocking(move || {
+        state.cancel();
+        Ok(())
+    })
+    .await
 }
 
 /// The connection health of one account (reads the keychain, so only on demand).
 #[tauri::command]
-pub fn health(state: State<'_, Shared>, userid: Option<String>) -> Result<Health, UiError> {
-    Ok(state.reader().health(userid.as_deref())?)
+pub async fn health(state: State<'_, Shared>, userid: Option<String>) -> Result<Health, UiError> {
+    let state = state.handle();
+    blocking(move || Ok(state.reader().health(userid.as_deref())?)).await
 }
 
 #[tauri::command]
 /// The settings; `check_secret` also asks the keychain whether a client secret is saved (the
 /// settings page), which the start path does not wait for.
-pub fn preferences(state: State<'_, Shared>, check_secret: bool) -> Result<Preferences, UiError> {
-    Ok(state.reader().preferences(check_secret)?)
+pub async fn preferences(state: State<'_, Shared>, check_secret: bool) -> Result<Preferences, UiError> {
+    let state = state.handle();
+    blocking(move || Ok(state.reader().preferences(check_secret)?)).await
 }
 
 #[tauri::command]
-pub fn save_preferences(
+pub async fn save_preferences(
     state: State<'_, Shared>,
     unit: String,
     sync_on_launch: bool,
     sync_every: String,
     theme: String,
 ) -> Result<Preferences, UiError> {
-    let bad = |what: &str| UiError { code: "bad_input", message: format!("unknown choice {what:?}") };
-    let update = PreferencesUpdate {
-        unit: self::unit(&unit)?,
-        sync_on_launch,
-        sync_every: SyncEvery::parse(&sync_every).ok_or_else(|| bad(&sync_every))?,
-        theme: ThemeChoice::parse(&theme).ok_or_else(|| bad(&theme))?,
-    };
-    Ok(state.writer().save_preferences(&update)?)
+    let state = state.handle();
+    blocking(move || {
+        let bad = |what: &str| UiError { code: "bad_input", message: format!("unknown choice {what:?}") };
+        let update = PreferencesUpdate {
+            unit: self::unit(&unit)?,
+            sync_on_launch,
+            sync_every: SyncEvery::parse(&sync_every).ok_or_else(|| bad(&sync_every))?,
+            theme: ThemeChoice::parse(&theme).ok_or_else(|| bad(&theme))?,
+        };
+        Ok(state.editor().save_preferences(&update)?)
+    })
+    .await
 }
 
 /// Opens the data folder in the file manager.
 #[tauri::command]
-pub fn open_data_folder(app: AppHandle, state: State<'_, Shared>) -> Result<(), UiError> {
-    let dir = state.reader().data_dir().to_path_buf();
-    app.opener()
-        .open_path(dir.display().to_string(), None::<&str>)
-        .map_err(|e| UiError { code: "internal", message: format!("cannot open {}: {e}", dir.display()) })
+pub async fn open_data_folder(app: AppHandle, state: State<'_, Shared>) -> Result<(), UiError> {
+    let state = state.handle();
+    blocking(move || {
+        let dir = state.reader().data_dir().to_path_buf();
+        app.opener()
+            .open_path(dir.display().to_string(), None::<&str>)
+            .map_err(|e| UiError { code: "internal", message: format!("cannot open {}: {e}", dir.display()) })
+    })
+    .await
 }
 
 /// Forgets the account's tokens (its history stays), or with `delete_data` the history too.
 #[tauri::command]
-pub fn disconnect(state: State<'_, Shared>, userid: String, delete_data: bool) -> Result<(), UiError> {
-    state.writer().disconnect(Some(&userid), delete_data)?;
-    Ok(())
+pub async fn disconnect(state: State<'_, Shared>, userid: String, delete_data: bool) -> Result<(), UiError> {
+    let state = state.handle();
+    blocking(move || {
+        state.editor().disconnect(Some(&userid), delete_data)?;
+        Ok(())
+    })
+    .await
 }
 
 /// Connects an account again through its own flow (the demo's through the bundled simulator).
@@ -464,43 +541,61 @@ pub async fn reconnect(state: State<'_, Shared>, userid: String) -> Result<Strin
 
 /// Chooses the account's trend method; every chart and figure uses it.
 #[tauri::command]
-pub fn set_method(state: State<'_, Shared>, userid: Option<String>, method: String) -> Result<(), UiError> {
-    let m = Method::parse(&method).map_err(|e| UiError { code: "bad_input", message: e.to_string() })?;
-    Ok(state.writer().set_trend_method(userid.as_deref(), m, None)?)
+pub async fn set_method(
+    state: State<'_, Shared>,
+    userid: Option<String>,
+    method: String,
+) -> Result<(), UiError> {
+    let state = state.handle();
+    blocking(move || {
+        let m = Method::parse(&method).map_err(|e| UiError { code: "bad_input", message: e.to_string() })?;
+        Ok(state.editor().set_trend_method(userid.as_deref(), m, None)?)
+    })
+    .await
 }
 
 /// How well each method predicts the account's weigh-ins a week ahead, best first.
 #[tauri::command]
-pub fn backtest(
+pub async fn backtest(
     state: State<'_, Shared>,
     userid: Option<String>,
     unit: String,
 ) -> Result<Vec<BacktestRow>, UiError> {
-    let u = self::unit(&unit)?;
-    Ok(state.reader().backtest_rows(userid.as_deref(), u)?)
+    let state = state.handle();
+    blocking(move || {
+        let u = self::unit(&unit)?;
+        Ok(state.reader().backtest_rows(userid.as_deref(), u)?)
+    })
+    .await
 }
 
 /// The fat / lean split of the trend change between two instants (default: the last 90 days).
 #[tauri::command]
-pub fn split(
+pub async fn split(
     state: State<'_, Shared>,
     userid: Option<String>,
     unit: String,
     from: Option<i64>,
     to: Option<i64>,
 ) -> Result<SplitView, UiError> {
-    let u = self::unit(&unit)?;
-    Ok(state.reader().split_view(userid.as_deref(), u, from, to)?)
+    let state = state.handle();
+    blocking(move || {
+        let u = self::unit(&unit)?;
+        Ok(state.reader().split_view(userid.as_deref(), u, from, to)?)
+    })
+    .await
 }
 
 /// The latest value of each body measure the account has.
 #[tauri::command]
-pub fn body(state: State<'_, Shared>, userid: Option<String>) -> Result<Vec<BodyFigure>, UiError> {
-    Ok(state.reader().body_figures(userid.as_deref())?)
+pub async fn body(state: State<'_, Shared>, userid: Option<String>) -> Result<Vec<BodyFigure>, UiError> {
+    let state = state.handle();
+    blocking(move || Ok(state.reader().body_figures(userid.as_deref())?)).await
 }
 
 /// Removes the demo account and its history (never a real account).
 #[tauri::command]
-pub fn remove_demo(state: State<'_, Shared>, userid: String) -> Result<(), UiError> {
-    Ok(state.writer().remove_demo(&userid)?)
+pub async fn remove_demo(state: State<'_, Shared>, userid: String) -> Result<(), UiError> {
+    let state = state.handle();
+    blocking(move || Ok(state.editor().remove_demo(&userid)?)).await
 }

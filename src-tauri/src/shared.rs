@@ -1,6 +1,9 @@
-//! The state the commands share: the core opened twice on the same database (one for syncs
-//! and connects, which can take a while; one for reads, so charts never wait for a sync),
-//! the demo simulator while it runs, and the start-up keychain probe's verdict.
+//! The state the commands share: the core opened three times on the same database (one for
+//! syncs, connects and imports, which can take a while; one for the person's quick edits —
+//! an exclusion, a unit, a setting — so they never wait for a sync or a browser; one for
+//! reads, so charts never wait for either), the demo simulator while it runs, and the
+//! start-up keychain probe's verdict. SQLite serialises the cores' writes (each a short
+//! transaction), as it does the window's and the CLI's.
 
 use std::sync::{Arc, Mutex, MutexGuard};
 
@@ -17,6 +20,7 @@ use crate::errors::{DemoError, UiError};
 
 struct Inner {
     writer: Mutex<App>,
+    editor: Mutex<App>,
     reader: Mutex<App>,
     sim: Mutex<Option<Sim>>,
     keychain_problem: Mutex<Option<UiError>>,
@@ -51,11 +55,13 @@ fn fresh(mut app: MutexGuard<'_, App>) -> MutexGuard<'_, App> {
 impl Shared {
     pub fn open() -> Result<Shared, AppError> {
         let writer = App::open(Settings::load()?, Box::new(KeyringStore::from_env()))?;
+        let editor = App::open(Settings::load()?, Box::new(KeyringStore::from_env()))?;
         let reader = App::open(Settings::load()?, Box::new(KeyringStore::from_env()))?;
         let cancel = writer.canceller();
         Ok(Shared(Arc::new(Inner {
             cancel,
             writer: Mutex::new(writer),
+            editor: Mutex::new(editor),
             reader: Mutex::new(reader),
             sim: Mutex::new(None),
             keychain_problem: Mutex::new(None),
@@ -69,6 +75,12 @@ impl Shared {
     /// The writing core, with the settings another Heft (the CLI) saved since.
     pub fn writer(&self) -> MutexGuard<'_, App> {
         fresh(lock(&self.0.writer))
+    }
+
+    /// The core for the person's quick edits (no network, no browser): never held while a
+    /// sync or a connect waits, so an edit shows at once.
+    pub fn editor(&self) -> MutexGuard<'_, App> {
+        fresh(lock(&self.0.editor))
     }
 
     /// The reading core, with the settings the writer or another Heft saved since (unit, goal,
@@ -86,8 +98,10 @@ impl Shared {
 
     /// Checks the keychain once (off the start path) and keeps what it found for the window.
     pub fn probe_keychain(&self) -> Option<UiError> {
-        // The reader, so a sync on launch holding the writer does not delay the verdict.
-        let problem = lock(&self.0.reader).probe_keychain().err().map(UiError::from);
+        // Its own handle on the keychain, under no core's lock: the probe may wait on a locked
+        // keychain's prompt, and neither reads nor edits wait with it.
+        let problem =
+            heft::keychain::probe(&KeyringStore::from_env()).err().map(|e| UiError::from(AppError::from(e)));
         if let Some(p) = &problem {
             tracing::warn!("keychain probe: {}", p.message);
         }

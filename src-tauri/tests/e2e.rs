@@ -150,6 +150,7 @@ fn demo_connect_sync_units_offline_restart_and_a_forged_deep_link() {
 
     your_data(&d, dialogs.path());
     everything_in_the_window(&d, dialogs.path(), &sim);
+    the_window_answers_while_withings_waits(&d, &sim);
     // What the restart must show again: the trend after the corrections above.
     let trend_kg = kg_of(&d.text("trend-weight"));
     no_secret_left_the_keychain(&d, &sim, data.path());
@@ -237,6 +238,106 @@ fn demo_connect_sync_units_offline_restart_and_a_forged_deep_link() {
     assert!(d.text("message").contains("state"), "says why: {}", d.text("message"));
 }
 
+/// While Withings keeps Heft waiting — a page held, a rate limit's wait — the window answers the
+/// person at once: a unit, a range, an exclusion, Settings. Proved by order, not by timing:
+/// the simulator holds every API answer until the test releases it, and each change shows
+/// before that. Cancel ends a rate limit's wait at once.
+fn the_window_answers_while_withings_waits(d: &Driver, sim: &str) {
+    let agent: ureq::Agent = ureq::Agent::config_builder().build().into();
+    let control = |path: &str, body: Value| -> Value {
+        agent
+            .post(&format!("{sim}/_sim/{path}"))
+            .send_json(body)
+            .expect("the simulator's control answers")
+            .body_mut()
+            .read_json()
+            .unwrap_or(Value::Null)
+    };
+    let read = |path: &str| -> Value {
+        agent
+            .get(&format!("{sim}/_sim/{path}"))
+            .call()
+            .expect("the simulator answers")
+            .body_mut()
+            .read_json()
+            .unwrap()
+    };
+    let held = || read("held")["waiting"].as_u64().unwrap_or(0);
+    let until = |what: &str, cond: &dyn Fn() -> bool| {
+        let deadline = Instant::now() + Duration::from_secs(30);
+        while !cond() {
+            assert!(Instant::now() < deadline, "{what} within 30 s");
+            std::thread::sleep(Duration::from_millis(50));
+        }
+    };
+    let changes_show = |d: &Driver, while_: &str| {
+        let timed = Instant::now();
+        d.click("unit-lb");
+        d.wait(&format!("pounds while {while_}"), 20, |d| d.text("trend-weight").ends_with("lb"));
+        d.click("unit-kg");
+        d.wait(&format!("kilograms while {while_}"), 20, |d| d.text("trend-weight").ends_with("kg"));
+        let from = d.js("return ui.chart.from;");
+        d.js("const b = [...document.querySelectorAll('#range-tabs [role=tab]')].find(b => b.getAttribute('aria-selected') !== 'true'); b.click(); return true;");
+        d.wait(&format!("another range while {while_}"), 20, |d| d.js("return ui.chart.from;") != from);
+        let newest =
+            d.js("return document.querySelector('#recent tr[data-standing=counted]').dataset.grpid;");
+        let newest = newest.as_str().expect("a counted weigh-in").to_string();
+        let press = |d: &Driver, label: &str| {
+            d.js(&format!(
+                "const b = [...document.querySelectorAll('#recent tr[data-grpid=\"{newest}\"] button')].find(b => b.textContent === '{label}'); b.click(); return true;"
+            ));
+        };
+        let standing = |d: &Driver| {
+            d.js(&format!("const r = document.querySelector('#recent tr[data-grpid=\"{newest}\"]'); return r ? r.dataset.standing : null;"))
+        };
+        press(d, "Exclude");
+        d.wait(&format!("an exclusion while {while_}"), 20, |d| standing(d) == json!("excluded"));
+        press(d, "Include");
+        d.wait(&format!("the weigh-in counted again while {while_}"), 20, |d| {
+            standing(d) == json!("counted")
+        });
+        d.click("settings-button");
+        d.wait(&format!("Settings while {while_}"), 20, |d| {
+            d.js("return document.getElementById('settings').open;") == Value::Bool(true)
+                && !d.text("pref-dir").is_empty()
+        });
+        d.click("settings-close");
+        eprintln!("a unit, a range, an exclusion and Settings while {while_}: {:?}", timed.elapsed());
+    };
+
+    // A page held: the sync waits for it.
+    control("hold", json!({}));
+    d.click("sync-button");
+    until("a request held", &|| held() >= 1);
+    changes_show(d, "a page is held");
+    assert!(held() >= 1, "nothing was released meanwhile");
+    assert!(
+        !d.text("progress-text").starts_with("Synced"),
+        "the sync still waits: {}",
+        d.text("progress-text")
+    );
+    control("release", json!({}));
+    d.wait("the sync's end once released", 60, |d| d.text("progress-text").starts_with("Synced"));
+
+    // A rate limit's wait of a minute: the window answers meanwhile, and Cancel ends it.
+    control("faults", json!({"rate_limit_next": 1, "wait_seconds": 60}));
+    d.click("sync-button");
+    until("the rate limit", &|| read("stats")["rate_limited"].as_u64().unwrap_or(0) >= 1);
+    changes_show(d, "Heft waits out a rate limit");
+    assert!(
+        !d.text("progress-text").starts_with("Synced"),
+        "the sync still waits: {}",
+        d.text("progress-text")
+    );
+    let pressed = Instant::now();
+    d.click("cancel-button");
+    d.wait("the cancel during the rate limit's wait", 20, |d| {
+        d.text("progress-text").contains("Sync cancelled")
+    });
+    eprintln!("Cancel during a rate limit's wait: {:?}", pressed.elapsed());
+    control("faults", json!({}));
+}
+
 /// No secret of the demo's connect and refreshes (the code, `state`, the PKCE verifier, the
 /// client secret, every pair of tokens) is in the app's log, the events it sent the page, or
 /// any file of its data folder (the database, its WAL, settings.json).
@@ -293,7 +394,12 @@ fn your_data(d: &Driver, dialogs: &Path) {
 
     // Guests: the demo scale has them; "Mine" counts one, and the count to review drops.
     d.click("show-review");
-    d.wait("weigh-ins to review", 20, |d| rows(d, "[data-standing=awaiting_review]") > 0);
+    // Only once the list is the review list (every row awaiting review), not the full list
+    // it replaces, which may hold some too.
+    d.wait("weigh-ins to review", 20, |d| {
+        let waiting = rows(d, "[data-standing=awaiting_review]");
+        waiting > 0 && waiting == rows(d, "[data-standing]")
+    });
     assert!(d.visible("review-hint"), "the window says some weigh-ins wait for review");
     let before = rows(d, "[data-standing=awaiting_review]");
     let guest = grpid_of(d, "[data-standing=awaiting_review]");

@@ -1,0 +1,75 @@
+//! Holding API answers back until a test releases them, so it can prove by order, not by
+//! timing, what a client does while a request waits.
+//!
+//! A held request waits on the runtime's blocking pool, where every handler runs, so however
+//! many are held the connections stay served: the consent pages and `/_sim/release` too.
+
+use std::sync::{Condvar, Mutex, MutexGuard};
+
+#[derive(Default)]
+struct Gate {
+    held: bool,
+    /// Requests inside [`Hold::wait`] now.
+    waiting: usize,
+    /// Set when the simulator stops: nothing is held again.
+    stopped: bool,
+}
+
+#[derive(Default)]
+pub(crate) struct Hold {
+    gate: Mutex<Gate>,
+    released: Condvar,
+}
+
+fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
+    // Every change is a single step, so a poisoned lock still holds consistent data.
+    m.lock().unwrap_or_else(|e| e.into_inner())
+}
+
+impl Hold {
+    /// Holds every API request that arrives from now on (no-op once stopped).
+    pub fn hold(&self) {
+        let mut g = lock(&self.gate);
+        if !g.stopped {
+            g.held = true;
+        }
+    }
+
+    /// Lets every held request go on, at once.
+    pub fn release(&self) {
+        lock(&self.gate).held = false;
+        self.released.notify_all();
+    }
+
+    pub fn is_held(&self) -> bool {
+        lock(&self.gate).held
+    }
+
+    pub fn waiting(&self) -> usize {
+        lock(&self.gate).waiting
+    }
+
+    /// Blocks the calling thread while answers are held: a blocking-pool thread, never one
+    /// of the runtime's workers.
+    pub fn wait(&self) {
+        let mut g = lock(&self.gate);
+        if !g.held {
+            return;
+        }
+        g.waiting += 1;
+        while g.held {
+            g = self.released.wait(g).unwrap_or_else(|e| e.into_inner());
+        }
+        g.waiting -= 1;
+    }
+
+    /// Releases every held request and holds nothing again; the simulator is stopping.
+    pub fn stop(&self) {
+        {
+            let mut g = lock(&self.gate);
+            g.stopped = true;
+            g.held = false;
+        }
+        self.released.notify_all();
+    }
+}
