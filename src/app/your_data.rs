@@ -114,23 +114,21 @@ pub enum Imported {
 }
 
 fn reason_text(r: &Reason, unit: MassUnit) -> String {
+    // "1.2 kg above", "6.0 kg below": how far from the trend, and on which side.
+    let off = |kg: f64| format!("{} {}", unit.format(kg.abs()), if kg > 0.0 { "above" } else { "below" });
     match r {
-        Reason::FarFromTrend { residual_kg, limit_kg } => format!(
-            "{} {} the trend (up to {} is usual)",
-            unit.format(residual_kg.abs()),
-            if *residual_kg > 0.0 { "above" } else { "below" },
-            unit.format(*limit_kg)
-        ),
-        Reason::Spike { residual_kg } => format!(
-            "{} {} the trend in a day: more than a body changes (a bag on the scale?)",
-            unit.format(residual_kg.abs()),
-            if *residual_kg > 0.0 { "above" } else { "below" },
-        ),
-        Reason::SomeoneElse { residual_kg } => format!(
-            "{} {} the trend: someone else on the scale?",
-            unit.format(residual_kg.abs()),
-            if *residual_kg > 0.0 { "above" } else { "below" },
-        ),
+        Reason::FarFromTrend { residual_kg, limit_kg } => {
+            format!("{} the trend (up to {} is usual)", off(*residual_kg), unit.format(*limit_kg))
+        }
+        Reason::Spike { residual_kg } => {
+            format!(
+                "{} the trend in a day: more than a body changes (a bag on the scale?)",
+                off(*residual_kg)
+            )
+        }
+        Reason::SomeoneElse { residual_kg } => {
+            format!("{} the trend: someone else on the scale?", off(*residual_kg))
+        }
         Reason::UnusualHour { time } => format!("at {time}, an hour you do not usually weigh in"),
     }
 }

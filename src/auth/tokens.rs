@@ -352,46 +352,59 @@ impl<'a> RefreshingSession<'a> {
         if self.client.is_stopped() { Err(SessionError::Api(ApiError::Stopped)) } else { Ok(()) }
     }
 
+    /// Tries `take` every [`LOCK_POLL`] until it gives the lock, Cancel is pressed, or — with
+    /// `since` — `lock_timeout` has passed since then ([`SessionError::RefreshBusy`]). The lock
+    /// is always tried once, however late.
+    fn poll_lock<T>(
+        &self,
+        since: Option<Instant>,
+        mut take: impl FnMut() -> Result<Option<T>, SessionError>,
+    ) -> Result<T, SessionError> {
+        loop {
+            if let Some(held) = take()? {
+                return Ok(held);
+            }
+            self.stop_if_cancelled()?;
+            let mut pause = LOCK_POLL;
+            if let Some(asked) = since {
+                let waited = asked.elapsed();
+                if waited >= self.lock_timeout {
+                    tracing::warn!(userid = %self.userid, ?waited, "another process holds the refresh lock; giving up");
+                    let waited_secs = (waited.as_secs_f64().round() as u64).max(1);
+                    return Err(SessionError::RefreshBusy { userid: self.userid.clone(), waited_secs });
+                }
+                pause = pause.min(self.lock_timeout - waited);
+            }
+            std::thread::sleep(pause);
+        }
+    }
+
     /// Waits for the refresh of another handle in this process. It has no timeout of its own:
     /// the holder is this sync's own request, bounded by the client's timeouts and stopped by
     /// the same Cancel, or is itself waiting for another process (which has one).
     fn lock_this_process<'l>(&self, lock: &'l Mutex<()>) -> Result<MutexGuard<'l, ()>, SessionError> {
-        loop {
-            match lock.try_lock() {
-                Ok(guard) => return Ok(guard),
-                Err(std::sync::TryLockError::Poisoned(p)) => return Ok(p.into_inner()),
-                Err(std::sync::TryLockError::WouldBlock) => {}
-            }
-            self.stop_if_cancelled()?;
-            std::thread::sleep(LOCK_POLL);
-        }
+        self.poll_lock(None, || match lock.try_lock() {
+            Ok(guard) => Ok(Some(guard)),
+            Err(std::sync::TryLockError::Poisoned(p)) => Ok(Some(p.into_inner())),
+            Err(std::sync::TryLockError::WouldBlock) => Ok(None),
+        })
     }
 
     /// Takes the account's lock file, held until dropped. Two processes refreshing with the
     /// same refresh token would race: the second waits here, then finds the first one's pair in
-    /// the keychain. The lock is polled, so the wait ends on Cancel, and `lock_timeout` after
-    /// `asked` (the refresh's start) with [`SessionError::RefreshBusy`]: a holder stopped with
-    /// Ctrl-Z never lets go. The lock is always tried once, however late.
+    /// the keychain. The wait ends on Cancel, and `lock_timeout` after `asked` (the refresh's
+    /// start) with [`SessionError::RefreshBusy`]: a holder stopped with Ctrl-Z never lets go.
     fn lock_other_processes(&self, asked: Instant) -> Result<std::fs::File, SessionError> {
         let path = refresh_lock_path(&self.lock_dir, &self.key);
         let fail = |source: std::io::Error| SessionError::Lock { path: path.display().to_string(), source };
         crate::files::private_dir(&self.lock_dir).map_err(fail)?;
         let file = crate::files::open_private(&path).map_err(fail)?;
-        loop {
-            match file.try_lock() {
-                Ok(()) => return Ok(file),
-                Err(std::fs::TryLockError::WouldBlock) => {}
-                Err(std::fs::TryLockError::Error(e)) => return Err(fail(e)),
-            }
-            self.stop_if_cancelled()?;
-            let waited = asked.elapsed();
-            if waited >= self.lock_timeout {
-                tracing::warn!(userid = %self.userid, ?waited, "another process holds the refresh lock; giving up");
-                let waited_secs = (waited.as_secs_f64().round() as u64).max(1);
-                return Err(SessionError::RefreshBusy { userid: self.userid.clone(), waited_secs });
-            }
-            std::thread::sleep(LOCK_POLL.min(self.lock_timeout - waited));
-        }
+        self.poll_lock(Some(asked), || match file.try_lock() {
+            Ok(()) => Ok(Some(())),
+            Err(std::fs::TryLockError::WouldBlock) => Ok(None),
+            Err(std::fs::TryLockError::Error(e)) => Err(fail(e)),
+        })?;
+        Ok(file)
     }
 
     /// Refreshes the tokens (one refresh at a time per account across threads and processes).
