@@ -63,21 +63,18 @@ pub async fn credentials(
 #[tauri::command]
 pub async fn connect(state: State<'_, Shared>) -> Result<String, UiError> {
     let shared = state.handle();
-    tauri::async_runtime::spawn_blocking(move || {
-        Ok(shared.writer().connect(Provider::Withings, false)?.userid)
-    })
-    .await?
+    blocking(move || Ok(shared.writer().connect(Provider::Withings, false)?.userid)).await
 }
 
 /// Starts the bundled simulator and connects to it through the same flow.
 #[tauri::command]
 pub async fn demo(state: State<'_, Shared>) -> Result<String, UiError> {
     let shared = state.handle();
-    tauri::async_runtime::spawn_blocking(move || {
+    blocking(move || {
         let endpoint = shared.demo_endpoint()?;
         Ok(shared.writer().start_demo(endpoint)?.userid)
     })
-    .await?
+    .await
 }
 
 #[derive(Clone, Serialize)]
@@ -95,7 +92,7 @@ pub async fn sync(
     userid: Option<String>,
 ) -> Result<Vec<AccountSyncView>, UiError> {
     let shared = state.handle();
-    tauri::async_runtime::spawn_blocking(move || {
+    blocking(move || {
         let events = app.clone();
         let on_wait = move |w: &Waiting| {
             let code = match w {
@@ -114,7 +111,7 @@ pub async fn sync(
         let results = shared.writer().sync(userid.as_deref(), false, &mut progress, on_wait)?;
         Ok(results.iter().map(|r| r.view()).collect())
     })
-    .await?
+    .await
 }
 
 #[tauri::command]
@@ -181,13 +178,13 @@ pub async fn save_chart(
         other => return Err(UiError { code: "bad_input", message: format!("unknown format {other:?}") }),
     };
     let shared = state.handle();
-    tauri::async_runtime::spawn_blocking(move || {
+    blocking(move || {
         let name = format!("heft-{kind}.{ext}");
         let Some(path) = dialogs::save(&app, "Save the chart", &name, what, ext) else { return Ok(None) };
         shared.reader().save_chart(userid.as_deref(), &req, &path)?;
         Ok(Some(path.display().to_string()))
     })
-    .await?
+    .await
 }
 
 #[tauri::command]
@@ -412,7 +409,7 @@ pub async fn import_chosen(
     timezone: Option<String>,
 ) -> Result<Option<Imported>, UiError> {
     let shared = state.handle();
-    tauri::async_runtime::spawn_blocking(move || {
+    blocking(move || {
         let kinds = ["zip", "csv", "json"];
         let Some(path) = dialogs::open(&app, "Import into Heft", "Withings export or Heft backup", &kinds)
         else {
@@ -421,7 +418,7 @@ pub async fn import_chosen(
         let opts = ImportOptions { account: userid, timezone: timezone.filter(|t| !t.is_empty()) };
         Ok(Some(shared.writer().import_path(&path, &opts)?))
     })
-    .await?
+    .await
 }
 
 /// Exports through the native save dialog: everything as JSON (lossless, for backups and
@@ -440,14 +437,14 @@ pub async fn export_data(
         other => return Err(UiError { code: "bad_input", message: format!("unknown format {other:?}") }),
     };
     let shared = state.handle();
-    tauri::async_runtime::spawn_blocking(move || {
+    blocking(move || {
         let Some(path) = dialogs::save(&app, "Export from Heft", name, kind, &format) else {
             return Ok(None);
         };
         let account = if fmt == ExportFormat::Json { None } else { userid.as_deref() };
         Ok(Some(shared.reader().export_to(fmt, &path, account)?))
     })
-    .await?
+    .await
 }
 
 /// Stops the running sync after the page it is storing, or a connect waiting for the browser.
@@ -526,7 +523,7 @@ pub async fn disconnect(state: State<'_, Shared>, userid: String, delete_data: b
 #[tauri::command]
 pub async fn reconnect(state: State<'_, Shared>, userid: String) -> Result<String, UiError> {
     let shared = state.handle();
-    tauri::async_runtime::spawn_blocking(move || {
+    blocking(move || {
         let provider = shared.reader().account_for(Some(&userid))?.provider;
         let account = if provider.is_demo() {
             let endpoint = shared.demo_endpoint()?;
@@ -536,7 +533,7 @@ pub async fn reconnect(state: State<'_, Shared>, userid: String) -> Result<Strin
         };
         Ok(account.userid)
     })
-    .await?
+    .await
 }
 
 /// Chooses the account's trend method; every chart and figure uses it.
