@@ -19,7 +19,14 @@ if [ -z "${HEFT_IN_TEST_SESSION:-}" ]; then
   # Keep the toolchain where it is before HOME moves.
   export RUSTUP_HOME="${RUSTUP_HOME:-$HOME/.rustup}" CARGO_HOME="${CARGO_HOME:-$HOME/.cargo}"
   tmp=$(mktemp -d -t heft-session.XXXXXX)
-  trap 'rm -rf "$tmp"' EXIT
+  # A process of the session (a webview's helper, the keyring) may still be writing its cache
+  # for a moment after the session ends: try again, and never fail a test run over a temp folder.
+  cleanup() {
+    for _ in 1 2 3 4 5; do rm -rf "$tmp" 2>/dev/null && return 0; sleep 1; done
+    echo "heft: could not remove the test session's folder $tmp" >&2
+    return 0
+  }
+  trap cleanup EXIT
   export HEFT_IN_TEST_SESSION=1 HOME="$tmp/home" XDG_DATA_HOME="$tmp/data" \
     XDG_CONFIG_HOME="$tmp/config" XDG_CACHE_HOME="$tmp/cache" XDG_RUNTIME_DIR="$tmp/run"
   mkdir -p "$HOME" "$XDG_DATA_HOME/dbus-1/services" "$XDG_CONFIG_HOME" "$XDG_CACHE_HOME" "$XDG_RUNTIME_DIR"

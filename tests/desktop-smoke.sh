@@ -6,7 +6,8 @@ bin=${1:?path to heft-desktop}
 log=$(mktemp)
 "$bin" >"$log" 2>&1 &
 pid=$!
-trap 'kill $pid 2>/dev/null || true; rm -f "$log"' EXIT
+# Wait for the app to end so nothing of it writes into the session after the test.
+trap 'kill $pid 2>/dev/null || true; wait $pid 2>/dev/null || true; rm -f "$log"' EXIT
 for _ in $(seq 1 100); do
   if xwininfo -root -tree 2>/dev/null | grep -q '"Heft"'; then
     kill -0 $pid || { echo "desktop-smoke: app exited"; cat "$log"; exit 1; }
