@@ -17,6 +17,7 @@ pub mod keychain;
 pub mod locale;
 pub mod logging;
 pub mod model;
+pub mod net;
 pub mod read_limit;
 pub mod redact;
 pub mod series;

@@ -206,7 +206,7 @@ fn hostile_answers_give_typed_errors_and_never_change_stored_data() {
             heft::sync::SyncOptions::default(),
             1_700_000_000,
             &mut |_| {},
-            &heft::sync::Cancel::default(),
+            &heft::net::CancellationToken::new(),
         );
         match (&expect, &result) {
             (Expect::Error(text), Err(e)) => {

@@ -15,6 +15,7 @@ use crate::config::{self, ConfigError, Settings, TrendSetting};
 use crate::export::{self, ExportError, ImportError, ImportReport};
 use crate::keychain::{self, KeychainError, SecretStore};
 use crate::model::MeasureType;
+use crate::net::{self, CancellationToken};
 use crate::redact::ClientSecret;
 use crate::store::{Account, Store, StoreError, SyncState};
 use crate::sync::{self, Cancel, Progress, SyncError, SyncReport};
@@ -569,12 +570,12 @@ impl App {
         // Like a browser, it runs beside the flow, which is about to wait for that callback.
         let follow: Opener = Arc::new(|url: &str| {
             let url = url.to_string();
-            std::thread::spawn(move || {
-                let agent: ureq::Agent = ureq::Agent::config_builder()
-                    .timeout_global(Some(Duration::from_secs(30)))
-                    .build()
-                    .into();
-                if let Err(e) = agent.get(&url).call() {
+            net::runtime().spawn(async move {
+                let answer = match net::http_client(Duration::from_secs(30)) {
+                    Ok(http) => http.get(&url).send().await.map(|_| ()).map_err(|e| net::describe(&e)),
+                    Err(e) => Err(e),
+                };
+                if let Err(e) = answer {
                     tracing::warn!("the demo simulator's consent page did not answer: {e}");
                 }
             });
@@ -636,7 +637,7 @@ impl App {
         let accounts = self.select(userid)?;
         let asked_for_one = userid.is_some();
         let mut out = Vec::new();
-        self.cancel.reset();
+        let cancel = self.cancel.begin();
         for a in accounts {
             if !a.provider.syncs() {
                 if asked_for_one {
@@ -644,7 +645,7 @@ impl App {
                 }
                 continue;
             }
-            let result = self.sync_account(&a, full, progress, on_wait.clone());
+            let result = self.sync_account(&a, full, progress, on_wait.clone(), &cancel);
             let cancelled = matches!(result, Err(AppError::Sync { source: SyncError::Cancelled, .. }));
             out.push(AccountSync { userid: a.userid.clone(), name: a.name.clone(), result });
             if cancelled {
@@ -660,19 +661,19 @@ impl App {
         full: bool,
         progress: &mut dyn FnMut(&str, &Progress),
         on_wait: impl Fn(&Waiting) + Send + Sync + 'static,
+        cancel: &CancellationToken,
     ) -> Result<SyncReport, AppError> {
         let ep = self.endpoint(a.provider)?;
         // A 601 is kept for the health panel: when, and how long Withings asked Heft to wait.
         let slowed: Arc<Mutex<Option<i64>>> = Arc::default();
         let seen = slowed.clone();
-        let client =
-            Client::new(&ep.api_url).with_stop(self.cancel.flag()).with_wait_hook(move |w: &Waiting| {
-                if let Waiting::RateLimited(d) = w {
-                    *seen.lock().unwrap_or_else(|p| p.into_inner()) = Some(d.as_secs() as i64);
-                }
-                on_wait(w)
-            });
-        let result = self.sync_one(a, &ep, &client, full, progress);
+        let client = Client::new(&ep.api_url).with_stop(cancel.clone()).with_wait_hook(move |w: &Waiting| {
+            if let Waiting::RateLimited(d) = w {
+                *seen.lock().unwrap_or_else(|p| p.into_inner()) = Some(d.as_secs() as i64);
+            }
+            on_wait(w)
+        });
+        let result = self.sync_one(a, &ep, &client, full, progress, cancel);
         if let Some(wait) = *slowed.lock().unwrap_or_else(|p| p.into_inner())
             && let Err(s) = self.store.record_rate_limit(a.id, self.now(), wait)
         {
@@ -713,6 +714,7 @@ impl App {
         client: &Client,
         full: bool,
         progress: &mut dyn FnMut(&str, &Progress),
+        cancel: &CancellationToken,
     ) -> Result<SyncReport, SyncError> {
         let key = a.provider.token_key(&a.userid);
         let credentials = Credentials::load(self.keychain.as_ref(), &key)
@@ -742,7 +744,7 @@ impl App {
             sync::SyncOptions { full, windows: self.settings.sync_windows },
             now,
             &mut |p| progress(&a.userid, p),
-            &self.cancel,
+            cancel,
         );
         if let Some(exp) = session.expires_at() {
             self.store.set_token_expiry(a.id, exp)?;

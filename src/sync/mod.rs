@@ -8,13 +8,13 @@
 //! when an answer that covers its date in a single page does not contain it.
 
 use std::collections::HashSet;
-use std::sync::Arc;
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex};
 
 use serde::Serialize;
 use serde_json::value::RawValue;
 
 use crate::auth::{ApiSession, SessionError};
+use crate::net::CancellationToken;
 use crate::store::{ApplyOutcome, Checkpoint, CursorUpdate, ResumePoint, Store, StoreError, StoredGroup};
 use crate::withings::{ApiError, MeasureBody, PageHead};
 
@@ -53,28 +53,39 @@ pub struct Progress {
     pub resumed: bool,
 }
 
-/// Asks a running sync to stop after the page it is storing. Clones share one flag, so the
-/// window can hold one while the sync runs on another thread.
+/// The window's Cancel: stops the long operation that is running (a sync, a connect's wait)
+/// at once — the request in flight, a wait before a retry, the refresh lock's wait. Clones
+/// share one slot, so the window can hold one while the operation runs on another thread.
+/// Each operation takes a fresh token with [`Cancel::begin`]; a cancelled token stays
+/// cancelled, so a Cancel that lands late never stops the next operation.
 #[derive(Debug, Clone, Default)]
-pub struct Cancel(Arc<AtomicBool>);
+pub struct Cancel(Arc<Mutex<CancellationToken>>);
 
 impl Cancel {
+    fn slot(&self) -> std::sync::MutexGuard<'_, CancellationToken> {
+        self.0.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
     pub fn cancel(&self) {
-        self.0.store(true, Ordering::SeqCst);
+        self.slot().cancel();
     }
 
     pub fn is_cancelled(&self) -> bool {
-        self.0.load(Ordering::SeqCst)
+        self.slot().is_cancelled()
     }
 
-    /// Clears an earlier request, when a new sync starts.
-    pub fn reset(&self) {
-        self.0.store(false, Ordering::SeqCst);
+    /// A fresh token for an operation that starts now (an earlier Cancel does not stop it).
+    pub fn begin(&self) -> CancellationToken {
+        let mut slot = self.slot();
+        if slot.is_cancelled() {
+            *slot = CancellationToken::new();
+        }
+        slot.clone()
     }
 
-    /// The flag itself, for the HTTP client: a wait before a retry ends when it is set.
-    pub fn flag(&self) -> Arc<AtomicBool> {
-        self.0.clone()
+    /// The running operation's token, for the HTTP client.
+    pub fn token(&self) -> CancellationToken {
+        self.slot().clone()
     }
 }
 
@@ -231,7 +242,7 @@ struct Run<'r> {
     resumed: Option<ResumePoint>,
     /// Date windows a first download fetches at once.
     windows: usize,
-    cancel: &'r Cancel,
+    cancel: &'r CancellationToken,
 }
 
 impl Run<'_> {
@@ -334,7 +345,7 @@ pub fn sync_account(
     options: SyncOptions,
     now: i64,
     progress: &mut dyn FnMut(&Progress),
-    cancel: &Cancel,
+    cancel: &CancellationToken,
 ) -> Result<SyncReport, SyncError> {
     let started = std::time::Instant::now();
     let state = store.sync_state(account)?;
@@ -360,7 +371,7 @@ pub fn sync_account(
         windows: options.windows.max(1),
     };
     let result = sync_passes(&mut run, full, state.cursor, now).map_err(|e| match e {
-        // A request given up on while waiting to retry, because the person cancelled.
+        // A request or a wait given up on, because the person cancelled.
         SyncError::Session(SessionError::Api(ApiError::Stopped)) => SyncError::Cancelled,
         other => other,
     });

@@ -3,7 +3,6 @@
 //! on 601, no retry on invalid parameters; invalid tokens go back to the caller to refresh).
 
 use std::sync::Arc;
-use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
 
 use rand::Rng;
@@ -11,6 +10,7 @@ use serde_json::value::RawValue;
 
 use super::wire::Envelope;
 use super::{ApiError, StatusKind};
+use crate::net::{self, CancellationToken};
 use crate::redact::AccessToken;
 
 /// How hard to try before giving up.
@@ -75,23 +75,24 @@ pub enum Auth<'a> {
     Bearer(&'a AccessToken),
 }
 
-/// A Withings API client for one base URL.
+/// A Withings API client for one base URL. Requests run on the core's network runtime
+/// ([`crate::net`]); the blocking methods wait for them, the `_async` ones are for tasks.
 pub struct Client {
-    agent: ureq::Agent,
+    http: Result<reqwest::Client, String>,
     api_url: String,
     pub retry: RetryPolicy,
     on_wait: Option<WaitHook>,
-    /// Set when the person cancels: a wait before a retry ends at once.
-    stop: Option<Arc<AtomicBool>>,
+    /// Cancelled when the person cancels: the request in flight and any wait end at once.
+    stop: Option<CancellationToken>,
 }
 
 /// Largest answer Heft reads; a full history page is well under this.
-const MAX_BODY: u64 = 64 << 20;
+const MAX_BODY: usize = 64 << 20;
 
 impl Client {
     pub fn new(api_url: &str) -> Client {
         Client {
-            agent: agent(Duration::from_secs(60)),
+            http: net::http_client(Duration::from_secs(60)),
             api_url: api_url.trim_end_matches('/').to_string(),
             retry: RetryPolicy::default(),
             on_wait: None,
@@ -102,13 +103,13 @@ impl Client {
     /// How long one attempt may take, from connecting to the last byte (60 s by default); a
     /// request that takes longer fails as a network error and is retried like one.
     pub fn with_timeout(mut self, timeout: Duration) -> Client {
-        self.agent = agent(timeout);
+        self.http = net::http_client(timeout);
         self
     }
 
-    /// Waits before retries end early once `stop` is set (the request then fails with
-    /// [`ApiError::Stopped`]).
-    pub fn with_stop(mut self, stop: Arc<AtomicBool>) -> Client {
+    /// Once `stop` is cancelled, the request in flight and any wait before a retry end at once
+    /// with [`ApiError::Stopped`].
+    pub fn with_stop(mut self, stop: CancellationToken) -> Client {
         self.stop = Some(stop);
         self
     }
@@ -121,15 +122,24 @@ impl Client {
     /// Whether the person asked to stop (see [`Client::with_stop`]): other waits on behalf
     /// of a request, such as the refresh lock, end too.
     pub fn is_stopped(&self) -> bool {
-        self.stop.as_ref().is_some_and(|s| s.load(Ordering::SeqCst))
+        self.stop.as_ref().is_some_and(|s| s.is_cancelled())
+    }
+
+    /// The token that stops this client's requests, if any.
+    pub fn stop_token(&self) -> Option<&CancellationToken> {
+        self.stop.as_ref()
     }
 
     pub fn api_url(&self) -> &str {
         &self.api_url
     }
 
+    fn http(&self) -> Result<&reqwest::Client, ApiError> {
+        self.http.as_ref().map_err(|e| ApiError::Network(e.clone()))
+    }
+
     /// Waits before a retry; false if told to stop meanwhile.
-    fn wait(&self, w: Waiting) -> bool {
+    async fn wait(&self, w: Waiting) -> bool {
         let d = match &w {
             Waiting::RateLimited(d) => *d,
             Waiting::Retrying { after, .. } => *after,
@@ -138,26 +148,24 @@ impl Client {
         if let Some(h) = &self.on_wait {
             h(&w);
         }
-        let until = std::time::Instant::now() + d;
-        while !self.is_stopped() {
-            let left = until.saturating_duration_since(std::time::Instant::now());
-            if left.is_zero() {
-                return true;
-            }
-            std::thread::sleep(left.min(Duration::from_millis(100)));
-        }
-        false
+        net::sleep(d, self.stop.as_ref()).await
     }
 
-    fn send_once(&self, url: &str, form: &[(String, String)], auth: &Auth<'_>) -> Result<Vec<u8>, ApiError> {
-        let mut req = self.agent.post(url);
-        if let Auth::Bearer(t) = auth {
-            req = req.header("Authorization", &format!("Bearer {}", t.expose()));
-        }
-        let resp = req
-            .send_form(form.iter().map(|(k, v)| (k.as_str(), v.as_str())))
-            .map_err(|e| ApiError::Network(describe_transport(&e)))?;
-        read_answer(resp)
+    /// One attempt: the body of an HTTP 200 answer (Withings puts its own status inside), or
+    /// the HTTP error. Ends with [`ApiError::Stopped`] the moment the person cancels.
+    async fn send_once(&self, req: reqwest::RequestBuilder) -> Result<Vec<u8>, ApiError> {
+        let attempt = async {
+            let resp = req.send().await.map_err(|e| ApiError::Network(net::describe(&e)))?;
+            let status = resp.status().as_u16();
+            let body = net::read_body(resp, MAX_BODY)
+                .await
+                .map_err(|e| ApiError::Malformed(format!("the answer could not be read: {e}")))?;
+            if status != 200 {
+                return Err(ApiError::Http { status });
+            }
+            Ok(body)
+        };
+        net::unless_cancelled(self.stop.as_ref(), attempt).await.unwrap_or(Err(ApiError::Stopped))
     }
 
     /// Sends a request to `path` and returns the envelope's body, retrying what may succeed
@@ -168,27 +176,52 @@ impl Client {
         form: &[(String, String)],
         auth: &Auth<'_>,
     ) -> Result<Box<RawValue>, ApiError> {
+        net::block_on(self.call_async(path, form, auth))
+    }
+
+    /// [`Client::call`] for a task on the network runtime.
+    pub async fn call_async(
+        &self,
+        path: &str,
+        form: &[(String, String)],
+        auth: &Auth<'_>,
+    ) -> Result<Box<RawValue>, ApiError> {
         let url = format!("{}{}", self.api_url, path);
-        self.with_retries(&|| self.send_once(&url, form, auth))
+        let bearer = match auth {
+            Auth::Bearer(t) => Some(format!("Bearer {}", t.expose())),
+            Auth::None => None,
+        };
+        self.with_retries(|| {
+            let mut req = self.http()?.post(&url).form(form);
+            if let Some(b) = &bearer {
+                req = req.header(reqwest::header::AUTHORIZATION, b);
+            }
+            Ok(req)
+        })
+        .await
     }
 
     /// A GET to a URL built afresh for every attempt (OAuth 1.0a signs each with a new nonce),
     /// with the same retry policy as [`Client::call`].
-    pub fn call_signed(&self, make_url: &dyn Fn() -> String) -> Result<Box<RawValue>, ApiError> {
-        self.with_retries(&|| {
-            let resp =
-                self.agent.get(&make_url()).call().map_err(|e| ApiError::Network(describe_transport(&e)))?;
-            read_answer(resp)
-        })
+    pub fn call_signed(&self, make_url: &(dyn Fn() -> String + Sync)) -> Result<Box<RawValue>, ApiError> {
+        net::block_on(self.with_retries(|| Ok(self.http()?.get(make_url()))))
     }
 
-    fn with_retries(&self, send: &dyn Fn() -> Result<Vec<u8>, ApiError>) -> Result<Box<RawValue>, ApiError> {
+    async fn with_retries(
+        &self,
+        make: impl Fn() -> Result<reqwest::RequestBuilder, ApiError>,
+    ) -> Result<Box<RawValue>, ApiError> {
         let mut attempt = 0;
         loop {
             attempt += 1;
-            let result = send().and_then(|bytes| Envelope::parse(&bytes)?.into_body());
+            let result = match make() {
+                Ok(req) => self.send_once(req).await,
+                Err(e) => Err(e),
+            };
+            let result = result.and_then(|bytes| Envelope::parse(&bytes)?.into_body());
             let err = match result {
                 Ok(v) => return Ok(v),
+                Err(ApiError::Stopped) => return Err(ApiError::Stopped),
                 Err(e) => e,
             };
             let last = attempt >= self.retry.max_attempts;
@@ -198,13 +231,13 @@ impl Client {
                     if last || wait > self.retry.max_rate_wait {
                         return Err(ApiError::RateLimited { retry_after: wait.as_secs() });
                     }
-                    if !self.wait(Waiting::RateLimited(wait)) {
+                    if !self.wait(Waiting::RateLimited(wait)).await {
                         return Err(ApiError::Stopped);
                     }
                 }
                 e if e.is_retryable() && !last => {
                     let after = self.retry.backoff(attempt - 1);
-                    if !self.wait(Waiting::Retrying { after, reason: err.to_string() }) {
+                    if !self.wait(Waiting::Retrying { after, reason: err.to_string() }).await {
                         return Err(ApiError::Stopped);
                     }
                 }
@@ -215,55 +248,23 @@ impl Client {
 
     /// A plain GET whose answer is text (OAuth 1.0a's `/account/*` answers are form-encoded).
     pub fn get_text(&self, url: &str) -> Result<String, ApiError> {
-        let mut resp = self.agent.get(url).call().map_err(|e| ApiError::Network(describe_transport(&e)))?;
-        let status = resp.status().as_u16();
-        let body = resp
-            .body_mut()
-            .with_config()
-            .limit(1 << 20)
-            .read_to_string()
-            .map_err(|e| ApiError::Malformed(format!("the answer could not be read: {e}")))?;
-        match status {
-            200 => Ok(body),
-            401 => Ok(body), // oauth_problem=… comes with 401; the caller reads it
-            _ => Err(ApiError::Http { status }),
-        }
-    }
-}
-
-fn agent(timeout: Duration) -> ureq::Agent {
-    ureq::Agent::config_builder()
-        .timeout_global(Some(timeout))
-        .timeout_connect(Some(timeout.min(Duration::from_secs(15))))
-        .http_status_as_error(false)
-        .user_agent(concat!("heft/", env!("CARGO_PKG_VERSION")))
-        .build()
-        .into()
-}
-
-/// The body of an HTTP 200 answer (Withings puts its own status inside), or the HTTP error.
-fn read_answer(mut resp: ureq::http::Response<ureq::Body>) -> Result<Vec<u8>, ApiError> {
-    let status = resp.status().as_u16();
-    let body = resp
-        .body_mut()
-        .with_config()
-        .limit(MAX_BODY)
-        .read_to_vec()
-        .map_err(|e| ApiError::Malformed(format!("the answer could not be read: {e}")))?;
-    if status != 200 {
-        return Err(ApiError::Http { status });
-    }
-    Ok(body)
-}
-
-fn describe_transport(e: &ureq::Error) -> String {
-    match e {
-        ureq::Error::Timeout(_) => "the request timed out".into(),
-        ureq::Error::HostNotFound => {
-            "the Withings server name could not be resolved (are you offline?)".into()
-        }
-        ureq::Error::ConnectionFailed => "could not connect to Withings (are you offline?)".into(),
-        ureq::Error::Io(io) => format!("network error: {}", io.kind()),
-        other => format!("network error: {other}"),
+        net::block_on(async {
+            let attempt = async {
+                let resp =
+                    self.http()?.get(url).send().await.map_err(|e| ApiError::Network(net::describe(&e)))?;
+                let status = resp.status().as_u16();
+                let body = net::read_body(resp, 1 << 20)
+                    .await
+                    .map_err(|e| ApiError::Malformed(format!("the answer could not be read: {e}")))?;
+                let body = String::from_utf8(body)
+                    .map_err(|_| ApiError::Malformed("the answer is not text".into()))?;
+                match status {
+                    200 => Ok(body),
+                    401 => Ok(body), // oauth_problem=… comes with 401; the caller reads it
+                    _ => Err(ApiError::Http { status }),
+                }
+            };
+            net::unless_cancelled(self.stop.as_ref(), attempt).await.unwrap_or(Err(ApiError::Stopped))
+        })
     }
 }
