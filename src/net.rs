@@ -49,9 +49,14 @@ pub async fn sleep(d: Duration, cancel: Option<&CancellationToken>) -> bool {
     unless_cancelled(cancel, tokio::time::sleep(d)).await.is_some()
 }
 
-/// An HTTP client with Heft's user agent and TLS from rustls on *ring* (which also builds for
-/// Windows with MinGW, where aws-lc does not without extra tools).
+/// An HTTP client with Heft's user agent and timeouts (see [`http_builder`]).
 pub fn http_client(timeout: Duration) -> Result<reqwest::Client, String> {
+    http_builder(timeout).build().map_err(|e| format!("cannot set up HTTPS: {e}"))
+}
+
+/// A builder for an HTTP client with Heft's user agent and timeouts, and TLS from rustls on
+/// *ring* (which also builds for Windows with MinGW, where aws-lc does not without more tools).
+pub fn http_builder(timeout: Duration) -> reqwest::ClientBuilder {
     static PROVIDER: OnceLock<()> = OnceLock::new();
     PROVIDER.get_or_init(|| {
         // Fails only when a provider is already installed, which is as good.
@@ -61,8 +66,6 @@ pub fn http_client(timeout: Duration) -> Result<reqwest::Client, String> {
         .timeout(timeout)
         .connect_timeout(timeout.min(Duration::from_secs(15)))
         .user_agent(concat!("heft/", env!("CARGO_PKG_VERSION")))
-        .build()
-        .map_err(|e| format!("cannot set up HTTPS: {e}"))
 }
 
 /// A sentence about a failed request a person can act on; never the URL (it may carry an

@@ -327,7 +327,7 @@ fn hostile_token_answers_give_typed_errors_and_leave_the_keychain_pair_alone() {
             lock_dir: dir.path(),
             lock_timeout: heft::auth::tokens::REFRESH_LOCK_TIMEOUT,
         };
-        let mut session = RefreshingSession::new(key.clone(), "1", tokens, "id", ClientSecret::new("s"), ctx);
+        let session = RefreshingSession::new(key.clone(), "1", tokens, "id", ClientSecret::new("s"), ctx);
         let outcome = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| session.refresh()));
         let requests = server.requests.load(Ordering::Relaxed);
         match outcome {

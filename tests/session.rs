@@ -42,8 +42,11 @@ fn code_for(sim: &Sim, challenge: Option<&str>) -> String {
     if let Some(c) = challenge {
         url += &format!("&code_challenge={c}&code_challenge_method=S256");
     }
-    let agent: ureq::Agent = ureq::Agent::config_builder().max_redirects(0).build().into();
-    let resp = agent.get(&url).call().expect("authorize answers");
+    let browser = heft::net::http_builder(std::time::Duration::from_secs(30))
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .expect("an HTTP client");
+    let resp = heft::net::block_on(async { browser.get(&url).send().await }).expect("authorize answers");
     let loc = resp.headers()["location"].to_str().unwrap().to_string();
     url::Url::parse(&loc).unwrap().query_pairs().find(|(k, _)| k == "code").unwrap().1.into_owned()
 }
@@ -124,14 +127,14 @@ fn if_the_new_pair_cannot_be_saved_it_is_not_used_and_the_old_refresh_token_stil
     let store = FlakyStore::default();
     let dir = tempfile::tempdir().unwrap();
     save(&store, &userid, &t);
-    let mut s = session(&client, &store, &userid, t.clone(), dir.path());
+    let s = session(&client, &store, &userid, t.clone(), dir.path());
     store.fail_writes.store(true, Ordering::Relaxed);
     let err = s.refresh().unwrap_err();
     assert!(matches!(err, SessionError::Keychain(_)), "{err}");
     assert!(err.to_string().contains("unlock"), "actionable: {err}");
     // The unsaved pair was never used, so Withings still honours the stored refresh token.
     store.fail_writes.store(false, Ordering::Relaxed);
-    let mut s = session(&client, &store, &userid, t, dir.path());
+    let s = session(&client, &store, &userid, t, dir.path());
     s.refresh().expect("the old refresh token is still valid");
     assert!(s.getmeas(&[]).is_ok());
 }
@@ -144,7 +147,7 @@ fn a_token_refused_mid_session_is_refreshed_once() {
     let store = MemoryStore::default();
     let dir = tempfile::tempdir().unwrap();
     let key = save(&store, &userid, &t);
-    let mut s = session(&client, &store, &userid, t.clone(), dir.path());
+    let s = session(&client, &store, &userid, t.clone(), dir.path());
     sim.expire_access_tokens(userid.parse().unwrap());
     let body = s.getmeas(&[]).expect("refreshed and retried");
     assert!(!body.measuregrps.is_empty());

@@ -60,8 +60,11 @@ fn authorize(sim: &Sim, client: &Client, now: i64) -> (String, TokenSet) {
         "{}/oauth2_user/authorize2?response_type=code&client_id={DEMO_CLIENT_ID}&scope=user.metrics&redirect_uri=http://localhost:8765/callback&state=s",
         sim.url()
     );
-    let agent: ureq::Agent = ureq::Agent::config_builder().max_redirects(0).build().into();
-    let resp = agent.get(&url).call().expect("authorize answers");
+    let browser = heft::net::http_builder(Duration::from_secs(30))
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .expect("an HTTP client");
+    let resp = heft::net::block_on(async { browser.get(&url).send().await }).expect("authorize answers");
     let location = resp.headers()["location"].to_str().unwrap().to_string();
     let code =
         url::Url::parse(&location).unwrap().query_pairs().find(|(k, _)| k == "code").unwrap().1.into_owned();
@@ -161,8 +164,8 @@ fn a_session_left_behind_by_another_refresh_takes_the_keychains_pair_and_refresh
     let open = |t: TokenSet| {
         session(&client, &keychain, &userid, t, dir.path(), clocks.clock(), REFRESH_LOCK_TIMEOUT)
     };
-    let mut window = open(first.clone());
-    let mut cli = open(first.clone());
+    let window = open(first.clone());
+    let cli = open(first.clone());
     window.getmeas(&[]).expect("the window syncs with the first pair");
 
     clocks.advance(80); // the first pair is due (a quarter of its 100 s before expiry)
@@ -181,7 +184,7 @@ fn a_session_left_behind_by_another_refresh_takes_the_keychains_pair_and_refresh
     assert_ne!(third.refresh, second.refresh, "the window rotated the CLI's pair");
 
     cli.getmeas(&[]).expect("the CLI, in turn, takes the window's pair");
-    let mut next = open(stored(&keychain, &userid).unwrap());
+    let next = open(stored(&keychain, &userid).unwrap());
     next.getmeas(&[]).expect("the pair in the keychain still works for the next process");
     assert_eq!(refused_token_requests(&sim), 0, "no token request was refused");
     assert_eq!(sim.stats().token_requests, 3, "the code exchange and one refresh per due pair");
@@ -199,7 +202,7 @@ fn a_session_whose_tokens_left_the_keychain_sends_no_refresh_token() {
     let dir = tempfile::tempdir().unwrap();
     let (userid, first) = authorize(&sim, &client, clocks.now());
     Credentials::Bearer(first.clone()).save(&keychain, &key(&userid)).unwrap();
-    let mut window =
+    let window =
         session(&client, &keychain, &userid, first, dir.path(), clocks.clock(), REFRESH_LOCK_TIMEOUT);
     keychain.delete(&key(&userid)).unwrap();
     clocks.advance(80);
@@ -230,7 +233,7 @@ fn a_refresh_lock_held_elsewhere_gives_up_after_its_timeout_and_says_what_to_do(
         let client = Client::new(&url);
         let keychain = MemoryStore::default();
         Credentials::Bearer(t.clone()).save(&keychain, &key(&uid)).unwrap();
-        let mut s = session(&client, &keychain, &uid, t, &lock_dir, clock, Duration::from_secs(1));
+        let s = session(&client, &keychain, &uid, t, &lock_dir, clock, Duration::from_secs(1));
         s.getmeas(&[]).map(|_| ()).map_err(|e| (e.code(), e.to_string()))
     });
     let waited = started.elapsed();
@@ -246,8 +249,7 @@ fn a_refresh_lock_held_elsewhere_gives_up_after_its_timeout_and_says_what_to_do(
     drop(holder);
     let keychain = MemoryStore::default();
     Credentials::Bearer(first.clone()).save(&keychain, &key(&userid)).unwrap();
-    let mut s =
-        session(&client, &keychain, &userid, first, dir.path(), clocks.clock(), Duration::from_secs(1));
+    let s = session(&client, &keychain, &userid, first, dir.path(), clocks.clock(), Duration::from_secs(1));
     s.getmeas(&[]).expect("refreshed once the lock is free");
 }
 

@@ -319,6 +319,18 @@ fn the_window_answers_while_withings_waits(d: &Driver, sim: &str) {
     control("release", json!({}));
     d.wait("the sync's end once released", 60, |d| d.text("progress-text").starts_with("Synced"));
 
+    // Cancel while a page is held: the sync ends before anything is released, because the
+    // request in flight is dropped rather than left to run to its timeout.
+    control("hold", json!({}));
+    d.click("sync-button");
+    until("a request held again", &|| held() >= 1);
+    let pressed = Instant::now();
+    d.click("cancel-button");
+    d.wait("the cancel while a page is held", 20, |d| d.text("progress-text").contains("Sync cancelled"));
+    eprintln!("Cancel while a page is held: {:?}", pressed.elapsed());
+    assert!(held() >= 1, "the sync ended before its answer was released");
+    control("release", json!({}));
+
     // A rate limit's wait of a minute: the window answers meanwhile, and Cancel ends it.
     control("faults", json!({"rate_limit_next": 1, "wait_seconds": 60}));
     d.click("sync-button");

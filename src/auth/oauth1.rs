@@ -8,11 +8,9 @@
 
 use std::num::NonZeroU64;
 
-use serde_json::value::RawValue;
-
 use super::callback::CallbackShape;
 use super::flow::{Authorized, ConnectOptions, Endpoint, Flow};
-use super::session::{ApiSession, SessionError};
+use super::session::{Answer, ApiSession, SessionError};
 use super::tokens::{Credentials, SessionContext, TokenPair};
 use super::{AuthError, CallbackListener, ConnectError, State, browser};
 use crate::redact::{ClientSecret, TokenSecret};
@@ -226,32 +224,31 @@ impl ApiSession for Oauth1Session<'_> {
         &self.userid
     }
 
-    fn getmeas_raw(&mut self, params: &[(String, String)]) -> Result<Box<RawValue>, SessionError> {
-        let mut all =
-            vec![("action".to_string(), "getmeas".to_string()), ("userid".to_string(), self.userid.clone())];
-        all.extend_from_slice(params);
-        let url = format!("{}/measure", self.client.api_url());
-        let signer = Signer {
-            consumer_key: &self.consumer_key,
-            consumer_secret: &self.consumer_secret,
-            token: Some(&self.token),
-        };
-        self.client.call_signed(&|| signed_url("GET", &url, &all, &signer, Extras::default())).map_err(|e| {
-            match e {
+    fn getmeas_raw<'s>(&'s self, params: &'s [(String, String)]) -> Answer<'s> {
+        Box::pin(async move {
+            let mut all = vec![
+                ("action".to_string(), "getmeas".to_string()),
+                ("userid".to_string(), self.userid.clone()),
+            ];
+            all.extend_from_slice(params);
+            let url = format!("{}/measure", self.client.api_url());
+            let signer = Signer {
+                consumer_key: &self.consumer_key,
+                consumer_secret: &self.consumer_secret,
+                token: Some(&self.token),
+            };
+            let make = || signed_url("GET", &url, &all, &signer, Extras::default());
+            self.client.call_signed_async(&make).await.map_err(|e| match e {
                 ApiError::Status { kind: StatusKind::InvalidToken, message, .. } => {
                     SessionError::ReconnectNeeded { userid: self.userid.clone(), reason: message }
                 }
                 other => SessionError::Api(other),
-            }
+            })
         })
     }
 
     fn expires_at(&self) -> Option<i64> {
         None
-    }
-
-    fn fork(&self) -> Box<dyn ApiSession + '_> {
-        Box::new(self.clone())
     }
 }
 

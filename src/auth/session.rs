@@ -1,6 +1,8 @@
 //! What the sync engine needs from an authorized account, whatever the flow: one small trait,
 //! its error, and the clock sessions read expiry against.
 
+use std::future::Future;
+use std::pin::Pin;
 use std::sync::Arc;
 
 use serde_json::value::RawValue;
@@ -63,23 +65,26 @@ impl SessionError {
     }
 }
 
-/// An authorized account's access to the API. `Send` because the sync engine fetches the next
-/// page on another thread while it stores one.
-pub trait ApiSession: Send {
+/// An answer on its way: sessions are polled on the network runtime, by the thread that
+/// stores what they fetch (see `sync`), so the future need not be `Send`.
+pub type Answer<'s> = Pin<Box<dyn Future<Output = Result<Box<RawValue>, SessionError>> + 's>>;
+
+/// An authorized account's access to the API. Its methods take `&self`: a first download
+/// follows several date windows at once through one session, and refreshes stay one at a time
+/// (a refresh that finds the tokens already renewed by another window, or another process,
+/// takes them instead).
+pub trait ApiSession: Send + Sync {
     fn userid(&self) -> &str;
     /// `getmeas` with the given parameters; the body not yet parsed (the sync engine reads
-    /// `more`/`offset` first and parses the rest while the next page downloads).
-    fn getmeas_raw(&mut self, params: &[(String, String)]) -> Result<Box<RawValue>, SessionError>;
-    /// `getmeas`, parsed and validated.
-    fn getmeas(&mut self, params: &[(String, String)]) -> Result<MeasureBody, SessionError> {
-        Ok(MeasureBody::parse(&self.getmeas_raw(params)?)?)
+    /// `more`/`offset` first and parses the rest while the next page downloads). Ends with
+    /// [`ApiError::Stopped`] at once when the client's cancellation token fires.
+    fn getmeas_raw<'s>(&'s self, params: &'s [(String, String)]) -> Answer<'s>;
+    /// `getmeas`, parsed and validated, waiting on this thread (not inside an async task).
+    fn getmeas(&self, params: &[(String, String)]) -> Result<MeasureBody, SessionError> {
+        Ok(MeasureBody::parse(&crate::net::block_on(self.getmeas_raw(params))?)?)
     }
     /// When the access token expires, where that applies.
     fn expires_at(&self) -> Option<i64>;
-    /// Another handle on the same account, for a worker thread: a first download follows
-    /// several date windows at once. Refreshes stay one at a time across handles, and a handle
-    /// that finds a newer token pair in the keychain takes it.
-    fn fork(&self) -> Box<dyn ApiSession + '_>;
 }
 
 /// A source of "now" in Unix seconds, injected so expiry can be tested.

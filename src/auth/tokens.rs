@@ -12,13 +12,13 @@
 
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
-use std::sync::{Arc, Mutex, MutexGuard, OnceLock};
+use std::sync::{Arc, Mutex, OnceLock};
 use std::time::{Duration, Instant};
 
 use serde::{Deserialize, Serialize};
 use serde_json::value::RawValue;
 
-use super::session::{ApiSession, Clock, SessionError};
+use super::session::{Answer, ApiSession, Clock, SessionError};
 use crate::keychain::{KeychainError, SecretStore};
 use crate::redact::{AccessToken, AuthCode, ClientSecret, PkceVerifier, RefreshToken, TokenSecret};
 use crate::withings::wire::userid_text;
@@ -86,8 +86,20 @@ struct GrantAnswer {
     scope: Option<String>,
 }
 
-/// `POST /v2/oauth2 action=requesttoken`, for both grants; `now` stamps the new set.
+/// `POST /v2/oauth2 action=requesttoken`, for both grants; `now` stamps the new set. Waits on
+/// this thread: for blocking code (the connect flow, tests).
 pub fn request(
+    client: &Client,
+    client_id: &str,
+    client_secret: &ClientSecret,
+    grant: Grant<'_>,
+    now: i64,
+) -> Result<Granted, ApiError> {
+    crate::net::block_on(request_async(client, client_id, client_secret, grant, now))
+}
+
+/// [`request`] for a task on the network runtime.
+pub async fn request_async(
     client: &Client,
     client_id: &str,
     client_secret: &ClientSecret,
@@ -113,7 +125,7 @@ pub fn request(
             form.push(("refresh_token".into(), rt.expose().into()));
         }
     }
-    let body = client.call("/v2/oauth2", &form, &Auth::None)?;
+    let body = client.call_async("/v2/oauth2", &form, &Auth::None).await?;
     let raw: GrantAnswer = serde_json::from_str(body.get())
         .map_err(|e| ApiError::Malformed(format!("unexpected token answer: {e}")))?;
     let userid =
@@ -154,7 +166,7 @@ fn lifetime(v: &serde_json::Value) -> Result<i64, ApiError> {
 /// Renews the tokens of account `userid` with its refresh token: the new set, not yet saved,
 /// or why not (see [`refresh_refused`]). Tokens that Withings issued for another account are
 /// refused, so they are never saved under this one.
-pub fn renew(
+pub async fn renew(
     client: &Client,
     client_id: &str,
     client_secret: &ClientSecret,
@@ -162,7 +174,8 @@ pub fn renew(
     refresh: &RefreshToken,
     now: i64,
 ) -> Result<TokenSet, SessionError> {
-    let granted = request(client, client_id, client_secret, Grant::Refresh(refresh), now)
+    let granted = request_async(client, client_id, client_secret, Grant::Refresh(refresh), now)
+        .await
         .map_err(|e| refresh_refused(userid, e))?;
     if granted.userid != userid {
         return Err(SessionError::OtherAccount { userid: userid.to_string(), got: granted.userid });
@@ -270,8 +283,10 @@ impl Credentials {
     }
 }
 
-fn process_lock(key: &str) -> Arc<Mutex<()>> {
-    static LOCKS: OnceLock<Mutex<HashMap<String, Arc<Mutex<()>>>>> = OnceLock::new();
+/// The lock that serializes an account's refreshes in this process (every session and App
+/// core of the process shares it). A tokio mutex: its holder awaits the token endpoint.
+fn process_lock(key: &str) -> Arc<tokio::sync::Mutex<()>> {
+    static LOCKS: OnceLock<Mutex<HashMap<String, Arc<tokio::sync::Mutex<()>>>>> = OnceLock::new();
     let map = LOCKS.get_or_init(Default::default);
     let mut m = map.lock().unwrap_or_else(|e| e.into_inner());
     m.entry(key.to_string()).or_default().clone()
@@ -309,7 +324,6 @@ pub fn refresh_lock_path(lock_dir: &Path, key: &str) -> PathBuf {
 
 /// One OAuth 2.0 account's authorized access: refreshes itself before expiry and once when
 /// Withings refuses the access token.
-#[derive(Clone)]
 pub struct RefreshingSession<'a> {
     userid: String,
     key: String,
@@ -317,7 +331,9 @@ pub struct RefreshingSession<'a> {
     keychain: &'a dyn SecretStore,
     client_id: String,
     client_secret: ClientSecret,
-    tokens: TokenSet,
+    /// The pair in use, shared by the date windows of a first download; never locked across
+    /// an await (refreshes are serialized by [`process_lock`]).
+    tokens: Mutex<TokenSet>,
     clock: Clock,
     lock_dir: PathBuf,
     lock_timeout: Duration,
@@ -339,85 +355,79 @@ impl<'a> RefreshingSession<'a> {
             keychain: ctx.keychain,
             client_id: client_id.to_string(),
             client_secret,
-            tokens,
+            tokens: Mutex::new(tokens),
             clock: ctx.clock,
             lock_dir: ctx.lock_dir.to_path_buf(),
             lock_timeout: ctx.lock_timeout,
         }
     }
 
-    /// Ends a wait for a lock when the person cancelled; a sync reports [`ApiError::Stopped`]
-    /// as cancelled.
-    fn stop_if_cancelled(&self) -> Result<(), SessionError> {
-        if self.client.is_stopped() { Err(SessionError::Api(ApiError::Stopped)) } else { Ok(()) }
+    fn tokens(&self) -> TokenSet {
+        self.tokens.lock().unwrap_or_else(|e| e.into_inner()).clone()
     }
 
-    /// Tries `take` every [`LOCK_POLL`] until it gives the lock, Cancel is pressed, or — with
-    /// `since` — `lock_timeout` has passed since then ([`SessionError::RefreshBusy`]). The lock
-    /// is always tried once, however late.
-    fn poll_lock<T>(
-        &self,
-        since: Option<Instant>,
-        mut take: impl FnMut() -> Result<Option<T>, SessionError>,
-    ) -> Result<T, SessionError> {
-        loop {
-            if let Some(held) = take()? {
-                return Ok(held);
-            }
-            self.stop_if_cancelled()?;
-            let mut pause = LOCK_POLL;
-            if let Some(asked) = since {
-                let waited = asked.elapsed();
-                if waited >= self.lock_timeout {
-                    tracing::warn!(userid = %self.userid, ?waited, "another process holds the refresh lock; giving up");
-                    let waited_secs = (waited.as_secs_f64().round() as u64).max(1);
-                    return Err(SessionError::RefreshBusy { userid: self.userid.clone(), waited_secs });
-                }
-                pause = pause.min(self.lock_timeout - waited);
-            }
-            std::thread::sleep(pause);
-        }
-    }
-
-    /// Waits for the refresh of another handle in this process. It has no timeout of its own:
-    /// the holder is this sync's own request, bounded by the client's timeouts and stopped by
-    /// the same Cancel, or is itself waiting for another process (which has one).
-    fn lock_this_process<'l>(&self, lock: &'l Mutex<()>) -> Result<MutexGuard<'l, ()>, SessionError> {
-        self.poll_lock(None, || match lock.try_lock() {
-            Ok(guard) => Ok(Some(guard)),
-            Err(std::sync::TryLockError::Poisoned(p)) => Ok(Some(p.into_inner())),
-            Err(std::sync::TryLockError::WouldBlock) => Ok(None),
-        })
+    fn set_tokens(&self, t: TokenSet) {
+        *self.tokens.lock().unwrap_or_else(|e| e.into_inner()) = t;
     }
 
     /// Takes the account's lock file, held until dropped. Two processes refreshing with the
     /// same refresh token would race: the second waits here, then finds the first one's pair in
     /// the keychain. The wait ends on Cancel, and `lock_timeout` after `asked` (the refresh's
     /// start) with [`SessionError::RefreshBusy`]: a holder stopped with Ctrl-Z never lets go.
-    fn lock_other_processes(&self, asked: Instant) -> Result<std::fs::File, SessionError> {
+    async fn lock_other_processes(&self, asked: Instant) -> Result<std::fs::File, SessionError> {
         let path = refresh_lock_path(&self.lock_dir, &self.key);
         let fail = |source: std::io::Error| SessionError::Lock { path: path.display().to_string(), source };
         crate::files::private_dir(&self.lock_dir).map_err(fail)?;
         let file = crate::files::open_private(&path).map_err(fail)?;
-        self.poll_lock(Some(asked), || match file.try_lock() {
-            Ok(()) => Ok(Some(())),
-            Err(std::fs::TryLockError::WouldBlock) => Ok(None),
-            Err(std::fs::TryLockError::Error(e)) => Err(fail(e)),
-        })?;
-        Ok(file)
+        loop {
+            match file.try_lock() {
+                Ok(()) => return Ok(file),
+                Err(std::fs::TryLockError::WouldBlock) => {}
+                Err(std::fs::TryLockError::Error(e)) => return Err(fail(e)),
+            }
+            let waited = asked.elapsed();
+            if waited >= self.lock_timeout {
+                tracing::warn!(userid = %self.userid, ?waited, "another process holds the refresh lock; giving up");
+                let waited_secs = (waited.as_secs_f64().round() as u64).max(1);
+                return Err(SessionError::RefreshBusy { userid: self.userid.clone(), waited_secs });
+            }
+            // The lock is always tried once more at the deadline, however late.
+            let pause = LOCK_POLL.min(self.lock_timeout - waited);
+            if !crate::net::sleep(pause, self.client.stop_token()).await {
+                return Err(SessionError::Api(ApiError::Stopped));
+            }
+        }
     }
 
-    /// Refreshes the tokens (one refresh at a time per account across threads and processes).
-    pub fn refresh(&mut self) -> Result<(), SessionError> {
+    /// Refreshes the tokens (one refresh at a time per account across windows, threads and
+    /// processes), waiting on this thread.
+    pub fn refresh(&self) -> Result<(), SessionError> {
+        crate::net::block_on(self.refresh_after(&self.tokens()))
+    }
+
+    /// Refreshes the tokens unless they changed since `seen` (the pair the caller found due or
+    /// refused): then another window of this sync renewed them while this one waited.
+    async fn refresh_after(&self, seen: &TokenSet) -> Result<(), SessionError> {
         let asked = Instant::now();
         let lock = process_lock(&self.key);
-        let _guard = self.lock_this_process(&lock)?;
-        let _file_lock = self.lock_other_processes(asked)?;
-        // Under the locks the keychain is the truth. Another handle or process may have
-        // refreshed while this one waited (for the lock, or out a 601), and once it used its
-        // new access token Withings retired the refresh token this session holds. So a
-        // different pair in the keychain replaces ours, due or not, and only the keychain's
-        // refresh token is ever sent: none at all if the keychain no longer holds one.
+        // No timeout of its own: the holder is a request of this process, bounded by the
+        // client's timeouts and stopped by the same Cancel, or waits for another process
+        // (which has one).
+        let _guard = crate::net::unless_cancelled(self.client.stop_token(), lock.lock())
+            .await
+            .ok_or(SessionError::Api(ApiError::Stopped))?;
+        let mut current = self.tokens();
+        if (current.access != seen.access || current.refresh != seen.refresh)
+            && !current.refresh_due((self.clock)())
+        {
+            return Ok(());
+        }
+        let _file_lock = self.lock_other_processes(asked).await?;
+        // Under the locks the keychain is the truth. Another process may have refreshed while
+        // this one waited (for the lock, or out a 601), and once it used its new access token
+        // Withings retired the refresh token this session holds. So a different pair in the
+        // keychain replaces ours, due or not, and only the keychain's refresh token is ever
+        // sent: none at all if the keychain no longer holds one.
         let stored = match Credentials::load(self.keychain, &self.key)? {
             Some(Credentials::Bearer(t)) => t,
             _ => {
@@ -427,43 +437,42 @@ impl<'a> RefreshingSession<'a> {
                 });
             }
         };
-        if stored.access != self.tokens.access || stored.refresh != self.tokens.refresh {
+        if stored.access != current.access || stored.refresh != current.refresh {
             tracing::info!(userid = %self.userid, "taking the newer token pair from the keychain");
-            self.tokens = stored;
-            if !self.tokens.refresh_due((self.clock)()) {
+            current = stored;
+            self.set_tokens(current.clone());
+            if !current.refresh_due((self.clock)()) {
                 return Ok(());
             }
         }
         let now = (self.clock)();
-        let renewed = renew(
-            self.client,
-            &self.client_id,
-            &self.client_secret,
-            &self.userid,
-            &self.tokens.refresh,
-            now,
-        )?;
+        let renewed =
+            renew(self.client, &self.client_id, &self.client_secret, &self.userid, &current.refresh, now)
+                .await?;
         let fresh = Credentials::Bearer(renewed);
         // Saved before use: if this fails, the new access token is never sent, so the old
         // refresh token stays valid at Withings and nothing is lost.
         fresh.save(self.keychain, &self.key)?;
         tracing::info!(userid = %self.userid, "access token refreshed");
         if let Credentials::Bearer(t) = fresh {
-            self.tokens = t;
+            self.set_tokens(t);
         }
         Ok(())
     }
 
     /// Calls an API path with the access token: refresh once and retry once on an invalid token.
-    pub fn call(&mut self, path: &str, form: &[(String, String)]) -> Result<Box<RawValue>, SessionError> {
-        if self.tokens.refresh_due((self.clock)()) {
-            self.refresh()?;
+    pub async fn call(&self, path: &str, form: &[(String, String)]) -> Result<Box<RawValue>, SessionError> {
+        let mut used = self.tokens();
+        if used.refresh_due((self.clock)()) {
+            self.refresh_after(&used).await?;
+            used = self.tokens();
         }
-        match self.client.call(path, form, &Auth::Bearer(&self.tokens.access)) {
+        match self.client.call_async(path, form, &Auth::Bearer(&used.access)).await {
             Err(e) if e.is_invalid_token() => {
                 tracing::info!("access token refused; refreshing once");
-                self.refresh()?;
-                Ok(self.client.call(path, form, &Auth::Bearer(&self.tokens.access))?)
+                self.refresh_after(&used).await?;
+                let fresh = self.tokens();
+                Ok(self.client.call_async(path, form, &Auth::Bearer(&fresh.access)).await?)
             }
             other => Ok(other?),
         }
@@ -475,18 +484,16 @@ impl ApiSession for RefreshingSession<'_> {
         &self.userid
     }
 
-    fn getmeas_raw(&mut self, params: &[(String, String)]) -> Result<Box<RawValue>, SessionError> {
-        let mut form = vec![("action".to_string(), "getmeas".to_string())];
-        form.extend_from_slice(params);
-        self.call("/measure", &form)
+    fn getmeas_raw<'s>(&'s self, params: &'s [(String, String)]) -> Answer<'s> {
+        Box::pin(async move {
+            let mut form = vec![("action".to_string(), "getmeas".to_string())];
+            form.extend_from_slice(params);
+            self.call("/measure", &form).await
+        })
     }
 
     fn expires_at(&self) -> Option<i64> {
-        Some(self.tokens.expires_at)
-    }
-
-    fn fork(&self) -> Box<dyn ApiSession + '_> {
-        Box::new(self.clone())
+        Some(self.tokens().expires_at)
     }
 }
 

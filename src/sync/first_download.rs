@@ -3,18 +3,23 @@
 //! Withings pages by `offset`, and each answer names the next one, so one query is a chain
 //! of round trips: ten years of weigh-ins are ten trips back to back. A first download
 //! instead splits the years by date (`startdate`/`enddate`) and follows several chains at
-//! once, each on its own thread with its own handle on the session. The pages still reach
-//! one thread, which stores each in its own transaction together with what is left to fetch
+//! once, as futures on the network runtime sharing one session. The pages reach one thread,
+//! which stores each in its own transaction together with what is left to fetch
 //! — the date ranges of the unfinished windows — so a crash or a cancel costs only the pages
 //! in flight, and storing stays the same idempotent upsert in whatever order pages arrive.
 
-use std::sync::atomic::{AtomicBool, AtomicI64, Ordering};
-use std::sync::{Arc, mpsc};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicI64, Ordering};
+
+use futures_util::FutureExt;
+use futures_util::stream::{FuturesUnordered, StreamExt};
+use tokio::sync::mpsc;
 
 use serde_json::value::RawValue;
 
 use super::{Pass, Phase, Progress, Run, SyncError, next_offset, with_offset};
 use crate::auth::ApiSession;
+use crate::net;
 use crate::store::{Checkpoint, CursorUpdate, ResumePoint};
 use crate::withings::{MeasureBody, PageHead};
 
@@ -158,150 +163,170 @@ fn done_permille(left: &[(i64, i64)], now: i64) -> u16 {
     (share.clamp(0.0, 1.0) * 1000.0).round() as u16
 }
 
-/// Fetches every window, one thread each, storing the pages here as they come. When a
-/// window finishes, the one with the most pages left gives its older half to a new window,
-/// so all stay busy however the weigh-ins are spread over the years. Returns the
-/// cursor: the earliest server time any answer was given at (or the interrupted download's).
+/// Fetches every window at once, as futures on the network runtime polled by this thread,
+/// which stores the pages as they come. When a window finishes, the one with the most pages
+/// left gives its older half to a new window, so all stay busy however the weigh-ins are
+/// spread over the years. Returns the cursor: the earliest server time any answer was given
+/// at (or the interrupted download's). Whatever ends the download — its last page, an error,
+/// the person's Cancel — drops the windows still in flight, and their requests with them.
 fn follow(
     run: &mut Run<'_>,
     p: &mut Pass,
     windows: &mut Vec<Window>,
-    mut cursor: Option<i64>,
+    cursor: Option<i64>,
     now: i64,
 ) -> Result<i64, SyncError> {
-    let stop = AtomicBool::new(false);
     let Run { store, session, account, report, applied, progress, log, resumed, cancel, windows: busy } = run;
     let session: &dyn ApiSession = &**session;
-    std::thread::scope(|scope| {
-        // A page waits for the storing thread rather than pile up: memory stays at one page
-        // a window whatever the history's size.
-        let (tx, rx) = mpsc::sync_channel::<Page>(0);
+    let mut cursor = cursor;
+    net::block_on(async {
+        // A page waits for the store rather than pile up: memory stays at one page a window
+        // whatever the history's size.
+        let (tx, mut rx) = mpsc::channel::<Page>(1);
+        let mut fetching = FuturesUnordered::new();
         let start = |i: usize, w: &Window| {
-            let (tx, stop, floor, mut handle) = (tx.clone(), &stop, w.floor.clone(), session.fork());
-            let range = (w.from, w.to);
-            scope.spawn(move || fetch_window(&mut *handle, i, range, &floor, &tx, stop));
+            std::panic::AssertUnwindSafe(fetch_window(
+                session,
+                i,
+                (w.from, w.to),
+                w.floor.clone(),
+                tx.clone(),
+            ))
+            .catch_unwind()
+            .map(move |r| {
+                // A bug in one window fails the sync with a plain error (what was stored is
+                // kept); it must not take the store, and with it the app, down.
+                r.err().map(|panic| {
+                    let why = panic
+                        .downcast_ref::<&str>()
+                        .copied()
+                        .or(panic.downcast_ref::<String>().map(String::as_str))
+                        .unwrap_or("(no message)")
+                        .to_string();
+                    tracing::error!(window = i, "a download window failed: {why}");
+                    i
+                })
+            })
         };
         for (i, w) in windows.iter().enumerate() {
-            start(i, w);
+            fetching.push(start(i, w));
         }
-        let stored = (|| {
-            // The storing thread holds a sender too (new windows need one), so the channel
-            // never closes by itself: every window ends with a last page or an error, and a
-            // window's thread that panics says so first (`fetch_window`).
-            while let Ok(page) = rx.recv() {
-                let (raw, last) = page.answer?;
-                let body = MeasureBody::parse(&raw)?;
-                let answered = body.updatetime.unwrap_or(now);
-                let c = *cursor.get_or_insert(answered);
-                let c = if resumed.is_some() { c } else { c.min(answered) };
-                cursor = Some(c);
-                let (upserts, _) = p.take(&body, now);
-                windows[page.window].took(&body, last);
-                // Keep every window busy: a finished one's place goes to the older half of
-                // the window with the most pages left (if halving it saves a round trip).
-                while windows.iter().filter(|w| w.left().is_some()).count() < *busy {
-                    let Some((i, _)) = windows
-                        .iter()
-                        .enumerate()
-                        .filter_map(|(i, w)| w.pages_left().map(|n| (i, n)))
-                        .filter(|&(_, n)| n >= 2.0)
-                        .max_by(|a, b| a.1.total_cmp(&b.1))
-                    else {
-                        break;
-                    };
-                    let w = &mut windows[i];
-                    let Some((from, reached)) = w.left() else { break };
-                    let mid = reached - (reached - from.max(FIRST_SCALE)) / 2;
-                    let older = Window::new((from, mid));
-                    w.from = mid;
-                    w.floor.store(mid, Ordering::SeqCst);
-                    tracing::debug!(window = i, mid, "window halved");
-                    start(windows.len(), &older);
-                    windows.push(older);
+        loop {
+            let page = tokio::select! {
+                biased;
+                page = rx.recv() => page,
+                ended = fetching.next(), if !fetching.is_empty() => {
+                    if let Some(Some(_panicked)) = ended {
+                        return Err(SyncError::Incomplete);
+                    }
+                    // A window's future ends only after its last page (or its error) is in the
+                    // channel: with none left in flight and none waiting, nothing will come.
+                    if fetching.is_empty() && rx.is_empty() {
+                        return Err(SyncError::Incomplete);
+                    }
+                    continue;
                 }
-                let left: Vec<(i64, i64)> = windows.iter().filter_map(Window::left).collect();
-                let checkpoint = if left.is_empty() {
-                    Checkpoint::Finished(CursorUpdate { cursor: c, synced_at: now, full: true })
-                } else {
-                    Checkpoint::Resume(ResumePoint { cursor: c, left: left.clone() })
+            };
+            let Some(page) = page else { return Err(SyncError::Incomplete) };
+            let (raw, last) = page.answer?;
+            let body = MeasureBody::parse(&raw)?;
+            let answered = body.updatetime.unwrap_or(now);
+            let c = *cursor.get_or_insert(answered);
+            let c = if resumed.is_some() { c } else { c.min(answered) };
+            cursor = Some(c);
+            let (upserts, _) = p.take(&body, now);
+            windows[page.window].took(&body, last);
+            // Keep every window busy: a finished one's place goes to the older half of the
+            // window with the most pages left (if halving it saves a round trip).
+            while windows.iter().filter(|w| w.left().is_some()).count() < *busy {
+                let Some((i, _)) = windows
+                    .iter()
+                    .enumerate()
+                    .filter_map(|(i, w)| w.pages_left().map(|n| (i, n)))
+                    .filter(|&(_, n)| n >= 2.0)
+                    .max_by(|a, b| a.1.total_cmp(&b.1))
+                else {
+                    break;
                 };
-                applied.add(store.apply_logged(*account, &upserts, &[], Some(checkpoint), *log)?);
-                tracing::debug!(window = page.window, last, "page stored");
-                report.groups_received += body.measuregrps.len() as u64;
-                report.pages += 1;
-                progress(&Progress {
-                    phase: Phase::Fetching,
-                    pages: report.pages,
-                    groups: report.groups_received,
-                    newest: p.newest,
-                    reached: left.iter().map(|r| r.1).max().filter(|&r| r != i64::MAX),
-                    done_permille: Some(done_permille(&left, now)),
-                    resumed: resumed.is_some(),
-                });
-                if left.is_empty() {
-                    return Ok(c);
-                }
-                if cancel.is_cancelled() {
-                    return Err(SyncError::Cancelled);
-                }
+                let w = &mut windows[i];
+                let Some((from, reached)) = w.left() else { break };
+                let mid = reached - (reached - from.max(FIRST_SCALE)) / 2;
+                let older = Window::new((from, mid));
+                w.from = mid;
+                w.floor.store(mid, Ordering::SeqCst);
+                tracing::debug!(window = i, mid, "window halved");
+                fetching.push(start(windows.len(), &older));
+                windows.push(older);
             }
-            Err(SyncError::Incomplete)
-        })();
-        stop.store(true, Ordering::SeqCst);
-        drop(rx);
-        stored
+            let left: Vec<(i64, i64)> = windows.iter().filter_map(Window::left).collect();
+            let checkpoint = if left.is_empty() {
+                Checkpoint::Finished(CursorUpdate { cursor: c, synced_at: now, full: true })
+            } else {
+                Checkpoint::Resume(ResumePoint { cursor: c, left: left.clone() })
+            };
+            // SQLite on this thread, between polls: the answers in flight keep arriving on the
+            // runtime's workers meanwhile.
+            applied.add(store.apply_logged(*account, &upserts, &[], Some(checkpoint), *log)?);
+            tracing::debug!(window = page.window, last, "page stored");
+            report.groups_received += body.measuregrps.len() as u64;
+            report.pages += 1;
+            progress(&Progress {
+                phase: Phase::Fetching,
+                pages: report.pages,
+                groups: report.groups_received,
+                newest: p.newest,
+                reached: left.iter().map(|r| r.1).max().filter(|&r| r != i64::MAX),
+                done_permille: Some(done_permille(&left, now)),
+                resumed: resumed.is_some(),
+            });
+            if left.is_empty() {
+                return Ok(c);
+            }
+            if cancel.is_cancelled() {
+                return Err(SyncError::Cancelled);
+            }
+        }
     })
 }
 
-/// Follows one window's pages, handing each to the storing thread; stops at the last page,
-/// once its pages reach a raised `floor`, at an error (handed on too), or when told to.
-fn fetch_window(
-    session: &mut dyn ApiSession,
+/// Follows one window's pages, handing each to the store; stops at the last page, once its
+/// pages reach a raised `floor`, or at an error (handed on too).
+async fn fetch_window(
+    session: &dyn ApiSession,
     window: usize,
     (from, to): (i64, i64),
-    floor: &AtomicI64,
-    tx: &mpsc::SyncSender<Page>,
-    stop: &AtomicBool,
+    floor: Arc<AtomicI64>,
+    tx: mpsc::Sender<Page>,
 ) {
-    let pages = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-        let mut dates = Vec::new();
-        if from != i64::MIN {
-            dates.push(("startdate".to_string(), from.to_string()));
+    let mut dates = Vec::new();
+    if from != i64::MIN {
+        dates.push(("startdate".to_string(), from.to_string()));
+    }
+    if to != i64::MAX {
+        dates.push(("enddate".to_string(), to.to_string()));
+    }
+    let mut offset: Option<i64> = None;
+    let mut pages = 0u32;
+    loop {
+        let form = with_offset(&dates, offset);
+        let answer = session.getmeas_raw(&form).await.map_err(SyncError::from).and_then(|raw| {
+            let head = PageHead::parse(&raw)?;
+            pages += 1;
+            let floor = floor.load(Ordering::SeqCst);
+            // The older part was given to another window, and the pages have reached it.
+            let handed_on = floor > from && head.oldest.is_some_and(|o| o <= floor);
+            let next = if handed_on { None } else { next_offset(&head, offset, pages)? };
+            Ok((raw, next))
+        });
+        let next = answer.as_ref().ok().and_then(|(_, next)| *next);
+        let answer = answer.map(|(raw, next)| (raw, next.is_none()));
+        if tx.send(Page { window, answer }).await.is_err() {
+            return;
         }
-        if to != i64::MAX {
-            dates.push(("enddate".to_string(), to.to_string()));
+        match next {
+            Some(o) => offset = Some(o),
+            None => return,
         }
-        let mut offset: Option<i64> = None;
-        let mut pages = 0u32;
-        while !stop.load(Ordering::SeqCst) {
-            let form = with_offset(&dates, offset);
-            let answer = session.getmeas_raw(&form).map_err(SyncError::from).and_then(|raw| {
-                let head = PageHead::parse(&raw)?;
-                pages += 1;
-                let floor = floor.load(Ordering::SeqCst);
-                // The older part was given to another window, and the pages have reached it.
-                let handed_on = floor > from && head.oldest.is_some_and(|o| o <= floor);
-                let next = if handed_on { None } else { next_offset(&head, offset, pages)? };
-                Ok((raw, next))
-            });
-            let next = answer.as_ref().ok().and_then(|(_, next)| *next);
-            let answer = answer.map(|(raw, next)| (raw, next.is_none()));
-            if tx.send(Page { window, answer }).is_err() {
-                return;
-            }
-            match next {
-                Some(o) => offset = Some(o),
-                None => return,
-            }
-        }
-    }));
-    // A bug in one window fails the sync with a plain error (what was stored is kept); it
-    // must not take the storing thread, and with it the app, down.
-    if let Err(panic) = pages {
-        let why =
-            panic.downcast_ref::<&str>().copied().or(panic.downcast_ref::<String>().map(String::as_str));
-        tracing::error!(window, "a download thread failed: {}", why.unwrap_or("(no message)"));
-        let _ = tx.send(Page { window, answer: Err(SyncError::Incomplete) });
     }
 }
 

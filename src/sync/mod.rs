@@ -14,7 +14,7 @@ use serde::Serialize;
 use serde_json::value::RawValue;
 
 use crate::auth::{ApiSession, SessionError};
-use crate::net::CancellationToken;
+use crate::net::{self, CancellationToken};
 use crate::store::{ApplyOutcome, Checkpoint, CursorUpdate, ResumePoint, Store, StoreError, StoredGroup};
 use crate::withings::{ApiError, MeasureBody, PageHead};
 
@@ -256,26 +256,28 @@ impl Run<'_> {
     ) -> Result<Pass, SyncError> {
         let mut p = Pass::default();
         let mut offset: Option<i64> = None;
-        let mut fetched = self.session.getmeas_raw(&with_offset(params, None));
+        let mut fetched = net::block_on(self.session.getmeas_raw(&with_offset(params, None)));
         loop {
             let raw = fetched?;
             let head = PageHead::parse(&raw)?;
             p.pages += 1;
             let next = next_offset(&head, offset, p.pages)?;
             // The next page is requested as soon as its offset is known; this one is parsed and
-            // stored while it downloads. Pages are still stored strictly in order, one
-            // transaction each, so a crash or an error leaves the same state as a sequential sync.
-            let (session, store, account, log) =
-                (&mut *self.session, &mut *self.store, self.account, self.log);
-            let (stored, next_page) = std::thread::scope(|scope| {
-                let prefetch = next.map(|o| {
-                    let form = with_offset(params, Some(o));
-                    scope.spawn(move || session.getmeas_raw(&form))
-                });
-                let stored = store_page(store, account, &raw, &mut p, next.is_none(), cursor, log);
-                let next_page =
-                    prefetch.map(|h| h.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic)));
-                (stored, next_page)
+            // stored while it downloads (the request is on its way once first polled, and the
+            // runtime's workers receive the answer meanwhile). Pages are still stored strictly
+            // in order, one transaction each, so a crash or an error leaves the same state as a
+            // sequential sync.
+            let (session, store, account, log) = (&*self.session, &mut *self.store, self.account, self.log);
+            let form = next.map(|o| with_offset(params, Some(o)));
+            let (next_page, stored) = net::block_on(async {
+                let prefetch = async {
+                    match &form {
+                        Some(form) => Some(session.getmeas_raw(form).await),
+                        None => None,
+                    }
+                };
+                let store = async { store_page(store, account, &raw, &mut p, next.is_none(), cursor, log) };
+                futures_util::future::join(prefetch, store).await
             });
             let (outcome, received) = stored?;
             self.applied.add(outcome);

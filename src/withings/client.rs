@@ -203,8 +203,13 @@ impl Client {
 
     /// A GET to a URL built afresh for every attempt (OAuth 1.0a signs each with a new nonce),
     /// with the same retry policy as [`Client::call`].
-    pub fn call_signed(&self, make_url: &(dyn Fn() -> String + Sync)) -> Result<Box<RawValue>, ApiError> {
-        net::block_on(self.with_retries(|| Ok(self.http()?.get(make_url()))))
+    pub fn call_signed(&self, make_url: &dyn Fn() -> String) -> Result<Box<RawValue>, ApiError> {
+        net::block_on(self.call_signed_async(make_url))
+    }
+
+    /// [`Client::call_signed`] for a task on the network runtime.
+    pub async fn call_signed_async(&self, make_url: &dyn Fn() -> String) -> Result<Box<RawValue>, ApiError> {
+        self.with_retries(|| Ok(self.http()?.get(make_url()))).await
     }
 
     async fn with_retries(
