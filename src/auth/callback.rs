@@ -3,14 +3,18 @@
 //! Parse, then trust: a raw callback URL becomes a [`VerifiedCallback`] only after its `state`
 //! matched; nothing downstream ever sees an unverified code.
 
-use std::io::{ErrorKind, Read, Write};
-use std::net::{Ipv4Addr, Ipv6Addr, SocketAddr, TcpListener, TcpStream};
+use std::io::ErrorKind;
+use std::net::{Ipv4Addr, Ipv6Addr, SocketAddr};
 use std::sync::Arc;
-use std::sync::atomic::{AtomicUsize, Ordering};
-use std::sync::mpsc;
-use std::time::{Duration, Instant};
+use std::time::Duration;
+
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use tokio::net::{TcpListener, TcpStream};
+use tokio::sync::mpsc;
+use tokio::task::JoinSet;
 
 use super::{AuthError, State};
+use crate::net::{self, CancellationToken};
 use crate::redact::AuthCode;
 
 /// The URI scheme the desktop app claims; a callback to it arrives as a deep link.
@@ -25,7 +29,7 @@ pub fn is_scheme_redirect(redirect_uri: &str) -> bool {
 const MAX_REQUEST: usize = 8 * 1024;
 /// How long one connection may take to send its request head, however slowly it trickles.
 const CONNECTION_DEADLINE: Duration = Duration::from_secs(5);
-/// Connections served at once (each on its own thread); more wait in the kernel's backlog.
+/// Connections served at once (each by a task of its own); more are closed as they arrive.
 const MAX_CONNECTIONS: usize = 16;
 
 /// A callback whose state matched: the code (or OAuth 1.0a verifier) and the other parameters.
@@ -112,12 +116,17 @@ pub fn verify_callback_url(
     }
 }
 
+/// Where a callback that did not come through the port reaches the waiting authorization: a
+/// deep link, or the window's Cancel. A channel rather than a flag, so the wait wakes the moment
+/// either arrives instead of looking now and then.
+type Outcomes = mpsc::UnboundedSender<Result<VerifiedCallback, AuthError>>;
+
 /// The authorization waiting for its callback, so that a callback arriving by the app's URI
 /// scheme (deep link) reaches it and passes the same state check as the loopback one.
 struct Pending {
     state: String,
     shape: CallbackShape,
-    tx: std::sync::mpsc::Sender<Result<VerifiedCallback, AuthError>>,
+    tx: Outcomes,
 }
 
 /// What the deep-link path shares with the authorization in progress.
@@ -177,7 +186,9 @@ pub fn cancel_pending_callback() -> bool {
 
 /// A listener bound to the redirect URI's port on 127.0.0.1 and ::1, before the browser opens.
 pub struct CallbackListener {
-    listeners: Vec<TcpListener>,
+    v4: Option<TcpListener>,
+    /// Absent where the system has no IPv6 loopback.
+    v6: Option<TcpListener>,
     redirect_uri: String,
     path: String,
 }
@@ -196,7 +207,8 @@ impl CallbackListener {
             // The callback comes back through the OS (the desktop app's deep link): nothing
             // to listen on; `wait` takes it from `deliver_callback_url`.
             return Ok(CallbackListener {
-                listeners: Vec::new(),
+                v4: None,
+                v6: None,
                 path: url.path().to_string(),
                 redirect_uri: url.to_string(),
             });
@@ -209,23 +221,35 @@ impl CallbackListener {
             ErrorKind::AddrInUse => AuthError::PortInUse { port: addr.port() },
             _ => AuthError::Listen { addr: addr.to_string(), source: e },
         };
+        // Bound here, on the caller's thread, so that a taken port fails before the browser
+        // opens; handed to the network runtime (which needs non-blocking sockets) right after.
         let v4 = SocketAddr::from((Ipv4Addr::LOCALHOST, port));
-        let first = TcpListener::bind(v4).map_err(|e| map(v4, e))?;
+        let first = std::net::TcpListener::bind(v4).map_err(|e| map(v4, e))?;
         let actual = first.local_addr().map_err(|e| map(v4, e))?.port();
-        let mut listeners = vec![first];
         let v6 = SocketAddr::from((Ipv6Addr::LOCALHOST, actual));
-        match TcpListener::bind(v6) {
-            Ok(l) => listeners.push(l),
+        let second = match std::net::TcpListener::bind(v6) {
+            Ok(l) => Some(l),
             Err(e) if e.kind() == ErrorKind::AddrInUse => return Err(AuthError::PortInUse { port: actual }),
-            Err(e) => tracing::debug!("no IPv6 loopback for the callback: {e}"),
-        }
-        for l in &listeners {
-            l.set_nonblocking(true).map_err(|e| map(v4, e))?;
-        }
+            Err(e) => {
+                tracing::debug!("no IPv6 loopback for the callback: {e}");
+                None
+            }
+        };
+        let _runtime = net::runtime().enter();
+        let to_tokio = |l: std::net::TcpListener, addr: SocketAddr| {
+            l.set_nonblocking(true).and_then(|()| TcpListener::from_std(l)).map_err(|e| map(addr, e))
+        };
+        let first = to_tokio(first, v4)?;
+        let second = second.map(|l| to_tokio(l, v6)).transpose()?;
         if port == 0 {
             url.set_port(Some(actual)).map_err(|_| bad())?;
         }
-        Ok(CallbackListener { listeners, path: url.path().to_string(), redirect_uri: url.to_string() })
+        Ok(CallbackListener {
+            v4: Some(first),
+            v6: second,
+            path: url.path().to_string(),
+            redirect_uri: url.to_string(),
+        })
     }
 
     /// The redirect URI to send to the provider (with the real port).
@@ -234,7 +258,7 @@ impl CallbackListener {
     }
 
     pub fn port(&self) -> Option<u16> {
-        self.listeners.first().and_then(|l| l.local_addr().ok()).map(|a| a.port())
+        self.v4.as_ref().and_then(|l| l.local_addr().ok()).map(|a| a.port())
     }
 
     /// Serves requests until one carries the expected state, or `timeout` passes. Requests for
@@ -246,9 +270,33 @@ impl CallbackListener {
         shape: CallbackShape,
         timeout: Duration,
     ) -> Result<VerifiedCallback, AuthError> {
-        let (tx, rx) = std::sync::mpsc::channel();
+        self.wait_or_cancel(expected, shape, timeout, None)
+    }
+
+    /// [`CallbackListener::wait`] that also ends, with [`AuthError::Cancelled`], the moment
+    /// `cancel` fires: the operation's own token stops the browser wait as it stops a request.
+    pub fn wait_or_cancel(
+        self,
+        expected: &State,
+        shape: CallbackShape,
+        timeout: Duration,
+        cancel: Option<&CancellationToken>,
+    ) -> Result<VerifiedCallback, AuthError> {
+        let (tx, mut delivered) = mpsc::unbounded_channel();
         slot().waiting = Some(Pending { state: expected.as_str().to_string(), shape, tx });
-        let result = self.wait_inner(expected, shape, timeout, &rx);
+        // The timer is made inside the runtime: a tokio timer needs its runtime when created.
+        let answered = net::block_on(async {
+            let served =
+                tokio::time::timeout(timeout, self.serve_until_answered(expected, shape, &mut delivered));
+            net::unless_cancelled(cancel, served).await
+        });
+        // The port is released before anyone hears the answer.
+        drop(self);
+        let result = match answered {
+            None => Err(AuthError::Cancelled),
+            Some(Err(_elapsed)) => Err(AuthError::TimedOut(timeout.as_secs())),
+            Some(Ok(result)) => result,
+        };
         let mut slot = slot();
         slot.waiting = None;
         if matches!(result, Ok(_) | Err(AuthError::Denied(_))) {
@@ -257,111 +305,147 @@ impl CallbackListener {
         result
     }
 
-    /// Accepts connections without ever reading from one on this thread: each is served on its
-    /// own thread with its own deadline, so a client that trickles bytes or sends nothing can
-    /// neither delay the real callback nor push back the overall deadline.
-    fn wait_inner(
+    /// Accepts connections without ever reading from one here: each is served by a task of its
+    /// own with its own deadline, so a client that trickles bytes or sends nothing can neither
+    /// delay the real callback nor push back the overall deadline. The tasks end with this
+    /// future (the set aborts them when dropped), so none outlives the wait.
+    async fn serve_until_answered(
         &self,
         expected: &State,
         shape: CallbackShape,
-        timeout: Duration,
-        deep_links: &mpsc::Receiver<Result<VerifiedCallback, AuthError>>,
+        delivered: &mut mpsc::UnboundedReceiver<Result<VerifiedCallback, AuthError>>,
     ) -> Result<VerifiedCallback, AuthError> {
-        let deadline = Instant::now() + timeout;
-        let (tx, outcomes) = mpsc::channel::<Check>();
-        let active = Arc::new(AtomicUsize::new(0));
-        while Instant::now() < deadline {
-            if let Ok(delivered) = deep_links.try_recv() {
-                return delivered;
-            }
-            while let Ok(outcome) = outcomes.try_recv() {
-                match outcome {
-                    Check::Verified(v) => return Ok(v),
-                    Check::Denied(e) => return Err(AuthError::Denied(e)),
-                    Check::Rejected(why) => tracing::warn!("ignored a callback: {why}"),
-                }
-            }
-            let mut accepted = false;
-            for l in &self.listeners {
-                if active.load(Ordering::Acquire) >= MAX_CONNECTIONS {
-                    break;
-                }
-                match l.accept() {
-                    Ok((stream, _)) => {
-                        accepted = true;
-                        active.fetch_add(1, Ordering::AcqRel);
-                        let (tx, active) = (tx.clone(), active.clone());
-                        let (state, path) =
-                            (State::from_secret(expected.as_str().to_string()), self.path.clone());
-                        std::thread::spawn(move || {
-                            if let Some(outcome) = serve(stream, &path, &state, shape) {
-                                let _ = tx.send(outcome);
-                            }
-                            active.fetch_sub(1, Ordering::AcqRel);
-                        });
+        let expected = Arc::new(State::from_secret(expected.as_str().to_string()));
+        let path: Arc<str> = Arc::from(self.path.as_str());
+        let mut connections: JoinSet<Option<Check>> = JoinSet::new();
+        // Closed only if another authorization took the slot; the port may still answer.
+        let mut slot_open = true;
+        loop {
+            let accepted = tokio::select! {
+                biased;
+                outcome = delivered.recv(), if slot_open => match outcome {
+                    Some(outcome) => return outcome,
+                    None => {
+                        slot_open = false;
+                        continue;
                     }
-                    Err(e) if e.kind() == ErrorKind::WouldBlock => {}
-                    Err(e) => tracing::debug!("callback accept failed: {e}"),
+                },
+                Some(joined) = connections.join_next() => {
+                    match joined {
+                        Ok(Some(Check::Verified(v))) => return Ok(v),
+                        Ok(Some(Check::Denied(e))) => return Err(AuthError::Denied(e)),
+                        Ok(Some(Check::Rejected(why))) => tracing::warn!("ignored a callback: {why}"),
+                        Ok(None) => {}
+                        Err(e) => tracing::debug!("a callback connection ended early: {e}"),
+                    }
+                    continue;
                 }
-            }
-            if !accepted {
-                std::thread::sleep(Duration::from_millis(20));
+                accepted = accept(self.v4.as_ref()) => accepted,
+                accepted = accept(self.v6.as_ref()) => accepted,
+            };
+            match accepted {
+                // Beyond the cap the connection is closed at once rather than left to wait: a
+                // flood of local connections holds at most MAX_CONNECTIONS sockets, each for
+                // at most CONNECTION_DEADLINE, and the wait's own deadline is never at stake.
+                Ok(_stream) if connections.len() >= MAX_CONNECTIONS => {
+                    tracing::debug!("closed a callback connection: {MAX_CONNECTIONS} are being served");
+                }
+                Ok(stream) => {
+                    let (expected, path) = (expected.clone(), path.clone());
+                    connections.spawn(async move { serve(stream, &path, &expected, shape).await });
+                }
+                Err(e) => {
+                    // An error that persists (no file descriptors left) would otherwise make
+                    // this loop spin; the browser's connection waits in the backlog meanwhile.
+                    tracing::debug!("callback accept failed: {e}");
+                    tokio::time::sleep(ACCEPT_BACKOFF).await;
+                }
             }
         }
-        Err(AuthError::TimedOut(timeout.as_secs()))
     }
 }
 
-/// Reads one request head within [`CONNECTION_DEADLINE`], answers it and says what it was.
-fn serve(mut stream: TcpStream, path: &str, expected: &State, shape: CallbackShape) -> Option<Check> {
-    let until = Instant::now() + CONNECTION_DEADLINE;
-    let _ = stream.set_nonblocking(false);
-    let _ = stream.set_write_timeout(Some(CONNECTION_DEADLINE));
-    let mut buf = Vec::with_capacity(1024);
-    let mut chunk = [0u8; 1024];
-    while !buf.windows(4).any(|w| w == b"\r\n\r\n") {
-        if buf.len() > MAX_REQUEST {
-            respond(&mut stream, 431, "Request too large", "This request is too large.");
-            return None;
-        }
-        let left = until.saturating_duration_since(Instant::now());
-        if left.is_zero() {
-            respond(&mut stream, 408, "Too slow", "This request took too long.");
-            return None;
-        }
-        let _ = stream.set_read_timeout(Some(left));
-        match stream.read(&mut chunk) {
-            Ok(0) => break,
-            Ok(n) => buf.extend_from_slice(&chunk[..n]),
-            Err(e)
-                if matches!(
-                    e.kind(),
-                    ErrorKind::WouldBlock | ErrorKind::TimedOut | ErrorKind::Interrupted
-                ) => {}
-            Err(_) => break,
-        }
+/// How long to wait after a failed `accept` before the next one.
+const ACCEPT_BACKOFF: Duration = Duration::from_millis(50);
+
+/// The next connection on `listener`; never, if there is none (a deep-link redirect, or no
+/// IPv6 loopback), so that `select!` can treat both addresses alike.
+async fn accept(listener: Option<&TcpListener>) -> std::io::Result<TcpStream> {
+    match listener {
+        Some(l) => l.accept().await.map(|(stream, _)| stream),
+        None => std::future::pending().await,
     }
+}
+
+/// Why a request head could not be read.
+enum HeadError {
+    TooLarge,
+    TooSlow,
+}
+
+/// Reads one request head, at most [`MAX_REQUEST`] bytes by [`CONNECTION_DEADLINE`]. A
+/// connection that ends or breaks early yields what arrived, which then is no callback.
+async fn read_head(stream: &mut TcpStream) -> Result<Vec<u8>, HeadError> {
+    let read = async {
+        let mut buf = Vec::with_capacity(1024);
+        let mut chunk = [0u8; 1024];
+        while !buf.windows(4).any(|w| w == b"\r\n\r\n") {
+            if buf.len() > MAX_REQUEST {
+                return Err(HeadError::TooLarge);
+            }
+            match stream.read(&mut chunk).await {
+                Ok(0) => break,
+                Ok(n) => buf.extend_from_slice(&chunk[..n]),
+                Err(e) if e.kind() == ErrorKind::Interrupted => {}
+                Err(_) => break,
+            }
+        }
+        Ok(buf)
+    };
+    tokio::time::timeout(CONNECTION_DEADLINE, read).await.unwrap_or(Err(HeadError::TooSlow))
+}
+
+/// Reads one request head within [`CONNECTION_DEADLINE`], answers it and says what it was.
+async fn serve(mut stream: TcpStream, path: &str, expected: &State, shape: CallbackShape) -> Option<Check> {
+    let buf = match read_head(&mut stream).await {
+        Ok(buf) => buf,
+        Err(HeadError::TooLarge) => {
+            respond(&mut stream, 431, "Request too large", "This request is too large.").await;
+            return None;
+        }
+        Err(HeadError::TooSlow) => {
+            respond(&mut stream, 408, "Too slow", "This request took too long.").await;
+            return None;
+        }
+    };
     let head = String::from_utf8_lossy(&buf);
     let Some(query) = callback_query(&head, path) else {
-        respond(&mut stream, 404, "Not found", "Nothing here.");
+        respond(&mut stream, 404, "Not found", "Nothing here.").await;
         return None;
     };
     let outcome = check(query, expected, shape);
     match &outcome {
-        Check::Verified(_) => respond(
-            &mut stream,
-            200,
-            "Heft is connected",
-            "Heft received the authorization. You can close this tab and return to Heft.",
-        ),
-        Check::Denied(e) => respond(
-            &mut stream,
-            200,
-            "Not connected",
-            &format!("Withings did not authorize Heft ({}). You can close this tab.", html_escape(e)),
-        ),
+        Check::Verified(_) => {
+            respond(
+                &mut stream,
+                200,
+                "Heft is connected",
+                "Heft received the authorization. You can close this tab and return to Heft.",
+            )
+            .await
+        }
+        Check::Denied(e) => {
+            respond(
+                &mut stream,
+                200,
+                "Not connected",
+                &format!("Withings did not authorize Heft ({}). You can close this tab.", html_escape(e)),
+            )
+            .await
+        }
         Check::Rejected(why) => {
             respond(&mut stream, 400, "Callback rejected", &format!("This callback was rejected: {why}."))
+                .await
         }
     }
     Some(outcome)
@@ -371,8 +455,9 @@ fn html_escape(s: &str) -> String {
     s.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;").replace('"', "&quot;")
 }
 
-/// A small self-contained page: no external resources, no referrer leaks, not cached.
-fn respond(stream: &mut TcpStream, status: u16, title: &str, message: &str) {
+/// A small self-contained page: no external resources, no referrer leaks, not cached. A
+/// client that does not read it gets [`CONNECTION_DEADLINE`], then the connection closes.
+async fn respond(stream: &mut TcpStream, status: u16, title: &str, message: &str) {
     let body = format!(
         "<!doctype html><html><head><meta charset=\"utf-8\"><title>{title}</title></head>\
          <body style=\"font-family:system-ui,sans-serif;max-width:32em;margin:4em auto;color:#1d2624\">\
@@ -391,13 +476,23 @@ fn respond(stream: &mut TcpStream, status: u16, title: &str, message: &str) {
          Content-Security-Policy: default-src 'none'; style-src 'unsafe-inline'\r\nConnection: close\r\n\r\n",
         body.len()
     );
-    let _ = stream.write_all(head.as_bytes());
-    let _ = stream.write_all(body.as_bytes());
-    let _ = stream.flush();
+    let send = async {
+        stream.write_all(head.as_bytes()).await?;
+        stream.write_all(body.as_bytes()).await?;
+        stream.flush().await
+    };
+    if let Ok(Err(e)) = tokio::time::timeout(CONNECTION_DEADLINE, send).await {
+        tracing::debug!("could not answer a callback connection: {e}");
+    }
 }
 
 #[cfg(test)]
 mod tests {
+    use std::io::{Read, Write};
+    use std::net::{TcpListener, TcpStream};
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    use std::time::Instant;
+
     use super::*;
 
     fn state() -> State {
@@ -500,6 +595,53 @@ mod tests {
         assert!(matches!(err, AuthError::Cancelled), "{err}");
         assert!(!cancel_pending_callback(), "nothing is waiting any more");
         assert!(TcpStream::connect(("127.0.0.1", port)).is_err(), "the port is released");
+    }
+
+    #[test]
+    fn the_operations_token_ends_the_wait_and_releases_the_port() {
+        let _turn = one_at_a_time();
+        let l = CallbackListener::bind("http://127.0.0.1:0/callback").unwrap();
+        let port = l.port().unwrap();
+        let cancel = CancellationToken::new();
+        let stop = cancel.clone();
+        let canceller = std::thread::spawn(move || {
+            until_waiting();
+            stop.cancel();
+        });
+        let err =
+            l.wait_or_cancel(&state(), OAUTH2_CALLBACK, Duration::from_secs(30), Some(&cancel)).unwrap_err();
+        canceller.join().unwrap();
+        assert!(matches!(err, AuthError::Cancelled), "{err}");
+        assert!(!cancel_pending_callback(), "nothing is waiting any more");
+        assert!(TcpStream::connect(("127.0.0.1", port)).is_err(), "the port is released");
+    }
+
+    #[test]
+    fn a_connection_beyond_the_cap_is_closed_unanswered() {
+        let _turn = one_at_a_time();
+        let l = CallbackListener::bind("http://127.0.0.1:0/callback").unwrap();
+        let port = l.port().unwrap();
+        let s = state();
+        let link = format!("heft://callback?code=capped&state={}", s.as_str());
+        let client = std::thread::spawn(move || {
+            let held: Vec<TcpStream> =
+                (0..MAX_CONNECTIONS).map(|_| TcpStream::connect(("127.0.0.1", port)).unwrap()).collect();
+            let mut extra = TcpStream::connect(("127.0.0.1", port)).unwrap();
+            // Only so that a regression fails instead of hanging; a served connection would
+            // get its 408 page well within this.
+            extra.set_read_timeout(Some(Duration::from_secs(30))).unwrap();
+            let mut out = Vec::new();
+            let _ = extra.read_to_end(&mut out);
+            until_waiting();
+            let delivered = deliver_callback_url(&link);
+            drop(held);
+            (out, delivered)
+        });
+        let v = l.wait(&s, OAUTH2_CALLBACK, Duration::from_secs(60)).unwrap();
+        let (out, delivered) = client.join().unwrap();
+        assert!(out.is_empty(), "the extra connection was answered: {}", String::from_utf8_lossy(&out));
+        assert!(delivered.is_ok(), "{delivered:?}");
+        assert_eq!(v.code.expose(), "capped");
     }
 
     #[test]

@@ -167,7 +167,8 @@ impl Flow for Oauth1 {
         auth.query_pairs_mut().append_pair("oauth_token", &temp.token);
         browser::open_with(auth.as_str(), opts.browser, opts.opener)?;
         let expected = State::from_secret(temp.token.clone());
-        let verified = listener.wait(&expected, OAUTH1_CALLBACK, opts.timeout)?;
+        let verified =
+            listener.wait_or_cancel(&expected, OAUTH1_CALLBACK, opts.timeout, client.stop_token())?;
         let with_temp =
             Signer { consumer_key: &ep.client_id, consumer_secret: &ep.client_secret, token: Some(&temp) };
         let access_url = signed_url(

@@ -57,7 +57,7 @@ impl Flow for Oauth2 {
         let url = authorize_url(ep, &redirect_uri, &state, &pkce, opts.withings_demo_user)?;
         tracing::info!(redirect_uri = %redirect_uri, "opening the consent page in the browser");
         browser::open_with(&url, opts.browser, opts.opener)?;
-        let verified = listener.wait(&state, OAUTH2_CALLBACK, opts.timeout)?;
+        let verified = listener.wait_or_cancel(&state, OAUTH2_CALLBACK, opts.timeout, client.stop_token())?;
         let grant =
             Grant::Code { code: &verified.code, redirect_uri: &redirect_uri, verifier: Some(&pkce.verifier) };
         let granted = tokens::request(client, &ep.client_id, &ep.client_secret, grant, now)
