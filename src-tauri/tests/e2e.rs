@@ -218,6 +218,20 @@ fn demo_connect_sync_units_offline_restart_and_a_forged_deep_link() {
     assert!(d.visible("sync-button"), "Sync stays reachable at 800×600");
     d.screenshot("main-800x600.png");
 
+    // Connect waiting for the browser (this run's browser never comes back): the window answers
+    // meanwhile, and Cancel ends the wait before anything arrives.
+    d.click("add-button");
+    d.click("demo-button");
+    let waiting =
+        |d: &Driver| d.js("return !document.getElementById('connect-wait').hidden;") == Value::Bool(true);
+    d.wait("an authorization waiting for the browser", 20, |d| waiting(d));
+    changes_show(&d, "Connect waits for the browser");
+    assert!(waiting(&d), "the authorization still waits for the browser");
+    let pressed = Instant::now();
+    d.click("cancel-button");
+    d.wait("the cancelled connect", 20, |d| !waiting(d) && d.text("message").contains("cancelled"));
+    eprintln!("Cancel while Connect waits for the browser: {:?}", pressed.elapsed());
+
     // The demo can be removed, history and all: back to the welcome screen.
     d.click("remove-demo");
     d.click("remove-demo");
@@ -270,41 +284,6 @@ fn the_window_answers_while_withings_waits(d: &Driver, sim: &str) {
             std::thread::sleep(Duration::from_millis(50));
         }
     };
-    let changes_show = |d: &Driver, while_: &str| {
-        let timed = Instant::now();
-        d.click("unit-lb");
-        d.wait(&format!("pounds while {while_}"), 20, |d| d.text("trend-weight").ends_with("lb"));
-        d.click("unit-kg");
-        d.wait(&format!("kilograms while {while_}"), 20, |d| d.text("trend-weight").ends_with("kg"));
-        let from = d.js("return ui.chart.from;");
-        d.js("const b = [...document.querySelectorAll('#range-tabs [role=tab]')].find(b => b.getAttribute('aria-selected') !== 'true'); b.click(); return true;");
-        d.wait(&format!("another range while {while_}"), 20, |d| d.js("return ui.chart.from;") != from);
-        let newest =
-            d.js("return document.querySelector('#recent tr[data-standing=counted]').dataset.grpid;");
-        let newest = newest.as_str().expect("a counted weigh-in").to_string();
-        let press = |d: &Driver, label: &str| {
-            d.js(&format!(
-                "const b = [...document.querySelectorAll('#recent tr[data-grpid=\"{newest}\"] button')].find(b => b.textContent === '{label}'); b.click(); return true;"
-            ));
-        };
-        let standing = |d: &Driver| {
-            d.js(&format!("const r = document.querySelector('#recent tr[data-grpid=\"{newest}\"]'); return r ? r.dataset.standing : null;"))
-        };
-        press(d, "Exclude");
-        d.wait(&format!("an exclusion while {while_}"), 20, |d| standing(d) == json!("excluded"));
-        press(d, "Include");
-        d.wait(&format!("the weigh-in counted again while {while_}"), 20, |d| {
-            standing(d) == json!("counted")
-        });
-        d.click("settings-button");
-        d.wait(&format!("Settings while {while_}"), 20, |d| {
-            d.js("return document.getElementById('settings').open;") == Value::Bool(true)
-                && !d.text("pref-dir").is_empty()
-        });
-        d.click("settings-close");
-        eprintln!("a unit, a range, an exclusion and Settings while {while_}: {:?}", timed.elapsed());
-    };
-
     // A page held: the sync waits for it.
     control("hold", json!({}));
     d.click("sync-button");
@@ -348,6 +327,39 @@ fn the_window_answers_while_withings_waits(d: &Driver, sim: &str) {
     });
     eprintln!("Cancel during a rate limit's wait: {:?}", pressed.elapsed());
     control("faults", json!({}));
+}
+
+/// A unit, a range, an exclusion (and its undoing) and Settings each show in the window.
+fn changes_show(d: &Driver, while_: &str) {
+    let timed = Instant::now();
+    d.click("unit-lb");
+    d.wait(&format!("pounds while {while_}"), 20, |d| d.text("trend-weight").ends_with("lb"));
+    d.click("unit-kg");
+    d.wait(&format!("kilograms while {while_}"), 20, |d| d.text("trend-weight").ends_with("kg"));
+    let from = d.js("return ui.chart.from;");
+    d.js("const b = [...document.querySelectorAll('#range-tabs [role=tab]')].find(b => b.getAttribute('aria-selected') !== 'true'); b.click(); return true;");
+    d.wait(&format!("another range while {while_}"), 20, |d| d.js("return ui.chart.from;") != from);
+    let newest = d.js("return document.querySelector('#recent tr[data-standing=counted]').dataset.grpid;");
+    let newest = newest.as_str().expect("a counted weigh-in").to_string();
+    let press = |d: &Driver, label: &str| {
+        d.js(&format!(
+            "const b = [...document.querySelectorAll('#recent tr[data-grpid=\"{newest}\"] button')].find(b => b.textContent === '{label}'); b.click(); return true;"
+        ));
+    };
+    let standing = |d: &Driver| {
+        d.js(&format!("const r = document.querySelector('#recent tr[data-grpid=\"{newest}\"]'); return r ? r.dataset.standing : null;"))
+    };
+    press(d, "Exclude");
+    d.wait(&format!("an exclusion while {while_}"), 20, |d| standing(d) == json!("excluded"));
+    press(d, "Include");
+    d.wait(&format!("the weigh-in counted again while {while_}"), 20, |d| standing(d) == json!("counted"));
+    d.click("settings-button");
+    d.wait(&format!("Settings while {while_}"), 20, |d| {
+        d.js("return document.getElementById('settings').open;") == Value::Bool(true)
+            && !d.text("pref-dir").is_empty()
+    });
+    d.click("settings-close");
+    eprintln!("a unit, a range, an exclusion and Settings while {while_}: {:?}", timed.elapsed());
 }
 
 /// No secret of the demo's connect and refreshes (the code, `state`, the PKCE verifier, the

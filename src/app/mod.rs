@@ -539,7 +539,9 @@ impl App {
         };
         let now = self.now();
         let flow = provider.flow().ok_or(AppError::LocalOnly)?;
-        let done = flow.authorize(&ep, &Client::new(&ep.api_url), &opts, now)?;
+        // The window's Cancel ends the wait for the browser and the code exchange alike.
+        let client = Client::new(&ep.api_url).with_stop(self.cancel.begin());
+        let done = flow.authorize(&ep, &client, &opts, now)?;
         done.credentials.save(self.keychain.as_ref(), &provider.token_key(&done.userid))?;
         if !provider.is_demo() && self.settings.client_secret.is_some() {
             // A secret given in the environment is kept in the keychain for later runs.

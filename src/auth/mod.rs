@@ -92,6 +92,16 @@ pub enum ConnectError {
     Refused(String),
 }
 
+impl From<ApiError> for ConnectError {
+    /// A request of the flow that failed; one the person cancelled is a cancelled connect.
+    fn from(e: ApiError) -> ConnectError {
+        match e {
+            ApiError::Stopped => ConnectError::Auth(AuthError::Cancelled),
+            other => ConnectError::Exchange(other),
+        }
+    }
+}
+
 impl ConnectError {
     /// A stable code the UI branches on.
     pub fn code(&self) -> &'static str {

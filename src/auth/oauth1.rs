@@ -134,7 +134,7 @@ fn token_answer(body: &str) -> Result<(TokenPair, Vec<(String, String)>), Connec
 }
 
 fn fetch_pair(client: &Client, url: &str) -> Result<(TokenPair, Vec<(String, String)>), ConnectError> {
-    token_answer(&client.get_text(url).map_err(ConnectError::Exchange)?)
+    token_answer(&client.get_text(url).map_err(ConnectError::from)?)
 }
 
 pub struct Oauth1;

@@ -61,7 +61,7 @@ impl Flow for Oauth2 {
         let grant =
             Grant::Code { code: &verified.code, redirect_uri: &redirect_uri, verifier: Some(&pkce.verifier) };
         let granted = tokens::request(client, &ep.client_id, &ep.client_secret, grant, now)
-            .map_err(ConnectError::Exchange)?;
+            .map_err(ConnectError::from)?;
         Ok(Authorized {
             userid: granted.userid,
             scope: granted.scope,
