@@ -90,7 +90,9 @@ fn main() {
         // From memory: the first chart fills the memo, the next ones (other ranges, units,
         // sizes, the same data) only cut, convert and draw.
         let memo = chart::Memo::default();
-        let _ = chart::chart_data_memo(&store, &memo, acct, &spec, NOW).expect("data");
+        let _ =
+            chart::chart_data_memo(&store, &memo, store.data_version().expect("version"), acct, &spec, NOW)
+                .expect("data");
         let mut memo_times = Vec::new();
         for i in 0..runs {
             let range =
@@ -98,7 +100,9 @@ fn main() {
             let unit = if i % 3 == 0 { heft::units::MassUnit::Lb } else { heft::units::MassUnit::Kg };
             let s = ChartSpec { range, unit, ..spec.clone() };
             let t = Instant::now();
-            let data = chart::chart_data_memo(&store, &memo, acct, &s, NOW).expect("data");
+            let data =
+                chart::chart_data_memo(&store, &memo, store.data_version().expect("version"), acct, &s, NOW)
+                    .expect("data");
             let _ = chart::render_svg(&data, &s, &TimeZone::UTC).expect("svg");
             memo_times.push(t.elapsed());
         }

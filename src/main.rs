@@ -368,13 +368,13 @@ fn when(ts: Option<i64>) -> String {
 fn run(cli: Cli) -> anyhow::Result<()> {
     match cli.command {
         Command::Connect { provider, demo } => {
-            let mut app = open()?;
+            let app = open()?;
             eprintln!("Opening Withings in your browser; approve Heft there…");
             let a = app.connect(provider.into(), demo)?;
             println!("Connected Withings user {}", a.userid);
         }
         Command::Sync { full, account } => {
-            let mut app = open()?;
+            let app = open()?;
             let tty = std::io::stderr().is_terminal();
             let mut progress = |userid: &str, p: &Progress| {
                 if tty {
@@ -564,7 +564,7 @@ fn run(cli: Cli) -> anyhow::Result<()> {
             println!("Weigh-in {grpid} counts again");
         }
         Command::Review { grpid, mine, not_me, account } => {
-            let mut app = open()?;
+            let app = open()?;
             match grpid {
                 Some(g) if mine || not_me => {
                     app.review(account.as_deref(), g, mine)?;
@@ -592,7 +592,7 @@ fn run(cli: Cli) -> anyhow::Result<()> {
             }
         }
         Command::Add { entry } => {
-            let mut app = open()?;
+            let app = open()?;
             let (a, grpid) = app.add_entry(entry.account.as_deref(), &entry.entry()?)?;
             println!("Added weigh-in {grpid} to {}", a.name.as_deref().unwrap_or(&a.userid));
         }
@@ -605,7 +605,7 @@ fn run(cli: Cli) -> anyhow::Result<()> {
             println!("Deleted weigh-in {grpid}");
         }
         Command::Account { account, name, colour, unit } => {
-            let mut app = open()?;
+            let app = open()?;
             let mut a = app.account_for(account.as_deref())?;
             let selector = Some(a.userid.clone());
             if let Some(n) = &name {
@@ -709,7 +709,7 @@ fn run(cli: Cli) -> anyhow::Result<()> {
             }
         }
         Command::Method { method, smoothing_days, account } => {
-            let mut app = open()?;
+            let app = open()?;
             match method {
                 Some(m) => {
                     let m = Method::parse(&m)?;
@@ -763,7 +763,7 @@ fn run(cli: Cli) -> anyhow::Result<()> {
             }
         }
         Command::Goal { value, unit, clear, account } => {
-            let mut app = open()?;
+            let app = open()?;
             let u = mass_unit(&app, unit.as_deref(), account.as_deref())?;
             match (value, clear) {
                 (Some(v), false) => {

@@ -377,14 +377,20 @@ fn a_remembered_chart_is_the_same_and_follows_every_change_to_the_database() {
     let memo = chart::Memo::default();
     let now = START + 60 * DAY;
     let points = |store: &Store, spec: &ChartSpec| {
-        chart::chart_data_memo(store, &memo, acct, spec, now).unwrap().lines[0].points.clone()
+        chart::chart_data_memo(store, &memo, store.data_version().unwrap(), acct, spec, now).unwrap().lines[0]
+            .points
+            .clone()
     };
     for kind in [ChartKind::Weight, ChartKind::FatRatio, ChartKind::FatMass] {
         for range in [Range::All, Range::parse("30d", &TimeZone::UTC).unwrap()] {
             let spec = ChartSpec { kind, range, ..ChartSpec::default() };
             let fresh = chart::chart_data(&store, acct, &spec, now).unwrap();
-            let remembered = chart::chart_data_memo(&store, &memo, acct, &spec, now).unwrap();
-            let again = chart::chart_data_memo(&store, &memo, acct, &spec, now).unwrap();
+            let remembered =
+                chart::chart_data_memo(&store, &memo, store.data_version().unwrap(), acct, &spec, now)
+                    .unwrap();
+            let again =
+                chart::chart_data_memo(&store, &memo, store.data_version().unwrap(), acct, &spec, now)
+                    .unwrap();
             for d in [&remembered, &again] {
                 assert_eq!(d.lines.len(), fresh.lines.len(), "{kind:?}");
                 assert_eq!(d.lines[0].points, fresh.lines[0].points, "{kind:?}");

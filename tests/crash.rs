@@ -175,7 +175,7 @@ fn a_first_download_killed_again_and_again_resumes_instead_of_starting_over() {
 #[test]
 fn a_cancelled_first_download_keeps_its_pages_and_the_next_sync_carries_on() {
     let env = Env::new(SimConfig { years: 10, users: 1, page_size: 100, ..sim_config() });
-    let (mut app, account) = env.app_in_process();
+    let (app, account) = env.app_in_process();
     env.sim.reset_stats();
     let cancel = app.canceller();
     let mut seen = Vec::new();
@@ -237,7 +237,7 @@ fn a_cancel_during_a_wait_for_withings_rate_limit_stops_at_once() {
     let mut env = Env::new(SimConfig { years: 10, users: 1, page_size: 100, ..sim_config() });
     // One window, so the request Withings refuses is the only one under way.
     env.extra.push(("HEFT_SYNC_WINDOWS".into(), "1".into()));
-    let (mut app, _) = env.app_in_process();
+    let (app, _) = env.app_in_process();
     env.sim.reset_stats();
     // Withings asks Heft to wait half a minute; the person cancels while it waits.
     env.sim.set_faults(Faults { rate_limit_next: 1, wait_seconds: 30, ..Faults::default() });

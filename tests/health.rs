@@ -127,7 +127,7 @@ fn settings(env: &Env) -> heft::config::Settings {
 #[test]
 fn settings_are_kept_across_a_restart() {
     let env = Env::new(sim_config());
-    let mut app = App::open(settings(&env), Box::new(heft::keychain::MemoryStore::default())).unwrap();
+    let app = App::open(settings(&env), Box::new(heft::keychain::MemoryStore::default())).unwrap();
     let p = app.preferences(true).unwrap();
     assert!(p.sync_on_launch && p.sync_every == SyncEvery::Hourly && p.theme == ThemeChoice::System);
     assert_eq!(p.callback_url, "http://localhost:8765/callback", "the URL to register with Withings");
@@ -172,7 +172,7 @@ fn the_demo_keeps_working_after_a_restart_with_the_same_history() {
     drop(app);
     // The next launch: a new simulator with the same history and none of the old tokens.
     let restarted = withings_sim::Sim::start(config(true)).unwrap();
-    let mut app = App::open(settings(&env), Box::new(heft::keychain::MemoryStore::default())).unwrap();
+    let app = App::open(settings(&env), Box::new(heft::keychain::MemoryStore::default())).unwrap();
     assert!(app.has_demo().unwrap());
     let endpoint = heft::auth::Endpoint {
         api_url: restarted.url(),

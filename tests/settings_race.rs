@@ -52,8 +52,8 @@ fn the_cli_and_the_window_change_different_settings_at_once_and_no_change_is_los
     env.ok(&["method", "time-aware", "--smoothing-days", "1"]);
 
     // The window opens now, as the desktop shell does: one core that writes, one that reads.
-    let mut writer = window(&env);
-    let mut reader = window(&env);
+    let writer = window(&env);
+    let reader = window(&env);
     let account = reader.account_for(None).unwrap();
     let cli_done = Arc::new(AtomicBool::new(false));
     let start = Arc::new(Barrier::new(2));
@@ -120,7 +120,7 @@ fn the_cli_and_the_window_change_different_settings_at_once_and_no_change_is_los
         }
     };
 
-    let (saved, mut reader) = std::thread::scope(|s| {
+    let (saved, reader) = std::thread::scope(|s| {
         let w = s.spawn(window_side);
         let c = s.spawn(cli_side);
         let cli = c.join();

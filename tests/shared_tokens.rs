@@ -277,13 +277,13 @@ fn cancel_ends_a_sync_waiting_for_the_refresh_lock_and_keeps_the_tokens() {
             cancel.cancel();
         });
         within(Duration::from_secs(20), "a cancelled sync", move || {
-            let mut app = app;
+            let app = app;
             let results = app.sync(None, false, &mut |_, _| {}, |_| {}).expect("the sync runs");
             let error = results[0].result.as_ref().err().map(|e| (e.code(), e.to_string()));
             (app, error)
         })
     });
-    let mut app = app;
+    let app = app;
     let waited = started.elapsed();
     let (code, message) = error.expect("the sync stops when cancelled");
     assert_eq!(code, "cancelled", "a cancel, not a lock timeout: {message}");

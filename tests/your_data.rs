@@ -505,7 +505,7 @@ fn a_household_syncs_every_account_while_one_is_revoked_and_an_export_of_synced_
 #[test]
 fn the_figures_follow_an_exclusion_at_once() {
     let env = Env::new(SimConfig { users: 1, page_size: 200, ..sim_config() });
-    let (mut app, _) = env.app_in_process();
+    let (app, _) = env.app_in_process();
     app.sync(None, false, &mut |_, _| {}, |_| {}).unwrap()[0].result.as_ref().unwrap();
     let before = app.trend(None, Default::default()).unwrap();
     assert_eq!(app.trend(None, Default::default()).unwrap(), before, "the same figures again");

@@ -37,7 +37,7 @@ fn unit(unit: &str) -> Result<MassUnit, UiError> {
 #[tauri::command]
 pub async fn overview(state: State<'_, Shared>) -> Result<Overview, UiError> {
     let state = state.handle();
-    blocking(move || Ok(state.reader().overview()?)).await
+    blocking(move || Ok(state.app().overview()?)).await
 }
 
 /// The keychain probe's verdict from start-up, if it found a problem.
@@ -55,15 +55,14 @@ pub async fn credentials(
     client_secret: String,
 ) -> Result<(), UiError> {
     let state = state.handle();
-    blocking(move || Ok(state.editor().save_credentials(&client_id, &ClientSecret::new(client_secret))?))
-        .await
+    blocking(move || Ok(state.app().save_credentials(&client_id, &ClientSecret::new(client_secret))?)).await
 }
 
 /// Opens Withings' consent page in the system browser and waits for the callback.
 #[tauri::command]
 pub async fn connect(state: State<'_, Shared>) -> Result<String, UiError> {
     let shared = state.handle();
-    blocking(move || Ok(shared.writer().connect(Provider::Withings, false)?.userid)).await
+    blocking(move || Ok(shared.app().connect(Provider::Withings, false)?.userid)).await
 }
 
 /// Starts the bundled simulator and connects to it through the same flow.
@@ -72,7 +71,7 @@ pub async fn demo(state: State<'_, Shared>) -> Result<String, UiError> {
     let shared = state.handle();
     blocking(move || {
         let endpoint = shared.demo_endpoint()?;
-        Ok(shared.writer().start_demo(endpoint)?.userid)
+        Ok(shared.app().start_demo(endpoint)?.userid)
     })
     .await
 }
@@ -108,7 +107,7 @@ pub async fn sync(
             // The demo then fails its sync with this reason; other accounts still sync.
             tracing::warn!("the demo simulator could not start again: {}", e.message);
         }
-        let results = shared.writer().sync(userid.as_deref(), false, &mut progress, on_wait)?;
+        let results = shared.app().sync(userid.as_deref(), false, &mut progress, on_wait)?;
         Ok(results.iter().map(|r| r.view()).collect())
     })
     .await
@@ -129,7 +128,7 @@ pub async fn chart(
     let state = state.handle();
     blocking(move || {
         let req = chart_request(&kind, range, &unit, dark, width, height)?;
-        Ok(state.reader().render_chart(userid.as_deref(), &req)?)
+        Ok(state.app().render_chart(userid.as_deref(), &req)?)
     })
     .await
 }
@@ -181,7 +180,7 @@ pub async fn save_chart(
     blocking(move || {
         let name = format!("heft-{kind}.{ext}");
         let Some(path) = dialogs::save(&app, "Save the chart", &name, what, ext) else { return Ok(None) };
-        shared.reader().save_chart(userid.as_deref(), &req, &path)?;
+        shared.app().save_chart(userid.as_deref(), &req, &path)?;
         Ok(Some(path.display().to_string()))
     })
     .await
@@ -196,7 +195,7 @@ pub async fn summary(
     let state = state.handle();
     blocking(move || {
         let u = self::unit(&unit)?;
-        Ok(state.reader().trend(userid.as_deref(), TrendChoice::default())?.in_unit(u))
+        Ok(state.app().trend(userid.as_deref(), TrendChoice::default())?.in_unit(u))
     })
     .await
 }
@@ -217,7 +216,7 @@ pub async fn weigh_ins(
             "flagged" => (None, true, usize::MAX),
             _ => (None, false, 30),
         };
-        Ok(state.reader().weigh_ins(userid.as_deref(), Some(u), limit, only, flagged)?)
+        Ok(state.app().weigh_ins(userid.as_deref(), Some(u), limit, only, flagged)?)
     })
     .await
 }
@@ -234,7 +233,7 @@ pub async fn weigh_in_near(
     let state = state.handle();
     blocking(move || {
         let u = self::unit(&unit)?;
-        Ok(state.reader().weigh_in_near(userid.as_deref(), Some(u), ts, within)?)
+        Ok(state.app().weigh_in_near(userid.as_deref(), Some(u), ts, within)?)
     })
     .await
 }
@@ -250,7 +249,7 @@ pub async fn sync_log(
     let state = state.handle();
     blocking(move || {
         let u = self::unit(&unit)?;
-        Ok(state.reader().sync_log(userid.as_deref(), limit.clamp(1, 100), Some(u))?)
+        Ok(state.app().sync_log(userid.as_deref(), limit.clamp(1, 100), Some(u))?)
     })
     .await
 }
@@ -266,7 +265,7 @@ pub async fn exclude(
 ) -> Result<(), UiError> {
     let state = state.handle();
     blocking(move || {
-        let mut app = state.editor();
+        let app = state.app();
         if excluded {
             app.exclude(userid.as_deref(), grpid, reason.as_deref())?;
         } else {
@@ -286,7 +285,7 @@ pub async fn review(
     mine: bool,
 ) -> Result<(), UiError> {
     let state = state.handle();
-    blocking(move || Ok(state.editor().review(userid.as_deref(), grpid, mine)?)).await
+    blocking(move || Ok(state.app().review(userid.as_deref(), grpid, mine)?)).await
 }
 
 /// What the entry form sent; empty optional fields are left out.
@@ -317,7 +316,7 @@ pub async fn add_entry(
     let state = state.handle();
     blocking(move || {
         let entry = entry(weight, &unit, fat_ratio, at)?;
-        Ok(state.editor().add_entry(userid.as_deref(), &entry)?.1)
+        Ok(state.app().add_entry(userid.as_deref(), &entry)?.1)
     })
     .await
 }
@@ -337,7 +336,7 @@ pub async fn edit_entry(
     let state = state.handle();
     blocking(move || {
         let entry = entry(weight, &unit, fat_ratio, at)?;
-        Ok(state.editor().edit_entry(userid.as_deref(), grpid, &entry)?)
+        Ok(state.app().edit_entry(userid.as_deref(), grpid, &entry)?)
     })
     .await
 }
@@ -350,7 +349,7 @@ pub async fn remove_entry(
     grpid: i64,
 ) -> Result<(), UiError> {
     let state = state.handle();
-    blocking(move || Ok(state.editor().remove_entry(userid.as_deref(), grpid)?)).await
+    blocking(move || Ok(state.app().remove_entry(userid.as_deref(), grpid)?)).await
 }
 
 /// An account's name, colour, own unit (none: the default) and goal (in `goal_unit`; none
@@ -370,7 +369,7 @@ pub async fn save_account(
     blocking(move || {
         let unit = unit.filter(|u| !u.is_empty()).map(|u| self::unit(&u)).transpose()?;
         let goal_unit = self::unit(&goal_unit)?;
-        let mut app = state.editor();
+        let app = state.app();
         let who = Some(userid.as_str());
         app.rename_account(who, &name)?;
         app.set_account_colour(who, colour.as_deref().filter(|c| !c.is_empty()))?;
@@ -387,7 +386,7 @@ pub async fn show_unit(state: State<'_, Shared>, userid: String, unit: String) -
     let state = state.handle();
     blocking(move || {
         let u = self::unit(&unit)?;
-        let mut app = state.editor();
+        let app = state.app();
         let a = app.account_for(Some(&userid))?;
         if a.unit.is_some() {
             app.set_account_unit(Some(&userid), Some(u))?;
@@ -416,7 +415,7 @@ pub async fn import_chosen(
             return Ok(None);
         };
         let opts = ImportOptions { account: userid, timezone: timezone.filter(|t| !t.is_empty()) };
-        Ok(Some(shared.writer().import_path(&path, &opts)?))
+        Ok(Some(shared.app().import_path(&path, &opts)?))
     })
     .await
 }
@@ -442,7 +441,7 @@ pub async fn export_data(
             return Ok(None);
         };
         let account = if fmt == ExportFormat::Json { None } else { userid.as_deref() };
-        Ok(Some(shared.reader().export_to(fmt, &path, account)?))
+        Ok(Some(shared.app().export_to(fmt, &path, account)?))
     })
     .await
 }
@@ -462,7 +461,7 @@ pub async fn cancel(state: State<'_, Shared>) -> Result<(), UiError> {
 #[tauri::command]
 pub async fn health(state: State<'_, Shared>, userid: Option<String>) -> Result<Health, UiError> {
     let state = state.handle();
-    blocking(move || Ok(state.reader().health(userid.as_deref())?)).await
+    blocking(move || Ok(state.app().health(userid.as_deref())?)).await
 }
 
 #[tauri::command]
@@ -470,7 +469,7 @@ pub async fn health(state: State<'_, Shared>, userid: Option<String>) -> Result<
 /// settings page), which the start path does not wait for.
 pub async fn preferences(state: State<'_, Shared>, check_secret: bool) -> Result<Preferences, UiError> {
     let state = state.handle();
-    blocking(move || Ok(state.reader().preferences(check_secret)?)).await
+    blocking(move || Ok(state.app().preferences(check_secret)?)).await
 }
 
 #[tauri::command]
@@ -490,7 +489,7 @@ pub async fn save_preferences(
             sync_every: SyncEvery::parse(&sync_every).ok_or_else(|| bad(&sync_every))?,
             theme: ThemeChoice::parse(&theme).ok_or_else(|| bad(&theme))?,
         };
-        Ok(state.editor().save_preferences(&update)?)
+        Ok(state.app().save_preferences(&update)?)
     })
     .await
 }
@@ -500,7 +499,7 @@ pub async fn save_preferences(
 pub async fn open_data_folder(app: AppHandle, state: State<'_, Shared>) -> Result<(), UiError> {
     let state = state.handle();
     blocking(move || {
-        let dir = state.reader().data_dir().to_path_buf();
+        let dir = state.app().data_dir().to_path_buf();
         app.opener()
             .open_path(dir.display().to_string(), None::<&str>)
             .map_err(|e| UiError { code: "internal", message: format!("cannot open {}: {e}", dir.display()) })
@@ -513,7 +512,7 @@ pub async fn open_data_folder(app: AppHandle, state: State<'_, Shared>) -> Resul
 pub async fn disconnect(state: State<'_, Shared>, userid: String, delete_data: bool) -> Result<(), UiError> {
     let state = state.handle();
     blocking(move || {
-        state.editor().disconnect(Some(&userid), delete_data)?;
+        state.app().disconnect(Some(&userid), delete_data)?;
         Ok(())
     })
     .await
@@ -524,12 +523,12 @@ pub async fn disconnect(state: State<'_, Shared>, userid: String, delete_data: b
 pub async fn reconnect(state: State<'_, Shared>, userid: String) -> Result<String, UiError> {
     let shared = state.handle();
     blocking(move || {
-        let provider = shared.reader().account_for(Some(&userid))?.provider;
+        let provider = shared.app().account_for(Some(&userid))?.provider;
         let account = if provider.is_demo() {
             let endpoint = shared.demo_endpoint()?;
-            shared.writer().start_demo(endpoint)?
+            shared.app().start_demo(endpoint)?
         } else {
-            shared.writer().connect(provider, false)?
+            shared.app().connect(provider, false)?
         };
         Ok(account.userid)
     })
@@ -546,7 +545,7 @@ pub async fn set_method(
     let state = state.handle();
     blocking(move || {
         let m = Method::parse(&method).map_err(|e| UiError { code: "bad_input", message: e.to_string() })?;
-        Ok(state.editor().set_trend_method(userid.as_deref(), m, None)?)
+        Ok(state.app().set_trend_method(userid.as_deref(), m, None)?)
     })
     .await
 }
@@ -561,7 +560,7 @@ pub async fn backtest(
     let state = state.handle();
     blocking(move || {
         let u = self::unit(&unit)?;
-        Ok(state.reader().backtest_rows(userid.as_deref(), u)?)
+        Ok(state.app().backtest_rows(userid.as_deref(), u)?)
     })
     .await
 }
@@ -578,7 +577,7 @@ pub async fn split(
     let state = state.handle();
     blocking(move || {
         let u = self::unit(&unit)?;
-        Ok(state.reader().split_view(userid.as_deref(), u, from, to)?)
+        Ok(state.app().split_view(userid.as_deref(), u, from, to)?)
     })
     .await
 }
@@ -587,12 +586,12 @@ pub async fn split(
 #[tauri::command]
 pub async fn body(state: State<'_, Shared>, userid: Option<String>) -> Result<Vec<BodyFigure>, UiError> {
     let state = state.handle();
-    blocking(move || Ok(state.reader().body_figures(userid.as_deref())?)).await
+    blocking(move || Ok(state.app().body_figures(userid.as_deref())?)).await
 }
 
 /// Removes the demo account and its history (never a real account).
 #[tauri::command]
 pub async fn remove_demo(state: State<'_, Shared>, userid: String) -> Result<(), UiError> {
     let state = state.handle();
-    blocking(move || Ok(state.editor().remove_demo(&userid)?)).await
+    blocking(move || Ok(state.app().remove_demo(&userid)?)).await
 }

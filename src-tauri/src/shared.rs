@@ -1,9 +1,6 @@
-//! The state the commands share: the core opened three times on the same database (one for
-//! syncs, connects and imports, which can take a while; one for the person's quick edits —
-//! an exclusion, a unit, a setting — so they never wait for a sync or a browser; one for
-//! reads, so charts never wait for either), the demo simulator while it runs, and the
-//! start-up keychain probe's verdict. SQLite serialises the cores' writes (each a short
-//! transaction), as it does the window's and the CLI's.
+//! The state the commands share: the core (a handle every command clones: it holds no lock
+//! across a network call, a browser wait or a rate limit, so a quick edit never waits for a
+//! sync), the demo simulator while it runs, and the start-up keychain probe's verdict.
 
 use std::sync::{Arc, Mutex, MutexGuard};
 
@@ -12,20 +9,15 @@ use heft::auth::Endpoint;
 use heft::config::Settings;
 use heft::keychain::KeyringStore;
 use heft::redact::ClientSecret;
-use heft::sync::Cancel;
 use tauri_plugin_opener::OpenerExt;
 use withings_sim::{Sim, SimConfig};
 
 use crate::errors::{DemoError, UiError};
 
 struct Inner {
-    writer: Mutex<App>,
-    editor: Mutex<App>,
-    reader: Mutex<App>,
+    app: App,
     sim: Mutex<Option<Sim>>,
     keychain_problem: Mutex<Option<UiError>>,
-    /// The writer's cancel handle, usable while a sync holds the writer.
-    cancel: Cancel,
 }
 
 /// Cheap to clone: commands move a handle onto a blocking thread.
@@ -43,63 +35,37 @@ fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
     m.lock().unwrap_or_else(|e| e.into_inner())
 }
 
-/// Takes in settings saved since they were last read (a `stat` when none were). Saving never
-/// needs this: a save changes the file as it is on disk and keeps what others saved.
-fn fresh(mut app: MutexGuard<'_, App>) -> MutexGuard<'_, App> {
-    if let Err(e) = app.reload_settings() {
-        tracing::warn!("settings could not be re-read: {e}");
-    }
-    app
-}
-
 impl Shared {
     pub fn open() -> Result<Shared, AppError> {
-        let writer = App::open(Settings::load()?, Box::new(KeyringStore::from_env()))?;
-        let editor = App::open(Settings::load()?, Box::new(KeyringStore::from_env()))?;
-        let reader = App::open(Settings::load()?, Box::new(KeyringStore::from_env()))?;
-        let cancel = writer.canceller();
-        Ok(Shared(Arc::new(Inner {
-            cancel,
-            writer: Mutex::new(writer),
-            editor: Mutex::new(editor),
-            reader: Mutex::new(reader),
-            sim: Mutex::new(None),
-            keychain_problem: Mutex::new(None),
-        })))
+        let app = App::open(Settings::load()?, Box::new(KeyringStore::from_env()))?;
+        Ok(Shared(Arc::new(Inner { app, sim: Mutex::new(None), keychain_problem: Mutex::new(None) })))
     }
 
     pub fn handle(&self) -> Shared {
         self.clone()
     }
 
-    /// The writing core, with the settings another Heft (the CLI) saved since.
-    pub fn writer(&self) -> MutexGuard<'_, App> {
-        fresh(lock(&self.0.writer))
-    }
-
-    /// The core for the person's quick edits (no network, no browser): never held while a
-    /// sync or a connect waits, so an edit shows at once.
-    pub fn editor(&self) -> MutexGuard<'_, App> {
-        fresh(lock(&self.0.editor))
-    }
-
-    /// The reading core, with the settings the writer or another Heft saved since (unit, goal,
-    /// client id, trend methods).
-    pub fn reader(&self) -> MutexGuard<'_, App> {
-        fresh(lock(&self.0.reader))
+    /// The core, with the settings another Heft (the CLI) saved since they were last read (a
+    /// `stat` when none were). Saving never needs this: a save changes the file as it is on
+    /// disk and keeps what others saved.
+    pub fn app(&self) -> App {
+        if let Err(e) = self.0.app.reload_settings() {
+            tracing::warn!("settings could not be re-read: {e}");
+        }
+        self.0.app.clone()
     }
 
     /// The consent page opens with the opener plugin: the system browser, never a webview.
     pub fn use_opener(&self, app: tauri::AppHandle) {
         let open: Opener =
             Arc::new(move |url: &str| app.opener().open_url(url, None::<&str>).map_err(|e| e.to_string()));
-        self.writer().set_opener(open);
+        self.0.app.set_opener(open);
     }
 
     /// Checks the keychain once (off the start path) and keeps what it found for the window.
     pub fn probe_keychain(&self) -> Option<UiError> {
-        // Its own handle on the keychain, under no core's lock: the probe may wait on a locked
-        // keychain's prompt, and neither reads nor edits wait with it.
+        // Its own handle on the keychain: the probe may wait on a locked keychain's prompt, and
+        // nothing else waits with it.
         let problem =
             heft::keychain::probe(&KeyringStore::from_env()).err().map(|e| UiError::from(AppError::from(e)));
         if let Some(p) = &problem {
@@ -109,9 +75,9 @@ impl Shared {
         problem
     }
 
-    /// Stops a running sync after its current page, and a connect waiting for the browser.
+    /// Stops a running sync, and a connect waiting for the browser, at once.
     pub fn cancel(&self) {
-        self.0.cancel.cancel();
+        self.0.app.canceller().cancel();
         heft::auth::callback::cancel_pending_callback();
     }
 
@@ -126,7 +92,7 @@ impl Shared {
     pub fn demo_endpoint_for(&self, restarting: bool) -> Result<Endpoint, UiError> {
         let mut sim = lock(&self.0.sim);
         if sim.is_none() {
-            let end = self.writer().demo_data_end()?;
+            let end = self.0.app.demo_data_end()?;
             let config = SimConfig {
                 seed: 42,
                 years: 3,
@@ -149,8 +115,8 @@ impl Shared {
             // The simulator, like RFC 8252 servers, accepts any loopback port.
             redirect_uri: "http://localhost:0/callback".into(),
         };
-        // The reader shows the demo's address in the overview.
-        lock(&self.0.reader).set_demo_endpoint(endpoint.clone());
+        // The overview shows the demo's address.
+        self.0.app.set_demo_endpoint(endpoint.clone());
         Ok(endpoint)
     }
 
@@ -162,11 +128,11 @@ impl Shared {
     /// Before a sync: a demo account from an earlier run gets its simulator back (same
     /// history) and is authorized again, so it keeps syncing after a restart.
     pub fn ensure_demo(&self) -> Result<(), UiError> {
-        if lock(&self.0.sim).is_some() || !self.reader().has_demo()? {
+        if lock(&self.0.sim).is_some() || !self.app().has_demo()? {
             return Ok(());
         }
         let endpoint = self.demo_endpoint_for(true)?;
-        if let Some(a) = self.writer().renew_demo(endpoint)? {
+        if let Some(a) = self.app().renew_demo(endpoint)? {
             tracing::info!(userid = %a.userid, "the demo simulator started again; the demo account is authorized");
         }
         Ok(())

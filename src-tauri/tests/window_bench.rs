@@ -14,7 +14,7 @@ use std::process::Command;
 use std::time::{Duration, Instant};
 
 use driver::{Driver, require_session, root};
-use withings_sim::{Sim, SimConfig};
+use withings_sim::{Faults, Sim, SimConfig};
 
 fn binary(var: &str, fallback: &str) -> PathBuf {
     std::env::var_os(var).map(PathBuf::from).unwrap_or_else(|| root().join(fallback))
@@ -48,6 +48,64 @@ fn processes(exe: &Path) -> Option<(u32, Option<u32>)> {
 fn median(mut v: Vec<f64>) -> f64 {
     v.sort_by(f64::total_cmp);
     v[v.len() / 2]
+}
+
+/// Milliseconds from `act` until `shown` holds.
+fn timed(d: &Driver, what: &str, act: impl Fn(&Driver), shown: impl FnMut(&Driver) -> bool) -> u128 {
+    let t0 = Instant::now();
+    act(d);
+    d.wait(what, 20, shown);
+    t0.elapsed().as_millis()
+}
+
+/// How long a unit, a range, Settings and an exclusion each take to show, while `during`.
+fn changes(d: &Driver, during: &str) -> String {
+    let unit = timed(
+        d,
+        &format!("pounds {during}"),
+        |d| d.click("unit-lb"),
+        |d| d.text("trend-weight").ends_with("lb"),
+    );
+    d.click("unit-kg");
+    d.wait("kilograms again", 20, |d| d.text("trend-weight").ends_with("kg"));
+    let from = d.js("return ui.chart.from;");
+    let range = timed(
+        d,
+        &format!("another range {during}"),
+        |d| {
+            d.js("const b = [...document.querySelectorAll('#range-tabs [role=tab]')].find(b => b.getAttribute('aria-selected') !== 'true'); b.click(); return true;");
+        },
+        |d| d.js("return ui.chart.from;") != from,
+    );
+    let settings = timed(
+        d,
+        &format!("Settings {during}"),
+        |d| d.click("settings-button"),
+        |d| {
+            d.js("return document.getElementById('settings').open;") == serde_json::Value::Bool(true)
+                && !d.text("pref-dir").is_empty()
+        },
+    );
+    d.click("settings-close");
+    let newest = d.js("return document.querySelector('#recent tr[data-standing=counted]').dataset.grpid;");
+    let newest = newest.as_str().expect("a counted weigh-in").to_string();
+    let press = |d: &Driver, label: &str| {
+        d.js(&format!(
+            "const b = [...document.querySelectorAll('#recent tr[data-grpid=\"{newest}\"] button')].find(b => b.textContent === '{label}'); b.click(); return true;"
+        ));
+    };
+    let standing = |d: &Driver| {
+        d.js(&format!("const r = document.querySelector('#recent tr[data-grpid=\"{newest}\"]'); return r ? r.dataset.standing : null;"))
+    };
+    let exclusion = timed(
+        d,
+        &format!("an exclusion {during}"),
+        |d| press(d, "Exclude"),
+        |d| standing(d) == serde_json::json!("excluded"),
+    );
+    press(d, "Include");
+    d.wait("the weigh-in counted again", 20, |d| standing(d) == serde_json::json!("counted"));
+    format!("unit_ms={unit} range_ms={range} settings_ms={settings} exclusion_ms={exclusion}")
 }
 
 fn chart_shown(d: &Driver) -> bool {
@@ -151,4 +209,45 @@ fn window_launch_and_memory() {
         median(pages),
         firsts.len()
     );
+
+    // While Withings keeps Heft waiting, each change shows (and Cancel ends the wait) before
+    // anything is released: a page held, a rate limit's minute, a browser that never returns.
+    let d = Driver::launch(&app, &env);
+    d.wait("the sync on launch", 60, |d| d.text("progress-text").starts_with("Synced"));
+    let cancel = |d: &Driver, what: &str| {
+        timed(d, what, |d| d.click("cancel-button"), |d| d.text("progress-text").contains("cancelled"))
+    };
+    sim.hold_answers();
+    d.click("sync-button");
+    d.wait("a page held", 20, |_| sim.held_waiting() >= 1);
+    let held = changes(&d, "while a page is held");
+    let held_cancel = cancel(&d, "Cancel while a page is held");
+    assert!(sim.held_waiting() >= 1, "nothing was released before the sync ended");
+    sim.release_answers();
+    println!("bench: held_{} held_cancel_ms={held_cancel}", held.replace(' ', " held_"));
+    sim.set_faults(Faults { rate_limit_next: 1, wait_seconds: 60, ..Faults::default() });
+    d.click("sync-button");
+    d.wait("the rate limit", 20, |_| sim.stats().rate_limited >= 1);
+    let limited = changes(&d, "during a rate limit's wait");
+    let limited_cancel = cancel(&d, "Cancel during a rate limit's wait");
+    sim.set_faults(Faults::default());
+    println!("bench: limited_{} limited_cancel_ms={limited_cancel}", limited.replace(' ', " limited_"));
+    drop(d);
+    let hold = root().join("tests/browsers/hold.sh");
+    let env: Vec<(&str, &str)> = env
+        .iter()
+        .map(|&(k, v)| if k == "HEFT_BROWSER" { (k, hold.to_str().unwrap()) } else { (k, v) })
+        .collect();
+    let d = Driver::launch(&app, &env);
+    d.wait("the sync on launch", 60, |d| d.text("progress-text").starts_with("Synced"));
+    d.click("add-button");
+    d.js("document.getElementById('credentials-form').requestSubmit(); return true;");
+    let waiting = |d: &Driver| {
+        d.js("return !document.getElementById('connect-wait').hidden;") == serde_json::Value::Bool(true)
+    };
+    d.wait("Connect waiting for the browser", 20, waiting);
+    let connecting = changes(&d, "while Connect waits for the browser");
+    let connect_cancel =
+        timed(&d, "Cancel while Connect waits", |d| d.click("cancel-button"), |d| !waiting(d));
+    println!("bench: connect_{} connect_cancel_ms={connect_cancel}", connecting.replace(' ', " connect_"));
 }

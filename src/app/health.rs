@@ -83,7 +83,7 @@ pub fn fix_for(code: &str) -> &'static str {
 impl App {
     pub fn health(&self, userid: Option<&str>) -> Result<Health, AppError> {
         let a = self.account_for(userid)?;
-        let state = self.store.sync_state(a.id)?;
+        let state = self.store()?.sync_state(a.id)?;
         let now = self.now();
         let runs = self.sync_log(Some(&a.userid), 50, None)?;
         let requests_last_sync = runs.first().map(|r| r.pages);

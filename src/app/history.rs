@@ -46,11 +46,11 @@ impl App {
     ) -> Result<Vec<SyncLine>, AppError> {
         let a = self.account_for(userid)?;
         let unit = unit.unwrap_or_else(|| self.unit_of(&a));
-        let tz = self.store.timezone(a.id)?;
+        let tz = self.store()?.timezone(a.id)?;
         let mass = |v: Option<crate::model::ExactValue>| v.map(|v| unit.format(v.to_f64()));
         let cancelled = crate::sync::SyncError::Cancelled.to_string();
         Ok(self
-            .store
+            .store()?
             .sync_runs(a.id, limit)?
             .into_iter()
             .map(|r: SyncRun| SyncLine {

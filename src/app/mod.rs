@@ -367,26 +367,83 @@ pub struct AccountSyncView {
 }
 
 /// Heft's core, opened on a data directory.
-pub struct App {
-    settings: Settings,
-    store: Store,
+/// The use cases as a handle: clones share one state, every method takes `&self`, and none
+/// holds a lock while it waits on the network, a browser or a rate limit. The window calls
+/// it from many commands at once; a sync never keeps a quick edit waiting.
+///
+/// SQLite connections come from a small pool, one per call in progress (a sync keeps its own
+/// for its whole run, so nothing else waits on it); caches key on a connection that only
+/// watches SQLite's data version, which moves with every commit of any other connection —
+/// the pool's, or another Heft process's. Settings are an immutable snapshot swapped on
+/// every change (see [`App::update_settings`]).
+#[derive(Clone)]
+pub struct App(Arc<Core>);
+
+pub struct Core {
+    settings: Mutex<Arc<Settings>>,
+    /// The data folder (fixed for the life of the app).
+    data_dir: PathBuf,
+    database: PathBuf,
+    idle: Mutex<Vec<Store>>,
+    /// Never writes: its data version says when anything changed the database.
+    watch: Mutex<Store>,
     keychain: Box<dyn SecretStore>,
-    clock: Clock,
+    clock: Mutex<Clock>,
     /// How long to wait for the browser round trip.
     callback_timeout: Duration,
     /// How long a token refresh waits for another process's (`HEFT_REFRESH_LOCK_TIMEOUT_SECS`).
     refresh_lock_timeout: Duration,
     /// The demo provider, while the bundled simulator runs.
-    demo: Option<Endpoint>,
+    demo: Mutex<Option<Endpoint>>,
     /// Opens the consent page when `HEFT_BROWSER` is not set (the desktop app's opener plugin).
-    opener: Option<Opener>,
-    /// Stops a running sync after the page it is storing.
+    opener: Mutex<Option<Opener>>,
+    /// The window's Cancel: ends the running sync or connect at once.
     cancel: Cancel,
     /// Charts' whole-history series and trends, until the database changes.
     charts: chart::Memo,
     /// The weight trend and the methods' backtest, likewise.
     trends: chart::Memo<Trend>,
     backtests: chart::Memo<Vec<Backtest>>,
+}
+
+impl std::ops::Deref for App {
+    type Target = Core;
+    fn deref(&self) -> &Core {
+        &self.0
+    }
+}
+
+/// Idle connections kept for the next call; more are opened when calls overlap.
+const IDLE_CONNECTIONS: usize = 4;
+
+/// A connection of the pool, back in it when dropped.
+pub struct Pooled<'a> {
+    store: Option<Store>,
+    idle: &'a Mutex<Vec<Store>>,
+}
+
+impl std::ops::Deref for Pooled<'_> {
+    type Target = Store;
+    fn deref(&self) -> &Store {
+        self.store.as_ref().unwrap_or_else(|| unreachable!("a pooled connection is taken only on drop"))
+    }
+}
+
+impl std::ops::DerefMut for Pooled<'_> {
+    fn deref_mut(&mut self) -> &mut Store {
+        self.store.as_mut().unwrap_or_else(|| unreachable!("a pooled connection is taken only on drop"))
+    }
+}
+
+impl Drop for Pooled<'_> {
+    fn drop(&mut self) {
+        if let Some(store) = self.store.take() {
+            let mut idle = self.idle.lock().unwrap_or_else(|e| e.into_inner());
+            if idle.len() < IDLE_CONNECTIONS {
+                idle.push(store);
+            }
+        }
+    }
 }
 
 /// Opens a URL in the system browser.
@@ -398,53 +455,100 @@ fn client_secret_key(client_id: &str) -> String {
 
 impl App {
     pub fn open(settings: Settings, keychain: Box<dyn SecretStore>) -> Result<App, AppError> {
-        let store = Store::open(&settings.database_path())?;
+        let database = settings.database_path();
+        let store = Store::open(&database)?;
+        let watch = Store::open(&database)?;
         let timeout =
             std::env::var("HEFT_CALLBACK_TIMEOUT_SECS").ok().and_then(|s| s.parse().ok()).unwrap_or(300);
         let refresh_lock_timeout = std::env::var("HEFT_REFRESH_LOCK_TIMEOUT_SECS")
             .ok()
             .and_then(|s| s.parse().ok())
             .map_or(REFRESH_LOCK_TIMEOUT, Duration::from_secs);
-        Ok(App {
-            settings,
-            store,
+        Ok(App(Arc::new(Core {
+            data_dir: settings.data_dir.clone(),
+            settings: Mutex::new(Arc::new(settings)),
+            database,
+            idle: Mutex::new(vec![store]),
+            watch: Mutex::new(watch),
             keychain,
-            clock: system_clock(),
+            clock: Mutex::new(system_clock()),
             callback_timeout: Duration::from_secs(timeout),
             refresh_lock_timeout,
-            demo: None,
-            opener: None,
+            demo: Mutex::new(None),
+            opener: Mutex::new(None),
             cancel: Cancel::default(),
             charts: chart::Memo::default(),
             trends: chart::Memo::default(),
             backtests: chart::Memo::default(),
-        })
+        })))
     }
 
-    /// A handle that stops this core's running sync (or a connect waiting for the browser),
-    /// for another thread while the sync holds the core.
+    /// A connection to the database for one call.
+    fn store(&self) -> Result<Pooled<'_>, StoreError> {
+        let idle = self.idle.lock().unwrap_or_else(|e| e.into_inner()).pop();
+        let store = match idle {
+            Some(s) => s,
+            None => Store::open(&self.database)?,
+        };
+        Ok(Pooled { store: Some(store), idle: &self.idle })
+    }
+
+    /// Changes whenever the database does (through this app or any other process): what
+    /// the caches key on.
+    fn data_version(&self) -> Result<(i64, u64), AppError> {
+        Ok(self.watch.lock().unwrap_or_else(|e| e.into_inner()).data_version()?)
+    }
+
+    /// The settings as they are now (a snapshot: holding it blocks nobody).
+    fn settings(&self) -> Arc<Settings> {
+        self.0.settings.lock().unwrap_or_else(|e| e.into_inner()).clone()
+    }
+
+    /// Applies an edit to settings.json (under its lock, merged with what another process
+    /// saved) and makes the result the snapshot every later call sees.
+    fn update_settings<T>(&self, edit: impl FnOnce(&mut config::SettingsFile) -> T) -> Result<T, AppError> {
+        let mut slot = self.0.settings.lock().unwrap_or_else(|e| e.into_inner());
+        let mut next = Settings::clone(&slot);
+        let out = next.update(edit)?;
+        *slot = Arc::new(next);
+        Ok(out)
+    }
+
+    /// Stops the running sync (or a connect waiting for the browser), from any thread.
     pub fn canceller(&self) -> Cancel {
         self.cancel.clone()
     }
 
     /// Uses `opener` for the consent page (unless `HEFT_BROWSER` names a program).
-    pub fn set_opener(&mut self, opener: Opener) {
-        self.opener = Some(opener);
+    pub fn set_opener(&self, opener: Opener) {
+        *self.opener.lock().unwrap_or_else(|e| e.into_inner()) = Some(opener);
     }
 
-    pub fn with_clock(mut self, clock: Clock) -> App {
-        self.clock = clock;
+    fn opener(&self) -> Option<Opener> {
+        self.opener.lock().unwrap_or_else(|e| e.into_inner()).clone()
+    }
+
+    pub fn with_clock(self, clock: Clock) -> App {
+        *self.0.clock.lock().unwrap_or_else(|e| e.into_inner()) = clock;
         self
     }
 
-    fn now(&self) -> i64 {
-        (self.clock)()
+    fn clock(&self) -> Clock {
+        self.0.clock.lock().unwrap_or_else(|e| e.into_inner()).clone()
     }
 
-    /// Takes in the settings another `App` or process on the same folder saved since they
-    /// were last read here (a `stat` when nothing changed).
-    pub fn reload_settings(&mut self) -> Result<(), AppError> {
-        self.settings.refresh()?;
+    fn now(&self) -> i64 {
+        (self.clock())()
+    }
+
+    /// Takes in the settings another process saved since they were last read here (a `stat`
+    /// when nothing changed).
+    pub fn reload_settings(&self) -> Result<(), AppError> {
+        let mut slot = self.0.settings.lock().unwrap_or_else(|e| e.into_inner());
+        let mut next = Settings::clone(&slot);
+        if next.refresh()? {
+            *slot = Arc::new(next);
+        }
         Ok(())
     }
 
@@ -455,12 +559,12 @@ impl App {
     }
 
     fn client_id(&self) -> Result<String, AppError> {
-        Ok(self.settings.client_id.clone().ok_or(ConfigError::MissingClientId)?)
+        Ok(self.settings().client_id.clone().ok_or(ConfigError::MissingClientId)?)
     }
 
     /// The client secret: from the environment, else from the keychain.
     fn client_secret(&self, client_id: &str) -> Result<ClientSecret, AppError> {
-        if let Some(s) = &self.settings.client_secret {
+        if let Some(s) = &self.settings().client_secret {
             return Ok(s.clone());
         }
         match self.keychain.get(&client_secret_key(client_id))? {
@@ -470,20 +574,24 @@ impl App {
     }
 
     /// Stores the developer app's credentials: the id in the settings file, the secret in the keychain.
-    pub fn save_credentials(&mut self, client_id: &str, secret: &ClientSecret) -> Result<(), AppError> {
+    pub fn save_credentials(&self, client_id: &str, secret: &ClientSecret) -> Result<(), AppError> {
         let (id, secret_text) = (client_id.trim(), secret.expose().trim());
         if id.is_empty() || secret_text.is_empty() {
             return Err(AppError::BadInput("enter both the client id and the client secret".into()));
         }
         self.keychain.set(&client_secret_key(id), secret_text)?;
         // The environment's client id, if any, still wins (as the settings page says).
-        self.settings.update(|f| f.client_id = Some(id.to_string()))?;
+        self.update_settings(|f| f.client_id = Some(id.to_string()))?;
         Ok(())
     }
 
     /// Makes the demo provider available at `url` (the shell runs the bundled simulator).
-    pub fn set_demo_endpoint(&mut self, endpoint: Endpoint) {
-        self.demo = Some(endpoint);
+    pub fn set_demo_endpoint(&self, endpoint: Endpoint) {
+        *self.demo.lock().unwrap_or_else(|e| e.into_inner()) = Some(endpoint);
+    }
+
+    fn demo(&self) -> Option<Endpoint> {
+        self.demo.lock().unwrap_or_else(|e| e.into_inner()).clone()
     }
 
     /// Whether a real Withings developer app is configured (client id and a secret).
@@ -494,22 +602,22 @@ impl App {
     /// The endpoint of a provider; hosts that are not this computer must be https.
     fn endpoint(&self, provider: Provider) -> Result<Endpoint, AppError> {
         let ep = match provider {
-            Provider::Demo => self.demo.clone().ok_or(AppError::DemoNotRunning)?,
+            Provider::Demo => self.demo().ok_or(AppError::DemoNotRunning)?,
             Provider::Local => return Err(AppError::LocalOnly),
             Provider::Withings | Provider::WithingsOauth1 => {
                 let client_id = self.client_id()?;
                 let auth_url = match provider {
                     Provider::WithingsOauth1 => {
-                        self.settings.oauth1_url.clone().ok_or(ConfigError::MissingOauth1Url)?
+                        self.settings().oauth1_url.clone().ok_or(ConfigError::MissingOauth1Url)?
                     }
-                    _ => self.settings.auth_url.clone(),
+                    _ => self.settings().auth_url.clone(),
                 };
                 Endpoint {
                     client_secret: self.client_secret(&client_id)?,
                     client_id,
-                    api_url: self.settings.api_url.clone(),
+                    api_url: self.settings().api_url.clone(),
                     auth_url,
-                    redirect_uri: self.settings.redirect_uri.clone(),
+                    redirect_uri: self.settings().redirect_uri.clone(),
                 }
             }
         };
@@ -520,9 +628,20 @@ impl App {
 
     /// The browser round trip; credentials go to the keychain before the account is recorded.
     /// `withings_demo_user` asks Withings for its demo user (`mode=demo`).
-    pub fn connect(&mut self, provider: Provider, withings_demo_user: bool) -> Result<Account, AppError> {
+    pub fn connect(&self, provider: Provider, withings_demo_user: bool) -> Result<Account, AppError> {
+        self.connect_with(provider, withings_demo_user, self.opener(), self.settings().browser.clone())
+    }
+
+    /// [`App::connect`], opening the consent page with `browser` (a program), else `opener`.
+    fn connect_with(
+        &self,
+        provider: Provider,
+        withings_demo_user: bool,
+        opener: Option<Opener>,
+        browser: Option<PathBuf>,
+    ) -> Result<Account, AppError> {
         let ep = self.endpoint(provider)?;
-        if crate::auth::callback::is_scheme_redirect(&ep.redirect_uri) && self.opener.is_none() {
+        if crate::auth::callback::is_scheme_redirect(&ep.redirect_uri) && opener.is_none() {
             // Only the desktop app receives `heft:` links; a terminal would wait in vain.
             return Err(AppError::BadInput(format!(
                 "the callback {} comes back through the desktop app; connect there, or use a loopback callback (http://localhost:PORT/callback) here",
@@ -532,8 +651,8 @@ impl App {
         // A keychain that cannot keep the tokens is found before the browser opens.
         self.probe_keychain()?;
         let opts = ConnectOptions {
-            browser: self.settings.browser.as_deref(),
-            opener: self.opener.as_deref(),
+            browser: browser.as_deref(),
+            opener: opener.as_deref(),
             timeout: self.callback_timeout,
             withings_demo_user,
         };
@@ -543,17 +662,17 @@ impl App {
         let client = Client::new(&ep.api_url).with_stop(self.cancel.begin());
         let done = flow.authorize(&ep, &client, &opts, now)?;
         done.credentials.save(self.keychain.as_ref(), &provider.token_key(&done.userid))?;
-        if !provider.is_demo() && self.settings.client_secret.is_some() {
+        if !provider.is_demo() && self.settings().client_secret.is_some() {
             // A secret given in the environment is kept in the keychain for later runs.
             self.keychain.set(&client_secret_key(&ep.client_id), ep.client_secret.expose())?;
         }
         let expires = done.credentials.expires_at();
-        let id = self.store.upsert_account(provider, &done.userid, done.scope.as_deref(), expires, now)?;
-        Ok(self.store.account(id)?)
+        let id = self.store()?.upsert_account(provider, &done.userid, done.scope.as_deref(), expires, now)?;
+        Ok(self.store()?.account(id)?)
     }
 
     /// Makes the demo provider available and connects its user through the same flow.
-    pub fn start_demo(&mut self, endpoint: Endpoint) -> Result<Account, AppError> {
+    pub fn start_demo(&self, endpoint: Endpoint) -> Result<Account, AppError> {
         self.set_demo_endpoint(endpoint);
         self.connect(Provider::Demo, false)
     }
@@ -562,7 +681,7 @@ impl App {
     /// history (see [`App::demo_data_end`]) but none of the tokens it issued before, and it
     /// approves at once; the demo is authorized again here, without a browser. A demo the
     /// person disconnected stays disconnected. Returns the account renewed, if any.
-    pub fn renew_demo(&mut self, endpoint: Endpoint) -> Result<Option<Account>, AppError> {
+    pub fn renew_demo(&self, endpoint: Endpoint) -> Result<Option<Account>, AppError> {
         if !self.has_demo()? {
             return Ok(None);
         }
@@ -583,33 +702,30 @@ impl App {
             });
             Ok(())
         });
-        let saved = (self.opener.replace(follow), self.settings.browser.take());
-        let result = self.connect(Provider::Demo, false);
-        (self.opener, self.settings.browser) = saved;
-        result.map(Some)
+        self.connect_with(Provider::Demo, false, Some(follow), None).map(Some)
     }
 
     /// Where the demo's history ends: fixed the first time the demo starts, kept in the settings.
-    pub fn demo_data_end(&mut self) -> Result<i64, AppError> {
-        if let Some(end) = self.settings.file().demo_data_end {
+    pub fn demo_data_end(&self) -> Result<i64, AppError> {
+        if let Some(end) = self.settings().file().demo_data_end {
             return Ok(end);
         }
         let now = self.now();
         // Under the file's lock: a demo another Heft started first keeps its end.
-        Ok(self.settings.update(|f| *f.demo_data_end.get_or_insert(now))?)
+        self.update_settings(|f| *f.demo_data_end.get_or_insert(now))
     }
 
     /// There is a demo account that expects the bundled simulator.
     pub fn has_demo(&self) -> Result<bool, AppError> {
-        Ok(self.store.accounts()?.iter().any(|a| a.provider.is_demo() && !a.needs_reconnect))
+        Ok(self.store()?.accounts()?.iter().any(|a| a.provider.is_demo() && !a.needs_reconnect))
     }
 
     pub fn accounts(&self) -> Result<Vec<Account>, AppError> {
-        Ok(self.store.accounts()?)
+        Ok(self.store()?.accounts()?)
     }
 
     fn select(&self, userid: Option<&str>) -> Result<Vec<Account>, AppError> {
-        let all = self.store.accounts()?;
+        let all = self.store()?.accounts()?;
         if all.is_empty() {
             return Err(AppError::NoAccounts);
         }
@@ -630,7 +746,7 @@ impl App {
     /// One account that fails (revoked, offline, demo stopped) never stops the others: each
     /// gets its own result, and its error is recorded for the window.
     pub fn sync(
-        &mut self,
+        &self,
         userid: Option<&str>,
         full: bool,
         progress: &mut dyn FnMut(&str, &Progress),
@@ -658,7 +774,7 @@ impl App {
     }
 
     fn sync_account(
-        &mut self,
+        &self,
         a: &Account,
         full: bool,
         progress: &mut dyn FnMut(&str, &Progress),
@@ -677,7 +793,7 @@ impl App {
         });
         let result = self.sync_one(a, &ep, &client, full, progress, cancel);
         if let Some(wait) = *slowed.lock().unwrap_or_else(|p| p.into_inner())
-            && let Err(s) = self.store.record_rate_limit(a.id, self.now(), wait)
+            && let Err(s) = self.store()?.record_rate_limit(a.id, self.now(), wait)
         {
             tracing::warn!("could not record Withings' request to slow down: {s}");
         }
@@ -689,20 +805,21 @@ impl App {
                 if let Err(k) = self.keychain.delete(&a.provider.token_key(&a.userid)) {
                     tracing::warn!("could not remove dead tokens from the keychain: {k}");
                 }
-                if let Err(s) = self.store.set_needs_reconnect(a.id, true) {
+                if let Err(s) = self.store().and_then(|db| db.set_needs_reconnect(a.id, true)) {
                     tracing::warn!("could not mark the account for reconnection: {s}");
                 }
             }
             // A cancel is the person's choice, not a problem for the health panel.
             if !matches!(e, SyncError::Cancelled)
-                && let Err(s) = self.store.record_sync_error(a.id, e.code(), &e.to_string())
+                && let Err(s) =
+                    self.store().and_then(|db| db.record_sync_error(a.id, e.code(), &e.to_string()))
             {
                 tracing::warn!("could not record the sync error: {s}");
             }
             AppError::Sync { userid: a.userid.clone(), source: e }
         })?;
         // Weigh-ins imported from a Withings export that the API has now sent give way to it.
-        let retired = self.store.retire_imported_twins(a.id)?;
+        let retired = self.store()?.retire_imported_twins(a.id)?;
         if retired > 0 {
             tracing::info!(retired, "imported weigh-ins now synced from Withings gave way to Withings' copy");
         }
@@ -710,7 +827,7 @@ impl App {
     }
 
     fn sync_one(
-        &mut self,
+        &self,
         a: &Account,
         ep: &Endpoint,
         client: &Client,
@@ -728,8 +845,8 @@ impl App {
         let ctx = SessionContext {
             client,
             keychain: self.keychain.as_ref(),
-            clock: self.clock.clone(),
-            lock_dir: &self.settings.data_dir,
+            clock: self.clock(),
+            lock_dir: &self.data_dir,
             lock_timeout: self.refresh_lock_timeout,
         };
         let flow = a.provider.flow().ok_or_else(|| SessionError::ReconnectNeeded {
@@ -738,29 +855,29 @@ impl App {
         })?;
         let mut session: Box<dyn ApiSession + '_> = flow.session(ep, &a.userid, key, credentials, ctx)?;
         tracing::debug!(userid = %a.userid, "credentials loaded; syncing");
-        let now = (self.clock)();
+        let now = self.now();
         let r = sync::sync_account(
-            &mut self.store,
+            &mut *self.store()?,
             session.as_mut(),
             a.id,
-            sync::SyncOptions { full, windows: self.settings.sync_windows },
+            sync::SyncOptions { full, windows: self.settings().sync_windows },
             now,
             &mut |p| progress(&a.userid, p),
             cancel,
         );
         if let Some(exp) = session.expires_at() {
-            self.store.set_token_expiry(a.id, exp)?;
+            self.store()?.set_token_expiry(a.id, exp)?;
         }
         r
     }
 
     pub fn status(&self) -> Result<Vec<AccountStatus>, AppError> {
-        self.store
+        self.store()?
             .accounts()?
             .into_iter()
             .map(|a| {
-                let (groups, measures) = self.store.counts(a.id)?;
-                Ok(AccountStatus { sync: self.store.sync_state(a.id)?, groups, measures, account: a })
+                let (groups, measures) = self.store()?.counts(a.id)?;
+                Ok(AccountStatus { sync: self.store()?.sync_state(a.id)?, groups, measures, account: a })
             })
             .collect()
     }
@@ -772,11 +889,11 @@ impl App {
             .into_iter()
             .map(|s| {
                 Ok(AccountView {
-                    timezone: self.store.timezone(s.account.id)?.iana_name().map(String::from),
+                    timezone: self.store()?.timezone(s.account.id)?.iana_name().map(String::from),
                     unit: self.unit_of(&s.account),
                     own_unit: s.account.unit.clone(),
                     goal_kg: s.account.goal_kg,
-                    to_review: self.store.awaiting_review(s.account.id)?,
+                    to_review: self.store()?.awaiting_review(s.account.id)?,
                     name: s.account.name,
                     colour: s.account.colour,
                     userid: s.account.userid,
@@ -793,7 +910,7 @@ impl App {
             configured: self.is_configured(),
             accounts,
             unit: self.unit(),
-            demo_url: self.demo.as_ref().map(|d| d.api_url.clone()),
+            demo_url: self.demo().map(|d| d.api_url),
         })
     }
 
@@ -804,7 +921,7 @@ impl App {
 
     /// The saved display unit (kg until one is chosen).
     pub fn unit(&self) -> MassUnit {
-        self.settings.file().unit.as_deref().and_then(MassUnit::parse).unwrap_or(MassUnit::Kg)
+        self.settings().file().unit.as_deref().and_then(MassUnit::parse).unwrap_or(MassUnit::Kg)
     }
 
     /// The account's own display unit, else the saved default.
@@ -813,40 +930,41 @@ impl App {
     }
 
     /// Remembers the display unit.
-    pub fn set_unit(&mut self, unit: MassUnit) -> Result<(), AppError> {
-        self.settings.update(|f| f.unit = Some(unit.as_str().to_string()))?;
+    pub fn set_unit(&self, unit: MassUnit) -> Result<(), AppError> {
+        self.update_settings(|f| f.unit = Some(unit.as_str().to_string()))?;
         Ok(())
     }
 
     /// The goal in effect: the account's own goal set in Heft, else one set by an earlier
     /// Heft for every account (`settings.json`), else Withings' latest goal.
     pub fn goal_kg(&self, account: i64) -> Result<Option<f64>, AppError> {
-        let own = self.store.account(account)?.goal_kg.or(self.settings.file().goal_kg);
+        let own = self.store()?.account(account)?.goal_kg.or(self.settings().file().goal_kg);
         Ok(match own {
             Some(g) => Some(g),
-            None => self.store.withings_goal_kg(account)?,
+            None => self.store()?.withings_goal_kg(account)?,
         })
     }
 
     /// Sets (or with `None` clears) the account's goal weight.
-    pub fn set_goal_kg(&mut self, userid: Option<&str>, goal: Option<f64>) -> Result<(), AppError> {
+    pub fn set_goal_kg(&self, userid: Option<&str>, goal: Option<f64>) -> Result<(), AppError> {
         if let Some(g) = goal
             && !(g > 0.0 && g < 1000.0)
         {
             return Err(AppError::BadInput(format!("a goal of {g} kg is not a body weight")));
         }
         let a = self.account_for(userid)?;
-        self.store.set_account_goal(a.id, goal)?;
-        self.settings.refresh()?;
-        if let Some(everyone) = self.settings.file().goal_kg {
+        self.store()?.set_account_goal(a.id, goal)?;
+        self.reload_settings()?;
+        let everyone = self.settings().file().goal_kg;
+        if let Some(everyone) = everyone {
             // The old goal for everyone becomes each account's own, so clearing it here
             // does not bring it back for this one.
-            for other in self.store.accounts()? {
+            for other in self.store()?.accounts()? {
                 if other.id != a.id && other.goal_kg.is_none() {
-                    self.store.set_account_goal(other.id, Some(everyone))?;
+                    self.store()?.set_account_goal(other.id, Some(everyone))?;
                 }
             }
-            self.settings.update(|f| f.goal_kg = None)?;
+            self.update_settings(|f| f.goal_kg = None)?;
         }
         Ok(())
     }
@@ -857,7 +975,7 @@ impl App {
         req: &ChartRequest,
     ) -> Result<(chart::ChartData, ChartSpec, jiff::tz::TimeZone), AppError> {
         let a = self.account_for(userid)?;
-        let tz = self.store.timezone(a.id)?;
+        let tz = self.store()?.timezone(a.id)?;
         let spec = ChartSpec {
             kind: req.kind,
             range: Range::parse(&req.range, &tz)?,
@@ -865,13 +983,20 @@ impl App {
             theme: req.theme,
             width: req.width.clamp(200, 8000),
             height: req.height.clamp(150, 8000),
-            goal_kg: a.goal_kg.or(self.settings.file().goal_kg),
+            goal_kg: a.goal_kg.or(self.settings().file().goal_kg),
             include_ambiguous: req.include_ambiguous,
             trend: self.trend_spec_with(&a, req.trend)?,
             goal_band: true,
             colour: a.colour.as_deref().and_then(chart::parse_colour),
         };
-        let data = chart::chart_data_memo(&self.store, &self.charts, a.id, &spec, self.now())?;
+        let data = chart::chart_data_memo(
+            &*self.store()?,
+            &self.charts,
+            self.data_version()?,
+            a.id,
+            &spec,
+            self.now(),
+        )?;
         Ok((data, spec, tz))
     }
 
@@ -933,7 +1058,8 @@ impl App {
 
     /// `choice` where it says something, else the account's saved choice, else the defaults.
     fn trend_spec_with(&self, a: &Account, choice: TrendChoice) -> Result<TrendSpec, AppError> {
-        let saved = self.settings.file().trend.get(&Self::settings_key(a));
+        let settings = self.settings();
+        let saved = settings.file().trend.get(&Self::settings_key(a));
         let method = match (choice.method, saved) {
             (Some(m), _) => m,
             (None, Some(t)) => Method::parse(&t.method).map_err(|e| ConfigError::BadTrend(e.to_string()))?,
@@ -948,7 +1074,7 @@ impl App {
 
     /// Chooses an account's trend method (and `time-aware`'s smoothing time, in days).
     pub fn set_trend_method(
-        &mut self,
+        &self,
         userid: Option<&str>,
         method: Method,
         smoothing_days: Option<f64>,
@@ -960,12 +1086,12 @@ impl App {
         }
         let a = self.account_for(userid)?;
         let setting = TrendSetting { method: method.as_str().to_string(), smoothing_days };
-        self.settings.update(|f| f.trend.insert(Self::settings_key(&a), setting))?;
+        self.update_settings(|f| f.trend.insert(Self::settings_key(&a), setting))?;
         Ok(())
     }
 
     fn weights(&self, a: &Account, kind: MeasureType) -> Result<Vec<(i64, f64)>, AppError> {
-        Ok(self.store.values(a.id, kind, false)?)
+        Ok(self.store()?.values(a.id, kind, false)?)
     }
 
     /// The account's weight trend, computed once per change of the database (and of the
@@ -973,8 +1099,8 @@ impl App {
     fn weight_trend(&self, a: &Account, choice: TrendChoice) -> Result<Arc<Trend>, AppError> {
         let spec = self.trend_spec_with(a, choice)?;
         let key = format!("{}:{:?}:{}", a.id, spec.method, spec.smoothing_days);
-        self.trends.get_or(self.store.data_version()?, key, || {
-            let tz = self.store.timezone(a.id)?;
+        self.trends.get_or(self.data_version()?, key, || {
+            let tz = self.store()?.timezone(a.id)?;
             Ok(trend::compute(&self.weights(a, MeasureType::WEIGHT)?, &tz, spec))
         })
     }
@@ -993,7 +1119,7 @@ impl App {
         let change_30d = days.len().checked_sub(31).map(|i| last.trend - days[i].trend);
         let goal = self.goal_kg(a.id)?;
         let band: Option<GoalBand> = goal.and_then(|g| trend::goal_band(&days, g));
-        let height = self.store.latest_values(a.id)?.into_iter().find(|l| l.kind == MeasureType::HEIGHT);
+        let height = self.store()?.latest_values(a.id)?.into_iter().find(|l| l.kind == MeasureType::HEIGHT);
         let bmi =
             height.map(|h| h.value.to_f64()).filter(|h| *h > 0.5 && *h < 2.8).map(|h| last.trend / (h * h));
         Ok(TrendSummary {
@@ -1017,8 +1143,8 @@ impl App {
         let a = self.account_for(userid)?;
         let spec = self.trend_spec(&a)?;
         let key = format!("{}:{}", a.id, spec.smoothing_days);
-        let tests = self.backtests.get_or(self.store.data_version()?, key, || {
-            let tz = self.store.timezone(a.id)?;
+        let tests = self.backtests.get_or(self.data_version()?, key, || {
+            let tz = self.store()?.timezone(a.id)?;
             Ok::<_, AppError>(trend::backtest(
                 &self.weights(&a, MeasureType::WEIGHT)?,
                 &tz,
@@ -1048,7 +1174,7 @@ impl App {
         choice: TrendChoice,
     ) -> Result<Split, AppError> {
         let spec = self.trend_spec_with(a, choice)?;
-        let tz = self.store.timezone(a.id)?;
+        let tz = self.store()?.timezone(a.id)?;
         let to = to.or_else(|| trend::local_day(self.now(), &tz)).unwrap_or_default();
         let from = match from {
             Some(f) => f,
@@ -1074,7 +1200,7 @@ impl App {
         to_ts: Option<i64>,
     ) -> Result<SplitView, AppError> {
         let a = self.account_for(userid)?;
-        let tz = self.store.timezone(a.id)?;
+        let tz = self.store()?.timezone(a.id)?;
         let day = |ts: Option<i64>| ts.and_then(|t| trend::local_day(t, &tz));
         let split = self.split_of(&a, day(from_ts), day(to_ts), TrendChoice::default())?;
         Ok(SplitView { sentence: split_sentence(&split, unit), split })
@@ -1100,9 +1226,9 @@ impl App {
     /// fat, BMR, …), weight-related ones in the account's unit of choice elsewhere.
     pub fn body_figures(&self, userid: Option<&str>) -> Result<Vec<BodyFigure>, AppError> {
         let a = self.account_for(userid)?;
-        let tz = self.store.timezone(a.id)?;
+        let tz = self.store()?.timezone(a.id)?;
         Ok(self
-            .store
+            .store()?
             .latest_values(a.id)?
             .into_iter()
             .map(|l| {
@@ -1120,13 +1246,13 @@ impl App {
 
     /// The lossless JSON export, as text.
     pub fn export_json(&self) -> Result<String, AppError> {
-        let e = export::export(&self.store)?;
+        let e = export::export(&*self.store()?)?;
         Ok(serde_json::to_string_pretty(&e).map_err(ExportError::Encode)?)
     }
 
     /// Body measurements as CSV; returns the number of rows.
     pub fn export_csv(&self, out: impl std::io::Write) -> Result<usize, AppError> {
-        Ok(crate::csv_export::write_csv(&self.store, out)?)
+        Ok(crate::csv_export::write_csv(&*self.store()?, out)?)
     }
 
     /// Writes an export to `path` atomically: the old file stays if anything fails.
@@ -1139,7 +1265,7 @@ impl App {
     ) -> Result<ExportSummary, AppError> {
         let (bytes, items) = match format {
             ExportFormat::Json => {
-                let e = export::export(&self.store)?;
+                let e = export::export(&*self.store()?)?;
                 let n = e.groups.len();
                 (serde_json::to_vec_pretty(&e).map_err(ExportError::Encode)?, n)
             }
@@ -1155,31 +1281,31 @@ impl App {
     }
 
     /// Imports a Heft JSON export; a broken file changes nothing.
-    pub fn import_json(&mut self, file: impl std::io::Read) -> Result<ImportReport, AppError> {
+    pub fn import_json(&self, file: impl std::io::Read) -> Result<ImportReport, AppError> {
         let data = export::parse_reader(file)?;
         let now = self.now();
-        Ok(export::import(&mut self.store, data, now)?)
+        Ok(export::import(&mut *self.store()?, data, now)?)
     }
 
     /// Removes the demo account, its tokens and its history (real accounts are untouched,
     /// even one with the same userid).
-    pub fn remove_demo(&mut self, userid: &str) -> Result<(), AppError> {
-        let demo = self.store.accounts()?.into_iter().find(|a| a.provider.is_demo() && a.userid == userid);
+    pub fn remove_demo(&self, userid: &str) -> Result<(), AppError> {
+        let demo = self.store()?.accounts()?.into_iter().find(|a| a.provider.is_demo() && a.userid == userid);
         let a = demo.ok_or_else(|| AppError::UnknownAccount(userid.to_string()))?;
         self.keychain.delete(&a.provider.token_key(&a.userid))?;
-        self.store.delete_account(a.id)?;
+        self.store()?.delete_account(a.id)?;
         Ok(())
     }
 
     /// Forgets an account's tokens (keychain); its history stays unless `delete_data`.
-    pub fn disconnect(&mut self, userid: Option<&str>, delete_data: bool) -> Result<Vec<Account>, AppError> {
+    pub fn disconnect(&self, userid: Option<&str>, delete_data: bool) -> Result<Vec<Account>, AppError> {
         let accounts = self.select(userid)?;
         for a in &accounts {
             self.keychain.delete(&a.provider.token_key(&a.userid))?;
             if delete_data {
-                self.store.delete_account(a.id)?;
+                self.store()?.delete_account(a.id)?;
             } else {
-                self.store.set_needs_reconnect(a.id, true)?;
+                self.store()?.set_needs_reconnect(a.id, true)?;
             }
         }
         Ok(accounts)

@@ -106,11 +106,12 @@ impl App {
     /// The settings; with `check_secret`, whether the keychain holds the client secret (a
     /// keychain round trip).
     pub fn preferences(&self, check_secret: bool) -> Result<Preferences, AppError> {
-        let f = self.settings.file();
+        let settings = self.settings();
+        let f = settings.file();
         let sync_every = f.sync_every.as_deref().and_then(SyncEvery::parse).unwrap_or_default();
-        let client_id = self.settings.client_id.clone();
+        let client_id = self.settings().client_id.clone();
         let client_secret_saved = match &client_id {
-            Some(_) if self.settings.client_secret.is_some() => true,
+            Some(_) if self.settings().client_secret.is_some() => true,
             Some(id) if check_secret => self.keychain.get(&client_secret_key(id))?.is_some(),
             _ => false,
         };
@@ -120,19 +121,19 @@ impl App {
             sync_every,
             sync_every_minutes: sync_every.minutes(),
             theme: f.theme.as_deref().and_then(ThemeChoice::parse).unwrap_or_default(),
-            data_dir: self.settings.data_dir.display().to_string(),
+            data_dir: self.data_dir.display().to_string(),
             client_id_from_environment: client_id.is_some() && client_id != f.client_id,
             client_id,
             client_secret_saved,
-            callback_url: self.settings.redirect_uri.clone(),
+            callback_url: self.settings().redirect_uri.clone(),
             locale: crate::locale::bcp47_from_env(),
         })
     }
 
-    pub fn save_preferences(&mut self, p: &PreferencesUpdate) -> Result<Preferences, AppError> {
+    pub fn save_preferences(&self, p: &PreferencesUpdate) -> Result<Preferences, AppError> {
         // Only these keys: what another Heft changed meanwhile (a trend method, the client id)
         // is kept.
-        self.settings.update(|f| {
+        self.update_settings(|f| {
             f.unit = Some(p.unit.as_str().to_string());
             f.sync_on_launch = Some(p.sync_on_launch);
             f.sync_every = Some(p.sync_every.as_str().to_string());
@@ -142,7 +143,7 @@ impl App {
     }
 
     pub fn data_dir(&self) -> &std::path::Path {
-        &self.settings.data_dir
+        &self.data_dir
     }
 }
 

@@ -135,45 +135,42 @@ fn reason_text(r: &Reason, unit: MassUnit) -> String {
 
 impl App {
     fn tz_of(&self, a: &Account) -> Result<TimeZone, AppError> {
-        Ok(self.store.timezone(a.id)?)
+        Ok(self.store()?.timezone(a.id)?)
     }
 
     /// Excludes a weigh-in from the trend, rate, projection and split (Withings keeps it).
-    pub fn exclude(
-        &mut self,
-        userid: Option<&str>,
-        grpid: i64,
-        reason: Option<&str>,
-    ) -> Result<(), AppError> {
+    pub fn exclude(&self, userid: Option<&str>, grpid: i64, reason: Option<&str>) -> Result<(), AppError> {
         let a = self.account_for(userid)?;
         let reason = reason.map(str::trim).filter(|r| !r.is_empty()).map(str::to_string);
         let v = Verdict { counted: false, reason, decided_at: self.now() };
-        Ok(self.store.set_verdict(a.id, grpid, &v)?)
+        Ok(self.store()?.set_verdict(a.id, grpid, &v)?)
     }
 
     /// Restores an excluded weigh-in. One Withings was unsure about becomes "mine".
-    pub fn include(&mut self, userid: Option<&str>, grpid: i64) -> Result<(), AppError> {
+    pub fn include(&self, userid: Option<&str>, grpid: i64) -> Result<(), AppError> {
         let a = self.account_for(userid)?;
         let g = self.group(&a, grpid)?;
         if Attrib(g.attrib).is_ambiguous() {
             return self.review(userid, grpid, true);
         }
-        self.store.clear_verdict(a.id, grpid)?;
+        self.store()?.clear_verdict(a.id, grpid)?;
         Ok(())
     }
 
     /// The answer to "is this yours?" for a weigh-in Withings could not attribute. It stays
     /// whatever Withings says later; an undecided one follows Withings.
-    pub fn review(&mut self, userid: Option<&str>, grpid: i64, mine: bool) -> Result<(), AppError> {
+    pub fn review(&self, userid: Option<&str>, grpid: i64, mine: bool) -> Result<(), AppError> {
         let a = self.account_for(userid)?;
         self.group(&a, grpid)?;
         let reason = (!mine).then(|| "not me".to_string());
         let v = Verdict { counted: mine, reason, decided_at: self.now() };
-        Ok(self.store.set_verdict(a.id, grpid, &v)?)
+        Ok(self.store()?.set_verdict(a.id, grpid, &v)?)
     }
 
     fn group(&self, a: &Account, grpid: i64) -> Result<StoredGroup, AppError> {
-        self.store.group(a.id, grpid)?.ok_or_else(|| crate::store::StoreError::UnknownWeighIn(grpid).into())
+        self.store()?
+            .group(a.id, grpid)?
+            .ok_or_else(|| crate::store::StoreError::UnknownWeighIn(grpid).into())
     }
 
     /// Weigh-ins, newest first, with where each stands and why it may need a look; `only`
@@ -189,11 +186,11 @@ impl App {
         let a = self.account_for(userid)?;
         let unit = unit.unwrap_or_else(|| self.unit_of(&a));
         let tz = self.tz_of(&a)?;
-        let verdicts = self.store.verdicts(a.id)?;
+        let verdicts = self.store()?.verdicts(a.id)?;
         let flags: HashMap<i64, Anomaly> =
             self.anomalies_of(&a, &tz)?.into_iter().map(|x| (x.grpid, x)).collect();
         let mut rows = Vec::new();
-        for w in self.store.recent_weigh_ins(a.id, u32::MAX)? {
+        for w in self.store()?.recent_weigh_ins(a.id, u32::MAX)? {
             let verdict = verdicts.get(&w.grpid);
             let standing = Standing::of(verdict, w.attrib);
             let anomalies: Vec<String> = flags
@@ -259,7 +256,7 @@ impl App {
             include_ambiguous: false,
         };
         let pts: Vec<(i64, f64, i64)> = self
-            .store
+            .store()?
             .series(q)?
             .into_iter()
             .filter(|p| p.counted)
@@ -277,25 +274,21 @@ impl App {
 
     /// The account an entry or an import joins: the one named, else the only one, else a
     /// local account made for it. With several accounts the person must say which.
-    fn target_account(
-        &mut self,
-        userid: Option<&str>,
-        tz: Option<&str>,
-    ) -> Result<(Account, bool), AppError> {
+    fn target_account(&self, userid: Option<&str>, tz: Option<&str>) -> Result<(Account, bool), AppError> {
         if userid.is_some() {
             return Ok((self.account_for(userid)?, false));
         }
-        let all: Vec<Account> = self.store.accounts()?.into_iter().filter(|a| !a.demo).collect();
+        let all: Vec<Account> = self.store()?.accounts()?.into_iter().filter(|a| !a.demo).collect();
         match all.len() {
             0 => {
                 let now = self.now();
-                let id = self.store.upsert_account(Provider::Local, LOCAL_USERID, None, None, now)?;
+                let id = self.store()?.upsert_account(Provider::Local, LOCAL_USERID, None, None, now)?;
                 let zone =
                     tz.map(str::to_string).or_else(|| TimeZone::system().iana_name().map(str::to_string));
                 if let Some(z) = zone {
-                    self.store.set_timezone(id, &z)?;
+                    self.store()?.set_timezone(id, &z)?;
                 }
-                Ok((self.store.account(id)?, true))
+                Ok((self.store()?.account(id)?, true))
             }
             1 => Ok((all.into_iter().next().ok_or(AppError::NoAccounts)?, false)),
             _ => Err(AppError::BadInput(format!(
@@ -376,68 +369,68 @@ impl App {
     }
 
     /// Adds a weigh-in of the person's own; returns its number (negative: Heft's own).
-    pub fn add_entry(&mut self, userid: Option<&str>, e: &Entry) -> Result<(Account, i64), AppError> {
+    pub fn add_entry(&self, userid: Option<&str>, e: &Entry) -> Result<(Account, i64), AppError> {
         let (a, made) = self.target_account(userid, None)?;
         let g = match self.entry_group(&a, e, None) {
             Ok(g) => g,
             Err(err) => {
                 if made {
-                    self.store.delete_account(a.id)?;
+                    self.store()?.delete_account(a.id)?;
                 }
                 return Err(err);
             }
         };
-        let ids = self.store.add_own(a.id, &[g])?;
+        let ids = self.store()?.add_own(a.id, &[g])?;
         Ok((a, ids[0]))
     }
 
     /// Changes what is given of an entry of the person's own (or one they imported).
-    pub fn edit_entry(&mut self, userid: Option<&str>, grpid: i64, e: &Entry) -> Result<(), AppError> {
+    pub fn edit_entry(&self, userid: Option<&str>, grpid: i64, e: &Entry) -> Result<(), AppError> {
         let a = self.account_for(userid)?;
-        let old = self.store.own_group(a.id, grpid)?;
+        let old = self.store()?.own_group(a.id, grpid)?;
         let mut g = self.entry_group(&a, e, Some(&old))?;
         g.attrib = old.attrib;
-        Ok(self.store.replace_own(a.id, &g)?)
+        Ok(self.store()?.replace_own(a.id, &g)?)
     }
 
     /// Deletes an entry of the person's own (Withings' weigh-ins are excluded instead).
-    pub fn remove_entry(&mut self, userid: Option<&str>, grpid: i64) -> Result<(), AppError> {
+    pub fn remove_entry(&self, userid: Option<&str>, grpid: i64) -> Result<(), AppError> {
         let a = self.account_for(userid)?;
-        Ok(self.store.remove_own(a.id, grpid)?)
+        Ok(self.store()?.remove_own(a.id, grpid)?)
     }
 
     /// Names an account ("Anna"); an empty name clears it.
-    pub fn rename_account(&mut self, userid: Option<&str>, name: &str) -> Result<Account, AppError> {
+    pub fn rename_account(&self, userid: Option<&str>, name: &str) -> Result<Account, AppError> {
         let a = self.account_for(userid)?;
         let name = name.trim();
         if name.chars().count() > 40 {
             return Err(AppError::BadInput("a name of at most 40 characters".into()));
         }
-        self.store.set_account_name(a.id, (!name.is_empty()).then_some(name))?;
-        Ok(self.store.account(a.id)?)
+        self.store()?.set_account_name(a.id, (!name.is_empty()).then_some(name))?;
+        Ok(self.store()?.account(a.id)?)
     }
 
     /// The account's colour, "#rrggbb", or `None` for the default.
-    pub fn set_account_colour(&mut self, userid: Option<&str>, colour: Option<&str>) -> Result<(), AppError> {
+    pub fn set_account_colour(&self, userid: Option<&str>, colour: Option<&str>) -> Result<(), AppError> {
         let a = self.account_for(userid)?;
         if let Some(c) = colour
             && !(c.len() == 7 && c.starts_with('#') && c[1..].bytes().all(|b| b.is_ascii_hexdigit()))
         {
             return Err(AppError::BadInput(format!("{c:?} is not a colour like #2f7d5b")));
         }
-        Ok(self.store.set_account_colour(a.id, colour.map(|c| c.to_ascii_lowercase()).as_deref())?)
+        Ok(self.store()?.set_account_colour(a.id, colour.map(|c| c.to_ascii_lowercase()).as_deref())?)
     }
 
     /// The account's own display unit (`None`: the default).
-    pub fn set_account_unit(&mut self, userid: Option<&str>, unit: Option<MassUnit>) -> Result<(), AppError> {
+    pub fn set_account_unit(&self, userid: Option<&str>, unit: Option<MassUnit>) -> Result<(), AppError> {
         let a = self.account_for(userid)?;
-        Ok(self.store.set_account_unit(a.id, unit.map(MassUnit::as_str))?)
+        Ok(self.store()?.set_account_unit(a.id, unit.map(MassUnit::as_str))?)
     }
 
     /// Imports a file by its content: a Heft JSON export, or Withings' export (ZIP or
     /// `weight.csv`). The file is read as a stream with a cap that fits its kind (see
     /// [`crate::read_limit`]); a broken or oversized file stores nothing.
-    pub fn import_path(&mut self, path: &Path, opts: &ImportOptions) -> Result<Imported, AppError> {
+    pub fn import_path(&self, path: &Path, opts: &ImportOptions) -> Result<Imported, AppError> {
         let read_err = |source| ImportError::Read { path: path.display().to_string(), source };
         let mut file = std::fs::File::open(path).map_err(read_err)?;
         let mut head = Vec::new();
@@ -457,13 +450,13 @@ impl App {
     }
 
     /// [`App::import_path`] for a file's content (the window reads the file it was given).
-    pub fn import_bytes(&mut self, bytes: &[u8], opts: &ImportOptions) -> Result<Imported, AppError> {
+    pub fn import_bytes(&self, bytes: &[u8], opts: &ImportOptions) -> Result<Imported, AppError> {
         self.import_reader(&bytes[..bytes.len().min(HEAD as usize)], std::io::Cursor::new(bytes), opts)
     }
 
     /// Imports what `r` holds, told by `head`, its first bytes.
     fn import_reader(
-        &mut self,
+        &self,
         head: &[u8],
         r: impl Read + Seek,
         opts: &ImportOptions,
@@ -487,7 +480,7 @@ impl App {
     /// that repeat another exactly and those the account already has (one to one: within a
     /// minute, the same weight at the file's precision).
     pub fn import_withings(
-        &mut self,
+        &self,
         file: &WithingsFile,
         opts: &ImportOptions,
     ) -> Result<WithingsImport, AppError> {
@@ -499,13 +492,13 @@ impl App {
             .target_account(opts.account.as_deref(), opts.timezone.as_deref().or(file.timezone.as_deref()))?;
         let result = self.import_into(&a, file, opts);
         if result.is_err() && made {
-            self.store.delete_account(a.id)?;
+            self.store()?.delete_account(a.id)?;
         }
         result
     }
 
     fn import_into(
-        &mut self,
+        &self,
         a: &Account,
         file: &WithingsFile,
         opts: &ImportOptions,
@@ -534,7 +527,7 @@ impl App {
         // Against what is stored (synced from Withings, an earlier import, typed by hand) a
         // row is a weigh-in already there when one lies within a minute with its weight at
         // the written precision, one to one: each stored weigh-in stands for one row only.
-        let stored = self.store.weigh_in_keys(a.id)?;
+        let stored = self.store()?.weigh_in_keys(a.id)?;
         let mut written: Vec<WrittenWeighIn> = rows
             .iter()
             .map(|(row, g)| WrittenWeighIn {
@@ -554,7 +547,7 @@ impl App {
             .collect();
         let groups: Vec<StoredGroup> =
             rows.into_iter().zip(&pairs).filter(|(_, p)| p.is_none()).map(|((_, g), _)| g).collect();
-        self.store.add_imported(a.id, &groups, &stand_for)?;
+        self.store()?.add_imported(a.id, &groups, &stand_for)?;
         let already_stored = pairs.iter().flatten().count();
         Ok(WithingsImport {
             userid: a.userid.clone(),
@@ -571,8 +564,8 @@ impl App {
     /// Every counted weigh-in of the account as a FIT weight file.
     pub(super) fn fit_bytes(&self, userid: Option<&str>) -> Result<(Vec<u8>, usize), AppError> {
         let a = self.account_for(userid)?;
-        let verdicts = self.store.verdicts(a.id)?;
-        let mut groups = self.store.groups(a.id)?;
+        let verdicts = self.store()?.verdicts(a.id)?;
+        let mut groups = self.store()?.groups(a.id)?;
         groups.reverse();
         let ins: Vec<crate::fit_export::FitWeighIn> = groups
             .iter()

@@ -63,6 +63,7 @@ pub fn chart_data(store: &Store, account: i64, spec: &ChartSpec, now: i64) -> Re
 pub fn chart_data_memo(
     store: &Store,
     memo: &Memo,
+    version: (i64, u64),
     account: i64,
     spec: &ChartSpec,
     now: i64,
@@ -78,7 +79,7 @@ pub fn chart_data_memo(
         goal.map(f64::to_bits),
         spec.goal_band
     );
-    let prepared = memo.get_or(store.data_version()?, key, || prepare(store, account, spec))?;
+    let prepared = memo.get_or(version, key, || prepare(store, account, spec))?;
     present(&prepared, spec, now)
 }
 

@@ -173,7 +173,7 @@ impl Env {
             _ => self.extra.iter().find(|(k, _)| k == name).map(|(_, v)| v.clone()),
         })
         .expect("settings load");
-        let mut app = heft::app::App::open(settings, Box::new(heft::keychain::MemoryStore::default()))
+        let app = heft::app::App::open(settings, Box::new(heft::keychain::MemoryStore::default()))
             .expect("the core opens");
         let endpoint = heft::auth::Endpoint {
             api_url: self.sim.url(),
