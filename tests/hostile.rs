@@ -197,6 +197,7 @@ fn hostile_answers_give_typed_errors_and_never_change_stored_data() {
             clock,
             lock_dir: dir.path(),
             lock_timeout: heft::auth::tokens::REFRESH_LOCK_TIMEOUT,
+            refresh_locks: &heft::auth::tokens::RefreshLocks::default(),
         };
         let mut session = RefreshingSession::new(key, "1", tokens, "id", ClientSecret::new("s"), ctx);
         let result = sync_account(
@@ -326,6 +327,7 @@ fn hostile_token_answers_give_typed_errors_and_leave_the_keychain_pair_alone() {
             clock,
             lock_dir: dir.path(),
             lock_timeout: heft::auth::tokens::REFRESH_LOCK_TIMEOUT,
+            refresh_locks: &heft::auth::tokens::RefreshLocks::default(),
         };
         let session = RefreshingSession::new(key.clone(), "1", tokens, "id", ClientSecret::new("s"), ctx);
         let outcome = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| session.refresh()));

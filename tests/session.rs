@@ -88,6 +88,8 @@ fn session<'a>(
         clock,
         lock_dir: dir,
         lock_timeout: tokens::REFRESH_LOCK_TIMEOUT,
+        // One app's locks per session, as if each were its own process (the lock file serializes them).
+        refresh_locks: Box::leak(Box::default()),
     };
     let key = Provider::Withings.token_key(userid);
     RefreshingSession::new(key, userid, t, DEMO_CLIENT_ID, ClientSecret::new(DEMO_CLIENT_SECRET), ctx)

@@ -100,7 +100,15 @@ fn session<'a>(
     clock: Clock,
     lock_timeout: Duration,
 ) -> RefreshingSession<'a> {
-    let ctx = SessionContext { client, keychain, clock, lock_dir, lock_timeout };
+    // Each session is its own "process" here: only the lock file serializes their refreshes.
+    let ctx = SessionContext {
+        client,
+        keychain,
+        clock,
+        lock_dir,
+        lock_timeout,
+        refresh_locks: Box::leak(Box::default()),
+    };
     RefreshingSession::new(
         key(userid),
         userid,

@@ -7,7 +7,7 @@ use std::time::Duration;
 
 use serde::Serialize;
 
-use crate::auth::tokens::{Credentials, REFRESH_LOCK_TIMEOUT, SessionContext};
+use crate::auth::tokens::{Credentials, REFRESH_LOCK_TIMEOUT, RefreshLocks, SessionContext};
 use crate::auth::{ApiSession, Clock, ConnectError, ConnectOptions, Endpoint, Provider, SessionError};
 use crate::auth::{browser::OpenUrl, system_clock};
 use crate::chart::{self, ChartError, ChartKind, ChartSpec, PlotArea, Range, Theme};
@@ -393,6 +393,8 @@ pub struct Core {
     callback_timeout: Duration,
     /// How long a token refresh waits for another process's (`HEFT_REFRESH_LOCK_TIMEOUT_SECS`).
     refresh_lock_timeout: Duration,
+    /// One refresh at a time per account among this app's sessions.
+    refresh_locks: RefreshLocks,
     /// The demo provider, while the bundled simulator runs.
     demo: Mutex<Option<Endpoint>>,
     /// Opens the consent page when `HEFT_BROWSER` is not set (the desktop app's opener plugin).
@@ -474,6 +476,7 @@ impl App {
             clock: Mutex::new(system_clock()),
             callback_timeout: Duration::from_secs(timeout),
             refresh_lock_timeout,
+            refresh_locks: RefreshLocks::default(),
             demo: Mutex::new(None),
             opener: Mutex::new(None),
             cancel: Cancel::default(),
@@ -506,11 +509,14 @@ impl App {
 
     /// Applies an edit to settings.json (under its lock, merged with what another process
     /// saved) and makes the result the snapshot every later call sees.
+    ///
+    /// The snapshot's lock is not held meanwhile (the file's lock may wait for another process):
+    /// two saves at once each write only their own keys, and a snapshot that missed the other's
+    /// is replaced at the next [`App::reload_settings`], which sees the file changed.
     fn update_settings<T>(&self, edit: impl FnOnce(&mut config::SettingsFile) -> T) -> Result<T, AppError> {
-        let mut slot = self.0.settings.lock().unwrap_or_else(|e| e.into_inner());
-        let mut next = Settings::clone(&slot);
+        let mut next = Settings::clone(&self.settings());
         let out = next.update(edit)?;
-        *slot = Arc::new(next);
+        *self.0.settings.lock().unwrap_or_else(|e| e.into_inner()) = Arc::new(next);
         Ok(out)
     }
 
@@ -544,10 +550,9 @@ impl App {
     /// Takes in the settings another process saved since they were last read here (a `stat`
     /// when nothing changed).
     pub fn reload_settings(&self) -> Result<(), AppError> {
-        let mut slot = self.0.settings.lock().unwrap_or_else(|e| e.into_inner());
-        let mut next = Settings::clone(&slot);
+        let mut next = Settings::clone(&self.settings());
         if next.refresh()? {
-            *slot = Arc::new(next);
+            *self.0.settings.lock().unwrap_or_else(|e| e.into_inner()) = Arc::new(next);
         }
         Ok(())
     }
@@ -848,6 +853,7 @@ impl App {
             clock: self.clock(),
             lock_dir: &self.data_dir,
             lock_timeout: self.refresh_lock_timeout,
+            refresh_locks: &self.refresh_locks,
         };
         let flow = a.provider.flow().ok_or_else(|| SessionError::ReconnectNeeded {
             userid: a.userid.clone(),

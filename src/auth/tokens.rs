@@ -2,7 +2,7 @@
 //! keychain format → the refresh policy → a ready, self-refreshing session.
 //!
 //! Withings rotates the refresh token on every refresh and retires the old one when the new
-//! access token is first used. So: one refresh at a time per account (a process-wide lock and
+//! access token is first used. So: one refresh at a time per account (the app's lock, [`RefreshLocks`], and
 //! a lock file for other processes, re-reading the keychain after taking them), a refresh
 //! sends only the refresh token the keychain holds (adopting a newer pair another process
 //! saved, and refreshing with *its* token when that pair is due too), and the new pair is saved
@@ -12,7 +12,7 @@
 
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
-use std::sync::{Arc, Mutex, OnceLock};
+use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use serde::{Deserialize, Serialize};
@@ -283,13 +283,18 @@ impl Credentials {
     }
 }
 
-/// The lock that serializes an account's refreshes in this process (every session and App
-/// core of the process shares it). A tokio mutex: its holder awaits the token endpoint.
-fn process_lock(key: &str) -> Arc<tokio::sync::Mutex<()>> {
-    static LOCKS: OnceLock<Mutex<HashMap<String, Arc<tokio::sync::Mutex<()>>>>> = OnceLock::new();
-    let map = LOCKS.get_or_init(Default::default);
-    let mut m = map.lock().unwrap_or_else(|e| e.into_inner());
-    m.entry(key.to_string()).or_default().clone()
+/// The token store's own state: one lock per account that serializes its refreshes among the
+/// sessions of one app (the windows of a first download, a sync and a connect at once). A
+/// tokio mutex: its holder awaits the token endpoint. Another process — or another `App` in
+/// this one — takes turns through the account's lock file instead.
+#[derive(Default)]
+pub struct RefreshLocks(Mutex<HashMap<String, Arc<tokio::sync::Mutex<()>>>>);
+
+impl RefreshLocks {
+    fn for_key(&self, key: &str) -> Arc<tokio::sync::Mutex<()>> {
+        let mut m = self.0.lock().unwrap_or_else(|e| e.into_inner());
+        m.entry(key.to_string()).or_default().clone()
+    }
 }
 
 /// What every session needs around it.
@@ -305,6 +310,8 @@ pub struct SessionContext<'a> {
     /// giving up with [`SessionError::RefreshBusy`]; [`REFRESH_LOCK_TIMEOUT`] unless a test or
     /// `HEFT_REFRESH_LOCK_TIMEOUT_SECS` says otherwise.
     pub lock_timeout: Duration,
+    /// The app's refresh locks, shared by all its sessions.
+    pub refresh_locks: &'a RefreshLocks,
 }
 
 /// How long a refresh waits for another Heft process's refresh of the same account. A refresh
@@ -332,11 +339,12 @@ pub struct RefreshingSession<'a> {
     client_id: String,
     client_secret: ClientSecret,
     /// The pair in use, shared by the date windows of a first download; never locked across
-    /// an await (refreshes are serialized by [`process_lock`]).
+    /// an await (refreshes are serialized by [`RefreshLocks`]).
     tokens: Mutex<TokenSet>,
     clock: Clock,
     lock_dir: PathBuf,
     lock_timeout: Duration,
+    refresh_locks: &'a RefreshLocks,
 }
 
 impl<'a> RefreshingSession<'a> {
@@ -359,6 +367,7 @@ impl<'a> RefreshingSession<'a> {
             clock: ctx.clock,
             lock_dir: ctx.lock_dir.to_path_buf(),
             lock_timeout: ctx.lock_timeout,
+            refresh_locks: ctx.refresh_locks,
         }
     }
 
@@ -409,7 +418,7 @@ impl<'a> RefreshingSession<'a> {
     /// refused): then another window of this sync renewed them while this one waited.
     async fn refresh_after(&self, seen: &TokenSet) -> Result<(), SessionError> {
         let asked = Instant::now();
-        let lock = process_lock(&self.key);
+        let lock = self.refresh_locks.for_key(&self.key);
         // No timeout of its own: the holder is a request of this process, bounded by the
         // client's timeouts and stopped by the same Cancel, or waits for another process
         // (which has one).
