@@ -359,6 +359,23 @@ fn open() -> anyhow::Result<App> {
     Ok(App::open(Settings::load()?, Box::new(KeyringStore::from_env()))?)
 }
 
+/// Ctrl-C stops a sync or a connect at once through the cancellation the window's Cancel uses
+/// (the request in flight is dropped; what was stored is kept and the next sync carries on),
+/// watched on the core's runtime. A second Ctrl-C ends the process.
+fn cancel_on_ctrl_c(app: &App) {
+    let cancel = app.canceller();
+    heft::net::runtime().spawn(async move {
+        if tokio::signal::ctrl_c().await.is_ok() {
+            eprintln!("\nStopping (Ctrl-C again to quit at once)…");
+            cancel.cancel();
+            heft::auth::callback::cancel_pending_callback();
+            if tokio::signal::ctrl_c().await.is_ok() {
+                std::process::exit(130);
+            }
+        }
+    });
+}
+
 fn when(ts: Option<i64>) -> String {
     ts.and_then(|t| jiff::Timestamp::from_second(t).ok())
         .map(|t| t.strftime("%Y-%m-%d %H:%M UTC").to_string())
@@ -369,12 +386,14 @@ fn run(cli: Cli) -> anyhow::Result<()> {
     match cli.command {
         Command::Connect { provider, demo } => {
             let app = open()?;
+            cancel_on_ctrl_c(&app);
             eprintln!("Opening Withings in your browser; approve Heft there…");
             let a = app.connect(provider.into(), demo)?;
             println!("Connected Withings user {}", a.userid);
         }
         Command::Sync { full, account } => {
             let app = open()?;
+            cancel_on_ctrl_c(&app);
             let tty = std::io::stderr().is_terminal();
             let mut progress = |userid: &str, p: &Progress| {
                 if tty {

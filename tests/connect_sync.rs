@@ -617,3 +617,38 @@ fn every_trend_method_the_backtest_and_the_split_from_the_cli() {
     let bad = env.heft(&["trend", "--method", "kalman"]);
     assert!(!bad.status.success() && stderr(&bad).contains("unknown trend method"), "{}", stderr(&bad));
 }
+
+/// Ctrl-C in a terminal stops a first download whose answers Withings is holding, before
+/// anything is released (the request in flight is dropped, not run to its timeout), says so,
+/// keeps what was stored, and the next sync carries on to the whole history.
+#[test]
+#[ignore = "needs the test keychain session and display: run `make test`"]
+fn ctrl_c_stops_a_sync_that_waits_for_withings_and_the_next_sync_carries_on() {
+    common::require_session();
+    let env = connected(SimConfig { page_size: 50, ..sim_config() });
+    env.sim.hold_answers();
+    let child = env
+        .command(&["sync"], &[])
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("heft sync starts");
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
+    while env.sim.held_waiting() == 0 {
+        assert!(std::time::Instant::now() < deadline, "the sync reached Withings within 30 s");
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+    let signalled = std::process::Command::new("kill")
+        .args(["-INT", &child.id().to_string()])
+        .status()
+        .expect("kill runs");
+    assert!(signalled.success());
+    let out = child.wait_with_output().expect("heft sync ends");
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "a cancelled sync is a failed sync: {err}");
+    assert!(err.contains("cancelled") && err.contains("carries on"), "{err}");
+    assert!(env.sim.held_waiting() >= 1, "the sync ended before Withings answered anything");
+    env.sim.release_answers();
+    env.ok(&["sync"]);
+    env.assert_matches_truth(env.userid(), "the sync after a Ctrl-C");
+}
