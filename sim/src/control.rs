@@ -104,9 +104,14 @@ fn handle_inner(shared: &Shared, req: &Req) -> Result<Resp, Resp> {
             shared.offset.fetch_add(secs, std::sync::atomic::Ordering::Relaxed);
             ok(json!({ "now": shared.now() }))
         }
-        // Hold API answers until released, and how many requests wait (see `Sim::hold_answers`).
+        // Hold API answers until released, and how many requests wait (see `Sim::hold_answers`);
+        // `?only=continuations` holds only the later pages of a chain (`Sim::hold_continuations`).
         ("POST", "hold") => {
-            shared.hold.hold();
+            match req.param("only") {
+                None => shared.hold.hold(),
+                Some("continuations") => shared.hold.hold_only(crate::hold::Held::Continuations),
+                Some(other) => return Err(bad(format!("hold only what? {other:?} (continuations)"))),
+            }
             ok(held(shared))
         }
         ("POST", "release") => {

@@ -6,9 +6,21 @@
 
 use std::sync::{Condvar, Mutex, MutexGuard};
 
+/// Which API requests wait while answers are held.
+#[derive(Clone, Copy, Default, PartialEq, Eq)]
+pub enum Held {
+    #[default]
+    None,
+    /// Every API request.
+    All,
+    /// Only a request for a later page of a chain (one with a non-zero `offset`): the first
+    /// page of every chain is answered, so a client has stored something while it waits.
+    Continuations,
+}
+
 #[derive(Default)]
 struct Gate {
-    held: bool,
+    held: Held,
     /// Requests inside [`Hold::wait`] now.
     waiting: usize,
     /// Set when the simulator stops: nothing is held again.
@@ -29,20 +41,25 @@ fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
 impl Hold {
     /// Holds every API request that arrives from now on (no-op once stopped).
     pub fn hold(&self) {
+        self.hold_only(Held::All);
+    }
+
+    /// Holds the API requests of `which` kind that arrive from now on (no-op once stopped).
+    pub fn hold_only(&self, which: Held) {
         let mut g = lock(&self.gate);
         if !g.stopped {
-            g.held = true;
+            g.held = which;
         }
     }
 
     /// Lets every held request go on, at once.
     pub fn release(&self) {
-        lock(&self.gate).held = false;
+        lock(&self.gate).held = Held::None;
         self.released.notify_all();
     }
 
     pub fn is_held(&self) -> bool {
-        lock(&self.gate).held
+        lock(&self.gate).held != Held::None
     }
 
     pub fn waiting(&self) -> usize {
@@ -50,14 +67,19 @@ impl Hold {
     }
 
     /// Blocks the calling thread while answers are held: a blocking-pool thread, never one
-    /// of the runtime's workers.
-    pub fn wait(&self) {
+    /// of the runtime's workers. `continuation`: the request asks for a later page of a chain.
+    pub fn wait(&self, continuation: bool) {
+        let holds = |held: Held| match held {
+            Held::None => false,
+            Held::All => true,
+            Held::Continuations => continuation,
+        };
         let mut g = lock(&self.gate);
-        if !g.held {
+        if !holds(g.held) {
             return;
         }
         g.waiting += 1;
-        while g.held {
+        while holds(g.held) {
             g = self.released.wait(g).unwrap_or_else(|e| e.into_inner());
         }
         g.waiting -= 1;
@@ -68,7 +90,7 @@ impl Hold {
         {
             let mut g = lock(&self.gate);
             g.stopped = true;
-            g.held = false;
+            g.held = Held::None;
         }
         self.released.notify_all();
     }

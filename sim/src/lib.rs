@@ -305,6 +305,12 @@ impl Sim {
         self.shared.hold.hold();
     }
 
+    /// Holds only the API requests for a later page of a chain (a non-zero `offset`): the
+    /// first page of each is answered, the rest wait until [`Sim::release_answers`].
+    pub fn hold_continuations(&self) {
+        self.shared.hold.hold_only(hold::Held::Continuations);
+    }
+
     /// Lets every held request go on at once (each then answers as it would have), and holds
     /// no more.
     pub fn release_answers(&self) {
@@ -398,7 +404,7 @@ fn dispatch(shared: &Shared, req: &Req) -> Resp {
     if is_api(&req.path) {
         // On the blocking pool (see `handle`), so a held request keeps no connection's thread
         // from the consent pages or `/_sim/release`.
-        shared.hold.wait();
+        shared.hold.wait(req.param("offset").is_some_and(|o| o.trim() != "0"));
         match state::pre_fault(shared) {
             state::Fault::None => {}
             state::Fault::Delay(ms) => std::thread::sleep(Duration::from_millis(ms)),

@@ -69,6 +69,20 @@ fn getmeas_in_background(s: &Sim, token: &str) -> JoinHandle<Value> {
     })
 }
 
+/// A `getmeas` for a later page of a chain (`offset`), on a thread of its own.
+fn later_page_in_background(s: &Sim, token: &str, offset: &'static str) -> JoinHandle<Value> {
+    let url = format!("{}/measure", s.url());
+    let auth = format!("Bearer {token}");
+    std::thread::spawn(move || {
+        let r = agent()
+            .post(&url)
+            .header("Authorization", &auth)
+            .send_form([("action", "getmeas"), ("offset", offset)])
+            .expect("the held request is answered in the end");
+        json_of(r)
+    })
+}
+
 /// Waits until `n` requests are being held (a bound only so a bug fails instead of hanging).
 fn wait_until_held(s: &Sim, n: usize) {
     let deadline = Instant::now() + Duration::from_secs(30);
@@ -112,6 +126,30 @@ fn a_held_getmeas_answers_only_once_released_and_then_as_usual() {
 
     // Released, nothing more is held.
     assert_eq!(getmeas_in_background(&s, &token).join().unwrap()["status"], 0);
+}
+
+#[test]
+fn holding_continuations_answers_every_first_page_and_holds_only_the_later_ones() {
+    let s = Sim::start(config(true)).expect("the simulator starts");
+    let token = access_token(&s);
+    let r = agent().post(&format!("{}/_sim/hold?only=continuations", s.url())).send_empty().unwrap();
+    assert_eq!(json_of(r), json!({ "held": true, "waiting": 0 }));
+
+    let later = later_page_in_background(&s, &token, "200");
+    wait_until_held(&s, 1);
+    // A first page (no offset, or offset 0) is answered while the later one waits.
+    let first = getmeas_in_background(&s, &token).join().expect("the first page's client ends");
+    assert_eq!(first["status"], 0, "{first}");
+    let zero = later_page_in_background(&s, &token, "0").join().expect("offset 0 is a first page");
+    assert_eq!(zero["status"], 0, "{zero}");
+    assert_eq!(s.held_waiting(), 1, "the later page still waits");
+    assert!(!later.is_finished(), "no answer for the later page while held");
+
+    s.release_answers();
+    assert_eq!(later.join().expect("the later page's client ends")["status"], 0);
+    let r = agent().post(&format!("{}/_sim/hold?only=everything", s.url())).send_empty().unwrap();
+    assert_eq!(r.status().as_u16(), 400, "an unknown kind is refused, not taken for all");
+    assert!(!s.answers_held());
 }
 
 #[test]

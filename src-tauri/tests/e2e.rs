@@ -11,7 +11,7 @@ use std::path::Path;
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
-use driver::{Driver, require_session, root};
+use driver::{Driver, changes, require_session, root};
 use serde_json::{Value, json};
 
 fn kg_of(text: &str) -> f64 {
@@ -151,6 +151,7 @@ fn demo_connect_sync_units_offline_restart_and_a_forged_deep_link() {
     your_data(&d, dialogs.path());
     everything_in_the_window(&d, dialogs.path(), &sim);
     the_window_answers_while_withings_waits(&d, &sim);
+    a_first_download_waits_and_carries_on(&d, &sim);
     // What the restart must show again: the trend after the corrections above.
     let trend_kg = kg_of(&d.text("trend-weight"));
     no_secret_left_the_keychain(&d, &sim, data.path());
@@ -329,37 +330,75 @@ fn the_window_answers_while_withings_waits(d: &Driver, sim: &str) {
     control("faults", json!({}));
 }
 
+/// A first download whose later pages are held: what has arrived shows, and the window answers
+/// a unit, a range, an exclusion and Settings before anything more is released; Cancel ends the
+/// download at once and keeps its pages, and the next sync carries on from there. (The demo is
+/// removed and connected again, so its first sync is a first download.)
+fn a_first_download_waits_and_carries_on(d: &Driver, sim: &str) {
+    let agent: ureq::Agent = ureq::Agent::config_builder().build().into();
+    let post = |path: &str| {
+        agent.post(&format!("{sim}/_sim/{path}")).send_empty().expect("the simulator's control answers");
+    };
+    let held = || -> u64 {
+        let v: Value = agent
+            .get(&format!("{sim}/_sim/held"))
+            .call()
+            .expect("the simulator answers")
+            .body_mut()
+            .read_json()
+            .unwrap_or(Value::Null);
+        v["waiting"].as_u64().unwrap_or(0)
+    };
+    d.click("remove-demo");
+    d.click("remove-demo");
+    d.wait("the welcome screen after removing the demo", 20, |d| d.visible("welcome") && !d.visible("app"));
+
+    // The first page of every date window is answered, every later page waits.
+    post("hold?only=continuations");
+    d.js("delete document.body.dataset.resumed; return true;");
+    d.click("demo-button");
+    d.wait("the first download under way, with pages stored", 60, |d| {
+        let text = d.text("progress-text");
+        text.starts_with("Downloading") && !text.starts_with("Downloading — 0 pages")
+    });
+    let deadline = Instant::now() + Duration::from_secs(30);
+    while held() == 0 {
+        assert!(Instant::now() < deadline, "a later page of the first download held within 30 s");
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    changes_show(d, "a first download waits on a held answer");
+    assert!(held() >= 1, "nothing was released meanwhile");
+    assert!(
+        d.text("progress-text").starts_with("Downloading"),
+        "the first download still waits: {}",
+        d.text("progress-text")
+    );
+
+    let pressed = Instant::now();
+    d.click("cancel-button");
+    d.wait("the cancel of the first download", 20, |d| d.text("progress-text").contains("Sync cancelled"));
+    eprintln!("Cancel while a first download waits: {:?}", pressed.elapsed());
+    assert!(held() >= 1, "the download ended before its answer was released");
+    post("release");
+
+    // The next sync carries on with the download rather than start it again.
+    d.wait("Sync enabled again", 20, |d| {
+        d.js("return !document.getElementById('sync-button').disabled;") == Value::Bool(true)
+    });
+    d.click("sync-button");
+    d.wait("the rest of the first download", 60, |d| d.text("progress-text").starts_with("Synced"));
+    assert_eq!(
+        d.js("return document.body.dataset.resumed || null;"),
+        json!("yes"),
+        "the download carried on"
+    );
+    assert!(d.text("history").contains("full"), "{}", d.text("history"));
+}
+
 /// A unit, a range, an exclusion (and its undoing) and Settings each show in the window.
 fn changes_show(d: &Driver, while_: &str) {
-    let timed = Instant::now();
-    d.click("unit-lb");
-    d.wait(&format!("pounds while {while_}"), 20, |d| d.text("trend-weight").ends_with("lb"));
-    d.click("unit-kg");
-    d.wait(&format!("kilograms while {while_}"), 20, |d| d.text("trend-weight").ends_with("kg"));
-    let from = d.js("return ui.chart.from;");
-    d.js("const b = [...document.querySelectorAll('#range-tabs [role=tab]')].find(b => b.getAttribute('aria-selected') !== 'true'); b.click(); return true;");
-    d.wait(&format!("another range while {while_}"), 20, |d| d.js("return ui.chart.from;") != from);
-    let newest = d.js("return document.querySelector('#recent tr[data-standing=counted]').dataset.grpid;");
-    let newest = newest.as_str().expect("a counted weigh-in").to_string();
-    let press = |d: &Driver, label: &str| {
-        d.js(&format!(
-            "const b = [...document.querySelectorAll('#recent tr[data-grpid=\"{newest}\"] button')].find(b => b.textContent === '{label}'); b.click(); return true;"
-        ));
-    };
-    let standing = |d: &Driver| {
-        d.js(&format!("const r = document.querySelector('#recent tr[data-grpid=\"{newest}\"]'); return r ? r.dataset.standing : null;"))
-    };
-    press(d, "Exclude");
-    d.wait(&format!("an exclusion while {while_}"), 20, |d| standing(d) == json!("excluded"));
-    press(d, "Include");
-    d.wait(&format!("the weigh-in counted again while {while_}"), 20, |d| standing(d) == json!("counted"));
-    d.click("settings-button");
-    d.wait(&format!("Settings while {while_}"), 20, |d| {
-        d.js("return document.getElementById('settings').open;") == Value::Bool(true)
-            && !d.text("pref-dir").is_empty()
-    });
-    d.click("settings-close");
-    eprintln!("a unit, a range, an exclusion and Settings while {while_}: {:?}", timed.elapsed());
+    let took = changes(d, &format!("while {while_}"));
+    eprintln!("a unit, a range, Settings and an exclusion while {while_}: {took}");
 }
 
 /// No secret of the demo's connect and refreshes (the code, `state`, the PKCE verifier, the

@@ -13,7 +13,7 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::time::{Duration, Instant};
 
-use driver::{Driver, require_session, root};
+use driver::{Driver, changes, require_session, root, timed};
 use withings_sim::{Faults, Sim, SimConfig};
 
 fn binary(var: &str, fallback: &str) -> PathBuf {
@@ -51,63 +51,6 @@ fn median(mut v: Vec<f64>) -> f64 {
 }
 
 /// Milliseconds from `act` until `shown` holds.
-fn timed(d: &Driver, what: &str, act: impl Fn(&Driver), shown: impl FnMut(&Driver) -> bool) -> u128 {
-    let t0 = Instant::now();
-    act(d);
-    d.wait(what, 20, shown);
-    t0.elapsed().as_millis()
-}
-
-/// How long a unit, a range, Settings and an exclusion each take to show, while `during`.
-fn changes(d: &Driver, during: &str) -> String {
-    let unit = timed(
-        d,
-        &format!("pounds {during}"),
-        |d| d.click("unit-lb"),
-        |d| d.text("trend-weight").ends_with("lb"),
-    );
-    d.click("unit-kg");
-    d.wait("kilograms again", 20, |d| d.text("trend-weight").ends_with("kg"));
-    let from = d.js("return ui.chart.from;");
-    let range = timed(
-        d,
-        &format!("another range {during}"),
-        |d| {
-            d.js("const b = [...document.querySelectorAll('#range-tabs [role=tab]')].find(b => b.getAttribute('aria-selected') !== 'true'); b.click(); return true;");
-        },
-        |d| d.js("return ui.chart.from;") != from,
-    );
-    let settings = timed(
-        d,
-        &format!("Settings {during}"),
-        |d| d.click("settings-button"),
-        |d| {
-            d.js("return document.getElementById('settings').open;") == serde_json::Value::Bool(true)
-                && !d.text("pref-dir").is_empty()
-        },
-    );
-    d.click("settings-close");
-    let newest = d.js("return document.querySelector('#recent tr[data-standing=counted]').dataset.grpid;");
-    let newest = newest.as_str().expect("a counted weigh-in").to_string();
-    let press = |d: &Driver, label: &str| {
-        d.js(&format!(
-            "const b = [...document.querySelectorAll('#recent tr[data-grpid=\"{newest}\"] button')].find(b => b.textContent === '{label}'); b.click(); return true;"
-        ));
-    };
-    let standing = |d: &Driver| {
-        d.js(&format!("const r = document.querySelector('#recent tr[data-grpid=\"{newest}\"]'); return r ? r.dataset.standing : null;"))
-    };
-    let exclusion = timed(
-        d,
-        &format!("an exclusion {during}"),
-        |d| press(d, "Exclude"),
-        |d| standing(d) == serde_json::json!("excluded"),
-    );
-    press(d, "Include");
-    d.wait("the weigh-in counted again", 20, |d| standing(d) == serde_json::json!("counted"));
-    format!("unit_ms={unit} range_ms={range} settings_ms={settings} exclusion_ms={exclusion}")
-}
-
 fn chart_shown(d: &Driver) -> bool {
     d.js("return !!document.querySelector('#chart svg');").as_bool().unwrap_or(false)
 }
@@ -233,6 +176,34 @@ fn window_launch_and_memory() {
     sim.set_faults(Faults::default());
     println!("bench: limited_{} limited_cancel_ms={limited_cancel}", limited.replace(' ', " limited_"));
     drop(d);
+
+    // A new person's first download, its later pages held: what arrived shows meanwhile.
+    let fresh = tempfile::tempdir().expect("temp dir");
+    let fresh_service = format!("{service}-fresh");
+    let fresh_env: Vec<(&str, &str)> = env
+        .iter()
+        .map(|&(k, v)| match k {
+            "HEFT_DATA_DIR" => (k, fresh.path().to_str().unwrap()),
+            "HEFT_KEYRING_SERVICE" => (k, fresh_service.as_str()),
+            _ => (k, v),
+        })
+        .collect();
+    let d = Driver::launch(&app, &fresh_env);
+    d.wait("the welcome screen", 30, |d| d.visible("connect-button"));
+    sim.hold_continuations();
+    d.js("document.getElementById('credentials-form').requestSubmit(); return true;");
+    d.wait("the first download under way, with pages stored", 60, |d| {
+        let text = d.text("progress-text");
+        text.starts_with("Downloading") && !text.starts_with("Downloading — 0 pages")
+    });
+    d.wait("a later page held", 20, |_| sim.held_waiting() >= 1);
+    let first = changes(&d, "while a first download waits");
+    let first_cancel = cancel(&d, "Cancel while a first download waits");
+    assert!(sim.held_waiting() >= 1, "nothing was released before the download ended");
+    sim.release_answers();
+    println!("bench: first_{} first_cancel_ms={first_cancel}", first.replace(' ', " first_"));
+    drop(d);
+
     let hold = root().join("tests/browsers/hold.sh");
     let env: Vec<(&str, &str)> = env
         .iter()

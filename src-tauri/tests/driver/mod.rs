@@ -170,3 +170,63 @@ impl Drop for Driver {
         let _ = self.driver.wait();
     }
 }
+
+/// Runs `act` and waits until `shown`; the milliseconds from the one to the other.
+pub fn timed(d: &Driver, what: &str, act: impl Fn(&Driver), shown: impl FnMut(&Driver) -> bool) -> u128 {
+    let t0 = Instant::now();
+    act(d);
+    d.wait(what, 20, shown);
+    t0.elapsed().as_millis()
+}
+
+/// A unit, a range, Settings and an exclusion (and its undoing), each shown in the window,
+/// `during` something; how long each took to show, as `unit_ms=… range_ms=… settings_ms=…
+/// exclusion_ms=…`.
+pub fn changes(d: &Driver, during: &str) -> String {
+    let unit = timed(
+        d,
+        &format!("pounds {during}"),
+        |d| d.click("unit-lb"),
+        |d| d.text("trend-weight").ends_with("lb"),
+    );
+    d.click("unit-kg");
+    d.wait("kilograms again", 20, |d| d.text("trend-weight").ends_with("kg"));
+    let from = d.js("return ui.chart.from;");
+    let range = timed(
+        d,
+        &format!("another range {during}"),
+        |d| {
+            d.js("const b = [...document.querySelectorAll('#range-tabs [role=tab]')].find(b => b.getAttribute('aria-selected') !== 'true'); b.click(); return true;");
+        },
+        |d| d.js("return ui.chart.from;") != from,
+    );
+    let settings = timed(
+        d,
+        &format!("Settings {during}"),
+        |d| d.click("settings-button"),
+        |d| {
+            d.js("return document.getElementById('settings').open;") == Value::Bool(true)
+                && !d.text("pref-dir").is_empty()
+        },
+    );
+    d.click("settings-close");
+    let newest = d.js("return document.querySelector('#recent tr[data-standing=counted]').dataset.grpid;");
+    let newest = newest.as_str().expect("a counted weigh-in").to_string();
+    let press = |d: &Driver, label: &str| {
+        d.js(&format!(
+            "const b = [...document.querySelectorAll('#recent tr[data-grpid=\"{newest}\"] button')].find(b => b.textContent === '{label}'); b.click(); return true;"
+        ));
+    };
+    let standing = |d: &Driver| {
+        d.js(&format!("const r = document.querySelector('#recent tr[data-grpid=\"{newest}\"]'); return r ? r.dataset.standing : null;"))
+    };
+    let exclusion = timed(
+        d,
+        &format!("an exclusion {during}"),
+        |d| press(d, "Exclude"),
+        |d| standing(d) == json!("excluded"),
+    );
+    press(d, "Include");
+    d.wait("the weigh-in counted again", 20, |d| standing(d) == json!("counted"));
+    format!("unit_ms={unit} range_ms={range} settings_ms={settings} exclusion_ms={exclusion}")
+}
