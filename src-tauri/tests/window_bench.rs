@@ -51,6 +51,13 @@ fn median(mut v: Vec<f64>) -> f64 {
 }
 
 /// Milliseconds from `act` until `shown` holds.
+/// "min–max" of the runs, to judge a change against the noise.
+fn spread(v: &[f64]) -> String {
+    let min = v.iter().copied().fold(f64::INFINITY, f64::min);
+    let max = v.iter().copied().fold(f64::NEG_INFINITY, f64::max);
+    format!("{min:.3}–{max:.3}")
+}
+
 fn chart_shown(d: &Driver) -> bool {
     d.js("return !!document.querySelector('#chart svg');").as_bool().unwrap_or(false)
 }
@@ -104,7 +111,11 @@ fn window_launch_and_memory() {
         }
         drop(d);
     }
-    println!("bench: minimal_launch_s={:.3}", median(minimal_launch));
+    println!(
+        "bench: minimal_launch_s={:.3} minimal_launch_spread_s={}",
+        median(minimal_launch.clone()),
+        spread(&minimal_launch)
+    );
 
     // A new person connects and downloads ten years, in the window; memory sampled meanwhile.
     let d = Driver::launch(&app, &env);
@@ -147,8 +158,9 @@ fn window_launch_and_memory() {
         d.wait("the sync on launch", 60, |d| d.text("progress-text").starts_with("Synced"));
     }
     println!(
-        "bench: first_chart_s={:.3} first_chart_in_page_s={:.3} first_chart_runs={}",
+        "bench: first_chart_s={:.3} first_chart_spread_s={} first_chart_in_page_s={:.3} first_chart_runs={}",
         median(firsts.clone()),
+        spread(&firsts),
         median(pages),
         firsts.len()
     );

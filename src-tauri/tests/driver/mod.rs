@@ -139,7 +139,13 @@ impl Driver {
     }
 
     /// Waits for a condition, saying what it waited for if it never came.
-    pub fn wait(&self, what: &str, secs: u64, mut cond: impl FnMut(&Driver) -> bool) {
+    pub fn wait(&self, what: &str, secs: u64, cond: impl FnMut(&Driver) -> bool) {
+        self.wait_every(what, secs, Duration::from_millis(150), cond);
+    }
+
+    /// [`Driver::wait`], asking every `pause`: a timing asks as often as WebDriver answers, so
+    /// what it measures is the page, not the pause between two looks.
+    pub fn wait_every(&self, what: &str, secs: u64, pause: Duration, mut cond: impl FnMut(&Driver) -> bool) {
         let deadline = Instant::now() + Duration::from_secs(secs);
         while !cond(self) {
             assert!(
@@ -147,7 +153,7 @@ impl Driver {
                 "timed out waiting for {what}; message: {:?}",
                 self.text("message")
             );
-            std::thread::sleep(Duration::from_millis(150));
+            std::thread::sleep(pause);
         }
     }
 
@@ -171,11 +177,12 @@ impl Drop for Driver {
     }
 }
 
-/// Runs `act` and waits until `shown`; the milliseconds from the one to the other.
+/// Runs `act` and waits until `shown`; the milliseconds from the one to the other, to within
+/// one WebDriver round trip (a few milliseconds).
 pub fn timed(d: &Driver, what: &str, act: impl Fn(&Driver), shown: impl FnMut(&Driver) -> bool) -> u128 {
     let t0 = Instant::now();
     act(d);
-    d.wait(what, 20, shown);
+    d.wait_every(what, 20, Duration::from_millis(2), shown);
     t0.elapsed().as_millis()
 }
 
