@@ -309,7 +309,11 @@ fn the_window_answers_while_withings_waits(d: &Driver, sim: &str) {
     d.wait("the cancel while a page is held", 20, |d| d.text("progress-text").contains("Sync cancelled"));
     eprintln!("Cancel while a page is held: {:?}", pressed.elapsed());
     assert!(held() >= 1, "the sync ended before its answer was released");
+    // Released, the held request is handled before the fault below is set, or it would spend it.
+    let handled = || read("stats")["requests"].as_array().map_or(0, Vec::len);
+    let (waiting, seen) = (held() as usize, handled());
     control("release", json!({}));
+    until("the released answers handled", &|| handled() >= seen + waiting);
 
     // A rate limit's wait of a minute: the window answers meanwhile, and Cancel ends it.
     control("faults", json!({"rate_limit_next": 1, "wait_seconds": 60}));

@@ -148,11 +148,16 @@ impl Driver {
     pub fn wait_every(&self, what: &str, secs: u64, pause: Duration, mut cond: impl FnMut(&Driver) -> bool) {
         let deadline = Instant::now() + Duration::from_secs(secs);
         while !cond(self) {
-            assert!(
-                Instant::now() < deadline,
-                "timed out waiting for {what}; message: {:?}",
-                self.text("message")
-            );
+            if Instant::now() >= deadline {
+                let log = self.stderr_log();
+                let tail: Vec<&str> = log.lines().rev().take(40).collect();
+                panic!(
+                    "timed out waiting for {what}; message: {:?}; progress: {:?}\nthe app's log, last lines:\n{}",
+                    self.text("message"),
+                    self.text("progress-text"),
+                    tail.into_iter().rev().collect::<Vec<_>>().join("\n")
+                );
+            }
             std::thread::sleep(pause);
         }
     }
