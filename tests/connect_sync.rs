@@ -480,9 +480,7 @@ fn connect_reports_a_missing_keychain_once_before_the_browser_opens() {
     common::require_session();
     let env = Env::new(sim_config());
     let marker = env.data_dir.path().join("opened");
-    let script = env.data_dir.path().join("browser.sh");
-    std::fs::write(&script, format!("#!/bin/sh\ntouch {}\n", marker.display())).unwrap();
-    std::fs::set_permissions(&script, std::os::unix::fs::PermissionsExt::from_mode(0o755)).unwrap();
+    let script = env.marker_browser(&marker);
     let out = env.heft_with(
         &["connect"],
         &[
@@ -527,9 +525,7 @@ fn a_taken_callback_port_fails_clearly_without_opening_the_browser() {
     let port = taken.local_addr().unwrap().port();
     let uri = format!("http://localhost:{port}/callback");
     let marker = env.data_dir.path().join("opened");
-    let script = env.data_dir.path().join("browser.sh");
-    std::fs::write(&script, format!("#!/bin/sh\ntouch {}\n", marker.display())).unwrap();
-    std::fs::set_permissions(&script, std::os::unix::fs::PermissionsExt::from_mode(0o755)).unwrap();
+    let script = env.marker_browser(&marker);
     let out = env
         .heft_with(&["connect"], &[("HEFT_REDIRECT_URI", &uri), ("HEFT_BROWSER", script.to_str().unwrap())]);
     assert!(!out.status.success());

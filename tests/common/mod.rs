@@ -44,6 +44,28 @@ impl Env {
         self.sim.userids()[0]
     }
 
+    /// A stand-in browser that does nothing but leave `marker` behind when it is run (a test
+    /// that must not open the browser checks the marker): a shell script, a batch file on
+    /// Windows.
+    pub fn marker_browser(&self, marker: &Path) -> PathBuf {
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            let script = self.data_dir.path().join("browser.sh");
+            std::fs::write(&script, format!("#!/bin/sh\ntouch '{}'\n", marker.display()))
+                .expect("the script");
+            std::fs::set_permissions(&script, std::fs::Permissions::from_mode(0o755)).expect("executable");
+            script
+        }
+        #[cfg(windows)]
+        {
+            let script = self.data_dir.path().join("browser.cmd");
+            std::fs::write(&script, format!("@echo off\r\ntype nul > \"{}\"\r\n", marker.display()))
+                .expect("the batch file");
+            script
+        }
+    }
+
     pub fn browser(name: &str) -> PathBuf {
         Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/browsers").join(name)
     }
