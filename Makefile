@@ -2,6 +2,7 @@
 #   make run   - install what is missing, build the desktop app (release), launch it
 #   make test  - install what is missing, check formatting and lints, run every test
 #   make package - build the release .deb and .rpm (target/release/bundle/)
+#   make windows - the CLI for Windows (MinGW) and the core's tests under Wine (see README)
 SHELL := /bin/bash
 .DEFAULT_GOAL := run
 CARGO ?= cargo
@@ -9,7 +10,7 @@ CARGO ?= cargo
 # compiled before the clock starts).
 LIMIT := timeout --kill-after=30s
 
-.PHONY: run test deps test-deps lint core-is-tauri-free unit desktop-smoke e2e package package-test sim bench fuzz
+.PHONY: run test deps test-deps lint core-is-tauri-free unit desktop-smoke e2e package package-test sim bench fuzz windows
 
 deps:
 	@scripts/deps.sh build
@@ -76,3 +77,7 @@ fuzz: deps
 	  mkdir -p fuzz/corpus/$$t; \
 	  RUSTC_BOOTSTRAP=1 $(CARGO) fuzz run $$t fuzz/corpus/$$t fuzz/seeds/$$t -- -max_total_time=$(FUZZ_SECONDS) -max_len=65536 -timeout=10 || exit 1; \
 	done
+
+# Heft for Windows from Linux: MinGW, Wine, the Rust target (not part of `make test`).
+windows:
+	@scripts/windows.sh
