@@ -7,7 +7,8 @@ use hmac::{Hmac, Mac};
 use serde_json::Value;
 use withings_sim::{DEMO_CLIENT_ID, DEMO_CLIENT_SECRET, Faults, Sim, SimConfig};
 
-const REDIRECT: &str = "http://localhost:8765/callback";
+mod common;
+use common::{REDIRECT, authorize_url};
 
 fn agent() -> ureq::Agent {
     ureq::Agent::config_builder().max_redirects(0).http_status_as_error(false).build().into()
@@ -30,17 +31,6 @@ fn quiet() -> SimConfig {
 fn query_of(location: &str) -> HashMap<String, String> {
     let u = url::Url::parse(location).expect("redirect is a URL");
     u.query_pairs().into_owned().collect()
-}
-
-fn authorize_url(s: &Sim, redirect: &str, state: &str) -> String {
-    let mut u = url::Url::parse(&format!("{}/oauth2_user/authorize2", s.url())).unwrap();
-    u.query_pairs_mut()
-        .append_pair("response_type", "code")
-        .append_pair("client_id", DEMO_CLIENT_ID)
-        .append_pair("scope", "user.metrics")
-        .append_pair("redirect_uri", redirect)
-        .append_pair("state", state);
-    u.to_string()
 }
 
 fn get(url: &str) -> (u16, HashMap<String, String>, String) {

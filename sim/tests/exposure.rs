@@ -8,7 +8,8 @@ use std::collections::HashMap;
 use serde_json::Value;
 use withings_sim::{DEMO_CLIENT_ID, DEMO_CLIENT_SECRET, Sim, SimConfig};
 
-const REDIRECT: &str = "http://localhost:8765/callback";
+mod common;
+use common::{REDIRECT, authorize_url};
 
 fn agent() -> ureq::Agent {
     ureq::Agent::config_builder().max_redirects(0).http_status_as_error(false).build().into()
@@ -18,17 +19,6 @@ fn agent() -> ureq::Agent {
 fn sim(control: bool) -> Sim {
     Sim::start(SimConfig { years: 1, users: 1, identical_request_window: 0, control, ..SimConfig::default() })
         .expect("the simulator starts")
-}
-
-fn authorize_url(s: &Sim, state: &str) -> String {
-    let mut u = url::Url::parse(&format!("{}/oauth2_user/authorize2", s.url())).unwrap();
-    u.query_pairs_mut()
-        .append_pair("response_type", "code")
-        .append_pair("client_id", DEMO_CLIENT_ID)
-        .append_pair("scope", "user.metrics")
-        .append_pair("redirect_uri", REDIRECT)
-        .append_pair("state", state);
-    u.to_string()
 }
 
 /// Sends `method path` with an optional `Origin` and JSON body; the status and the body.
@@ -202,7 +192,7 @@ fn allow_form(page_url: &str, page: &str) -> (String, Vec<(String, String)>) {
 fn the_consent_form_posted_from_its_own_page_connects() {
     // The demo's simulator: no control endpoints, a consent page the person answers.
     let s = sim(false);
-    let page_url = authorize_url(&s, "mine");
+    let page_url = authorize_url(&s, REDIRECT, "mine");
     let mut r = agent().get(&page_url).call().unwrap();
     assert_eq!(r.status().as_u16(), 200, "the consent page");
     let page = r.body_mut().read_to_string().unwrap();

@@ -8,7 +8,8 @@ use std::time::{Duration, Instant};
 use serde_json::{Value, json};
 use withings_sim::{DEMO_CLIENT_ID, DEMO_CLIENT_SECRET, Sim, SimConfig};
 
-const REDIRECT: &str = "http://localhost:8765/callback";
+mod common;
+use common::{REDIRECT, authorize_url};
 
 fn agent() -> ureq::Agent {
     ureq::Agent::config_builder()
@@ -28,14 +29,7 @@ fn json_of(mut r: ureq::http::Response<ureq::Body>) -> Value {
 }
 
 fn access_token(s: &Sim) -> String {
-    let mut u = url::Url::parse(&format!("{}/oauth2_user/authorize2", s.url())).unwrap();
-    u.query_pairs_mut()
-        .append_pair("response_type", "code")
-        .append_pair("client_id", DEMO_CLIENT_ID)
-        .append_pair("scope", "user.metrics")
-        .append_pair("redirect_uri", REDIRECT)
-        .append_pair("state", "st4te");
-    let r = agent().get(u.as_str()).call().expect("authorize answers");
+    let r = agent().get(&authorize_url(s, REDIRECT, "st4te")).call().expect("authorize answers");
     assert_eq!(r.status().as_u16(), 302, "auto-approve redirects at once");
     let location = r.headers()["location"].to_str().unwrap().to_string();
     let q: HashMap<String, String> = url::Url::parse(&location).unwrap().query_pairs().into_owned().collect();
@@ -55,29 +49,16 @@ fn access_token(s: &Sim) -> String {
     v["body"]["access_token"].as_str().unwrap().to_string()
 }
 
-/// A `getmeas` on a thread of its own, as a client's background request; its JSON answer.
-fn getmeas_in_background(s: &Sim, token: &str) -> JoinHandle<Value> {
+/// A `getmeas` with `params` on a thread of its own, as a client's background request; its
+/// JSON answer.
+fn getmeas_in_background(s: &Sim, token: &str, params: &'static [(&str, &str)]) -> JoinHandle<Value> {
     let url = format!("{}/measure", s.url());
     let auth = format!("Bearer {token}");
     std::thread::spawn(move || {
         let r = agent()
             .post(&url)
             .header("Authorization", &auth)
-            .send_form([("action", "getmeas")])
-            .expect("the held request is answered in the end");
-        json_of(r)
-    })
-}
-
-/// A `getmeas` for a later page of a chain (`offset`), on a thread of its own.
-fn later_page_in_background(s: &Sim, token: &str, offset: &'static str) -> JoinHandle<Value> {
-    let url = format!("{}/measure", s.url());
-    let auth = format!("Bearer {token}");
-    std::thread::spawn(move || {
-        let r = agent()
-            .post(&url)
-            .header("Authorization", &auth)
-            .send_form([("action", "getmeas"), ("offset", offset)])
+            .send_form([("action", "getmeas")].iter().chain(params).copied())
             .expect("the held request is answered in the end");
         json_of(r)
     })
@@ -111,7 +92,7 @@ fn a_held_getmeas_answers_only_once_released_and_then_as_usual() {
 
     s.hold_answers();
     assert!(s.answers_held());
-    let client = getmeas_in_background(&s, &token);
+    let client = getmeas_in_background(&s, &token, &[]);
     wait_until_held(&s, 1);
     assert!(!client.is_finished(), "no answer while held");
     assert_eq!(s.stats().getmeas, before, "the held request has not been handled yet");
@@ -125,7 +106,7 @@ fn a_held_getmeas_answers_only_once_released_and_then_as_usual() {
     assert_eq!(s.held_waiting(), 0);
 
     // Released, nothing more is held.
-    assert_eq!(getmeas_in_background(&s, &token).join().unwrap()["status"], 0);
+    assert_eq!(getmeas_in_background(&s, &token, &[]).join().unwrap()["status"], 0);
 }
 
 #[test]
@@ -135,12 +116,13 @@ fn holding_continuations_answers_every_first_page_and_holds_only_the_later_ones(
     let r = agent().post(&format!("{}/_sim/hold?only=continuations", s.url())).send_empty().unwrap();
     assert_eq!(json_of(r), json!({ "held": true, "waiting": 0 }));
 
-    let later = later_page_in_background(&s, &token, "200");
+    let later = getmeas_in_background(&s, &token, &[("offset", "200")]);
     wait_until_held(&s, 1);
     // A first page (no offset, or offset 0) is answered while the later one waits.
-    let first = getmeas_in_background(&s, &token).join().expect("the first page's client ends");
+    let first = getmeas_in_background(&s, &token, &[]).join().expect("the first page's client ends");
     assert_eq!(first["status"], 0, "{first}");
-    let zero = later_page_in_background(&s, &token, "0").join().expect("offset 0 is a first page");
+    let zero =
+        getmeas_in_background(&s, &token, &[("offset", "0")]).join().expect("offset 0 is a first page");
     assert_eq!(zero["status"], 0, "{zero}");
     assert_eq!(s.held_waiting(), 1, "the later page still waits");
     assert!(!later.is_finished(), "no answer for the later page while held");
@@ -160,7 +142,7 @@ fn pages_and_control_endpoints_are_served_while_more_requests_are_held_than_work
     assert_eq!(control(&s, "POST", "hold"), json!({ "held": true, "waiting": 0 }));
     assert!(s.answers_held(), "POST /_sim/hold holds");
 
-    let clients: Vec<_> = (0..3).map(|_| getmeas_in_background(&s, "not-a-token")).collect();
+    let clients: Vec<_> = (0..3).map(|_| getmeas_in_background(&s, "not-a-token", &[])).collect();
     wait_until_held(&s, 3);
     assert_eq!(control(&s, "GET", "held"), json!({ "held": true, "waiting": 3 }));
 
@@ -209,20 +191,20 @@ fn a_rate_limit_fault_set_over_http_applies_to_a_held_request_once_released() {
         .unwrap();
     assert_eq!(r.status().as_u16(), 200);
     s.hold_answers();
-    let client = getmeas_in_background(&s, &token);
+    let client = getmeas_in_background(&s, &token, &[]);
     wait_until_held(&s, 1);
     assert_eq!(s.stats().rate_limited, 0, "the fault waits with the request");
     s.release_answers();
     let limited = client.join().unwrap();
     assert_eq!((limited["status"].as_i64(), limited["body"]["wait_seconds"].as_i64()), (Some(601), Some(7)));
-    assert_eq!(getmeas_in_background(&s, &token).join().unwrap()["status"], 0, "the fault was one-shot");
+    assert_eq!(getmeas_in_background(&s, &token, &[]).join().unwrap()["status"], 0, "the fault was one-shot");
 }
 
 #[test]
 fn dropping_the_simulator_lets_a_held_request_go_and_stops_promptly() {
     let s = Sim::start(config(true)).expect("the simulator starts");
     s.hold_answers();
-    let client = getmeas_in_background(&s, "not-a-token");
+    let client = getmeas_in_background(&s, "not-a-token", &[]);
     wait_until_held(&s, 1);
 
     let (done, stopped) = std::sync::mpsc::channel();
