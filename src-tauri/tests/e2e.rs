@@ -11,7 +11,7 @@ use std::path::Path;
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
-use driver::{Driver, changes, require_session, root};
+use driver::{Driver, changes, first_pages_stored, require_session, root};
 use serde_json::{Value, json};
 
 fn kg_of(text: &str) -> f64 {
@@ -75,9 +75,7 @@ fn demo_connect_sync_units_offline_restart_and_a_forged_deep_link() {
 
     // The latest weigh-in shown equals the simulator's ground truth.
     let sim = d.text("demo-url").replace("Demo simulator: ", "");
-    let agent: ureq::Agent = ureq::Agent::config_builder().build().into();
-    let truth: Value =
-        agent.get(&format!("{sim}/_sim/truth")).call().unwrap().body_mut().read_json().unwrap();
+    let truth = SimControl::new(&sim).get("truth");
     let latest = truth["measuregrps"]
         .as_array()
         .unwrap()
@@ -258,67 +256,41 @@ fn demo_connect_sync_units_offline_restart_and_a_forged_deep_link() {
 /// the simulator holds every API answer until the test releases it, and each change shows
 /// before that. Cancel ends a rate limit's wait at once.
 fn the_window_answers_while_withings_waits(d: &Driver, sim: &str) {
-    let agent: ureq::Agent = ureq::Agent::config_builder().build().into();
-    let control = |path: &str, body: Value| -> Value {
-        agent
-            .post(&format!("{sim}/_sim/{path}"))
-            .send_json(body)
-            .expect("the simulator's control answers")
-            .body_mut()
-            .read_json()
-            .unwrap_or(Value::Null)
-    };
-    let read = |path: &str| -> Value {
-        agent
-            .get(&format!("{sim}/_sim/{path}"))
-            .call()
-            .expect("the simulator answers")
-            .body_mut()
-            .read_json()
-            .unwrap()
-    };
-    let held = || read("held")["waiting"].as_u64().unwrap_or(0);
-    let until = |what: &str, cond: &dyn Fn() -> bool| {
-        let deadline = Instant::now() + Duration::from_secs(30);
-        while !cond() {
-            assert!(Instant::now() < deadline, "{what} within 30 s");
-            std::thread::sleep(Duration::from_millis(50));
-        }
-    };
+    let control = SimControl::new(sim);
     // A page held: the sync waits for it.
-    control("hold", json!({}));
+    control.post("hold", json!({}));
     d.click("sync-button");
-    until("a request held", &|| held() >= 1);
+    until("a request held", || control.held() >= 1);
     changes_show(d, "a page is held");
-    assert!(held() >= 1, "nothing was released meanwhile");
+    assert!(control.held() >= 1, "nothing was released meanwhile");
     assert!(
         !d.text("progress-text").starts_with("Synced"),
         "the sync still waits: {}",
         d.text("progress-text")
     );
-    control("release", json!({}));
+    control.post("release", json!({}));
     d.wait("the sync's end once released", 60, |d| d.text("progress-text").starts_with("Synced"));
 
     // Cancel while a page is held: the sync ends before anything is released, because the
     // request in flight is dropped rather than left to run to its timeout.
-    control("hold", json!({}));
+    control.post("hold", json!({}));
     d.click("sync-button");
-    until("a request held again", &|| held() >= 1);
+    until("a request held again", || control.held() >= 1);
     let pressed = Instant::now();
     d.click("cancel-button");
     d.wait("the cancel while a page is held", 20, |d| d.text("progress-text").contains("Sync cancelled"));
     eprintln!("Cancel while a page is held: {:?}", pressed.elapsed());
-    assert!(held() >= 1, "the sync ended before its answer was released");
+    assert!(control.held() >= 1, "the sync ended before its answer was released");
     // Released, the held request is handled before the fault below is set, or it would spend it.
-    let handled = || read("stats")["requests"].as_array().map_or(0, Vec::len);
-    let (waiting, seen) = (held() as usize, handled());
-    control("release", json!({}));
-    until("the released answers handled", &|| handled() >= seen + waiting);
+    let handled = || control.get("stats")["requests"].as_array().map_or(0, Vec::len);
+    let (waiting, seen) = (control.held() as usize, handled());
+    control.post("release", json!({}));
+    until("the released answers handled", || control.handled() >= seen + waiting);
 
     // A rate limit's wait of a minute: the window answers meanwhile, and Cancel ends it.
-    control("faults", json!({"rate_limit_next": 1, "wait_seconds": 60}));
+    control.post("faults", json!({"rate_limit_next": 1, "wait_seconds": 60}));
     d.click("sync-button");
-    until("the rate limit", &|| read("stats")["rate_limited"].as_u64().unwrap_or(0) >= 1);
+    until("the rate limit", || control.get("stats")["rate_limited"].as_u64().unwrap_or(0) >= 1);
     changes_show(d, "Heft waits out a rate limit");
     assert!(
         !d.text("progress-text").starts_with("Synced"),
@@ -331,7 +303,7 @@ fn the_window_answers_while_withings_waits(d: &Driver, sim: &str) {
         d.text("progress-text").contains("Sync cancelled")
     });
     eprintln!("Cancel during a rate limit's wait: {:?}", pressed.elapsed());
-    control("faults", json!({}));
+    control.post("faults", json!({}));
 }
 
 /// A first download whose later pages are held: what has arrived shows, and the window answers
@@ -339,39 +311,19 @@ fn the_window_answers_while_withings_waits(d: &Driver, sim: &str) {
 /// download at once and keeps its pages, and the next sync carries on from there. (The demo is
 /// removed and connected again, so its first sync is a first download.)
 fn a_first_download_waits_and_carries_on(d: &Driver, sim: &str) {
-    let agent: ureq::Agent = ureq::Agent::config_builder().build().into();
-    let post = |path: &str| {
-        agent.post(&format!("{sim}/_sim/{path}")).send_empty().expect("the simulator's control answers");
-    };
-    let held = || -> u64 {
-        let v: Value = agent
-            .get(&format!("{sim}/_sim/held"))
-            .call()
-            .expect("the simulator answers")
-            .body_mut()
-            .read_json()
-            .unwrap_or(Value::Null);
-        v["waiting"].as_u64().unwrap_or(0)
-    };
+    let control = SimControl::new(sim);
     d.click("remove-demo");
     d.click("remove-demo");
     d.wait("the welcome screen after removing the demo", 20, |d| d.visible("welcome") && !d.visible("app"));
 
     // The first page of every date window is answered, every later page waits.
-    post("hold?only=continuations");
+    control.post("hold?only=continuations", json!({}));
     d.js("delete document.body.dataset.resumed; return true;");
     d.click("demo-button");
-    d.wait("the first download under way, with pages stored", 60, |d| {
-        let text = d.text("progress-text");
-        text.starts_with("Downloading") && !text.starts_with("Downloading — 0 pages")
-    });
-    let deadline = Instant::now() + Duration::from_secs(30);
-    while held() == 0 {
-        assert!(Instant::now() < deadline, "a later page of the first download held within 30 s");
-        std::thread::sleep(Duration::from_millis(50));
-    }
+    d.wait("the first download under way, with pages stored", 60, first_pages_stored);
+    until("a later page of the first download held", || control.held() >= 1);
     changes_show(d, "a first download waits on a held answer");
-    assert!(held() >= 1, "nothing was released meanwhile");
+    assert!(control.held() >= 1, "nothing was released meanwhile");
     assert!(
         d.text("progress-text").starts_with("Downloading"),
         "the first download still waits: {}",
@@ -382,8 +334,8 @@ fn a_first_download_waits_and_carries_on(d: &Driver, sim: &str) {
     d.click("cancel-button");
     d.wait("the cancel of the first download", 20, |d| d.text("progress-text").contains("Sync cancelled"));
     eprintln!("Cancel while a first download waits: {:?}", pressed.elapsed());
-    assert!(held() >= 1, "the download ended before its answer was released");
-    post("release");
+    assert!(control.held() >= 1, "the download ended before its answer was released");
+    control.post("release", json!({}));
 
     // The next sync carries on with the download rather than start it again.
     d.wait("Sync enabled again", 20, |d| {
@@ -409,8 +361,7 @@ fn changes_show(d: &Driver, while_: &str) {
 /// client secret, every pair of tokens) is in the app's log, the events it sent the page, or
 /// any file of its data folder (the database, its WAL, settings.json).
 fn no_secret_left_the_keychain(d: &Driver, sim: &str, data: &Path) {
-    let agent: ureq::Agent = ureq::Agent::config_builder().build().into();
-    let v: Value = agent.get(&format!("{sim}/_sim/secrets")).call().unwrap().body_mut().read_json().unwrap();
+    let v = SimControl::new(sim).get("secrets");
     let secrets: Vec<String> =
         v["secrets"].as_array().unwrap().iter().map(|s| s.as_str().unwrap().to_string()).collect();
     assert!(secrets.len() >= 5, "the code, state, client secret and a pair: {}", secrets.len());
@@ -587,10 +538,7 @@ fn your_data(d: &Driver, dialogs: &Path) {
 /// Settings, the health panel, export, disconnect and reconnect, delete and restore from the
 /// export, and a first download cancelled and resumed — all in the window.
 fn everything_in_the_window(d: &Driver, dialogs: &Path, sim: &str) {
-    let agent: ureq::Agent = ureq::Agent::config_builder().build().into();
-    let sim_post = |path: &str, body: Value| {
-        agent.post(&format!("{sim}/_sim/{path}")).send_json(body).expect("the simulator's control answers");
-    };
+    let control = SimControl::new(sim);
 
     // The health panel after a good sync.
     d.wait("the health panel", 20, |d| d.text("health").contains("Last successful sync"));
@@ -659,21 +607,19 @@ fn everything_in_the_window(d: &Driver, dialogs: &Path, sim: &str) {
     // slowed down here so it is surely cancelled before it ends (its date windows, side by
     // side, take five answers or so: the demo's years all lie in the newest window, which is
     // halved after its first page); the next sync carries on from where it stopped.
-    sim_post("reset_stats", json!({}));
-    sim_post("faults", json!({"latency_ms": 3000}));
+    control.post("reset_stats", json!({}));
+    control.post("faults", json!({"latency_ms": 3000}));
     d.wait("the reconnect offer", 20, |d| d.visible("reconnect-button"));
     d.click("reconnect-button");
     d.wait("the download under way", 60, |d| d.text("progress-text").starts_with("Downloading"));
     d.click("cancel-button");
     d.wait("the cancel", 30, |d| d.text("progress-text").contains("Sync cancelled"));
-    sim_post("faults", json!({}));
+    control.post("faults", json!({}));
     d.click("sync-button");
     d.wait("the resumed download", 60, |d| d.text("progress-text").starts_with("Synced"));
     assert_eq!(d.js("return document.body.dataset.resumed;"), json!("yes"), "it said it carried on");
-    let stats: Value =
-        agent.get(&format!("{sim}/_sim/stats")).call().unwrap().body_mut().read_json().unwrap();
-    let truth: Value =
-        agent.get(&format!("{sim}/_sim/truth")).call().unwrap().body_mut().read_json().unwrap();
+    let stats = control.get("stats");
+    let truth = control.get("truth");
     // A request a page, plus for each date window asked a part-page at its end and a page
     // that crossed into the older half it handed on, plus the pages in flight at the cancel.
     let windows: std::collections::HashSet<(Option<String>, Option<String>)> = stats["requests"]
@@ -698,8 +644,8 @@ fn everything_in_the_window(d: &Driver, dialogs: &Path, sim: &str) {
     assert!(getmeas <= bound, "{getmeas} requests (at most {bound}): the cancelled part was fetched again");
 
     // A sync that fails: Withings revoked the tokens. The panel says so, and how to fix it.
-    sim_post("revoke_tokens", json!({}));
-    sim_post("expire_tokens", json!({}));
+    control.post("revoke_tokens", json!({}));
+    control.post("expire_tokens", json!({}));
     d.click("sync-button");
     d.wait("the failure in the health panel", 60, |d| d.text("health").contains("Last problem"));
     let health = d.text("health");
@@ -762,12 +708,8 @@ fn chart_in_the_window(d: &Driver, dialogs: &Path) {
 /// Withings changes while Heft is away: one weigh-in added, one changed, one removed; the
 /// next sync lists exactly those in the history.
 fn withings_changes_in_the_history(d: &Driver, sim: &str) {
-    let agent: ureq::Agent = ureq::Agent::config_builder().build().into();
-    let sim_post = |path: &str, body: Value| {
-        agent.post(&format!("{sim}/_sim/{path}")).send_json(body).expect("the simulator's control answers");
-    };
-    let truth: Value =
-        agent.get(&format!("{sim}/_sim/truth")).call().unwrap().body_mut().read_json().unwrap();
+    let control = SimControl::new(sim);
+    let truth = control.get("truth");
     let weigh_ins: Vec<&Value> = truth["measuregrps"]
         .as_array()
         .unwrap()
@@ -781,12 +723,12 @@ fn withings_changes_in_the_history(d: &Driver, sim: &str) {
             m["value"] = json!(m["value"].as_i64().unwrap() + 700);
         }
     }
-    agent.put(&format!("{sim}/_sim/groups/{}", changed["grpid"])).send_json(&changed).unwrap();
-    agent.delete(&format!("{sim}/_sim/groups/{}", weigh_ins[1]["grpid"])).call().unwrap();
+    control.put(&format!("groups/{}", changed["grpid"]), &changed);
+    control.delete(&format!("groups/{}", weigh_ins[1]["grpid"]));
     let mut added = weigh_ins[2].clone();
     added["grpid"] = json!(0);
     added["date"] = json!(weigh_ins[0]["date"].as_i64().unwrap() + 600);
-    sim_post("groups", added);
+    control.post("groups", added);
     d.click("sync-button");
     d.wait("the changes synced", 60, |d| d.text("progress-text") == "Synced: 1 new, 1 changed, 1 removed.");
     d.wait("the sync in the history", 20, |d| {
@@ -816,4 +758,68 @@ fn rss(pid: u32) -> String {
                 .map(|l| l.trim_start_matches("VmRSS:").trim().to_string())
         })
         .unwrap_or_else(|| "unknown".into())
+}
+
+/// The simulator's `/_sim/` endpoints as the test drives them (the app's demo serves them
+/// because the test sets HEFT_TEST_SIM_CONTROL).
+struct SimControl {
+    base: String,
+    agent: ureq::Agent,
+}
+
+impl SimControl {
+    fn new(sim: &str) -> SimControl {
+        SimControl { base: format!("{sim}/_sim"), agent: ureq::Agent::config_builder().build().into() }
+    }
+
+    /// Posts `body` to `/_sim/{path}`; its JSON answer (null when it has none).
+    fn post(&self, path: &str, body: Value) -> Value {
+        self.agent
+            .post(&format!("{}/{path}", self.base))
+            .send_json(body)
+            .expect("the simulator's control answers")
+            .body_mut()
+            .read_json()
+            .unwrap_or(Value::Null)
+    }
+
+    fn get(&self, path: &str) -> Value {
+        self.agent
+            .get(&format!("{}/{path}", self.base))
+            .call()
+            .expect("the simulator answers")
+            .body_mut()
+            .read_json()
+            .expect("a JSON answer")
+    }
+
+    fn put(&self, path: &str, body: &Value) {
+        self.agent
+            .put(&format!("{}/{path}", self.base))
+            .send_json(body)
+            .expect("the simulator's control answers");
+    }
+
+    fn delete(&self, path: &str) {
+        self.agent.delete(&format!("{}/{path}", self.base)).call().expect("the simulator's control answers");
+    }
+
+    /// How many API requests wait, held, now.
+    fn held(&self) -> u64 {
+        self.get("held")["waiting"].as_u64().unwrap_or(0)
+    }
+
+    /// How many API requests it has handled (answered, or failed on purpose).
+    fn handled(&self) -> usize {
+        self.get("stats")["requests"].as_array().map_or(0, Vec::len)
+    }
+}
+
+/// Waits for `cond` (30 s is a bound only, so a bug fails instead of hanging).
+fn until(what: &str, cond: impl Fn() -> bool) {
+    let deadline = Instant::now() + Duration::from_secs(30);
+    while !cond() {
+        assert!(Instant::now() < deadline, "{what} within 30 s");
+        std::thread::sleep(Duration::from_millis(50));
+    }
 }

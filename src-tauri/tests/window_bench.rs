@@ -13,7 +13,7 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::time::{Duration, Instant};
 
-use driver::{Driver, changes, require_session, root, timed};
+use driver::{Driver, changes, first_pages_stored, require_session, root, timed};
 use withings_sim::{Faults, Sim, SimConfig};
 
 fn binary(var: &str, fallback: &str) -> PathBuf {
@@ -51,6 +51,31 @@ fn median(mut v: Vec<f64>) -> f64 {
 }
 
 /// Milliseconds from `act` until `shown` holds.
+/// `env` with `changes` in place of its own values for the same keys.
+fn with<'a>(env: &[(&'a str, &'a str)], changes: &[(&'a str, &'a str)]) -> Vec<(&'a str, &'a str)> {
+    env.iter().map(|&(k, v)| changes.iter().find(|c| c.0 == k).copied().unwrap_or((k, v))).collect()
+}
+
+/// Presses Cancel during a sync; the milliseconds until the page says it was cancelled.
+fn cancel_sync(d: &Driver, what: &str) -> u128 {
+    timed(d, what, |d| d.click("cancel-button"), |d| d.text("progress-text").contains("cancelled"))
+}
+
+/// One "bench:" line for `bench/run`: the changes' times and Cancel's, each key led by `key_`.
+fn report(key: &str, changes: &str, cancel_ms: u128) {
+    println!("bench: {key}_{} {key}_cancel_ms={cancel_ms}", changes.replace(' ', &format!(" {key}_")));
+}
+
+/// While the simulator holds what the sync waits for: the changes, then Cancel, both before
+/// anything is released; reported as `key_*`.
+fn while_held(d: &Driver, sim: &Sim, key: &str, during: &str) {
+    let took = changes(d, &format!("while {during}"));
+    let cancel_ms = cancel_sync(d, &format!("Cancel while {during}"));
+    assert!(sim.held_waiting() >= 1, "nothing was released before the sync ended ({during})");
+    release_and_settle(sim);
+    report(key, &took, cancel_ms);
+}
+
 /// Releases the held answers and waits until each has been handled: a fault set next must not
 /// be spent on a released request whose client has long gone (the simulator applies faults
 /// after the hold).
@@ -183,58 +208,37 @@ fn window_launch_and_memory() {
     // anything is released: a page held, a rate limit's minute, a browser that never returns.
     let d = Driver::launch(&app, &env);
     d.wait("the sync on launch", 60, |d| d.text("progress-text").starts_with("Synced"));
-    let cancel = |d: &Driver, what: &str| {
-        timed(d, what, |d| d.click("cancel-button"), |d| d.text("progress-text").contains("cancelled"))
-    };
     sim.hold_answers();
     d.click("sync-button");
     d.wait("a page held", 20, |_| sim.held_waiting() >= 1);
-    let held = changes(&d, "while a page is held");
-    let held_cancel = cancel(&d, "Cancel while a page is held");
-    assert!(sim.held_waiting() >= 1, "nothing was released before the sync ended");
-    release_and_settle(&sim);
-    println!("bench: held_{} held_cancel_ms={held_cancel}", held.replace(' ', " held_"));
+    while_held(&d, &sim, "held", "a page is held");
     sim.set_faults(Faults { rate_limit_next: 1, wait_seconds: 60, ..Faults::default() });
     d.click("sync-button");
     d.wait("the rate limit", 20, |_| sim.stats().rate_limited >= 1);
     let limited = changes(&d, "during a rate limit's wait");
-    let limited_cancel = cancel(&d, "Cancel during a rate limit's wait");
+    let limited_cancel = cancel_sync(&d, "Cancel during a rate limit's wait");
     sim.set_faults(Faults::default());
-    println!("bench: limited_{} limited_cancel_ms={limited_cancel}", limited.replace(' ', " limited_"));
+    report("limited", &limited, limited_cancel);
     drop(d);
 
     // A new person's first download, its later pages held: what arrived shows meanwhile.
     let fresh = tempfile::tempdir().expect("temp dir");
     let fresh_service = format!("{service}-fresh");
-    let fresh_env: Vec<(&str, &str)> = env
-        .iter()
-        .map(|&(k, v)| match k {
-            "HEFT_DATA_DIR" => (k, fresh.path().to_str().unwrap()),
-            "HEFT_KEYRING_SERVICE" => (k, fresh_service.as_str()),
-            _ => (k, v),
-        })
-        .collect();
+    let fresh_env = with(
+        &env,
+        &[("HEFT_DATA_DIR", fresh.path().to_str().unwrap()), ("HEFT_KEYRING_SERVICE", &fresh_service)],
+    );
     let d = Driver::launch(&app, &fresh_env);
     d.wait("the welcome screen", 30, |d| d.visible("connect-button"));
     sim.hold_continuations();
     d.js("document.getElementById('credentials-form').requestSubmit(); return true;");
-    d.wait("the first download under way, with pages stored", 60, |d| {
-        let text = d.text("progress-text");
-        text.starts_with("Downloading") && !text.starts_with("Downloading — 0 pages")
-    });
+    d.wait("the first download under way, with pages stored", 60, first_pages_stored);
     d.wait("a later page held", 20, |_| sim.held_waiting() >= 1);
-    let first = changes(&d, "while a first download waits");
-    let first_cancel = cancel(&d, "Cancel while a first download waits");
-    assert!(sim.held_waiting() >= 1, "nothing was released before the download ended");
-    release_and_settle(&sim);
-    println!("bench: first_{} first_cancel_ms={first_cancel}", first.replace(' ', " first_"));
+    while_held(&d, &sim, "first", "a first download waits");
     drop(d);
 
     let hold = root().join("tests/browsers/hold.sh");
-    let env: Vec<(&str, &str)> = env
-        .iter()
-        .map(|&(k, v)| if k == "HEFT_BROWSER" { (k, hold.to_str().unwrap()) } else { (k, v) })
-        .collect();
+    let env = with(&env, &[("HEFT_BROWSER", hold.to_str().unwrap())]);
     let d = Driver::launch(&app, &env);
     d.wait("the sync on launch", 60, |d| d.text("progress-text").starts_with("Synced"));
     d.click("add-button");
@@ -246,5 +250,5 @@ fn window_launch_and_memory() {
     let connecting = changes(&d, "while Connect waits for the browser");
     let connect_cancel =
         timed(&d, "Cancel while Connect waits", |d| d.click("cancel-button"), |d| !waiting(d));
-    println!("bench: connect_{} connect_cancel_ms={connect_cancel}", connecting.replace(' ', " connect_"));
+    report("connect", &connecting, connect_cancel);
 }

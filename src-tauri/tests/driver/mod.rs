@@ -242,3 +242,9 @@ pub fn changes(d: &Driver, during: &str) -> String {
     d.wait("the weigh-in counted again", 20, |d| standing(d) == json!("counted"));
     format!("unit_ms={unit} range_ms={range} settings_ms={settings} exclusion_ms={exclusion}")
 }
+
+/// A first download under way with at least one page stored (what the progress line says).
+pub fn first_pages_stored(d: &Driver) -> bool {
+    let text = d.text("progress-text");
+    text.starts_with("Downloading") && !text.starts_with("Downloading — 0 pages")
+}
