@@ -45,7 +45,7 @@ desktop-smoke:
 
 # The desktop app in a real window under Xvfb, driven through WebDriver (debug build).
 e2e:
-	$(CARGO) build -p heft-desktop
+	$(CARGO) build -p heft-desktop -p heft
 	$(CARGO) test -p heft-desktop --test e2e --no-run
 	$(LIMIT) 20m scripts/with-test-session.sh $(CARGO) test -p heft-desktop --test e2e -- --include-ignored --test-threads=1 --nocapture
 
@@ -55,6 +55,7 @@ package: deps
 
 # The .deb of the debug build installed, launched, checked and removed again.
 package-test:
+	$(CARGO) build -p heft --bin heft-test-browser
 	$(CARGO) test -p heft-desktop --test installed --no-run
 	$(LIMIT) 15m scripts/with-test-session.sh tests/package.sh
 

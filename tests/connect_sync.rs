@@ -137,7 +137,7 @@ fn full_sync_reverifies_old_deletions() {
 fn forged_missing_replayed_or_denied_callbacks_store_nothing_and_request_no_token() {
     common::require_session();
     let env = Env::new(sim_config());
-    let forge = Env::browser("forge.py");
+    let forge = Env::browser();
     let forge = forge.to_str().unwrap();
     for mode in ["wrong-state", "no-state", "deny"] {
         let out = env.heft_with(

@@ -72,7 +72,7 @@ fn a_revoked_account_shows_its_error_and_the_way_back() {
 fn a_wrong_client_secret_keeps_the_authorization_and_the_corrected_one_syncs_without_reconnecting() {
     let env = Env::new(SimConfig { users: 1, ..sim_config() });
     let (dir, url) = (env.data_dir.path().display().to_string(), env.sim.url());
-    let browser = Env::browser("follow.sh").display().to_string();
+    let browser = Env::browser().display().to_string();
     let settings = heft::config::Settings::load_with(&|name| match name {
         "HEFT_DATA_DIR" => Some(dir.clone()),
         "HEFT_WITHINGS_API_URL" | "HEFT_WITHINGS_AUTH_URL" => Some(url.clone()),

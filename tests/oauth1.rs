@@ -59,7 +59,7 @@ fn a_wrong_signature_is_rejected_by_the_server_with_a_clear_error() {
 fn a_mismatched_token_missing_verifier_or_refusal_stores_nothing() {
     common::require_session();
     let env = Env::new(sim_config());
-    let forge = Env::browser("forge1.py");
+    let forge = Env::browser();
     for mode in ["wrong-token", "no-verifier", "refused"] {
         let out = env.heft_with(
             &["connect", "--provider", "withings-oauth1"],

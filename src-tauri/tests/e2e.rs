@@ -11,7 +11,7 @@ use std::path::Path;
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
-use driver::{Driver, changes, first_pages_stored, require_session, root};
+use driver::{Driver, browser, changes, first_pages_stored, require_session, root};
 use serde_json::{Value, json};
 
 fn kg_of(text: &str) -> f64 {
@@ -25,29 +25,28 @@ fn demo_connect_sync_units_offline_restart_and_a_forged_deep_link() {
     require_session();
     let data = tempfile::tempdir().expect("temp dir");
     let service = format!("heft-e2e-{}", std::process::id());
-    let approve = root().join("tests/browsers/approve.py");
-    let hold = root().join("tests/browsers/hold.sh");
     let data_dir = data.path().to_str().unwrap().to_string();
     // The native file dialogs answer from this folder (debug builds only).
     let dialogs = tempfile::tempdir().expect("temp dir");
     let dialog_dir = dialogs.path().to_str().unwrap().to_string();
-    let base_env = |browser: &Path| -> Vec<(String, String)> {
-        vec![
+    let base_env = |mode: &str| -> Vec<(String, String)> {
+        let mut env: Vec<(String, String)> = vec![
             ("HEFT_DATA_DIR".into(), data_dir.clone()),
             ("HEFT_TEST_DIALOG_DIR".into(), dialog_dir.clone()),
             ("HEFT_KEYRING_SERVICE".into(), service.clone()),
-            ("HEFT_BROWSER".into(), browser.to_str().unwrap().into()),
             ("HEFT_CALLBACK_TIMEOUT_SECS".into(), "60".into()),
             // The demo simulator's `/_sim/` endpoints, which the test drives (off otherwise).
             ("HEFT_TEST_SIM_CONTROL".into(), "1".into()),
             // A detailed log, so the leak check below reads everything Heft says.
             ("HEFT_LOG".into(), "debug".into()),
-        ]
+        ];
+        env.extend(browser(mode).map(|(k, v)| (k.to_string(), v)));
+        env
     };
     let as_refs = |v: &[(String, String)]| v.iter().map(|(a, b)| (a.clone(), b.clone())).collect::<Vec<_>>();
 
     // First run: welcome → demo → connected → synced.
-    let env1 = as_refs(&base_env(&approve));
+    let env1 = as_refs(&base_env("approve"));
     let refs: Vec<(&str, &str)> = env1.iter().map(|(a, b)| (a.as_str(), b.as_str())).collect();
     let started = Instant::now();
     let d = Driver::launch(Path::new(env!("CARGO_BIN_EXE_heft-desktop")), &refs);
@@ -162,7 +161,7 @@ fn demo_connect_sync_units_offline_restart_and_a_forged_deep_link() {
 
     // Restart: the history shows from the database at once; the demo simulator starts again
     // with the same history and the demo account keeps syncing.
-    let mut env2 = as_refs(&base_env(&hold));
+    let mut env2 = as_refs(&base_env("hold"));
     env2.push(("GTK_THEME".into(), "Adwaita:dark".into()));
     // A German desktop: decimal commas everywhere a person reads a number.
     env2.push(("LANG".into(), "de_DE.UTF-8".into()));

@@ -8,7 +8,7 @@ mod driver;
 
 use std::path::Path;
 
-use driver::{Driver, require_session, root};
+use driver::{Driver, browser, require_session, root};
 use withings_sim::{ClientApp, DEMO_CLIENT_ID, DEMO_CLIENT_SECRET, Sim, SimConfig};
 
 #[test]
@@ -23,9 +23,8 @@ fn the_installed_app_starts_fresh_takes_heft_links_and_connects_through_the_sche
         .expect("simulator starts");
     let data = tempfile::tempdir().expect("temp dir");
     let service = format!("heft-installed-{}", std::process::id());
-    let browser = root().join("tests/browsers/scheme.py");
-    let (data_dir, url, browser) =
-        (data.path().to_str().unwrap(), sim.url(), browser.to_str().unwrap().to_string());
+    let [(_, browser), (_, mode)] = browser("scheme");
+    let (data_dir, url) = (data.path().to_str().unwrap(), sim.url());
     let d = Driver::launch(
         Path::new(&app),
         &[
@@ -37,6 +36,7 @@ fn the_installed_app_starts_fresh_takes_heft_links_and_connects_through_the_sche
             ("HEFT_WITHINGS_CLIENT_SECRET", DEMO_CLIENT_SECRET),
             ("HEFT_REDIRECT_URI", "heft://callback"),
             ("HEFT_BROWSER", &browser),
+            ("HEFT_TEST_BROWSER", &mode),
             ("HEFT_CALLBACK_TIMEOUT_SECS", "60"),
         ],
     );

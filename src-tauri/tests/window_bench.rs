@@ -13,7 +13,7 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::time::{Duration, Instant};
 
-use driver::{Driver, changes, first_pages_stored, require_session, root, timed};
+use driver::{Driver, browser, changes, first_pages_stored, require_session, root, timed};
 use withings_sim::{Faults, Sim, SimConfig};
 
 fn binary(var: &str, fallback: &str) -> PathBuf {
@@ -119,7 +119,7 @@ fn window_launch_and_memory() {
     })
     .expect("the simulator starts");
     let data = tempfile::tempdir().expect("temp dir");
-    let follow = root().join("tests/browsers/follow.sh");
+    let [(browser_key, browser), (mode_key, mode)] = browser("follow");
     let service = format!("heft-bench-{}", std::process::id());
     let url = sim.url();
     let env: Vec<(&str, &str)> = vec![
@@ -130,7 +130,8 @@ fn window_launch_and_memory() {
         ("HEFT_WITHINGS_CLIENT_ID", withings_sim::DEMO_CLIENT_ID),
         ("HEFT_WITHINGS_CLIENT_SECRET", withings_sim::DEMO_CLIENT_SECRET),
         ("HEFT_REDIRECT_URI", "http://localhost:0/callback"),
-        ("HEFT_BROWSER", follow.to_str().unwrap()),
+        (browser_key, &browser),
+        (mode_key, &mode),
         ("HEFT_LOG", "heft=debug"),
     ];
 
@@ -237,8 +238,7 @@ fn window_launch_and_memory() {
     while_held(&d, &sim, "first", "a first download waits");
     drop(d);
 
-    let hold = root().join("tests/browsers/hold.sh");
-    let env = with(&env, &[("HEFT_BROWSER", hold.to_str().unwrap())]);
+    let env = with(&env, &[("HEFT_TEST_BROWSER", "hold")]);
     let d = Driver::launch(&app, &env);
     d.wait("the sync on launch", 60, |d| d.text("progress-text").starts_with("Synced"));
     d.click("add-button");

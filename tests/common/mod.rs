@@ -66,8 +66,10 @@ impl Env {
         }
     }
 
-    pub fn browser(name: &str) -> PathBuf {
-        Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/browsers").join(name)
+    /// The stand-in browser (`tests/stand-ins/browser.rs`): it follows the provider's redirects
+    /// unless `HEFT_TEST_BROWSER` or `HEFT_TEST_FORGE` in Heft's environment say otherwise.
+    pub fn browser() -> PathBuf {
+        PathBuf::from(env!("CARGO_BIN_EXE_heft-test-browser"))
     }
 
     pub fn heft(&self, args: &[&str]) -> Output {
@@ -89,7 +91,7 @@ impl Env {
             .env("HEFT_WITHINGS_CLIENT_ID", DEMO_CLIENT_ID)
             .env("HEFT_WITHINGS_CLIENT_SECRET", DEMO_CLIENT_SECRET)
             .env("HEFT_REDIRECT_URI", "http://localhost:0/callback")
-            .env("HEFT_BROWSER", Self::browser("follow.sh"))
+            .env("HEFT_BROWSER", Self::browser())
             .env("HEFT_KEYRING_SERVICE", &self.service)
             .env("HEFT_CALLBACK_TIMEOUT_SECS", "20")
             // Numbers as the assertions write them, whatever the machine's locale.
@@ -188,7 +190,7 @@ impl Env {
     /// first user through the demo flow, before any sync.
     pub fn app_in_process(&self) -> (heft::app::App, heft::store::Account) {
         let dir = self.data_dir.path().to_path_buf();
-        let browser = Self::browser("follow.sh");
+        let browser = Self::browser();
         let settings = heft::config::Settings::load_with(&|name| match name {
             "HEFT_DATA_DIR" => Some(dir.display().to_string()),
             "HEFT_BROWSER" => Some(browser.display().to_string()),

@@ -34,6 +34,20 @@ pub fn root() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("..")
 }
 
+/// The core's stand-in browser (`tests/stand-ins/browser.rs`, built by `cargo build -p heft`),
+/// as `HEFT_BROWSER`, and what the person does there (`HEFT_TEST_BROWSER`: follow, approve,
+/// hold or scheme).
+pub fn browser(mode: &str) -> [(&'static str, String); 2] {
+    let target = std::env::var_os("CARGO_TARGET_DIR").map_or_else(|| root().join("target"), PathBuf::from);
+    let path = target.join("debug").join(format!("heft-test-browser{}", std::env::consts::EXE_SUFFIX));
+    assert!(
+        path.exists(),
+        "{} is missing: run `cargo build -p heft --bin heft-test-browser`",
+        path.display()
+    );
+    [("HEFT_BROWSER", path.display().to_string()), ("HEFT_TEST_BROWSER", mode.to_string())]
+}
+
 pub fn free_port() -> u16 {
     std::net::TcpListener::bind("127.0.0.1:0")
         .and_then(|l| l.local_addr())
