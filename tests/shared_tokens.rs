@@ -11,7 +11,7 @@
 mod common;
 
 use std::fs::File;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::{Child, Stdio};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicI64, Ordering};
@@ -139,6 +139,7 @@ fn hold_refresh_lock(data_dir: &Path, key: &str) -> File {
 }
 
 /// Whether some process holds the lock file now.
+#[cfg(unix)]
 fn lock_is_held(path: &Path) -> bool {
     match File::open(path) {
         Ok(f) => matches!(f.try_lock(), Err(std::fs::TryLockError::WouldBlock)),
@@ -313,6 +314,7 @@ impl Running {
         self.0.as_mut().expect("still running")
     }
 
+    #[cfg(unix)]
     fn signal(&mut self, sig: &str) {
         let pid = self.child().id().to_string();
         let ok = std::process::Command::new("kill").args([sig, &pid]).status().is_ok_and(|s| s.success());
@@ -356,7 +358,8 @@ fn wait_until(limit: Duration, what: &str, mut ready: impl FnMut() -> bool) {
     }
 }
 
-fn lock_path(env: &Env) -> PathBuf {
+#[cfg(unix)]
+fn lock_path(env: &Env) -> std::path::PathBuf {
     tokens::refresh_lock_path(env.data_dir.path(), &Provider::Withings.token_key(&env.userid().to_string()))
 }
 
@@ -399,6 +402,8 @@ fn a_sync_that_waited_out_a_601_while_another_process_rotated_the_tokens_keeps_t
     assert!(!env.ok(&["status"]).contains("reconnect needed"), "no reconnect is asked for");
 }
 
+/// Unix only: a process stopped with Ctrl-Z (SIGSTOP) has no Windows counterpart.
+#[cfg(unix)]
 #[test]
 #[ignore = "needs the test keychain session and display: run `make test`"]
 fn a_sync_beside_a_cli_stopped_while_refreshing_gives_up_with_what_to_do_and_nothing_is_lost() {

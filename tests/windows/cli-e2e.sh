@@ -32,8 +32,11 @@ export HEFT_DATA_DIR="$data" HEFT_WITHINGS_API_URL="$sim" HEFT_WITHINGS_AUTH_URL
 export WINEPATH="$(winepath -w "$(dirname "$browser_exe")")"
 heft() { wine "$heft_exe" "$@" 2>"$tmp/stderr" | tr -d '\r'; }
 step() { echo "heft windows e2e: $*"; }
-# Wine keeps the Credential Manager in the prefix's registry.
-credentials() { wine reg query 'HKCU\Software\Wine\Credential Manager' 2>/dev/null | tr -d '\r' | grep -c "$service" || true; }
+# The account's tokens in the Credential Manager, which Wine keeps in the prefix's registry (the
+# developer app's client secret, stored beside them, stays after a disconnect by design).
+credentials() {
+  wine reg query 'HKCU\Software\Wine\Credential Manager' 2>/dev/null | tr -d '\r' | grep -c "Generic: withings:.*\.$service\$" || true
+}
 
 step "connect"
 heft connect >"$tmp/out" || fail "connect: $(cat "$tmp/stderr")"
@@ -44,6 +47,7 @@ grep -rqs "access_token\|refresh_token" "$tmp/data" && fail "a token was written
 step "sync"
 heft sync >"$tmp/out" || fail "sync: $(cat "$tmp/stderr")"
 grep -Eq "[1-9][0-9]* (new|added)" "$tmp/out" || fail "the first sync stored nothing: $(cat "$tmp/out")"
+step "  $(head -1 "$tmp/out")"
 
 step "list"
 heft list --limit 100000 --format json >"$tmp/list.json" || fail "list: $(cat "$tmp/stderr")"
@@ -52,6 +56,7 @@ import json, sys
 rows = json.load(open(sys.argv[1]))
 rows = rows if isinstance(rows, list) else next(v for v in rows.values() if isinstance(v, list))
 assert len(rows) > 100, f"{len(rows)} weigh-ins listed"
+print(f"heft windows e2e:   {len(rows)} weigh-ins listed")
 PY
 
 step "chart"
