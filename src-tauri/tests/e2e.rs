@@ -11,7 +11,7 @@ use std::path::Path;
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
-use driver::{Driver, browser, changes, first_pages_stored, require_session, root};
+use driver::{Driver, browser, changes, first_pages_stored, require_session};
 use serde_json::{Value, json};
 
 fn kg_of(text: &str) -> f64 {

@@ -8,7 +8,7 @@ mod driver;
 
 use std::path::Path;
 
-use driver::{Driver, browser, require_session, root};
+use driver::{Driver, browser, require_session};
 use withings_sim::{ClientApp, DEMO_CLIENT_ID, DEMO_CLIENT_SECRET, Sim, SimConfig};
 
 #[test]
