@@ -4,7 +4,7 @@
 
 use std::collections::HashSet;
 
-use rusqlite::{Transaction, params};
+use rusqlite::{Connection, Transaction, params};
 
 use super::groups::write_group;
 use super::twins::{self, WeighInKey, WrittenWeighIn};
@@ -62,9 +62,7 @@ impl Store {
 
     /// The Withings weigh-ins that stand for a weigh-in of an imported file.
     pub fn import_twins(&self, account: i64) -> Result<HashSet<i64>, StoreError> {
-        let mut st = self.conn.prepare("SELECT grpid FROM import_twins WHERE account_id = ?1")?;
-        let rows = st.query_map([account], |r| r.get(0))?;
-        Ok(rows.collect::<Result<_, _>>()?)
+        import_twins(&self.conn, account)
     }
 
     /// The group, if it is one of Heft's own (else why it cannot be changed here).
@@ -98,21 +96,7 @@ impl Store {
 
     /// Date and exact weight of every real weigh-in of the account, from any source.
     pub fn weigh_in_keys(&self, account: i64) -> Result<Vec<WeighInKey>, StoreError> {
-        let mut st = self.conn.prepare(
-            "SELECT g.grpid, g.date, m.value, m.unit, g.source, m.written FROM groups g JOIN measures m
-               ON m.account_id = g.account_id AND m.grpid = g.grpid
-             WHERE g.account_id = ?1 AND g.category = 1 AND m.type = ?2 AND m.position IS NULL",
-        )?;
-        let rows = st.query_map(params![account, MeasureType::WEIGHT.0], |r| {
-            Ok(WeighInKey {
-                grpid: r.get(0)?,
-                date: r.get(1)?,
-                weight: ExactValue::new(r.get(2)?, r.get(3)?),
-                source: Source::parse(&r.get::<_, String>(4)?).unwrap_or_default(),
-                written: r.get(5)?,
-            })
-        })?;
-        Ok(rows.collect::<Result<_, _>>()?)
+        weigh_in_keys(&self.conn, account)
     }
 
     /// Imported weigh-ins that Withings' API has now sent too (the same weigh-in from the
@@ -121,11 +105,15 @@ impl Store {
     /// (it is recorded), so of two imported weigh-ins 30 s apart with one copy at Withings,
     /// one stays. Returns how many gave way.
     pub fn retire_imported_twins(&mut self, account: i64) -> Result<usize, StoreError> {
-        let keys = self.weigh_in_keys(account)?;
-        if !keys.iter().any(|k| k.source == Source::Import) {
+        // Most accounts have nothing imported: find that out without taking the write lock.
+        if !self.weigh_in_keys(account)?.iter().any(|k| k.source == Source::Import) {
             return Ok(0);
         }
-        let taken = self.import_twins(account)?;
+        // Read what to pair inside the IMMEDIATE transaction that writes it, so a second
+        // process (an import, another sync) cannot change it between the two.
+        let tx = self.conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
+        let keys = weigh_in_keys(&tx, account)?;
+        let taken = import_twins(&tx, account)?;
         let (imported, synced): (Vec<WeighInKey>, Vec<WeighInKey>) = keys
             .into_iter()
             .filter(|k| k.source == Source::Import || k.source.is_withings() && !taken.contains(&k.grpid))
@@ -136,7 +124,6 @@ impl Store {
             .unzip();
         twins::at_column_precision(&mut written);
         let pairs = twins::pair(&synced, &written);
-        let tx = self.conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
         let mut n = 0;
         for (k, twin) in imported.iter().zip(pairs) {
             let Some(twin) = twin.map(|i| &synced[i]) else { continue };
@@ -170,4 +157,30 @@ pub(super) fn mark_import_twins(
         st.execute(params![account, g])?;
     }
     Ok(())
+}
+
+/// Date and exact weight of every real weigh-in of the account, from any source.
+fn weigh_in_keys(conn: &Connection, account: i64) -> Result<Vec<WeighInKey>, StoreError> {
+    let mut st = conn.prepare(
+        "SELECT g.grpid, g.date, m.value, m.unit, g.source, m.written FROM groups g JOIN measures m
+           ON m.account_id = g.account_id AND m.grpid = g.grpid
+         WHERE g.account_id = ?1 AND g.category = 1 AND m.type = ?2 AND m.position IS NULL",
+    )?;
+    let rows = st.query_map(params![account, MeasureType::WEIGHT.0], |r| {
+        Ok(WeighInKey {
+            grpid: r.get(0)?,
+            date: r.get(1)?,
+            weight: ExactValue::new(r.get(2)?, r.get(3)?),
+            source: Source::parse(&r.get::<_, String>(4)?).unwrap_or_default(),
+            written: r.get(5)?,
+        })
+    })?;
+    Ok(rows.collect::<Result<_, _>>()?)
+}
+
+/// The Withings weigh-ins that stand for a weigh-in of an imported file.
+fn import_twins(conn: &Connection, account: i64) -> Result<HashSet<i64>, StoreError> {
+    let mut st = conn.prepare("SELECT grpid FROM import_twins WHERE account_id = ?1")?;
+    let rows = st.query_map([account], |r| r.get(0))?;
+    Ok(rows.collect::<Result<_, _>>()?)
 }
