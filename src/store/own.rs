@@ -105,8 +105,14 @@ impl Store {
     /// (it is recorded), so of two imported weigh-ins 30 s apart with one copy at Withings,
     /// one stays. Returns how many gave way.
     pub fn retire_imported_twins(&mut self, account: i64) -> Result<usize, StoreError> {
-        // Most accounts have nothing imported: find that out without taking the write lock.
-        if !self.weigh_in_keys(account)?.iter().any(|k| k.source == Source::Import) {
+        // Most accounts have nothing imported: find that out without taking the write lock
+        // (and without reading every weigh-in, which the transaction reads anyway).
+        let any_imported: bool = self.conn.query_row(
+            "SELECT EXISTS (SELECT 1 FROM groups WHERE account_id = ?1 AND source = ?2)",
+            params![account, Source::Import.as_str()],
+            |r| r.get(0),
+        )?;
+        if !any_imported {
             return Ok(0);
         }
         // Read what to pair inside the IMMEDIATE transaction that writes it, so a second
