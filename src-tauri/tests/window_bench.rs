@@ -50,7 +50,6 @@ fn median(mut v: Vec<f64>) -> f64 {
     v[v.len() / 2]
 }
 
-/// Milliseconds from `act` until `shown` holds.
 /// `env` with `changes` in place of its own values for the same keys.
 fn with<'a>(env: &[(&'a str, &'a str)], changes: &[(&'a str, &'a str)]) -> Vec<(&'a str, &'a str)> {
     env.iter().map(|&(k, v)| changes.iter().find(|c| c.0 == k).copied().unwrap_or((k, v))).collect()
