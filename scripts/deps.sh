@@ -2,6 +2,7 @@
 # Installs what Heft needs on Debian/Ubuntu, skipping what is already there.
 #   scripts/deps.sh build   - to build the core, the simulator and the desktop app
 #   scripts/deps.sh test    - also what the tests need (Xvfb, WebKit driver, a Secret Service)
+#   scripts/deps.sh windows - also what `make windows` needs (MinGW, Wine, NSIS, Xvfb)
 set -euo pipefail
 what=${1:-build}
 
@@ -11,9 +12,11 @@ build_pkgs=(build-essential pkg-config libssl-dev libfontconfig1-dev libfreetype
 command -v npm >/dev/null 2>&1 || build_pkgs+=(nodejs npm)
 test_pkgs=(xvfb xauth imagemagick x11-utils webkit2gtk-driver gnome-keyring libsecret-tools
            dbus dbus-x11 xdg-utils desktop-file-utils appstream)
+windows_pkgs=(gcc-mingw-w64-x86-64 g++-mingw-w64-x86-64 wine wine64 nsis xvfb xauth x11-utils)
 
 pkgs=("${build_pkgs[@]}")
 [ "$what" = test ] && pkgs+=("${test_pkgs[@]}")
+[ "$what" = windows ] && pkgs+=("${windows_pkgs[@]}")
 
 missing=()
 for p in "${pkgs[@]}"; do

@@ -9,18 +9,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 TARGET=x86_64-pc-windows-gnu
 
-pkgs=(gcc-mingw-w64-x86-64 g++-mingw-w64-x86-64 wine wine64 nsis xvfb xauth x11-utils)
-missing=()
-for p in "${pkgs[@]}"; do
-  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
-done
-if ((${#missing[@]})); then
-  sudo=""
-  [ "$(id -u)" -ne 0 ] && sudo="sudo"
-  echo "heft windows: installing ${missing[*]}"
-  $sudo apt-get update -qq
-  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}"
-fi
+scripts/deps.sh windows
 if ! rustup target list --installed | grep -qx "$TARGET"; then
   echo "heft windows: adding the Rust target $TARGET"
   if ! rustup target add "$TARGET"; then
