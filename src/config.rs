@@ -3,6 +3,7 @@
 //! Only non-secret values live in the file; the client secret can come from the environment or
 //! the keychain, never from disk.
 
+use crate::error_code::ErrorCode;
 use std::path::PathBuf;
 
 use crate::redact::ClientSecret;
@@ -53,18 +54,18 @@ pub enum ConfigError {
 
 impl ConfigError {
     /// A stable code the UI branches on.
-    pub fn code(&self) -> &'static str {
+    pub fn code(&self) -> ErrorCode {
         match self {
-            ConfigError::MissingClientId | ConfigError::MissingClientSecret => "not_configured",
-            ConfigError::Insecure { .. } => "insecure_url",
-            ConfigError::Busy { .. } => "settings_busy",
+            ConfigError::MissingClientId | ConfigError::MissingClientSecret => ErrorCode::NotConfigured,
+            ConfigError::Insecure { .. } => ErrorCode::InsecureUrl,
+            ConfigError::Busy { .. } => ErrorCode::SettingsBusy,
             ConfigError::NoDataDir
             | ConfigError::Read { .. }
             | ConfigError::Write { .. }
             | ConfigError::MissingOauth1Url
             | ConfigError::BadUrl { .. }
             | ConfigError::BadNumber { .. }
-            | ConfigError::BadTrend(_) => "config_error",
+            | ConfigError::BadTrend(_) => ErrorCode::ConfigError,
         }
     }
 }

@@ -1,6 +1,7 @@
 //! Lossless JSON export and import (DESIGN §4): every group with its raw measures exactly as
 //! Withings sent them, so an import restores the same data.
 
+use crate::error_code::ErrorCode;
 use serde::{Deserialize, Serialize};
 
 use crate::auth::Provider;
@@ -31,13 +32,13 @@ pub enum ExportError {
 
 impl ExportError {
     /// A stable code the UI branches on.
-    pub fn code(&self) -> &'static str {
+    pub fn code(&self) -> ErrorCode {
         match self {
             ExportError::Store(e) => e.code(),
             ExportError::Encode(_)
             | ExportError::Csv(_)
             | ExportError::Fit(_)
-            | ExportError::Write { .. } => "export_failed",
+            | ExportError::Write { .. } => ErrorCode::ExportFailed,
         }
     }
 }
@@ -65,14 +66,14 @@ pub enum ImportError {
 
 impl ImportError {
     /// A stable code the UI branches on.
-    pub fn code(&self) -> &'static str {
+    pub fn code(&self) -> ErrorCode {
         match self {
             ImportError::Store(e) => e.code(),
             ImportError::NotAnExport(_)
             | ImportError::TooNew(_)
             | ImportError::Read { .. }
             | ImportError::File(_)
-            | ImportError::TooLarge(_) => "import_failed",
+            | ImportError::TooLarge(_) => ErrorCode::ImportFailed,
         }
     }
 }
@@ -129,6 +130,7 @@ pub struct Export {
 
 /// What restoring a backup did. A backup only adds: nothing stored here is changed.
 #[derive(Debug, Default, Serialize, PartialEq, Eq)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct ImportReport {
     pub accounts: usize,
     /// Weigh-ins added.

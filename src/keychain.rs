@@ -5,6 +5,7 @@
 //! There is deliberately no file fallback: if the keychain is missing or locked, Heft says so
 //! and stores nothing, rather than writing a secret to disk in plaintext.
 
+use crate::error_code::ErrorCode;
 use std::collections::HashMap;
 use std::sync::Mutex;
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -43,13 +44,13 @@ pub enum KeychainError {
 
 impl KeychainError {
     /// A stable code the UI branches on.
-    pub fn code(&self) -> &'static str {
+    pub fn code(&self) -> ErrorCode {
         match self {
             KeychainError::Missing(_) | KeychainError::Locked(_) | KeychainError::NotPersistent => {
-                "keychain_unavailable"
+                ErrorCode::KeychainUnavailable
             }
-            KeychainError::Damaged(_) => "keychain_damaged",
-            KeychainError::TooLarge(_) | KeychainError::Other(_) => "keychain_error",
+            KeychainError::Damaged(_) => ErrorCode::KeychainDamaged,
+            KeychainError::TooLarge(_) | KeychainError::Other(_) => ErrorCode::KeychainError,
         }
     }
 }

@@ -10,6 +10,7 @@ pub mod auth;
 pub mod chart;
 pub mod config;
 pub mod csv_export;
+pub mod error_code;
 pub mod export;
 pub mod files;
 pub mod fit_export;

@@ -138,6 +138,7 @@ impl Attrib {
 /// Where a group came from. Sync owns `Withings` groups only: it never changes or removes a
 /// weigh-in the person typed or imported.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(rename_all = "lowercase")]
 pub enum Source {
     /// Downloaded from the Withings API.

@@ -12,6 +12,7 @@ const KG_PER_ST_EXACT: ExactValue = ExactValue { value: 635_029_318, unit: -8 };
 const LB_PER_ST: f64 = 14.0;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(rename_all = "lowercase")]
 pub enum MassUnit {
     #[default]

@@ -2,7 +2,9 @@
 //! or an event), and the shell's own failure, the demo simulator not starting.
 
 use heft::app::AppError;
+use heft::error_code::ErrorCode;
 use serde::Serialize;
+use ts_rs::TS;
 
 /// The bundled simulator could not start.
 #[derive(Debug, thiserror::Error)]
@@ -11,9 +13,9 @@ pub struct DemoError(#[source] pub withings_sim::SimError);
 
 /// An error the window can act on: a stable `code` to branch on and a sentence for people.
 /// Events that report a problem carry the same shape.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, TS)]
 pub struct UiError {
-    pub code: &'static str,
+    pub code: ErrorCode,
     pub message: String,
 }
 
@@ -25,12 +27,12 @@ impl From<AppError> for UiError {
 
 impl From<DemoError> for UiError {
     fn from(e: DemoError) -> Self {
-        UiError { code: "demo_failed", message: e.to_string() }
+        UiError { code: ErrorCode::DemoFailed, message: e.to_string() }
     }
 }
 
 impl From<tauri::Error> for UiError {
     fn from(e: tauri::Error) -> Self {
-        UiError { code: "internal", message: e.to_string() }
+        UiError { code: ErrorCode::Internal, message: e.to_string() }
     }
 }

@@ -6,19 +6,21 @@
 mod commands;
 mod dialogs;
 mod errors;
+mod ipc;
 mod shared;
 
-use tauri::{Emitter, Manager};
+use tauri::Manager;
 use tauri_plugin_deep_link::DeepLinkExt;
 
 use crate::errors::UiError;
+use crate::ipc::Event;
 
 /// A callback URL that arrived through the `heft:` scheme goes through the same state check as
 /// the loopback callback; a rejected one is reported to the window as `{code, message}`.
 fn deliver_deep_link(app: &tauri::AppHandle, url: &str) {
     if let Err(e) = heft::auth::callback::deliver_callback_url(url) {
         tracing::warn!("deep link rejected: {e}");
-        let _ = app.emit("callback-rejected", UiError { code: e.code(), message: e.to_string() });
+        Event::CallbackRejected(UiError { code: e.code(), message: e.to_string() }).emit(app);
     }
 }
 
@@ -76,46 +78,12 @@ fn main() {
             let events = app.handle().clone();
             std::thread::spawn(move || {
                 if let Some(problem) = shared.probe_keychain() {
-                    let _ = events.emit("keychain-problem", problem);
+                    Event::KeychainProblem(problem).emit(&events);
                 }
             });
             Ok(())
         })
-        .invoke_handler(tauri::generate_handler![
-            commands::overview,
-            commands::credentials,
-            commands::connect,
-            commands::demo,
-            commands::sync,
-            commands::chart,
-            commands::summary,
-            commands::weigh_ins,
-            commands::sync_log,
-            commands::weigh_in_near,
-            commands::exclude,
-            commands::review,
-            commands::add_entry,
-            commands::remove_entry,
-            commands::edit_entry,
-            commands::save_account,
-            commands::import_chosen,
-            commands::export_data,
-            commands::cancel,
-            commands::save_chart,
-            commands::health,
-            commands::preferences,
-            commands::save_preferences,
-            commands::open_data_folder,
-            commands::disconnect,
-            commands::reconnect,
-            commands::show_unit,
-            commands::remove_demo,
-            commands::keychain_problem,
-            commands::set_method,
-            commands::backtest,
-            commands::split,
-            commands::body,
-        ])
+        .invoke_handler(ipc::handler())
         .run(tauri::generate_context!());
     if let Err(e) = result {
         eprintln!("heft-desktop: could not start the window: {e}");

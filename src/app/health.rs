@@ -14,6 +14,7 @@ pub const CONSENT_REMINDER_SECS: i64 = 30 * 86_400;
 
 /// The last error of a sync, in words, with what to do about it.
 #[derive(Debug, Clone, Serialize, PartialEq)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct Problem {
     pub code: String,
     pub message: String,
@@ -22,6 +23,7 @@ pub struct Problem {
 
 /// What the window's health panel shows for one account.
 #[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct Health {
     pub userid: String,
     /// The last sync that finished without an error, with what it did.

@@ -8,6 +8,7 @@ use crate::units::MassUnit;
 
 /// One weigh-in a sync touched, in words.
 #[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct ChangeLine {
     pub grpid: i64,
     pub date: String,
@@ -19,6 +20,7 @@ pub struct ChangeLine {
 
 /// One sync, in words.
 #[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct SyncLine {
     pub started: String,
     pub started_at: i64,

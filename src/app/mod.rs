@@ -1,6 +1,7 @@
 //! The use cases: one method per action a person can take, shared by the CLI and the desktop
 //! shell. Both only parse their input, call one method here and show the result or the error.
 
+use crate::error_code::ErrorCode;
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
@@ -72,7 +73,7 @@ pub enum AppError {
 
 impl AppError {
     /// A stable code the UI branches on (never the message text); each layer decides its own.
-    pub fn code(&self) -> &'static str {
+    pub fn code(&self) -> ErrorCode {
         match self {
             AppError::Config(e) => e.code(),
             AppError::Store(e) => e.code(),
@@ -82,10 +83,10 @@ impl AppError {
             AppError::Import(e) => e.code(),
             AppError::Chart(e) => e.code(),
             AppError::Sync { source, .. } => source.code(),
-            AppError::NoAccounts | AppError::UnknownAccount(_) => "no_account",
-            AppError::DemoNotRunning => "demo_not_running",
-            AppError::LocalOnly => "local_only",
-            AppError::BadInput(_) => "bad_input",
+            AppError::NoAccounts | AppError::UnknownAccount(_) => ErrorCode::NoAccount,
+            AppError::DemoNotRunning => ErrorCode::DemoNotRunning,
+            AppError::LocalOnly => ErrorCode::LocalOnly,
+            AppError::BadInput(_) => ErrorCode::BadInput,
         }
     }
 
@@ -109,6 +110,7 @@ pub struct AccountStatus {
 
 /// What the window shows before anything else.
 #[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct Overview {
     /// A Withings developer app is set up (client id and secret).
     pub configured: bool,
@@ -120,6 +122,7 @@ pub struct Overview {
 
 /// An account as the window lists it.
 #[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct AccountView {
     pub userid: String,
     /// The name the person gave it ("Anna"), else none.
@@ -131,6 +134,9 @@ pub struct AccountView {
     pub own_unit: Option<String>,
     /// Its own goal set in Heft, in kg.
     pub goal_kg: Option<f64>,
+    /// The same goal in `unit` (stones as a decimal), for the account form: the window
+    /// converts no units.
+    pub goal: Option<f64>,
     /// Weigh-ins Withings could not attribute and the person has not reviewed.
     pub to_review: usize,
     pub provider: Provider,
@@ -173,6 +179,7 @@ pub struct TrendSummary {
 
 /// [`TrendSummary`] in a unit, as a person reads it.
 #[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct SummaryText {
     pub method: Method,
     pub method_label: &'static str,
@@ -236,6 +243,7 @@ pub fn split_sentence(s: &Split, u: MassUnit) -> String {
 
 /// A split with its sentence, for the window.
 #[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct SplitView {
     #[serde(flatten)]
     pub split: Split,
@@ -244,6 +252,7 @@ pub struct SplitView {
 
 /// One row of the backtest table, its error in the display unit.
 #[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct BacktestRow {
     pub method: Method,
     pub label: &'static str,
@@ -254,6 +263,7 @@ pub struct BacktestRow {
 
 /// The latest value of a body measure the account has.
 #[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct BodyFigure {
     pub key: &'static str,
     pub name: String,
@@ -287,6 +297,7 @@ pub struct ChartRequest {
 
 /// A drawn chart and what the window needs for hover values.
 #[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct RenderedChart {
     pub svg: String,
     pub area: PlotArea,
@@ -302,6 +313,7 @@ pub struct RenderedChart {
 
 /// One series of a chart, by name.
 #[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct Series {
     pub label: String,
     pub points: Vec<(f64, f64)>,
@@ -320,6 +332,7 @@ pub enum ExportFormat {
 
 /// What an export wrote.
 #[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct ExportSummary {
     pub path: PathBuf,
     /// Groups (JSON) or rows (CSV).
@@ -358,11 +371,12 @@ impl AccountSync {
 
 /// [`AccountSync`] for the window.
 #[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct AccountSyncView {
     pub userid: String,
     pub label: String,
     pub report: Option<SyncReport>,
-    pub error_code: Option<&'static str>,
+    pub error_code: Option<ErrorCode>,
     pub error: Option<String>,
 }
 
@@ -817,7 +831,7 @@ impl App {
             // A cancel is the person's choice, not a problem for the health panel.
             if !matches!(e, SyncError::Cancelled)
                 && let Err(s) =
-                    self.store().and_then(|db| db.record_sync_error(a.id, e.code(), &e.to_string()))
+                    self.store().and_then(|db| db.record_sync_error(a.id, e.code().as_str(), &e.to_string()))
             {
                 tracing::warn!("could not record the sync error: {s}");
             }
@@ -894,9 +908,11 @@ impl App {
             .status()?
             .into_iter()
             .map(|s| {
+                let unit = self.unit_of(&s.account);
                 Ok(AccountView {
                     timezone: self.store()?.timezone(s.account.id)?.iana_name().map(String::from),
-                    unit: self.unit_of(&s.account),
+                    unit,
+                    goal: s.account.goal_kg.map(|g| unit.from_kg(g)),
                     own_unit: s.account.unit.clone(),
                     goal_kg: s.account.goal_kg,
                     to_review: self.store()?.awaiting_review(s.account.id)?,

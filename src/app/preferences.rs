@@ -9,6 +9,7 @@ use crate::units::MassUnit;
 
 /// How often the window syncs while it is open.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub enum SyncEvery {
     #[serde(rename = "off")]
     Off,
@@ -48,6 +49,7 @@ impl SyncEvery {
 
 /// The window's colours.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(rename_all = "snake_case")]
 pub enum ThemeChoice {
     #[default]
@@ -72,6 +74,7 @@ impl ThemeChoice {
 
 /// What the settings page shows.
 #[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct Preferences {
     /// The unit of accounts without one of their own.
     pub unit: MassUnit,

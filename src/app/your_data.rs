@@ -31,6 +31,7 @@ pub const LOCAL_USERID: &str = "local";
 
 /// A weigh-in as the list shows it.
 #[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct WeighInRow {
     pub grpid: i64,
     pub ts: i64,
@@ -39,6 +40,9 @@ pub struct WeighInRow {
     pub local: String,
     pub weight: String,
     pub weight_kg: f64,
+    /// The weight in the unit asked for (stones as a decimal), for the edit form: the
+    /// window converts no units.
+    pub weight_value: f64,
     pub fat_ratio: Option<f64>,
     pub fat: String,
     pub source: Source,
@@ -74,6 +78,7 @@ pub struct ImportOptions {
 
 /// What importing a Withings export did.
 #[derive(Debug, Clone, Serialize, PartialEq)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct WithingsImport {
     pub userid: String,
     /// Weigh-ins added.
@@ -107,6 +112,7 @@ fn summary(imported: usize, already_stored: usize, exact_repeats: usize) -> Stri
 
 /// What `heft import` did, by the kind of file.
 #[derive(Debug, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(tag = "kind", rename_all = "snake_case")]
 pub enum Imported {
     Heft(crate::export::ImportReport),
@@ -218,6 +224,7 @@ impl App {
                 fat_ratio: w.fat_ratio,
                 weight: unit.format(w.weight_kg),
                 weight_kg: w.weight_kg,
+                weight_value: unit.from_kg(w.weight_kg),
                 fat: w
                     .fat_ratio
                     .map(|f| crate::locale::number(format!("{f:.1} %")))

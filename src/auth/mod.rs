@@ -18,6 +18,7 @@ pub use pkce::{Pkce, State};
 pub use provider::{Provider, UnknownProvider};
 pub use session::{ApiSession, Clock, SessionError, system_clock};
 
+use crate::error_code::ErrorCode;
 use crate::keychain::KeychainError;
 use crate::withings::ApiError;
 
@@ -63,18 +64,18 @@ pub enum AuthError {
 
 impl AuthError {
     /// A stable code the UI branches on.
-    pub fn code(&self) -> &'static str {
+    pub fn code(&self) -> ErrorCode {
         match self {
-            AuthError::PortInUse { .. } => "port_in_use",
-            AuthError::TimedOut(_) => "connect_timed_out",
-            AuthError::Denied(_) => "connect_denied",
-            AuthError::Cancelled => "cancelled",
-            AuthError::BadCallback(_) => "callback_rejected",
-            AuthError::Browser { .. } => "browser_failed",
+            AuthError::PortInUse { .. } => ErrorCode::PortInUse,
+            AuthError::TimedOut(_) => ErrorCode::ConnectTimedOut,
+            AuthError::Denied(_) => ErrorCode::ConnectDenied,
+            AuthError::Cancelled => ErrorCode::Cancelled,
+            AuthError::BadCallback(_) => ErrorCode::CallbackRejected,
+            AuthError::Browser { .. } => ErrorCode::BrowserFailed,
             AuthError::Listen { .. } | AuthError::BadRedirectUri(_) | AuthError::BadAuthUrl(_) => {
-                "config_error"
+                ErrorCode::ConfigError
             }
-            AuthError::Random(_) => "internal",
+            AuthError::Random(_) => ErrorCode::Internal,
         }
     }
 }
@@ -104,13 +105,13 @@ impl From<ApiError> for ConnectError {
 
 impl ConnectError {
     /// A stable code the UI branches on.
-    pub fn code(&self) -> &'static str {
+    pub fn code(&self) -> ErrorCode {
         match self {
             ConnectError::Auth(e) => e.code(),
             ConnectError::Keychain(e) => e.code(),
-            ConnectError::Exchange(ApiError::Network(_)) => "offline",
-            ConnectError::Exchange(_) => "connect_failed",
-            ConnectError::Refused(_) => "connect_refused",
+            ConnectError::Exchange(ApiError::Network(_)) => ErrorCode::Offline,
+            ConnectError::Exchange(_) => ErrorCode::ConnectFailed,
+            ConnectError::Refused(_) => ErrorCode::ConnectRefused,
         }
     }
 

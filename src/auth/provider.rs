@@ -6,7 +6,9 @@ use serde::Serialize;
 use super::flow::Flow;
 use super::{demo, oauth1, oauth2};
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[serde(rename_all = "kebab-case")]
 pub enum Provider {
     /// Withings with OAuth 2.0 (what Withings serves today).
     Withings,
@@ -80,12 +82,6 @@ impl std::str::FromStr for Provider {
     type Err = UnknownProvider;
     fn from_str(s: &str) -> Result<Provider, UnknownProvider> {
         Provider::parse(s)
-    }
-}
-
-impl Serialize for Provider {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        s.serialize_str(self.as_str())
     }
 }
 

@@ -1,6 +1,7 @@
 //! What the sync engine needs from an authorized account, whatever the flow: one small trait,
 //! its error, and the clock sessions read expiry against.
 
+use crate::error_code::ErrorCode;
 use std::future::Future;
 use std::pin::Pin;
 use std::sync::Arc;
@@ -51,16 +52,16 @@ pub enum SessionError {
 
 impl SessionError {
     /// A stable code the UI branches on.
-    pub fn code(&self) -> &'static str {
+    pub fn code(&self) -> ErrorCode {
         match self {
             SessionError::Api(e) => e.code(),
             SessionError::Keychain(e) => e.code(),
-            SessionError::ReconnectNeeded { .. } => "reconnect_needed",
-            SessionError::ClientRejected { .. } => "client_rejected",
-            SessionError::RefreshRefused { .. } => "refresh_refused",
-            SessionError::OtherAccount { .. } => "withings_error",
-            SessionError::Lock { .. } => "data_folder_error",
-            SessionError::RefreshBusy { .. } => "refresh_busy",
+            SessionError::ReconnectNeeded { .. } => ErrorCode::ReconnectNeeded,
+            SessionError::ClientRejected { .. } => ErrorCode::ClientRejected,
+            SessionError::RefreshRefused { .. } => ErrorCode::RefreshRefused,
+            SessionError::OtherAccount { .. } => ErrorCode::WithingsError,
+            SessionError::Lock { .. } => ErrorCode::DataFolderError,
+            SessionError::RefreshBusy { .. } => ErrorCode::RefreshBusy,
         }
     }
 }

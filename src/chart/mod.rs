@@ -14,6 +14,7 @@ mod data;
 mod draw;
 mod marks;
 
+use crate::error_code::ErrorCode;
 use std::path::Path;
 
 use jiff::tz::TimeZone;
@@ -44,11 +45,11 @@ pub enum ChartError {
 
 impl ChartError {
     /// A stable code the UI branches on.
-    pub fn code(&self) -> &'static str {
+    pub fn code(&self) -> ErrorCode {
         match self {
-            ChartError::NoData(_) => "no_data",
-            ChartError::UnknownKind(_) | ChartError::BadRange(_) => "bad_input",
-            ChartError::Render(_) => "chart_error",
+            ChartError::NoData(_) => ErrorCode::NoData,
+            ChartError::UnknownKind(_) | ChartError::BadRange(_) => ErrorCode::BadInput,
+            ChartError::Render(_) => ErrorCode::ChartError,
             ChartError::Store(e) => e.code(),
         }
     }
@@ -58,7 +59,8 @@ pub(crate) fn render_err<E: std::fmt::Display>(e: E) -> ChartError {
     ChartError::Render(e.to_string())
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(rename_all = "kebab-case")]
 pub enum ChartKind {
     Weight,
@@ -69,6 +71,16 @@ pub enum ChartKind {
 }
 
 impl ChartKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ChartKind::Weight => "weight",
+            ChartKind::FatRatio => "fat-ratio",
+            ChartKind::FatMass => "fat-mass",
+            ChartKind::LeanMass => "lean-mass",
+            ChartKind::Composition => "composition",
+        }
+    }
+
     pub fn parse(s: &str) -> Result<ChartKind, ChartError> {
         Ok(match s {
             "weight" => ChartKind::Weight,
@@ -359,6 +371,7 @@ pub fn downsample(points: &[(f64, f64)], x_from: f64, x_to: f64, columns: u32) -
 /// Where the plotting area sits in the image, in pixels, so a UI can map the pointer to a
 /// date (hover values) without knowing the layout.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct PlotArea {
     pub left: i32,
     pub right: i32,

@@ -9,6 +9,7 @@ use crate::model::{ExactValue, MeasureType};
 
 /// What a sync did to one weigh-in.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(rename_all = "snake_case")]
 pub enum Change {
     Added,

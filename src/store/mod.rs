@@ -8,6 +8,7 @@ mod restore;
 mod twins;
 mod verdicts;
 
+use crate::error_code::ErrorCode;
 use std::path::Path;
 
 use rusqlite::{Connection, OptionalExtension, params};
@@ -48,14 +49,14 @@ pub enum StoreError {
 
 impl StoreError {
     /// A stable code the UI branches on.
-    pub fn code(&self) -> &'static str {
+    pub fn code(&self) -> ErrorCode {
         match self {
-            StoreError::TooNew { .. } | StoreError::UnknownProvider(_) => "database_too_new",
-            StoreError::DiskFull => "disk_full",
-            StoreError::UnknownAccount(_) => "no_account",
-            StoreError::UnknownWeighIn(_) => "no_weigh_in",
-            StoreError::FromWithings(_) => "from_withings",
-            StoreError::Open { .. } | StoreError::Sqlite(_) => "database_error",
+            StoreError::TooNew { .. } | StoreError::UnknownProvider(_) => ErrorCode::DatabaseTooNew,
+            StoreError::DiskFull => ErrorCode::DiskFull,
+            StoreError::UnknownAccount(_) => ErrorCode::NoAccount,
+            StoreError::UnknownWeighIn(_) => ErrorCode::NoWeighIn,
+            StoreError::FromWithings(_) => ErrorCode::FromWithings,
+            StoreError::Open { .. } | StoreError::Sqlite(_) => ErrorCode::DatabaseError,
         }
     }
 }

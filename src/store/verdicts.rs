@@ -23,6 +23,7 @@ pub struct Verdict {
 /// Where a weigh-in stands: the one rule every reader of weigh-ins follows (the trend and
 /// charts, the list, the CSV and FIT exports).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(rename_all = "snake_case")]
 pub enum Standing {
     Counted,

@@ -7,6 +7,7 @@
 //! reports by silence. Offset paging is not a snapshot, so a group is only deleted locally
 //! when an answer that covers its date in a single page does not contain it.
 
+use crate::error_code::ErrorCode;
 use std::collections::HashSet;
 use std::sync::{Arc, Mutex};
 
@@ -28,6 +29,7 @@ pub const RECENT_WINDOW_SECS: i64 = 30 * 86_400;
 const MAX_PAGES: u32 = 100_000;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(rename_all = "snake_case")]
 pub enum Phase {
     /// Downloading new and changed groups.
@@ -39,6 +41,7 @@ pub enum Phase {
 
 /// Progress after each page, for a progress bar.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct Progress {
     pub phase: Phase,
     pub pages: u32,
@@ -91,6 +94,7 @@ impl Cancel {
 
 /// What a sync did.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct SyncReport {
     pub userid: String,
     pub full: bool,
@@ -127,12 +131,12 @@ impl From<ApiError> for SyncError {
 
 impl SyncError {
     /// A stable code the UI branches on.
-    pub fn code(&self) -> &'static str {
+    pub fn code(&self) -> ErrorCode {
         match self {
             SyncError::Session(e) => e.code(),
             SyncError::Store(e) => e.code(),
-            SyncError::PagingLoop(_) | SyncError::Incomplete => "withings_error",
-            SyncError::Cancelled => "cancelled",
+            SyncError::PagingLoop(_) | SyncError::Incomplete => ErrorCode::WithingsError,
+            SyncError::Cancelled => ErrorCode::Cancelled,
         }
     }
 }

@@ -29,7 +29,9 @@ pub const DAY: i64 = 86_400;
 /// Libra's smoothing time for `time-aware`, in days.
 pub const DEFAULT_SMOOTHING_DAYS: f64 = 7.0;
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[serde(rename_all = "kebab-case")]
 pub enum Method {
     #[default]
     Ema,
@@ -85,12 +87,6 @@ impl Method {
     /// Whether the method works on one value per local day (all but `time-aware`).
     pub fn is_daily(self) -> bool {
         self != Method::TimeAware
-    }
-}
-
-impl Serialize for Method {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        s.serialize_str(self.as_str())
     }
 }
 

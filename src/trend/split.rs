@@ -13,6 +13,7 @@ use serde::Serialize;
 use super::{DayTrend, Method, TrendSpec, compute};
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct Split {
     pub from: Date,
     pub to: Date,

@@ -7,6 +7,8 @@ pub mod wire;
 pub use client::{Auth, Client, RetryPolicy, Waiting};
 
 pub use status::StatusKind;
+
+use crate::error_code::ErrorCode;
 pub use wire::{Envelope, MeasureBody, NotifyList, PageHead, WireGroup, WireMeasure};
 
 /// What went wrong reading a Withings answer.
@@ -50,15 +52,15 @@ impl ApiError {
     }
 
     /// A stable code the UI branches on.
-    pub fn code(&self) -> &'static str {
+    pub fn code(&self) -> ErrorCode {
         match self {
             ApiError::RateLimited { .. } | ApiError::Status { kind: StatusKind::RateLimited, .. } => {
-                "rate_limited"
+                ErrorCode::RateLimited
             }
-            ApiError::Network(_) => "offline",
-            ApiError::Stopped => "cancelled",
-            ApiError::Malformed(_) => "withings_malformed",
-            ApiError::Status { .. } | ApiError::Http { .. } => "withings_error",
+            ApiError::Network(_) => ErrorCode::Offline,
+            ApiError::Stopped => ErrorCode::Cancelled,
+            ApiError::Malformed(_) => ErrorCode::WithingsMalformed,
+            ApiError::Status { .. } | ApiError::Http { .. } => ErrorCode::WithingsError,
         }
     }
 }
