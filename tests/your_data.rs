@@ -299,6 +299,23 @@ fn a_planted_outlier_is_flagged_never_excluded_and_a_click_excludes_it() {
         .count();
     assert_eq!(hollow, 2, "one weigh-in left out, drawn hollow, and its mark in the legend");
     assert!(svg.contains("Left out"), "the legend says what a hollow dot is");
+    // In a narrow window (800 px wide draws a chart of about 740) the legend keeps every entry,
+    // on a second row, each inside the drawing.
+    let narrow = env.data_dir.path().join("narrow.svg");
+    env.ok(&["chart", "--range", "all", "--width", "740", "--out", narrow.to_str().unwrap()]);
+    let narrow = std::fs::read_to_string(&narrow).unwrap();
+    let doc_narrow = roxmltree::Document::parse(&narrow).unwrap();
+    let legend: Vec<(f64, f64)> = doc_narrow
+        .descendants()
+        .filter(|n| n.has_tag_name("text"))
+        .filter(|n| {
+            let t = n.text().map(str::trim).unwrap_or_default();
+            ["Weigh-ins", "Left out", "Unusual"].contains(&t) || t.starts_with("Trend (")
+        })
+        .map(|n| (n.attribute("x").unwrap().parse().unwrap(), n.attribute("y").unwrap().parse().unwrap()))
+        .collect();
+    assert!(legend.len() >= 3, "weigh-ins, trend and left out are named: {legend:?}");
+    assert!(legend.iter().all(|(x, _)| *x > 0.0 && *x < 740.0), "inside the drawing: {legend:?}");
     assert!(
         circles.iter().any(|c| c.attribute("fill").is_some_and(|f| f.eq_ignore_ascii_case("#7a3db8"))),
         "the account's colour"

@@ -126,10 +126,21 @@ where
     let pad = ((hi - lo) * 0.08).max(0.5);
     let (y0, y1) = (if data.layers.is_empty() { lo - pad } else { 0.0 }, hi + pad);
 
-    let (title_area, body) = root.split_vertically(HEADER + MARGIN);
-    title_area
-        .draw_text(&data.title, &font(20, &pal.fg), (MARGIN as i32 + Y_LABEL_AREA as i32, MARGIN as i32))
-        .map_err(render_err)?;
+    // The legend takes the title's row and as many rows below it as it needs: a narrow window
+    // gets every entry, on two rows, instead of losing some.
+    let single = data.lines.len() == 1 && data.layers.is_empty();
+    let title_style = font(20, &pal.fg);
+    let title_left = MARGIN as i32 + Y_LABEL_AREA as i32;
+    let (title_w, _) = root.estimate_text_size(&data.title, &title_style).map_err(render_err)?;
+    let legend = Legend::lay_out(
+        &root,
+        legend_entries(data, spec, &pal, single),
+        spec.width,
+        title_left + title_w as i32,
+    )?;
+    let (title_area, body) =
+        root.split_vertically(HEADER + MARGIN + LEGEND_ROW * (legend.rows.len().max(1) as u32 - 1));
+    title_area.draw_text(&data.title, &title_style, (title_left, MARGIN as i32)).map_err(render_err)?;
     let mut chart = ChartBuilder::on(&body)
         .margin(MARGIN)
         .margin_top(4)
@@ -200,7 +211,6 @@ where
         chart.draw_series(DashedLineSeries::new(center, 3, 4, style)).map_err(render_err)?;
     }
 
-    let single = data.lines.len() == 1 && data.layers.is_empty();
     for (i, ((points, trend), line)) in lines.iter().zip(&data.lines).enumerate() {
         let color = pal.series[i % pal.series.len()];
         // Each weigh-in a dot; left out of the trend: hollow; unusual: a ring in the goal
@@ -255,31 +265,29 @@ where
         _ => {}
     }
 
-    draw_legend(&title_area, data, spec, &pal, single)?;
+    legend.draw(&title_area, &pal)?;
     let (xs, ys) = chart.plotting_area().get_pixel_range();
     root.present().map_err(render_err)?;
     Ok(PlotArea { left: xs.start, right: xs.end, top: ys.start, bottom: ys.end })
 }
 
-/// The legend, right-aligned in the header row: above the plot, never over the data.
-fn draw_legend<DB: DrawingBackend>(
-    area: &DrawingArea<DB, plotters::coord::Shift>,
+/// A legend entry's mark.
+enum Mark {
+    Dot(RGBColor),
+    Line(RGBColor),
+    Dashed(RGBColor),
+    Area(RGBColor),
+    Hollow(RGBColor),
+    Ring(RGBColor),
+}
+
+/// What the legend names, in reading order.
+fn legend_entries(
     data: &ChartData,
     spec: &ChartSpec,
     pal: &super::Palette,
     single: bool,
-) -> Result<(), ChartError>
-where
-    DB::ErrorType: 'static,
-{
-    enum Mark {
-        Dot(RGBColor),
-        Line(RGBColor),
-        Dashed(RGBColor),
-        Area(RGBColor),
-        Hollow(RGBColor),
-        Ring(RGBColor),
-    }
+) -> Vec<(String, Mark)> {
     let mut entries: Vec<(String, Mark)> = Vec::new();
     if single {
         entries.push(("Weigh-ins".into(), Mark::Dot(pal.series[0])));
@@ -298,40 +306,97 @@ where
     if data.band.is_some() {
         entries.push(("Likely path".into(), Mark::Area(pal.goal)));
     }
-    // What the hollow dots and the rings mean, when the chart shows some and has the room.
+    // What the hollow dots and the rings mean, when the chart shows some.
     let shown = |pts: &[(f64, f64)]| pts.iter().any(|p| p.0 >= data.from as f64 && p.0 <= data.x_end as f64);
-    if spec.width >= 900 {
-        if data.lines.iter().any(|l| shown(&l.left_out)) {
-            entries.push(("Left out".into(), Mark::Hollow(pal.series[0])));
-        }
-        if data.lines.iter().any(|l| shown(&l.flagged)) {
-            entries.push(("Unusual".into(), Mark::Ring(pal.goal)));
-        }
+    if data.lines.iter().any(|l| shown(&l.left_out)) {
+        entries.push(("Left out".into(), Mark::Hollow(pal.series[0])));
     }
-    let style = font(13, &pal.fg);
-    let y = MARGIN as i32 + 8;
-    let mut x = spec.width as i32 - MARGIN as i32;
-    for (text, mark) in entries.iter().rev() {
-        let (w, _) = area.estimate_text_size(text, &style).map_err(render_err)?;
-        x -= w as i32;
-        area.draw_text(text, &style.pos(Pos::new(HPos::Left, VPos::Center)), (x, y)).map_err(render_err)?;
-        x -= 22;
-        let (a, b) = ((x, y), (x + 16, y));
-        match mark {
-            Mark::Dot(c) => area.draw(&Circle::new((x + 8, y), 3, c.mix(0.6).filled())),
-            Mark::Line(c) => area.draw(&PathElement::new(
-                vec![a, b],
-                ShapeStyle { color: c.to_rgba(), filled: false, stroke_width: 2 },
-            )),
-            Mark::Dashed(c) => area
-                .draw(&PathElement::new(vec![a, (x + 6, y)], c.stroke_width(1)))
-                .and_then(|_| area.draw(&PathElement::new(vec![(x + 10, y), b], c.stroke_width(1)))),
-            Mark::Area(c) => area.draw(&Rectangle::new([(x, y - 5), (x + 16, y + 5)], c.mix(0.35).filled())),
-            Mark::Hollow(c) => area.draw(&Circle::new((x + 8, y), 3, c.mix(0.8).stroke_width(1))),
-            Mark::Ring(c) => area.draw(&Circle::new((x + 8, y), 5, c.stroke_width(2))),
-        }
-        .map_err(render_err)?;
-        x -= 18;
+    if data.lines.iter().any(|l| shown(&l.flagged)) {
+        entries.push(("Unusual".into(), Mark::Ring(pal.goal)));
     }
-    Ok(())
+    entries
+}
+
+/// The legend's rows, right-aligned above the plot (never over the data): the first beside the
+/// title, the others below it.
+struct Legend {
+    rows: Vec<Vec<(String, Mark, i32)>>,
+    right: i32,
+    style: TextStyle<'static>,
+}
+
+/// The height of each legend row after the first.
+const LEGEND_ROW: u32 = 20;
+/// A mark and the gaps around it, beside its text.
+const MARK_ROOM: i32 = 22 + 18;
+
+impl Legend {
+    fn lay_out<DB: DrawingBackend>(
+        area: &DrawingArea<DB, plotters::coord::Shift>,
+        entries: Vec<(String, Mark)>,
+        width: u32,
+        title_end: i32,
+    ) -> Result<Legend, ChartError>
+    where
+        DB::ErrorType: 'static,
+    {
+        let style = font(13, &RGBColor(0, 0, 0));
+        let right = width as i32 - MARGIN as i32;
+        let mut rows: Vec<Vec<(String, Mark, i32)>> = vec![Vec::new()];
+        let mut room = right - title_end - 24;
+        for (text, mark) in entries {
+            let (w, _) = area.estimate_text_size(&text, &style).map_err(render_err)?;
+            let need = w as i32 + MARK_ROOM;
+            let row_is_empty = rows.last().is_none_or(Vec::is_empty);
+            if need > room && !row_is_empty {
+                rows.push(Vec::new());
+                room = right - MARGIN as i32;
+            }
+            room -= need;
+            if let Some(row) = rows.last_mut() {
+                row.push((text, mark, w as i32));
+            }
+        }
+        Ok(Legend { rows, right, style })
+    }
+
+    fn draw<DB: DrawingBackend>(
+        &self,
+        area: &DrawingArea<DB, plotters::coord::Shift>,
+        pal: &super::Palette,
+    ) -> Result<(), ChartError>
+    where
+        DB::ErrorType: 'static,
+    {
+        let style = self.style.color(&pal.fg);
+        for (r, row) in self.rows.iter().enumerate() {
+            let y = MARGIN as i32 + 8 + r as i32 * LEGEND_ROW as i32;
+            let mut x = self.right;
+            for (text, mark, w) in row.iter().rev() {
+                x -= w;
+                area.draw_text(text, &style.pos(Pos::new(HPos::Left, VPos::Center)), (x, y))
+                    .map_err(render_err)?;
+                x -= 22;
+                let (a, b) = ((x, y), (x + 16, y));
+                match mark {
+                    Mark::Dot(c) => area.draw(&Circle::new((x + 8, y), 3, c.mix(0.6).filled())),
+                    Mark::Line(c) => area.draw(&PathElement::new(
+                        vec![a, b],
+                        ShapeStyle { color: c.to_rgba(), filled: false, stroke_width: 2 },
+                    )),
+                    Mark::Dashed(c) => area
+                        .draw(&PathElement::new(vec![a, (x + 6, y)], c.stroke_width(1)))
+                        .and_then(|_| area.draw(&PathElement::new(vec![(x + 10, y), b], c.stroke_width(1)))),
+                    Mark::Area(c) => {
+                        area.draw(&Rectangle::new([(x, y - 5), (x + 16, y + 5)], c.mix(0.35).filled()))
+                    }
+                    Mark::Hollow(c) => area.draw(&Circle::new((x + 8, y), 3, c.mix(0.8).stroke_width(1))),
+                    Mark::Ring(c) => area.draw(&Circle::new((x + 8, y), 5, c.stroke_width(2))),
+                }
+                .map_err(render_err)?;
+                x -= 18;
+            }
+        }
+        Ok(())
+    }
 }
