@@ -105,7 +105,7 @@ pub fn withings_csv(data: &[u8]) {
     }
 }
 
-fn check_rows(file: &heft::withings_file::WithingsFile) {
+fn check_rows(file: &heft::withings_file::ImportFile) {
     for row in &file.rows {
         assert_eq!(row.weight().kind, heft::model::MeasureType::WEIGHT, "the weight first");
         for w in &row.masses {

@@ -14,6 +14,7 @@ pub mod error_code;
 pub mod export;
 pub mod files;
 pub mod fit_export;
+pub mod imports;
 pub mod keychain;
 pub mod locale;
 pub mod logging;

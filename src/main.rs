@@ -161,9 +161,13 @@ enum Command {
         #[arg(long)]
         account: Option<String>,
         /// The time zone of the export's times (e.g. Europe/Berlin); default the ZIP's
-        /// devices.csv, else the account's Withings time zone, else this computer's.
+        /// devices.csv, else the account's Withings time zone, else this computer's. Fitbit's
+        /// and openScale's exports need it (their times have no zone).
         #[arg(long)]
         timezone: Option<String>,
+        /// The unit of the file's weights where it does not say (Fitbit, openScale 3): kg or lb.
+        #[arg(long)]
+        unit: Option<String>,
     },
     /// Every sync of an account, newest first, with the weigh-ins each added, changed or removed.
     Log {
@@ -498,13 +502,17 @@ fn run(cli: Cli) -> anyhow::Result<()> {
                 }
             }
         }
-        Command::Import { file, account, timezone } => {
-            let opts = ImportOptions { account, timezone };
+        Command::Import { file, account, timezone, unit } => {
+            let unit = unit.as_deref().map(parse_unit).transpose()?;
+            let opts = ImportOptions { account, timezone, unit };
             match open()?.import_path(&file, &opts)? {
                 Imported::Heft(r) => println!("{}", r.summary),
                 Imported::Withings(w) => {
                     println!("{}", w.summary);
-                    println!("Times read as {} (from {}); account {}", w.timezone, w.timezone_from, w.userid);
+                    println!(
+                        "From {}; times read as {} (from {}); account {}",
+                        w.app, w.timezone, w.timezone_from, w.userid
+                    );
                     if !w.ignored_columns.is_empty() {
                         println!("Ignored columns: {}", w.ignored_columns.join(", "));
                     }

@@ -37,6 +37,19 @@ pub enum FileError {
     Csv(String),
     #[error(transparent)]
     TooLarge(#[from] TooLarge),
+    /// A record of a format without lines worth naming (Apple Health's XML, Fitbit's JSON).
+    #[error("{at}: {reason}; nothing was imported")]
+    Record { at: String, reason: String },
+    #[error(
+        "{app}'s export does not say whether its weights are in kg or lb: import it again with --unit kg or --unit lb; nothing was imported"
+    )]
+    NeedsUnit { app: &'static str },
+    #[error(
+        "{app}'s export gives local times without a time zone: import it again with --timezone ZONE (e.g. Europe/Berlin); nothing was imported"
+    )]
+    NeedsTimezone { app: &'static str },
+    #[error("{0}; nothing was imported")]
+    NotAnExport(String),
 }
 
 /// A column Heft reads.
@@ -97,15 +110,38 @@ impl Written {
     }
 }
 
-/// One row of `weight.csv`.
+/// When a weigh-in in a file was: a wall-clock time without a zone (Withings, openScale,
+/// Fitbit: the import's time zone decides the instant), or an instant (Apple Health's
+/// offsets, Libra's UTC).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Moment {
+    Local(DateTime),
+    Exact(jiff::Timestamp),
+}
+
+impl std::fmt::Display for Moment {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Moment::Local(dt) => write!(f, "{dt}"),
+            Moment::Exact(ts) => write!(f, "{ts}"),
+        }
+    }
+}
+
+/// One weigh-in of a file (a row of `weight.csv`, or a record of another app's export).
 #[derive(Debug, Clone, PartialEq)]
 pub struct Row {
-    /// The line it starts on (1 is the header).
+    /// The line it starts on (1 is the header), or the record's number in the file.
     pub line: u64,
-    pub local: DateTime,
+    pub at: Moment,
     /// The weight first, then the other masses in column order.
     pub masses: Vec<Written>,
+    /// Body fat in percent, as written, when the file gives a ratio rather than a mass.
+    pub fat_ratio: Option<ExactValue>,
     pub comment: Option<String>,
+    /// The app or device that recorded it, where the file says (Apple Health's `sourceName`,
+    /// Fitbit's `source`): kept as the weigh-in's device.
+    pub source: Option<String>,
 }
 
 impl Row {
@@ -116,18 +152,26 @@ impl Row {
     /// Whether `other` says exactly what this row says (the same second, every value as
     /// written, the comment): the one kind of duplicate inside a file.
     pub fn repeats(&self, other: &Row) -> bool {
-        self.local == other.local && self.masses == other.masses && self.comment == other.comment
+        self.at == other.at
+            && self.masses == other.masses
+            && self.fat_ratio == other.fat_ratio
+            && self.comment == other.comment
     }
 }
 
-/// A whole export, read.
+/// A whole export, read (Withings' own, or another app's: see [`crate::imports`]).
 #[derive(Debug, Clone, Default)]
-pub struct WithingsFile {
+pub struct ImportFile {
+    /// The app that wrote it ("Withings", "Apple Health", "Libra", …).
+    pub app: &'static str,
     pub rows: Vec<Row>,
     /// Columns Heft does not read, as headed in the file.
     pub ignored_columns: Vec<String>,
     /// The time zone `devices.csv` names, when the file was the ZIP.
     pub timezone: Option<String>,
+    /// Its times are local and the app keeps no zone anywhere a person could point at: the
+    /// import needs `--timezone` (Withings' own export falls back to the account's zone).
+    pub needs_timezone: bool,
 }
 
 /// What a file given to `heft import` is, by its content.
@@ -153,7 +197,7 @@ pub fn detect(bytes: &[u8]) -> Option<Kind> {
 }
 
 /// Reads the ZIP or the CSV (by content).
-pub fn read(bytes: &[u8]) -> Result<WithingsFile, FileError> {
+pub fn read(bytes: &[u8]) -> Result<ImportFile, FileError> {
     if detect(bytes) == Some(Kind::WithingsZip) {
         read_zip(std::io::Cursor::new(bytes))
     } else {
@@ -165,7 +209,7 @@ pub fn read(bytes: &[u8]) -> Result<WithingsFile, FileError> {
 /// each entry: one that inflates beyond what its format holds, or far beyond its compressed
 /// size, is refused as soon as its header or its bytes say so (a header that lies is caught
 /// while reading).
-pub fn read_zip<R: Read + Seek>(r: R) -> Result<WithingsFile, FileError> {
+pub fn read_zip<R: Read + Seek>(r: R) -> Result<ImportFile, FileError> {
     let mut zip = zip::ZipArchive::new(r).map_err(|e| FileError::Zip(e.to_string()))?;
     let weight = find_entry(&mut zip, "weight.csv").ok_or(FileError::NoWeightCsv)?;
     let mut file = read_entry(&mut zip, &weight, read_limit::WEIGHT_CSV, |r| parse_csv(r))?;
@@ -205,7 +249,7 @@ fn read_entry<R: Read + Seek, T>(
 }
 
 /// Reads a `weight.csv` as a stream, at most [`read_limit::WEIGHT_CSV`] of it.
-pub fn read_csv<R: Read>(r: R) -> Result<WithingsFile, FileError> {
+pub fn read_csv<R: Read>(r: R) -> Result<ImportFile, FileError> {
     let mut bounded = Bounded::new(r, read_limit::WEIGHT_CSV);
     let parsed = parse_csv(&mut bounded);
     if bounded.exceeded() {
@@ -248,7 +292,7 @@ fn devices_timezone(bytes: impl Read) -> Option<String> {
     counts.into_iter().max_by_key(|(_, n)| *n).map(|(t, _)| t)
 }
 
-fn parse_csv(r: impl Read) -> Result<WithingsFile, FileError> {
+fn parse_csv(r: impl Read) -> Result<ImportFile, FileError> {
     let mut r = csv::ReaderBuilder::new().flexible(true).from_reader(without_bom(r)?);
     let headers = r.headers().map_err(|e| FileError::Csv(e.to_string()))?.clone();
     let mut columns: Vec<Option<(Column, Option<MassUnit>)>> = Vec::new();
@@ -320,9 +364,9 @@ fn parse_csv(r: impl Read) -> Result<WithingsFile, FileError> {
                 }
             }
         }
-        rows.push(Row { line, local, masses, comment });
+        rows.push(Row { line, at: Moment::Local(local), masses, fat_ratio: None, comment, source: None });
     }
-    Ok(WithingsFile { rows, ignored_columns: ignored, timezone: None })
+    Ok(ImportFile { app: "Withings", rows, ignored_columns: ignored, timezone: None, needs_timezone: false })
 }
 
 /// `2026-11-30 07:15:00`, `2026-11-30 07:15`, `2016-12-27 5:36 AM`, `2014-02-13 6:04 Uhr`

@@ -824,3 +824,226 @@ fn a_csv_larger_than_any_weight_csv_is_refused() {
     assert!(err.contains("nothing was imported"), "{err}");
     assert!(env.export().groups.is_empty(), "nothing was stored");
 }
+
+// Other apps' exports (src/imports/): each read from a file written to its real structure,
+// value by value; a second import adds nothing; a broken file stores nothing and names where.
+
+const APPLE_XML: &str = r#"<?xml version="1.0" encoding="UTF-8"?>
+<!DOCTYPE HealthData [
+<!-- HealthKit Export Version: 14 -->
+<!ELEMENT HealthData (ExportDate,Me,(Record|Correlation|Workout|ActivitySummary)*)>
+<!ATTLIST HealthData
+  locale CDATA #REQUIRED
+>
+]>
+<HealthData locale="de_DE">
+ <ExportDate value="2024-03-02 09:12:44 +0100"/>
+ <Me HKCharacteristicTypeIdentifierBiologicalSex="HKBiologicalSexNotSet"/>
+ <Record type="HKQuantityTypeIdentifierStepCount" sourceName="Anna’s iPhone" unit="count" startDate="2023-10-29 07:00:00 +0100" endDate="2023-10-29 07:10:00 +0100" value="329"/>
+ <Record type="HKQuantityTypeIdentifierBodyMass" sourceName="Health Mate" sourceVersion="6020001" unit="kg" creationDate="2023-10-29 07:41:02 +0100" startDate="2023-10-29 07:40:51 +0100" endDate="2023-10-29 07:40:51 +0100" value="81.35">
+  <MetadataEntry key="HKWasUserEntered" value="0"/>
+ </Record>
+ <Record type="HKQuantityTypeIdentifierBodyFatPercentage" sourceName="Health Mate" unit="%" startDate="2023-10-29 07:40:51 +0100" endDate="2023-10-29 07:40:51 +0100" value="0.213"/>
+ <Record type="HKQuantityTypeIdentifierLeanBodyMass" sourceName="Health Mate" unit="kg" startDate="2023-10-29 07:40:51 +0100" endDate="2023-10-29 07:40:51 +0100" value="64.02"/>
+ <Record type="HKQuantityTypeIdentifierBodyMass" sourceName="Health" unit="lb" startDate="2023-10-28 08:00:00 +0200" endDate="2023-10-28 08:00:00 +0200" value="180.6"/>
+</HealthData>
+"#;
+
+fn zip_of(path: &Path, entries: &[(&str, &str)]) {
+    let mut zip = zip::ZipWriter::new(std::fs::File::create(path).unwrap());
+    for (name, text) in entries {
+        zip.start_file(*name, zip::write::SimpleFileOptions::default()).unwrap();
+        zip.write_all(text.as_bytes()).unwrap();
+    }
+    zip.finish().unwrap();
+}
+
+/// (time, weight as written, fat % as written) of each imported weigh-in, oldest first.
+fn imported(env: &Env) -> Vec<(i64, String, Option<String>)> {
+    own_groups(env)
+        .iter()
+        .map(|g| {
+            let written =
+                |kind: i64| g.measures.iter().find(|m| m.kind == kind).and_then(|m| m.written.clone());
+            (g.date, written(1).unwrap_or_default(), written(6))
+        })
+        .collect()
+}
+
+#[test]
+fn apple_health_export_zip_and_its_xml() {
+    let env = offline();
+    let dir = env.data_dir.path();
+    // A Spanish phone names the main file exportar.xml; export_cda.xml repeats the data and is
+    // never read (here it says something else, to show it).
+    let cda =
+        "<?xml version=\"1.0\"?><ClinicalDocument><value value=\"99.9\" unit=\"kg\"/></ClinicalDocument>";
+    let zip = dir.join("exportar.zip");
+    zip_of(
+        &zip,
+        &[("apple_health_export/export_cda.xml", cda), ("apple_health_export/exportar.xml", APPLE_XML)],
+    );
+    let out = env.ok(&["import", zip.to_str().unwrap()]);
+    assert!(out.contains("Imported 2 weigh-ins") && out.contains("From Apple Health"), "{out}");
+    let rows = imported(&env);
+    assert_eq!(
+        rows,
+        vec![
+            (utc("2023-10-28T06:00:00", "UTC"), "180.6 lb".into(), None),
+            (utc("2023-10-29T06:40:51", "UTC"), "81.35 kg".into(), Some("21.3 %".into())),
+        ],
+        "times with their offsets, each weight in its own unit, the fat fraction as a percentage"
+    );
+    let g = own_groups(&env);
+    let lean = g[1].measures.iter().find(|m| m.kind == 5).expect("lean mass");
+    assert_eq!(lean.written.as_deref(), Some("64.02 kg"));
+    assert_eq!(g[1].model.as_deref(), Some("Health Mate"), "the source app is kept");
+    // Again, as the ZIP and as its XML alone: nothing new.
+    let again = env.ok(&["import", zip.to_str().unwrap()]);
+    assert!(again.contains("Imported 0 weigh-ins (2 matched"), "{again}");
+    let xml = write(dir, "export.xml", APPLE_XML);
+    assert!(env.ok(&["import", xml.to_str().unwrap()]).contains("Imported 0 weigh-ins"));
+    // A broken record: named, and nothing stored.
+    let broken = write(
+        dir,
+        "broken.xml",
+        &APPLE_XML.replace("value=\"180.6\"", "value=\"heavy\"").replace("81.35", "82.35"),
+    );
+    let out = env.heft(&["import", broken.to_str().unwrap()]);
+    assert!(!out.status.success());
+    assert!(stderr(&out).contains("broken.xml, record 5"), "{}", stderr(&out));
+    assert_eq!(imported(&env).len(), 2, "nothing of the broken file was stored");
+}
+
+const FITBIT_JAN: &str = r#"[{
+  "logId" : 1672559999000,
+  "weight" : 182.4,
+  "bmi" : 25.43,
+  "date" : "01/01/23",
+  "time" : "07:59:59",
+  "source" : "API"
+},{
+  "logId" : 1672731312000,
+  "weight" : 181.9,
+  "bmi" : 25.36,
+  "fat" : 22.51099967956543,
+  "date" : "01/03/23",
+  "time" : "07:35:12",
+  "source" : "Aria"
+}]"#;
+
+const FITBIT_FEB: &str = r#"[{
+  "logId" : 1672731312000,
+  "weight" : 181.9,
+  "bmi" : 25.36,
+  "fat" : 22.51099967956543,
+  "date" : "01/03/23",
+  "time" : "07:35:12",
+  "source" : "Aria"
+},{
+  "logId" : 1675238400000,
+  "weight" : 180.2,
+  "bmi" : 25.12,
+  "date" : "02/01/23",
+  "time" : "08:00:00"
+}]"#;
+
+#[test]
+fn fitbit_takeout_folder_and_zip_ask_for_unit_and_zone() {
+    let env = offline();
+    let dir = env.data_dir.path().join("Takeout");
+    let data = dir.join("Fitbit/Global Export Data");
+    std::fs::create_dir_all(&data).unwrap();
+    write(&data, "weight-2023-01-01.json", FITBIT_JAN);
+    write(&data, "weight-2023-02-01.json", FITBIT_FEB);
+    write(&data, "height-2023-01-01.json", "[]");
+    let folder = dir.to_str().unwrap();
+    let no_unit = env.heft(&["import", folder, "--timezone", "America/New_York"]);
+    assert!(stderr(&no_unit).contains("--unit kg or --unit lb"), "{}", stderr(&no_unit));
+    let no_zone = env.heft(&["import", folder, "--unit", "lb"]);
+    assert!(stderr(&no_zone).contains("--timezone"), "{}", stderr(&no_zone));
+    assert!(own_groups(&env).is_empty(), "refused, not guessed");
+    let out = env.ok(&["import", folder, "--unit", "lb", "--timezone", "America/New_York"]);
+    assert!(out.contains("Imported 3 weigh-ins") && out.contains("1 exact repeat"), "{out}");
+    assert_eq!(
+        imported(&env),
+        vec![
+            (utc("2023-01-01T07:59:59", "America/New_York"), "182.4 lb".into(), None),
+            (utc("2023-01-03T07:35:12", "America/New_York"), "181.9 lb".into(), Some("22.511 %".into())),
+            (utc("2023-02-01T08:00:00", "America/New_York"), "180.2 lb".into(), None),
+        ]
+    );
+    let zip = env.data_dir.path().join("takeout.zip");
+    zip_of(
+        &zip,
+        &[
+            ("Takeout/Fitbit/Global Export Data/weight-2023-01-01.json", FITBIT_JAN),
+            ("Takeout/Fitbit/Global Export Data/weight-2023-02-01.json", FITBIT_FEB),
+        ],
+    );
+    let again = env.ok(&["import", zip.to_str().unwrap(), "--unit", "lb", "--timezone", "America/New_York"]);
+    assert!(again.contains("Imported 0 weigh-ins"), "{again}");
+}
+
+#[test]
+fn openscale_2_and_3_exports() {
+    let env = offline();
+    let dir = env.data_dir.path();
+    let v2 = write(
+        dir,
+        "openScale Anna.csv",
+        "\"biceps\",\"bone\",\"caliper1\",\"caliper2\",\"caliper3\",\"calories\",\"chest\",\"comment\",\"dateTime\",\"fat\",\"hip\",\"lbm\",\"muscle\",\"neck\",\"thigh\",\"visceralFat\",\"waist\",\"water\",\"weight\"
+0.0,3.1,0.0,0.0,0.0,0.0,0.0,\"\",\"2024-02-03 07:12\",21.3,0.0,0.0,38.9,0.0,0.0,0.0,0.0,55.2,81.35
+0.0,0.0,0.0,0.0,0.0,0.0,0.0,\"after holidays\",\"2024-02-01 22:40\",0.0,0.0,0.0,0.0,0.0,0.0,0.0,0.0,0.0,82.4
+3.2
+",
+    );
+    let out = env.ok(&["import", v2.to_str().unwrap(), "--timezone", "Europe/Berlin"]);
+    assert!(out.contains("Imported 2 weigh-ins") && out.contains("From openScale"), "{out}");
+    assert_eq!(
+        imported(&env),
+        vec![
+            (utc("2024-02-01T22:40", "Europe/Berlin"), "82.4 kg".into(), None),
+            (utc("2024-02-03T07:12", "Europe/Berlin"), "81.35 kg".into(), Some("21.3 %".into())),
+        ]
+    );
+    assert!(env.ok(&["import", v2.to_str().unwrap(), "--timezone", "Europe/Berlin"]).contains("Imported 0"));
+    let v3 = "DATE,TIME,BODY_FAT,COMMENT,WATER,WEIGHT\n2025-04-05,07:12:09,21.3,,55.2,179.4\n2025-04-06,07:05:44.12,,\"after holidays, heavy\",,180.6\n";
+    let v3 = write(dir, "openScale_export_Anna.csv", v3);
+    let no_unit = env.heft(&["import", v3.to_str().unwrap(), "--timezone", "Europe/Berlin"]);
+    assert!(stderr(&no_unit).contains("--unit"), "{}", stderr(&no_unit));
+    env.ok(&["import", v3.to_str().unwrap(), "--timezone", "Europe/Berlin", "--unit", "lb"]);
+    let rows = imported(&env);
+    assert_eq!(rows.len(), 4);
+    assert_eq!(rows[3].1, "180.6 lb");
+    let broken =
+        write(dir, "broken.csv", "DATE,TIME,WEIGHT\n2025-05-01,07:00:00,80.1\n2025-05-02,7am,80.0\n");
+    let out = env.heft(&["import", broken.to_str().unwrap(), "--timezone", "Europe/Berlin", "--unit", "kg"]);
+    assert!(stderr(&out).contains("line 3"), "{}", stderr(&out));
+    assert_eq!(imported(&env).len(), 4, "nothing of the broken file was stored");
+}
+
+#[test]
+fn libra_export_in_pounds() {
+    let env = offline();
+    let dir = env.data_dir.path();
+    let file = "#Version:5\n#Units:lbs\n\n#date;weight;weight trend;body fat;body fat trend;log\n\
+                2021-03-01T06:41:12.000Z;182.6;182.6;;;\n\
+                2021-03-03T06:45:03.000Z;182.2;182.5;22.4;22.4;late dinner\n";
+    let libra = write(dir, "libra.csv", file);
+    let out = env.ok(&["import", libra.to_str().unwrap()]);
+    assert!(out.contains("Imported 2 weigh-ins") && out.contains("From Libra"), "{out}");
+    assert_eq!(
+        imported(&env),
+        vec![
+            (utc("2021-03-01T06:41:12", "UTC"), "182.6 lb".into(), None),
+            (utc("2021-03-03T06:45:03", "UTC"), "182.2 lb".into(), Some("22.4 %".into())),
+        ]
+    );
+    assert_eq!(own_groups(&env)[1].comment.as_deref(), Some("late dinner"));
+    assert!(env.ok(&["import", libra.to_str().unwrap()]).contains("Imported 0"));
+    let broken = write(dir, "broken.csv", &format!("{file}2021-03-04;181.0;;;;\n"));
+    let out = env.heft(&["import", broken.to_str().unwrap()]);
+    assert!(stderr(&out).contains("line 7"), "{}", stderr(&out));
+    assert_eq!(imported(&env).len(), 2);
+}

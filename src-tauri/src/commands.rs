@@ -306,7 +306,11 @@ pub async fn import_chosen(
         else {
             return Ok(None);
         };
-        let opts = ImportOptions { account: args.userid, timezone: args.timezone.filter(|t| !t.is_empty()) };
+        let opts = ImportOptions {
+            account: args.userid,
+            timezone: args.timezone.filter(|t| !t.is_empty()),
+            unit: args.unit,
+        };
         Ok(Some(shared.app().import_path(&path, &opts)?))
     })
     .await

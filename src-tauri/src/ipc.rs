@@ -280,11 +280,13 @@ pub struct ShowUnitArgs {
     pub unit: MassUnit,
 }
 
-/// The account a Withings export joins and the time zone of its wall-clock times.
+/// The account an export joins, the time zone of its wall-clock times and the unit of its
+/// weights where the file does not say (Fitbit, openScale 3).
 #[derive(Deserialize, TS)]
 pub struct ImportArgs {
     pub userid: Option<String>,
     pub timezone: Option<String>,
+    pub unit: Option<MassUnit>,
 }
 
 #[derive(Clone, Copy, Deserialize, TS)]

@@ -13,6 +13,7 @@ use serde::Serialize;
 use super::{App, AppError, local_time};
 use crate::auth::Provider;
 use crate::export::ImportError;
+use crate::imports::{self, Choices};
 use crate::model::{Attrib, Category, ExactValue, MeasureType, Source};
 use crate::series::Query;
 use crate::store::{
@@ -21,7 +22,7 @@ use crate::store::{
 };
 use crate::trend::{self, Anomaly, Reason};
 use crate::units::MassUnit;
-use crate::withings_file::{self, Kind, Row, WithingsFile};
+use crate::withings_file::{self, ImportFile, Kind, Moment, Row};
 
 /// How much of a file's start tells what kind of file it is.
 const HEAD: u64 = 64 * 1024;
@@ -74,12 +75,16 @@ pub struct ImportOptions {
     pub account: Option<String>,
     /// The time zone the export's wall-clock times are in (an IANA name).
     pub timezone: Option<String>,
+    /// The unit of the file's weights, for files that do not say (Fitbit, openScale 3).
+    pub unit: Option<MassUnit>,
 }
 
 /// What importing a Withings export did.
 #[derive(Debug, Clone, Serialize, PartialEq)]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct WithingsImport {
+    /// The app whose export it was ("Withings", "Apple Health", "Libra", …).
+    pub app: &'static str,
     pub userid: String,
     /// Weigh-ins added.
     pub imported: usize,
@@ -439,44 +444,77 @@ impl App {
     /// [`crate::read_limit`]); a broken or oversized file stores nothing.
     pub fn import_path(&self, path: &Path, opts: &ImportOptions) -> Result<Imported, AppError> {
         let read_err = |source| ImportError::Read { path: path.display().to_string(), source };
+        if path.is_dir() {
+            // A Takeout as it unpacks: Fitbit's weight files in it or below it.
+            let file = imports::read_folder(path, Choices { unit: opts.unit }).map_err(ImportError::from)?;
+            return Ok(Imported::Withings(self.import_withings(&file, opts)?));
+        }
         let mut file = std::fs::File::open(path).map_err(read_err)?;
         let mut head = Vec::new();
         (&mut file).take(HEAD).read_to_end(&mut head).map_err(read_err)?;
         file.rewind().map_err(read_err)?;
-        // A file larger than its kind can be is refused by its size, before reading on.
-        let cap = match withings_file::detect(&head) {
-            Some(Kind::HeftJson) => Some((crate::read_limit::HEFT_JSON, "Heft export")),
-            Some(Kind::WithingsCsv) => Some((crate::read_limit::WEIGHT_CSV, "weight.csv")),
-            Some(Kind::WithingsZip) | None => None,
+        // A file larger than its kind can be is refused by its size, before reading on. Apple
+        // Health's XML is streamed whatever its size (it keeps only the body records).
+        let cap = match (imports::detect(&head), withings_file::detect(&head)) {
+            (Some(imports::Format::AppleHealthXml), _) => None,
+            (Some(_), _) => Some((crate::read_limit::WEIGHT_CSV, "export")),
+            (None, Some(Kind::HeftJson)) => Some((crate::read_limit::HEFT_JSON, "Heft export")),
+            (None, Some(Kind::WithingsCsv)) => Some((crate::read_limit::WEIGHT_CSV, "weight.csv")),
+            (None, Some(Kind::WithingsZip) | None) => None,
         };
         let len = file.metadata().map_err(read_err)?.len();
         if let Some((cap, kind)) = cap.filter(|(cap, _)| len > *cap) {
             return Err(ImportError::from(crate::read_limit::file_too_large(cap, kind)).into());
         }
-        self.import_reader(&head, std::io::BufReader::new(file), opts)
+        let name =
+            path.file_name().map_or_else(|| path.display().to_string(), |n| n.to_string_lossy().into_owned());
+        self.import_reader(&head, std::io::BufReader::new(file), &name, opts)
     }
 
     /// [`App::import_path`] for a file's content (the window reads the file it was given).
     pub fn import_bytes(&self, bytes: &[u8], opts: &ImportOptions) -> Result<Imported, AppError> {
-        self.import_reader(&bytes[..bytes.len().min(HEAD as usize)], std::io::Cursor::new(bytes), opts)
+        self.import_reader(
+            &bytes[..bytes.len().min(HEAD as usize)],
+            std::io::Cursor::new(bytes),
+            "the file",
+            opts,
+        )
     }
 
     /// Imports what `r` holds, told by `head`, its first bytes.
     fn import_reader(
         &self,
         head: &[u8],
-        r: impl Read + Seek,
+        mut r: impl Read + Seek,
+        name: &str,
         opts: &ImportOptions,
     ) -> Result<Imported, AppError> {
-        let file = match withings_file::detect(head) {
-            Some(Kind::HeftJson) => return Ok(Imported::Heft(self.import_json(r)?)),
-            Some(Kind::WithingsZip) => withings_file::read_zip(r),
-            Some(Kind::WithingsCsv) => withings_file::read_csv(r),
-            None => {
-                return Err(ImportError::NotAnExport(
-                    "neither a Heft JSON export nor Withings' export (its ZIP or weight.csv)".into(),
-                )
-                .into());
+        let choices = Choices { unit: opts.unit };
+        let file = if let Some(format) = imports::detect(head) {
+            imports::read(format, r, name, choices)
+        } else {
+            match withings_file::detect(head) {
+                Some(Kind::HeftJson) => return Ok(Imported::Heft(self.import_json(r)?)),
+                Some(Kind::WithingsZip) => match imports::read_zip(&mut r, choices)
+                    .map_err(ImportError::from)?
+                {
+                    Some(file) => Ok(file),
+                    None => {
+                        r.rewind()
+                            .map_err(|e| ImportError::from(withings_file::FileError::Zip(e.to_string())))?;
+                        withings_file::read_zip(r)
+                    }
+                },
+                Some(Kind::WithingsCsv) => withings_file::read_csv(r),
+                None => {
+                    return Err(ImportError::NotAnExport(
+                        "not a file Heft reads: a Heft backup (JSON), Withings' export (its ZIP or weight.csv), \
+                         Apple Health's export.zip or export.xml, Fitbit's weight files (a Takeout ZIP, its folder \
+                         or one weight-….json), openScale's CSV or Libra's CSV"
+                            .into(),
+                    )
+                    .into());
+                }
             }
         };
         let file = file.map_err(ImportError::from)?;
@@ -488,9 +526,12 @@ impl App {
     /// minute, the same weight at the file's precision).
     pub fn import_withings(
         &self,
-        file: &WithingsFile,
+        file: &ImportFile,
         opts: &ImportOptions,
     ) -> Result<WithingsImport, AppError> {
+        if file.needs_timezone && opts.timezone.is_none() {
+            return Err(ImportError::from(withings_file::FileError::NeedsTimezone { app: file.app }).into());
+        }
         if let Some(z) = &opts.timezone {
             TimeZone::get(z)
                 .map_err(|_| AppError::BadInput(format!("{z:?} is not a time zone (e.g. Europe/Berlin)")))?;
@@ -507,7 +548,7 @@ impl App {
     fn import_into(
         &self,
         a: &Account,
-        file: &WithingsFile,
+        file: &ImportFile,
         opts: &ImportOptions,
     ) -> Result<WithingsImport, AppError> {
         let (tz, timezone_from) = match (&opts.timezone, &file.timezone, &a.timezone) {
@@ -517,13 +558,17 @@ impl App {
             (None, None, None) => (None, "this computer"),
         };
         let tz = tz.unwrap_or_else(TimeZone::system);
+        // Apple Health's and Libra's times are instants: no zone is chosen for them.
+        let exact = !file.rows.is_empty() && file.rows.iter().all(|r| matches!(r.at, Moment::Exact(_)));
+        let timezone_from =
+            if exact { "the file: each time is UTC or carries its offset" } else { timezone_from };
         // Inside the file only an exact repeat is a duplicate: the same second and the same
         // values. Two rows with the same weight seconds apart are two weigh-ins (a person who
         // stepped on twice). Oldest first, so the grpids follow time like Withings' do.
-        let mut distinct: HashMap<jiff::civil::DateTime, Vec<&Row>> = HashMap::new();
+        let mut distinct: HashMap<Moment, Vec<&Row>> = HashMap::new();
         let (mut rows, mut repeats) = (Vec::new(), 0);
         for row in file.rows.iter().rev() {
-            let same_second = distinct.entry(row.local).or_default();
+            let same_second = distinct.entry(row.at).or_default();
             if same_second.iter().any(|r| r.repeats(row)) {
                 repeats += 1;
             } else {
@@ -557,12 +602,13 @@ impl App {
         self.store()?.add_imported(a.id, &groups, &stand_for)?;
         let already_stored = pairs.iter().flatten().count();
         Ok(WithingsImport {
+            app: file.app,
             userid: a.userid.clone(),
             imported: groups.len(),
             already_stored,
             exact_repeats: repeats,
             ignored_columns: file.ignored_columns.clone(),
-            timezone: tz_name(&tz),
+            timezone: if exact { "as written".into() } else { tz_name(&tz) },
             timezone_from,
             summary: summary(groups.len(), already_stored, repeats),
         })
@@ -601,12 +647,14 @@ fn row_group(row: &Row, tz: &TimeZone, now: i64) -> Result<StoredGroup, AppError
         ImportError::from(withings_file::FileError::Row { line: row.line, column: "Date".into(), reason })
             .into()
     };
-    let date = row
-        .local
-        .to_zoned(tz.clone())
-        .map_err(|e| bad(format!("{} does not exist in {}: {e}", row.local, tz_name(tz))))?
-        .timestamp()
-        .as_second();
+    let date = match row.at {
+        Moment::Local(local) => local
+            .to_zoned(tz.clone())
+            .map_err(|e| bad(format!("{local} does not exist in {}: {e}", tz_name(tz))))?
+            .timestamp()
+            .as_second(),
+        Moment::Exact(at) => at.as_second(),
+    };
     let mut measures = Vec::new();
     let mut kg_of: HashMap<i64, ExactValue> = HashMap::new();
     for w in &row.masses {
@@ -615,6 +663,21 @@ fn row_group(row: &Row, tz: &TimeZone, now: i64) -> Result<StoredGroup, AppError
         measures.push(StoredMeasure::own(w.kind, kg, Some(w.text())));
     }
     let derived = |kind: MeasureType, v: ExactValue| StoredMeasure::own(kind, v, None);
+    // A ratio as written (Apple Health, Libra, openScale): the fat mass follows from it, so the
+    // fat / lean charts and the split read it like Withings' own.
+    if let (Some(ratio), Some(w)) = (row.fat_ratio, kg_of.get(&MeasureType::WEIGHT.0).copied())
+        && !kg_of.contains_key(&MeasureType::FAT_MASS.0)
+    {
+        measures.push(StoredMeasure::own(MeasureType::FAT_RATIO, ratio, Some(format!("{ratio} %"))));
+        let fat = w.to_f64() * ratio.to_f64() / 100.0;
+        let fat = ExactValue::new((fat * 1000.0).round() as i64, -3);
+        measures.push(derived(MeasureType::FAT_MASS, fat));
+        if !kg_of.contains_key(&MeasureType::FAT_FREE_MASS.0)
+            && let Some(lean) = w.checked_sub(fat)
+        {
+            measures.push(derived(MeasureType::FAT_FREE_MASS, lean));
+        }
+    }
     if let (Some(w), Some(f)) = (kg_of.get(&MeasureType::WEIGHT.0), kg_of.get(&MeasureType::FAT_MASS.0)) {
         let ratio = f.to_f64() / w.to_f64() * 100.0;
         measures.push(derived(MeasureType::FAT_RATIO, ExactValue::new((ratio * 1000.0).round() as i64, -3)));
@@ -633,7 +696,7 @@ fn row_group(row: &Row, tz: &TimeZone, now: i64) -> Result<StoredGroup, AppError
         category: Category::REAL.0,
         attrib: Attrib::DEVICE.0,
         deviceid: None,
-        model: None,
+        model: row.source.clone(),
         comment: row.comment.clone(),
         source: Source::Import,
         measures,

@@ -165,9 +165,10 @@ tokens_missing: boolean, };
 export type ImageFormat = "png" | "svg";
 
 /**
- * The account a Withings export joins and the time zone of its wall-clock times.
+ * The account an export joins, the time zone of its wall-clock times and the unit of its
+ * weights where the file does not say (Fitbit, openScale 3).
  */
-export type ImportArgs = { userid: string | null, timezone: string | null, };
+export type ImportArgs = { userid: string | null, timezone: string | null, unit: MassUnit | null, };
 
 /**
  * What restoring a backup did. A backup only adds: nothing stored here is changed.
@@ -434,7 +435,11 @@ export type WeighInsArgs = { userid: string | null, unit: MassUnit, show: Show, 
 /**
  * What importing a Withings export did.
  */
-export type WithingsImport = { userid: string, 
+export type WithingsImport = { 
+/**
+ * The app whose export it was ("Withings", "Apple Health", "Libra", …).
+ */
+app: string, userid: string, 
 /**
  * Weigh-ins added.
  */
