@@ -216,7 +216,7 @@ fn a_broken_row_or_a_file_without_weights_stores_nothing() {
     assert!(err.contains("no weight column") && err.contains("\"Steps\""), "{err}");
     let junk = write(env.data_dir.path(), "notes.txt", "hello");
     let err = stderr(&env.heft(&["import", junk.to_str().unwrap()]));
-    assert!(err.contains("neither a Heft JSON export nor Withings' export"), "{err}");
+    assert!(err.contains("not a file Heft reads") && err.contains("Apple Health"), "{err}");
     assert_eq!(env.export(), before, "the database is unchanged");
 }
 

@@ -507,12 +507,12 @@ impl App {
                 },
                 Some(Kind::WithingsCsv) => withings_file::read_csv(r),
                 None => {
-                    return Err(ImportError::NotAnExport(
-                        "not a file Heft reads: a Heft backup (JSON), Withings' export (its ZIP or weight.csv), \
-                         Apple Health's export.zip or export.xml, Fitbit's weight files (a Takeout ZIP, its folder \
-                         or one weight-….json), openScale's CSV or Libra's CSV"
+                    return Err(ImportError::from(withings_file::FileError::NotAnExport(
+                        "this is not a file Heft reads: a Heft backup (JSON), Withings' export (its ZIP or \
+                         weight.csv), Apple Health's export.zip or export.xml, Fitbit's weight files (a Takeout \
+                         ZIP, its folder or one weight-….json), openScale's CSV or Libra's CSV"
                             .into(),
-                    )
+                    ))
                     .into());
                 }
             }
