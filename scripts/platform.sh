@@ -20,6 +20,7 @@ case "${1:-}" in
   bundle)
     bundles=${2:?which bundles: nsis,msi on Windows, app,dmg on macOS}
     [ -x node_modules/.bin/tauri ] || npm ci --no-audit --no-fund --loglevel=error
+    npm run build # the window's front end (ui/dist), which the app embeds
     (cd src-tauri && ../node_modules/.bin/tauri build --ci --bundles "$bundles")
     find target/release/bundle -maxdepth 2 -type f \( -name '*.exe' -o -name '*.msi' -o -name '*.dmg' \) \
       -exec ls -l {} \;

@@ -174,7 +174,8 @@ fn window_launch_and_memory() {
     std::thread::sleep(Duration::from_secs(2));
     let (after, hwm) = memory(pid);
     let web_rss = processes(&app).and_then(|(_, w)| w).map_or(0, |w| memory(w).0);
-    let groups = d.js("return window.__TAURI__.core.invoke('overview').then(o => o.accounts[0].groups);");
+    let groups =
+        d.js("return window.__TAURI_INTERNALS__.invoke('overview').then(o => o.accounts[0].groups);");
     let svg_kb = d.js("return Math.round(document.querySelector('#chart svg').outerHTML.length / 1024);");
     let dom = d.js("return document.getElementsByTagName('*').length;");
     println!(

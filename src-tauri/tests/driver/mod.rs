@@ -217,14 +217,14 @@ pub fn changes(d: &Driver, during: &str) -> String {
     );
     d.click("unit-kg");
     d.wait("kilograms again", 20, |d| d.text("trend-weight").ends_with("kg"));
-    let from = d.js("return ui.chart.from;");
+    let from = d.js("return document.getElementById('chart').dataset.from;");
     let range = timed(
         d,
         &format!("another range {during}"),
         |d| {
             d.js("const b = [...document.querySelectorAll('#range-tabs [role=tab]')].find(b => b.getAttribute('aria-selected') !== 'true'); b.click(); return true;");
         },
-        |d| d.js("return ui.chart.from;") != from,
+        |d| d.js("return document.getElementById('chart').dataset.from;") != from,
     );
     let settings = timed(
         d,

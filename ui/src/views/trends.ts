@@ -1,0 +1,97 @@
+/**
+ * Trends: the trend method, how well each predicts the person (backtest), what a change was
+ * made of (fat and lean over the window dragged on the chart), the latest body measures.
+ */
+import { loadAll, part, unlessNoData } from "../app";
+import { $, el, button, showMessage } from "../dom";
+import { explain } from "../format";
+import { commands } from "../ipc";
+import { STALE, store } from "../store";
+import type { Method } from "../types";
+
+/** Measures the chart's tabs show already; the body card lists the others. */
+const CHARTED = ["weight", "fat-ratio", "fat-mass", "lean-mass"];
+
+/** The split of the trend change in fat and lean over the chosen window (or the last 90 days). */
+export async function loadSplit(): Promise<void> {
+  const sentence = $("split-sentence");
+  try {
+    const s = await store.load("split", (st) =>
+      commands.split({ userid: st.userid, unit: st.unit, from: st.window?.from ?? null, to: st.window?.to ?? null }),
+      ["userid", "unit", "window"],
+    );
+    if (s === STALE) return;
+    sentence.textContent = s.sentence;
+    const total = Math.abs(s.fat_change_kg) + Math.abs(s.lean_change_kg) || 1;
+    const [fat, lean] = [...$("split-bar").children] as HTMLElement[];
+    fat.style.width = ((100 * Math.abs(s.fat_change_kg)) / total).toFixed(1) + "%";
+    lean.style.width = ((100 * Math.abs(s.lean_change_kg)) / total).toFixed(1) + "%";
+  } catch (e) {
+    sentence.textContent = (e as { code?: string })?.code === "no_data" ? "No weigh-ins with a fat mass in this window." : explain(e);
+  }
+}
+
+async function loadBacktest(): Promise<void> {
+  const body = $("backtest");
+  try {
+    const rows = await store.load("backtest", (s) => commands.backtest({ userid: s.userid, unit: s.unit }));
+    if (rows === STALE) return;
+    const inUse = $<HTMLSelectElement>("method").value;
+    body.replaceChildren(
+      ...rows.map((r, i) => {
+        const tr = el("tr");
+        tr.dataset.method = r.method;
+        tr.append(el("td", r.label + (i === 0 ? " — best for you" : ""), i === 0 ? "best" : undefined));
+        tr.append(el("td", `${r.error} (${r.predictions} weigh-ins)`));
+        const use = el("td");
+        if (r.method !== inUse) use.append(button("Use", () => void setMethod(r.method)));
+        else use.textContent = "in use";
+        tr.append(use);
+        return tr;
+      }),
+    );
+  } catch (e) {
+    body.replaceChildren();
+    unlessNoData(e, "The trend methods could not be compared");
+  }
+}
+
+async function loadBody(): Promise<void> {
+  const card = $("body-card");
+  try {
+    const rows = await store.load("body", (s) => commands.body({ userid: s.userid }), ["userid"]);
+    if (rows === STALE) return;
+    const body = $("body");
+    body.replaceChildren(
+      ...rows
+        .filter((r) => !CHARTED.includes(r.key))
+        .map((r) => {
+          const tr = el("tr");
+          for (const text of [r.name, r.value + (r.unit ? " " + r.unit : ""), r.date]) tr.append(el("td", text));
+          return tr;
+        }),
+    );
+    card.hidden = body.children.length === 0;
+  } catch (e) {
+    card.hidden = true;
+    unlessNoData(e, "The body measures could not be read");
+  }
+}
+
+/** Chooses the account's trend method: every chart and figure is worked out again with it. */
+export async function setMethod(method: Method): Promise<void> {
+  try {
+    await commands.setMethod({ userid: store.get().userid, method });
+    $<HTMLSelectElement>("method").value = method;
+    await loadAll();
+  } catch (e) {
+    showMessage(explain(e), "error");
+  }
+}
+
+export function wireTrends(): void {
+  $<HTMLSelectElement>("method").addEventListener("change", (ev) => void setMethod((ev.target as HTMLSelectElement).value as Method));
+  part({ load: loadSplit });
+  part({ load: loadBacktest });
+  part({ load: loadBody });
+}
