@@ -10,7 +10,7 @@ CARGO ?= cargo
 # compiled before the clock starts).
 LIMIT := timeout --kill-after=30s
 
-.PHONY: run test deps test-deps ui ui-test lint core-is-tauri-free unit desktop-smoke e2e package package-test sim bench fuzz windows
+.PHONY: run test deps test-deps ui ui-test bindings ipc-check lint core-is-tauri-free unit desktop-smoke e2e package package-test sim bench fuzz windows
 
 deps:
 	@scripts/deps.sh build
@@ -33,11 +33,20 @@ ui-test: node_modules
 	npm run check
 	npm test
 
+# The window's interface in TypeScript (ui/src/bindings/), written from src-tauri/src/ipc.rs.
+bindings: ui
+	HEFT_WRITE_BINDINGS=1 $(CARGO) test -p heft-desktop --bin heft-desktop ipc::tests::bindings_are_current
+
+# The two sides agree: the bindings are what ipc.rs says, its list is what commands.rs
+# implements and what the capability grants (then `npm run check` types the window by them).
+ipc-check: ui
+	$(CARGO) test -p heft-desktop --bin heft-desktop
+
 run: deps ui
 	$(CARGO) build --release -p heft-desktop
 	./target/release/heft-desktop
 
-test: test-deps lint core-is-tauri-free unit ui-test desktop-smoke e2e package-test
+test: test-deps lint core-is-tauri-free unit ipc-check ui-test desktop-smoke e2e package-test
 	@echo "heft: all checks passed"
 
 lint: ui

@@ -291,8 +291,8 @@ pub async fn show_unit(state: State<'_, Shared>, args: ShowUnitArgs) -> Result<(
     .await
 }
 
-/// Imports a file chosen in the native dialog: a Heft JSON export or Withings' export (its
-/// ZIP or weight.csv). None when the person closed the dialog.
+/// Imports a file chosen in the native dialog: a Heft backup, or Withings', Apple Health's,
+/// Fitbit's, openScale's or Libra's export. None when the person closed the dialog.
 #[tauri::command]
 pub async fn import_chosen(
     app: AppHandle,
@@ -301,8 +301,8 @@ pub async fn import_chosen(
 ) -> Result<Option<Imported>, UiError> {
     let shared = state.handle();
     blocking(move || {
-        let kinds = ["zip", "csv", "json"];
-        let Some(path) = dialogs::open(&app, "Import into Heft", "Withings export or Heft backup", &kinds)
+        let kinds = ["zip", "csv", "json", "xml"];
+        let Some(path) = dialogs::open(&app, "Import into Heft", "An app's export or a Heft backup", &kinds)
         else {
             return Ok(None);
         };

@@ -10,7 +10,7 @@ import { decimal, explain } from "./format";
 import { commands } from "./ipc";
 import { STALE, store } from "./store";
 import { isDark } from "./theme";
-import type { ChartArgs, ChartFormat, ChartKind, Range } from "./types";
+import type { ChartArgs, ImageFormat, ChartKind, Range } from "./types";
 import { loadSplit } from "./views/trends";
 import { standingButtons } from "./views/weigh-ins";
 
@@ -246,7 +246,7 @@ async function showPoint(ts: number): Promise<void> {
   }
 }
 
-async function saveChart(format: ChartFormat): Promise<void> {
+async function saveChart(format: ImageFormat): Promise<void> {
   const out = $("chart-saved");
   try {
     const path = await commands.saveChart({ chart: chartArgs(), format });
@@ -273,7 +273,7 @@ export function wireChart(): void {
   }
   $("chart-table-box").addEventListener("toggle", fillTable);
   for (const b of document.querySelectorAll<HTMLButtonElement>("[data-save-chart]")) {
-    b.addEventListener("click", () => void saveChart(b.dataset.saveChart as ChartFormat));
+    b.addEventListener("click", () => void saveChart(b.dataset.saveChart as ImageFormat));
   }
   // A press and a release on the same day reads that weigh-in; a drag across days chooses the
   // window of the fat / lean split.

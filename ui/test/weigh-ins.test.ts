@@ -22,7 +22,7 @@ describe("the weigh-ins list across an account switch", () => {
     const asked: unknown[] = [];
     mockIPC((cmd, args) => {
       asked.push([cmd, args]);
-      const { userid } = args as { userid: string };
+      const { userid } = (args as { args: { userid: string } }).args;
       return new Promise((answer) => answers.set(userid, answer));
     });
     store.set({ userid: "anna", unit: "kg", show: "all" });
@@ -36,8 +36,8 @@ describe("the weigh-ins list across an account switch", () => {
     const shown = [...document.querySelectorAll<HTMLElement>("#recent tr")].map((tr) => tr.dataset.grpid);
     expect(shown).toEqual(["2"]);
     expect(asked).toEqual([
-      ["weigh_ins", { userid: "anna", unit: "kg", show: "all" }],
-      ["weigh_ins", { userid: "ben", unit: "kg", show: "all" }],
+      ["weigh_ins", { args: { userid: "anna", unit: "kg", show: "all" } }],
+      ["weigh_ins", { args: { userid: "ben", unit: "kg", show: "all" } }],
     ]);
   });
 });

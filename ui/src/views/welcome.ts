@@ -15,6 +15,6 @@ export function wireWelcome(): void {
     });
   });
   $("demo-button").addEventListener("click", () => void connectFlow(() => commands.demo()));
-  $("welcome-import").addEventListener("click", () => void importChosen($("welcome-import-result"), null, null));
+  $("welcome-import").addEventListener("click", () => void importChosen($("welcome-import-result"), null, null, null));
   $("connect-cancel").addEventListener("click", () => void commands.cancel());
 }
