@@ -24,6 +24,26 @@ fn deliver_deep_link(app: &tauri::AppHandle, url: &str) {
     }
 }
 
+/// WebKitGTK draws the window on the CPU unless `HEFT_GPU=1`: Heft's pages have no video, 3D or
+/// animation to gain from the GPU, while WebKitGTK's GL compositing costs its web process
+/// about 90 MB (measured with `make bench`: docs/benchmarks.md) and is where WebKitGTK's
+/// blank-window bugs on some drivers live.
+#[cfg(target_os = "linux")]
+fn software_rendering(window: &tauri::WebviewWindow) {
+    if std::env::var_os("HEFT_GPU").is_some_and(|v| v == "1") {
+        return;
+    }
+    let done = window.with_webview(|webview| {
+        use webkit2gtk::{HardwareAccelerationPolicy, SettingsExt, WebViewExt};
+        if let Some(settings) = webview.inner().settings() {
+            settings.set_hardware_acceleration_policy(HardwareAccelerationPolicy::Never);
+        }
+    });
+    if let Err(e) = done {
+        tracing::warn!("could not choose software rendering: {e}");
+    }
+}
+
 fn main() {
     heft::logging::init();
     heft::locale::init(heft::locale::Locale::from_env());
@@ -50,6 +70,10 @@ fn main() {
         .plugin(tauri_plugin_dialog::init())
         .manage(shared)
         .setup(|app| {
+            #[cfg(target_os = "linux")]
+            if let Some(window) = app.get_webview_window("main") {
+                software_rendering(&window);
+            }
             // An installed package claims the scheme in its desktop entry; a build run from
             // the source tree registers itself (with xdg-utils; without them the loopback
             // callback still works), on a thread of its own: it writes a desktop entry and

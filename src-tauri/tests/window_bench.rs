@@ -155,6 +155,15 @@ fn window_launch_and_memory() {
         median(minimal_launch.clone()),
         spread(&minimal_launch)
     );
+    // The baseline drawn on the CPU, as Heft's window is (main.rs: software rendering), so the
+    // web processes also compare like for like.
+    {
+        let d = Driver::launch(&minimal, &[("WEBKIT_DISABLE_COMPOSITING_MODE", "1")]);
+        d.wait("the minimal window's page, drawn on the CPU", 30, |d| d.visible("ready"));
+        std::thread::sleep(Duration::from_secs(2));
+        let web = processes(&minimal).and_then(|(_, w)| w).map_or(0, |w| memory(w).0);
+        println!("bench: minimal_cpu_web_rss_kb={web}");
+    }
 
     // A new person connects and downloads ten years, in the window; memory sampled meanwhile.
     let d = Driver::launch(&app, &env);
