@@ -320,7 +320,7 @@ mod tests {
     fn two_writers_of_the_same_key_the_last_one_wins_and_accounts_are_merged_one_by_one() {
         let dir = tempfile::tempdir().unwrap();
         let (mut a, mut b) = (load(dir.path(), &[]).unwrap(), load(dir.path(), &[]).unwrap());
-        let trend = |m: &str| TrendSetting { method: m.into(), smoothing_days: None };
+        let trend = |m: &str| TrendSetting { method: m.into(), smoothing_days: None, day_reading: None };
         a.update(|f| f.unit = Some("lb".into())).unwrap();
         b.update(|f| f.unit = Some("st".into())).unwrap();
         a.update(|f| f.trend.insert("withings:1".into(), trend("holt"))).unwrap();
@@ -392,8 +392,11 @@ mod tests {
                 let mut s = load(dir.path(), &[]).unwrap();
                 scope.spawn(move || {
                     for n in 1..=50 {
-                        let setting =
-                            TrendSetting { method: "time-aware".into(), smoothing_days: Some(n.into()) };
+                        let setting = TrendSetting {
+                            method: "time-aware".into(),
+                            smoothing_days: Some(n.into()),
+                            day_reading: None,
+                        };
                         s.update(|f| f.trend.insert(who.to_string(), setting)).unwrap();
                     }
                 });

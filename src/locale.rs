@@ -7,11 +7,30 @@
 
 use std::sync::OnceLock;
 
-/// How numbers are written for people.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+/// How numbers are written for people, and where their week starts.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Locale {
     pub decimal_comma: bool,
+    /// The first day of a week (weekly averages): CLDR's for the region, Monday by default.
+    pub first_weekday: jiff::civil::Weekday,
 }
+
+impl Default for Locale {
+    fn default() -> Self {
+        Locale { decimal_comma: false, first_weekday: jiff::civil::Weekday::Monday }
+    }
+}
+
+/// Regions whose weeks start on Sunday, and on Saturday (CLDR's `weekData`); the others start
+/// on Monday.
+const SUNDAY_REGIONS: &[&str] = &[
+    "AG", "AS", "BD", "BR", "BS", "BT", "BW", "BZ", "CA", "CN", "CO", "DM", "DO", "ET", "GT", "GU", "HK",
+    "HN", "ID", "IL", "IN", "JM", "JP", "KE", "KH", "KR", "LA", "MH", "MM", "MO", "MT", "MX", "MZ", "NI",
+    "NP", "PA", "PE", "PH", "PK", "PR", "PT", "PY", "SA", "SG", "SV", "TH", "TT", "TW", "UM", "US", "VE",
+    "VI", "WS", "YE", "ZA", "ZW",
+];
+const SATURDAY_REGIONS: &[&str] =
+    &["AE", "AF", "BH", "DJ", "DZ", "EG", "IQ", "IR", "JO", "KW", "LY", "OM", "QA", "SD", "SY"];
 
 /// Languages that write "78,4" (CLDR's decimal symbol for the language's main region).
 const COMMA_LANGUAGES: &[&str] = &[
@@ -29,7 +48,15 @@ impl Locale {
         let lang = base.split('_').next().unwrap_or("").to_ascii_lowercase();
         let decimal_comma = COMMA_LANGUAGES.contains(&lang.as_str())
             && !POINT_REGIONS.iter().any(|r| r.eq_ignore_ascii_case(&base));
-        Locale { decimal_comma }
+        let region = base.split('_').nth(1).unwrap_or("").to_ascii_uppercase();
+        let first_weekday = if SUNDAY_REGIONS.contains(&region.as_str()) {
+            jiff::civil::Weekday::Sunday
+        } else if SATURDAY_REGIONS.contains(&region.as_str()) {
+            jiff::civil::Weekday::Saturday
+        } else {
+            jiff::civil::Weekday::Monday
+        };
+        Locale { decimal_comma, first_weekday }
     }
 
     pub fn from_env() -> Locale {
@@ -83,6 +110,15 @@ mod tests {
     use super::*;
 
     #[test]
+    fn the_week_starts_where_the_region_starts_it() {
+        use jiff::civil::Weekday;
+        assert_eq!(Locale::from_tag("en_US.UTF-8").first_weekday, Weekday::Sunday);
+        assert_eq!(Locale::from_tag("de_DE.UTF-8").first_weekday, Weekday::Monday);
+        assert_eq!(Locale::from_tag("ar_EG").first_weekday, Weekday::Saturday);
+        assert_eq!(Locale::from_tag("C").first_weekday, Weekday::Monday, "Monday by default");
+    }
+
+    #[test]
     fn reads_the_convention_of_each_locale() {
         for comma in ["de_DE.UTF-8", "fr_FR", "pt-BR", "ru_RU.UTF-8", "nb_NO", "es_ES@euro"] {
             assert!(Locale::from_tag(comma).decimal_comma, "{comma}");
@@ -92,7 +128,7 @@ mod tests {
         {
             assert!(!Locale::from_tag(point).decimal_comma, "{point}");
         }
-        assert_eq!(Locale { decimal_comma: true }.number("78.4 kg".into()), "78,4 kg");
+        assert_eq!(Locale { decimal_comma: true, ..Locale::default() }.number("78.4 kg".into()), "78,4 kg");
         assert_eq!(Locale::default().number("78.4 kg".into()), "78.4 kg");
         assert_eq!(bcp47("de_DE.UTF-8").as_deref(), Some("de-DE"));
         assert_eq!(bcp47("C.UTF-8"), None);

@@ -305,8 +305,24 @@ enum Command {
         /// time-aware's smoothing time S, in days (default 7).
         #[arg(long)]
         smoothing_days: Option<f64>,
+        /// Which weigh-in stands for a day in the daily methods, their backtest and the
+        /// figures: first (default), lowest or mean.
+        #[arg(long)]
+        day_reading: Option<String>,
         #[arg(long)]
         account: Option<String>,
+    },
+    /// Weekly (from your locale's first day of the week) or monthly averages, newest first: the
+    /// mean of the counted weigh-ins, the trend at the period's end and its change.
+    Averages {
+        /// Months instead of weeks.
+        #[arg(long)]
+        monthly: bool,
+        /// How many periods to show.
+        #[arg(long, default_value_t = 12)]
+        limit: usize,
+        #[command(flatten)]
+        shown: Shown,
     },
     /// How well each trend method predicts your weigh-in a week ahead (best first).
     Backtest {
@@ -735,8 +751,16 @@ fn run(cli: Cli) -> anyhow::Result<()> {
                 }
             }
         }
-        Command::Method { method, smoothing_days, account } => {
+        Command::Method { method, smoothing_days, day_reading, account } => {
             let app = open()?;
+            if let Some(r) = day_reading {
+                let r = heft::trend::DayReading::parse(&r)?;
+                app.set_day_reading(account.as_deref(), r)?;
+                println!("Day reading: {}", r.as_str());
+                if method.is_none() {
+                    return Ok(());
+                }
+            }
             match method {
                 Some(m) => {
                     let m = Method::parse(&m)?;
@@ -746,8 +770,37 @@ fn run(cli: Cli) -> anyhow::Result<()> {
                 None => {
                     let spec = app.trend_spec(&app.account_for(account.as_deref())?)?;
                     println!("Trend method: {} ({})", spec.method.as_str(), spec.method.label());
+                    println!("Day reading: {} (which weigh-in stands for a day)", spec.day_reading.as_str());
                     if spec.method == Method::TimeAware {
                         println!("Smoothing time: {} days", spec.smoothing_days);
+                    }
+                }
+            }
+        }
+        Command::Averages { monthly, limit, shown: Shown { format, unit, account } } => {
+            let app = open()?;
+            let u = mass_unit(&app, unit.as_deref(), account.as_deref())?;
+            let periods: Vec<_> =
+                app.averages(account.as_deref(), monthly)?.into_iter().take(limit).collect();
+            match format {
+                TrendFormat::Json => println!("{}", serde_json::to_string_pretty(&periods)?),
+                TrendFormat::Text => {
+                    for p in &periods {
+                        let name = if monthly {
+                            p.start.strftime("%B %Y").to_string()
+                        } else {
+                            format!("Week of {}", p.start.strftime("%b %-d, %Y"))
+                        };
+                        let trend =
+                            p.trend_kg.map(|t| format!(", trend {}", u.format(t))).unwrap_or_default();
+                        let change =
+                            p.change_kg.map(|c| format!(" ({})", u.format_delta(c))).unwrap_or_default();
+                        let s = if p.weigh_ins == 1 { "" } else { "s" };
+                        println!(
+                            "{name}: {} weigh-in{s}, mean {}{trend}{change}",
+                            p.weigh_ins,
+                            u.format(p.mean_kg)
+                        );
                     }
                 }
             }

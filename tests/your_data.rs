@@ -1047,3 +1047,49 @@ fn libra_export_in_pounds() {
     assert!(stderr(&out).contains("line 7"), "{}", stderr(&out));
     assert_eq!(imported(&env).len(), 2);
 }
+
+/// Weekly averages from the locale's first day, monthly ones, and which weigh-in stands for
+/// a day (two weigh-ins a minute apart on a Monday).
+#[test]
+fn averages_by_week_and_month_and_the_reading_of_a_day() {
+    let env = offline();
+    for (at, kg) in [
+        ("2026-01-05 07:00", "80.4"),
+        ("2026-01-05 07:01", "79.8"),
+        ("2026-01-06 07:00", "80.0"),
+        ("2026-01-12 07:00", "79.5"),
+        ("2026-01-13 07:00", "79.3"),
+    ] {
+        env.ok(&["add", "--weight", kg, "--at", at]);
+    }
+    let weeks = |lang: &str| -> Vec<Value> {
+        let out = env.heft_with(&["averages", "--format", "json"], &[("LC_ALL", lang)]);
+        assert!(out.status.success(), "{}", stderr(&out));
+        serde_json::from_str(&stdout(&out)).expect("JSON")
+    };
+    let monday = weeks("de_DE.UTF-8");
+    let spans: Vec<(&str, u64)> =
+        monday.iter().map(|w| (w["start"].as_str().unwrap(), w["weigh_ins"].as_u64().unwrap())).collect();
+    assert_eq!(spans, vec![("2026-01-12", 2), ("2026-01-05", 3)], "Monday weeks, newest first");
+    assert!((monday[1]["mean_kg"].as_f64().unwrap() - 80.066_666).abs() < 1e-3, "{monday:?}");
+    assert!(monday[0]["change_kg"].as_f64().unwrap() < 0.0, "the trend fell: {monday:?}");
+    let sunday = weeks("en_US.UTF-8");
+    assert_eq!(sunday[0]["start"], "2026-01-11", "US weeks start on Sunday");
+    let months = env.ok(&["averages", "--monthly"]);
+    assert!(months.starts_with("January 2026: 5 weigh-ins, mean 79.8"), "{months}");
+
+    let reading = |env: &Env| -> f64 {
+        let t: Value = serde_json::from_str(&env.ok(&["trend", "--format", "json", "--series"])).unwrap();
+        let day =
+            t["series"].as_array().unwrap().iter().find(|p| p["date"] == "2026-01-05").cloned().unwrap();
+        day["value_kg"].as_f64().unwrap()
+    };
+    assert_eq!(reading(&env), 80.4, "the first weigh-in stands for the day by default");
+    env.ok(&["method", "--day-reading", "lowest"]);
+    assert_eq!(reading(&env), 79.8);
+    assert!(env.ok(&["method"]).contains("Day reading: lowest"));
+    env.ok(&["method", "--day-reading", "mean"]);
+    assert!((reading(&env) - 80.1).abs() < 1e-9);
+    env.ok(&["method", "holt"]);
+    assert!(env.ok(&["method"]).contains("Day reading: mean"), "choosing a method keeps the day reading");
+}

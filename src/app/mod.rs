@@ -20,7 +20,9 @@ use crate::net::{self, CancellationToken};
 use crate::redact::ClientSecret;
 use crate::store::{Account, Store, StoreError, SyncState};
 use crate::sync::{self, Cancel, Progress, SyncError, SyncReport};
-use crate::trend::{self, Backtest, GoalBand, Method, Split, Trend, TrendSpec};
+use crate::trend::{
+    self, Backtest, DayReading, GoalBand, Method, Period, PeriodAverage, Split, Trend, TrendSpec,
+};
 use crate::units::MassUnit;
 use crate::withings::{Client, Waiting};
 
@@ -1091,7 +1093,27 @@ impl App {
             .smoothing_days
             .or(saved.and_then(|t| t.smoothing_days))
             .unwrap_or(trend::DEFAULT_SMOOTHING_DAYS);
-        Ok(TrendSpec { method, smoothing_days })
+        let day_reading = match saved.and_then(|t| t.day_reading.as_deref()) {
+            Some(r) => DayReading::parse(r).map_err(|e| ConfigError::BadTrend(e.to_string()))?,
+            None => DayReading::default(),
+        };
+        Ok(TrendSpec { method, smoothing_days, day_reading })
+    }
+
+    /// Chooses which weigh-in stands for a day in the account's daily trends, backtest and
+    /// figures (its first, lowest or mean).
+    pub fn set_day_reading(&self, userid: Option<&str>, reading: DayReading) -> Result<(), AppError> {
+        let a = self.account_for(userid)?;
+        let key = Self::settings_key(&a);
+        self.update_settings(|f| {
+            let setting = f.trend.entry(key).or_insert_with(|| TrendSetting {
+                method: Method::default().as_str().to_string(),
+                smoothing_days: None,
+                day_reading: None,
+            });
+            setting.day_reading = (reading != DayReading::First).then(|| reading.as_str().to_string());
+        })?;
+        Ok(())
     }
 
     /// Chooses an account's trend method (and `time-aware`'s smoothing time, in days).
@@ -1107,8 +1129,14 @@ impl App {
             return Err(AppError::BadInput(format!("a smoothing time of {s} days is not between 0 and 365")));
         }
         let a = self.account_for(userid)?;
-        let setting = TrendSetting { method: method.as_str().to_string(), smoothing_days };
-        self.update_settings(|f| f.trend.insert(Self::settings_key(&a), setting))?;
+        let key = Self::settings_key(&a);
+        self.update_settings(|f| {
+            let day_reading = f.trend.get(&key).and_then(|t| t.day_reading.clone());
+            f.trend.insert(
+                key,
+                TrendSetting { method: method.as_str().to_string(), smoothing_days, day_reading },
+            )
+        })?;
         Ok(())
     }
 
@@ -1120,7 +1148,7 @@ impl App {
     /// method chosen): the figures, the split and the window's refreshes share it.
     fn weight_trend(&self, a: &Account, choice: TrendChoice) -> Result<Arc<Trend>, AppError> {
         let spec = self.trend_spec_with(a, choice)?;
-        let key = format!("{}:{:?}:{}", a.id, spec.method, spec.smoothing_days);
+        let key = format!("{}:{:?}:{}:{:?}", a.id, spec.method, spec.smoothing_days, spec.day_reading);
         self.trends.get_or(self.data_version()?, key, || {
             let tz = self.store()?.timezone(a.id)?;
             Ok(trend::compute(&self.weights(a, MeasureType::WEIGHT)?, &tz, spec))
@@ -1160,17 +1188,36 @@ impl App {
         })
     }
 
+    /// The account's weekly (from the locale's first day) or monthly averages, newest first:
+    /// the mean of the counted weigh-ins, the trend at each period's end and its change.
+    pub fn averages(&self, userid: Option<&str>, monthly: bool) -> Result<Vec<PeriodAverage>, AppError> {
+        let a = self.account_for(userid)?;
+        let t = self.weight_trend(&a, TrendChoice::default())?;
+        let tz = self.store()?.timezone(a.id)?;
+        let period = if monthly {
+            Period::Month
+        } else {
+            Period::Week { first_day: crate::locale::current().first_weekday }
+        };
+        let points = self.weights(&a, MeasureType::WEIGHT)?;
+        if points.is_empty() {
+            return Err(ChartError::NoData("weight".into()).into());
+        }
+        Ok(trend::averages(&points, &t.days(), &tz, period))
+    }
+
     /// How well each method predicts this account's weigh-ins a week ahead, best first.
     pub fn backtest(&self, userid: Option<&str>) -> Result<Vec<Backtest>, AppError> {
         let a = self.account_for(userid)?;
         let spec = self.trend_spec(&a)?;
-        let key = format!("{}:{}", a.id, spec.smoothing_days);
+        let key = format!("{}:{}:{:?}", a.id, spec.smoothing_days, spec.day_reading);
         let tests = self.backtests.get_or(self.data_version()?, key, || {
             let tz = self.store()?.timezone(a.id)?;
             Ok::<_, AppError>(trend::backtest(
                 &self.weights(&a, MeasureType::WEIGHT)?,
                 &tz,
                 spec.smoothing_days,
+                spec.day_reading,
             ))
         })?;
         Ok(tests.as_ref().clone())

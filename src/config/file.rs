@@ -55,6 +55,9 @@ pub struct TrendSetting {
     pub method: String,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub smoothing_days: Option<f64>,
+    /// "first" (none), "lowest" or "mean": which weigh-in stands for a day.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub day_reading: Option<String>,
 }
 
 /// Which version of the file a copy in memory was read from: an atomic write makes a new file,

@@ -1,5 +1,6 @@
 //! How well each method predicts: the trend of day d (for Holt, level + 7 × slope) against the
-//! first weigh-in of day d + 7, as a mean absolute error over the whole history.
+//! reading of day d + 7 (its first, lowest or mean weigh-in: the account's [`DayReading`]), as
+//! a mean absolute error over the whole history.
 
 use std::collections::HashMap;
 
@@ -7,7 +8,7 @@ use jiff::civil::Date;
 use jiff::tz::TimeZone;
 use serde::Serialize;
 
-use super::{Method, TrendSpec, compute};
+use super::{DayReading, Method, TrendSpec, compute, daily};
 
 /// Days ahead a trend is asked to predict.
 pub const HORIZON_DAYS: i64 = 7;
@@ -21,13 +22,22 @@ pub struct Backtest {
 }
 
 /// Every method's error on `points`, best first; methods with nothing to predict are left out.
-pub fn backtest(points: &[(i64, f64)], tz: &TimeZone, smoothing_days: f64) -> Vec<Backtest> {
+pub fn backtest(
+    points: &[(i64, f64)],
+    tz: &TimeZone,
+    smoothing_days: f64,
+    reading: DayReading,
+) -> Vec<Backtest> {
+    // Every method is asked for the same thing: the day's reading a week ahead.
+    let actual: HashMap<Date, f64> = daily::series(points, tz, reading)
+        .into_iter()
+        .filter(|d| d.measured)
+        .map(|d| (d.date, d.value))
+        .collect();
     let mut out: Vec<Backtest> = Method::ALL
         .iter()
         .filter_map(|&method| {
-            let days = compute(points, tz, TrendSpec { method, smoothing_days }).days();
-            let actual: HashMap<Date, f64> =
-                days.iter().filter_map(|d| d.first_weigh_in.map(|w| (d.date, w))).collect();
+            let days = compute(points, tz, TrendSpec { method, smoothing_days, day_reading: reading }).days();
             let (mut sum, mut n) = (0.0, 0usize);
             for d in &days {
                 let Ok(target) = d.date.checked_add(jiff::Span::new().days(HORIZON_DAYS)) else { continue };
@@ -55,7 +65,7 @@ mod tests {
         // 0.1 kg a day down, every day for a year: the classic average lags behind the loss,
         // Holt's slope carries the trend forward.
         let pts: Vec<(i64, f64)> = (0..365).map(|d| (T0 + d * DAY, 95.0 - 0.1 * d as f64)).collect();
-        let r = backtest(&pts, &TimeZone::UTC, DEFAULT_SMOOTHING_DAYS);
+        let r = backtest(&pts, &TimeZone::UTC, DEFAULT_SMOOTHING_DAYS, DayReading::First);
         assert_eq!(r.len(), 5);
         assert!(matches!(r[0].method, Method::HoltResponsive | Method::Holt), "best: {:?}", r[0]);
         let ema = r.iter().find(|b| b.method == Method::Ema).unwrap();
@@ -71,7 +81,7 @@ mod tests {
         // Alternating ±0.5 kg around 80: a slope only chases the noise.
         let pts: Vec<(i64, f64)> =
             (0..200).map(|d| (T0 + d * DAY, 80.0 + if d % 2 == 0 { 0.5 } else { -0.5 })).collect();
-        let r = backtest(&pts, &TimeZone::UTC, DEFAULT_SMOOTHING_DAYS);
+        let r = backtest(&pts, &TimeZone::UTC, DEFAULT_SMOOTHING_DAYS, DayReading::First);
         let responsive = r.iter().find(|b| b.method == Method::HoltResponsive).unwrap();
         assert!(r[0].mae_kg < responsive.mae_kg, "{r:?}");
         assert_ne!(r[0].method, Method::HoltResponsive);

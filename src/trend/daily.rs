@@ -1,11 +1,12 @@
-//! The daily methods: one value per local day (the day's first weigh-in), missing days filled
+//! The daily methods: one value per local day (the day's first, lowest or mean weigh-in, as
+//! the account's [`DayReading`] says), missing days filled
 //! by linear interpolation between their neighbours (nothing before the first or after the
 //! last), then smoothed once per day.
 
 use jiff::civil::Date;
 use jiff::tz::TimeZone;
 
-use super::{TrendPoint, local_day, noon};
+use super::{DayReading, TrendPoint, local_day, noon};
 
 /// The Hacker's Diet's smoothing: each day moves 10 % of the way to the day's weight.
 pub const EMA_ALPHA: f64 = 0.1;
@@ -19,20 +20,24 @@ pub struct DailyValue {
     pub measured: bool,
 }
 
-/// The daily series of `points` (`(unix seconds, value)`, any order) in `tz`.
-pub fn series(points: &[(i64, f64)], tz: &TimeZone) -> Vec<DailyValue> {
+/// The daily series of `points` (`(unix seconds, value)`, any order) in `tz`, each day's value
+/// its `reading`; a day's time is its first weigh-in's.
+pub fn series(points: &[(i64, f64)], tz: &TimeZone, reading: DayReading) -> Vec<DailyValue> {
     let mut sorted: Vec<(i64, f64)> = points.to_vec();
     sorted.sort_by_key(|p| p.0);
     // Group by local day number first (integer maths with the zone's offset at that instant,
     // so a DST change moves the day boundary with the clock); dates once per day.
-    let mut firsts: Vec<(i64, i64, f64)> = Vec::new();
+    let mut by_day: Vec<(i64, i64, Vec<f64>)> = Vec::new();
     for (ts, v) in sorted {
         let Ok(t) = jiff::Timestamp::from_second(ts) else { continue };
         let n = (ts + i64::from(tz.to_offset(t).seconds())).div_euclid(super::DAY);
-        if firsts.last().is_none_or(|(last, _, _)| *last != n) {
-            firsts.push((n, ts, v));
+        match by_day.last_mut() {
+            Some((last, _, values)) if *last == n => values.push(v),
+            _ => by_day.push((n, ts, vec![v])),
         }
     }
+    let firsts: Vec<(i64, i64, f64)> =
+        by_day.iter().map(|(n, ts, values)| (*n, *ts, reading.of(values))).collect();
     let days: Vec<(Date, i64, f64)> =
         firsts.iter().filter_map(|&(_, ts, v)| local_day(ts, tz).map(|d| (d, ts, v))).collect();
     let mut out = Vec::with_capacity(days.len());
@@ -86,6 +91,24 @@ pub fn holt(days: &[DailyValue], alpha: f64, beta: f64) -> Vec<TrendPoint> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Two weigh-ins a minute apart (before and after breakfast, say): the day's value is the
+    /// first, the lowest or their mean, as chosen; one weigh-in a day is the same for all three.
+    #[test]
+    fn the_day_reading_picks_the_value_of_a_day() {
+        let t0 = 1_709_280_000;
+        let pts = [(t0, 80.4), (t0 + 60, 79.8), (t0 + 86_400, 79.9)];
+        let day = |r: DayReading| series(&pts, &TimeZone::UTC, r).iter().map(|d| d.value).collect::<Vec<_>>();
+        assert_eq!(day(DayReading::First), vec![80.4, 79.9]);
+        assert_eq!(day(DayReading::Lowest), vec![79.8, 79.9]);
+        let mean = day(DayReading::Mean);
+        assert!((mean[0] - 80.1).abs() < 1e-9 && mean[1] == 79.9, "{mean:?}");
+        assert_eq!(
+            series(&pts, &TimeZone::UTC, DayReading::Lowest)[0].at,
+            t0,
+            "the day's time is its first weigh-in's"
+        );
+    }
     use crate::trend::DAY;
     use jiff::civil::date;
 
@@ -99,7 +122,7 @@ mod tests {
             (T0 + DAY, 81.0),
             (T0 + 3 * DAY, 79.0), // day 3 missing: interpolated as 80.0
         ];
-        let t = ema(&series(&pts, &TimeZone::UTC), EMA_ALPHA);
+        let t = ema(&series(&pts, &TimeZone::UTC, DayReading::First), EMA_ALPHA);
         assert_eq!(t.len(), 4);
         assert_eq!(t[0].trend, 80.0);
         assert!((t[1].trend - 80.1).abs() < 1e-9); // 80 + 0.1 (81 − 80)
@@ -122,13 +145,13 @@ mod tests {
             (at("2024-03-31T23:30:00+02:00[Europe/Paris]"), 99.0), // same local day: ignored
             (at("2024-04-01T00:10:00+02:00[Europe/Paris]"), 82.0),
         ];
-        let s = series(&pts, &paris);
+        let s = series(&pts, &paris, DayReading::First);
         let days: Vec<(Date, f64)> = s.iter().map(|d| (d.date, d.value)).collect();
         assert_eq!(
             days,
             vec![(date(2024, 3, 30), 80.0), (date(2024, 3, 31), 81.0), (date(2024, 4, 1), 82.0)]
         );
-        let utc_days = series(&pts, &TimeZone::UTC).len();
+        let utc_days = series(&pts, &TimeZone::UTC, DayReading::First).len();
         assert_eq!(utc_days, 2, "in UTC the same weigh-ins fall on two days");
     }
 }

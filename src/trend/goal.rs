@@ -50,7 +50,7 @@ pub fn goal_band(days: &[DayTrend], goal: f64) -> Option<GoalBand> {
     let rate = weekly_rate(days)?;
     let per_day = rate / 7.0;
     let recent = &days[days.len().saturating_sub(NOISE_DAYS)..];
-    let residuals: Vec<f64> = recent.iter().filter_map(|d| d.first_weigh_in.map(|w| w - d.trend)).collect();
+    let residuals: Vec<f64> = recent.iter().filter_map(|d| d.reading.map(|w| w - d.trend)).collect();
     let noise = if residuals.len() >= 3 {
         (residuals.iter().map(|r| r * r).sum::<f64>() / (residuals.len() - 1) as f64).sqrt()
     } else {
@@ -59,7 +59,7 @@ pub fn goal_band(days: &[DayTrend], goal: f64) -> Option<GoalBand> {
     let pace: Vec<(f64, f64)> = days[days.len().saturating_sub(PACE_DAYS)..]
         .iter()
         .enumerate()
-        .filter_map(|(i, d)| d.first_weigh_in.map(|w| (i as f64, w)))
+        .filter_map(|(i, d)| d.reading.map(|w| (i as f64, w)))
         .collect();
     let se = fit(&pace).map(|f| f.slope_se).filter(|s| s.is_finite()).unwrap_or(0.0);
     let down = goal < last.trend;

@@ -9,6 +9,7 @@
 //! - `time-aware` (Libra): every weigh-in, k = 1 − exp(−Δt / S), T += k (W − T).
 
 mod anomaly;
+mod averages;
 mod backtest;
 mod daily;
 mod goal;
@@ -20,6 +21,7 @@ use jiff::tz::TimeZone;
 use serde::Serialize;
 
 pub use anomaly::{Anomaly, Reason, anomalies};
+pub use averages::{Period, PeriodAverage, averages};
 pub use backtest::{Backtest, backtest};
 pub use goal::{GoalBand, goal_band};
 pub use split::{Split, paired, split};
@@ -90,17 +92,65 @@ impl Method {
     }
 }
 
+/// Which of a day's weigh-ins stands for the day in the daily methods (ema, Holt), their
+/// backtest and the figures: the first (the Hacker's Diet's rule), the lowest or their mean.
+/// `time-aware` and the anomaly baseline use every weigh-in whatever this says.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[serde(rename_all = "lowercase")]
+pub enum DayReading {
+    #[default]
+    First,
+    Lowest,
+    Mean,
+}
+
+#[derive(Debug, Clone, thiserror::Error)]
+#[error("unknown day reading {0:?}; use first, lowest or mean")]
+pub struct UnknownDayReading(pub String);
+
+impl DayReading {
+    pub const ALL: [DayReading; 3] = [DayReading::First, DayReading::Lowest, DayReading::Mean];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            DayReading::First => "first",
+            DayReading::Lowest => "lowest",
+            DayReading::Mean => "mean",
+        }
+    }
+
+    pub fn parse(s: &str) -> Result<DayReading, UnknownDayReading> {
+        DayReading::ALL.into_iter().find(|r| r.as_str() == s).ok_or_else(|| UnknownDayReading(s.to_string()))
+    }
+
+    /// The value standing for a day of `values` (in time order; never empty).
+    pub fn of(self, values: &[f64]) -> f64 {
+        match self {
+            DayReading::First => values[0],
+            DayReading::Lowest => values.iter().copied().fold(f64::INFINITY, f64::min),
+            DayReading::Mean => values.iter().sum::<f64>() / values.len() as f64,
+        }
+    }
+}
+
 /// How a trend is computed.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct TrendSpec {
     pub method: Method,
     /// `time-aware`'s S, in days.
     pub smoothing_days: f64,
+    /// Which weigh-in stands for a day (daily methods only).
+    pub day_reading: DayReading,
 }
 
 impl Default for TrendSpec {
     fn default() -> Self {
-        TrendSpec { method: Method::Ema, smoothing_days: DEFAULT_SMOOTHING_DAYS }
+        TrendSpec {
+            method: Method::Ema,
+            smoothing_days: DEFAULT_SMOOTHING_DAYS,
+            day_reading: DayReading::First,
+        }
     }
 }
 
@@ -139,8 +189,8 @@ pub struct DayTrend {
     pub date: Date,
     pub trend: f64,
     pub slope: f64,
-    /// The day's first weigh-in, if it had one.
-    pub first_weigh_in: Option<f64>,
+    /// The day's reading (its first, lowest or mean weigh-in: [`DayReading`]), if it had one.
+    pub reading: Option<f64>,
 }
 
 /// Computes `spec`'s trend of `points` (`(unix seconds, value)`, any order), with days in `tz`.
@@ -148,7 +198,7 @@ pub fn compute(points: &[(i64, f64)], tz: &TimeZone, spec: TrendSpec) -> Trend {
     let points = if spec.method == Method::TimeAware {
         time_aware::trend(points, tz, spec.smoothing_days)
     } else {
-        let series = daily::series(points, tz);
+        let series = daily::series(points, tz, spec.day_reading);
         match spec.method.holt() {
             Some((alpha, beta)) => daily::holt(&series, alpha, beta),
             None => daily::ema(&series, daily::EMA_ALPHA),
@@ -174,7 +224,7 @@ impl Trend {
                     date: p.date,
                     trend: p.trend,
                     slope: p.slope,
-                    first_weigh_in: p.measured.then_some(p.value),
+                    reading: p.measured.then_some(p.value),
                 })
                 .collect();
         }
@@ -188,11 +238,11 @@ impl Trend {
             if let Some(prev) = out.last().copied() {
                 let mut d = prev.date.tomorrow().ok();
                 while let Some(day) = d.filter(|day| *day < p.date) {
-                    out.push(DayTrend { date: day, first_weigh_in: None, ..prev });
+                    out.push(DayTrend { date: day, reading: None, ..prev });
                     d = day.tomorrow().ok();
                 }
             }
-            out.push(DayTrend { date: p.date, trend: p.trend, slope: 0.0, first_weigh_in: Some(p.value) });
+            out.push(DayTrend { date: p.date, trend: p.trend, slope: 0.0, reading: Some(p.value) });
         }
         out
     }
@@ -273,7 +323,7 @@ mod tests {
         let t =
             compute(&[(T0, 60.0), (T0 + 7 * DAY, 61.0)], &TimeZone::UTC, TrendSpec::of(Method::TimeAware));
         assert_eq!(values(&t), vec![60.0, 60.632]);
-        let slower = TrendSpec { method: Method::TimeAware, smoothing_days: 14.0 };
+        let slower = TrendSpec { method: Method::TimeAware, smoothing_days: 14.0, ..TrendSpec::default() };
         let t = compute(&[(T0, 60.0), (T0 + 7 * DAY, 61.0)], &TimeZone::UTC, slower);
         assert!((t.points[1].trend - (60.0 + 1.0 - (-0.5f64).exp())).abs() < 1e-9, "S = 14 days");
     }
@@ -303,6 +353,6 @@ mod tests {
         let days = t.days();
         assert_eq!(days.len(), 4, "one value per day from the first to the last weigh-in");
         assert_eq!((days[1].trend, days[2].trend), (60.0, 60.0));
-        assert_eq!((days[1].first_weigh_in, days[3].first_weigh_in), (None, Some(61.0)));
+        assert_eq!((days[1].reading, days[3].reading), (None, Some(61.0)));
     }
 }
