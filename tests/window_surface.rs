@@ -13,13 +13,6 @@ fn read(rel: &str) -> String {
     std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
 }
 
-/// The quoted names between `start` and the next `end`, in order.
-fn quoted_between(text: &str, start: &str, end: &str) -> Vec<String> {
-    let from = text.find(start).unwrap_or_else(|| panic!("no {start:?}")) + start.len();
-    let to = from + text[from..].find(end).unwrap_or_else(|| panic!("no {end:?} after {start:?}"));
-    text[from..to].split('"').skip(1).step_by(2).map(str::to_string).collect()
-}
-
 /// The commands src-tauri/src/ipc.rs lists (`commands! { name(Args) -> Answer; … }`): the
 /// invoke handler and build.rs's permissions are made from this list.
 fn listed_commands() -> BTreeSet<String> {
