@@ -64,15 +64,18 @@ fn demo_connect_sync_units_offline_restart_and_a_forged_deep_link() {
     d.click("demo-button");
     d.wait("the connected main view", 60, |d| d.visible("app") && d.text("account").contains("Demo user"));
     d.wait("the end of the first sync", 60, |d| d.text("progress-text").starts_with("Synced"));
+    d.view("accounts");
     d.wait("the first sync in the history", 20, |d| d.text("history").contains("full"));
     assert!(d.text("history").contains("added"), "{}", d.text("history"));
     let progress_events: u64 =
         d.js("return Number(document.body.dataset.progressEvents || 0);").as_u64().unwrap_or(0);
     assert!(progress_events > 0, "progress events reached the window");
+    d.view("overview");
     d.wait("the chart", 30, |d| {
         d.js("return !!document.querySelector('#chart svg');").as_bool().unwrap_or(false)
     });
     eprintln!("first chart after demo connect + sync: {:?} from launch", started.elapsed());
+    walk_the_views(&d, "light");
 
     // The latest weigh-in shown equals the simulator's ground truth.
     let sim = d.text("demo-url").replace("Demo simulator: ", "");
@@ -89,8 +92,10 @@ fn demo_connect_sync_units_offline_restart_and_a_forged_deep_link() {
         .expect("a weigh-in");
     let m = latest["measures"].as_array().unwrap().iter().find(|m| m["type"] == 1).unwrap();
     let kg = m["value"].as_f64().unwrap() * 10f64.powi(m["unit"].as_i64().unwrap() as i32);
+    d.view("weigh-ins");
     let shown = d.js("return document.querySelector('#recent tr td:nth-child(2)').textContent;");
     assert_eq!(shown.as_str().unwrap(), format!("{kg:.1} kg"), "latest weigh-in as Withings has it");
+    d.view("overview");
     d.screenshot("main-light.png");
 
     // The window's surface: a command the capability does not grant is refused by Tauri, not
@@ -121,6 +126,7 @@ fn demo_connect_sync_units_offline_restart_and_a_forged_deep_link() {
     assert_eq!(styled.as_str(), Some("flex"), "style.css applies: {styled}");
 
     // Unit toggle: the trend weight in pounds is the same weight.
+    d.view("overview");
     let trend_kg = kg_of(&d.text("trend-weight"));
     d.click("unit-lb");
     d.wait("pounds", 20, |d| d.text("trend-weight").ends_with("lb"));
@@ -131,23 +137,26 @@ fn demo_connect_sync_units_offline_restart_and_a_forged_deep_link() {
 
     // The trend lab: the backtest ranks every method, the split names fat and lean, BMI from
     // the simulator's height, and choosing a method redraws the chart with it.
+    d.view("trends");
     d.wait("the backtest table", 30, |d| {
         d.js("return document.querySelectorAll('#backtest tr').length;").as_u64() == Some(5)
     });
     assert!(d.text("backtest").contains("best for you"), "{}", d.text("backtest"));
     d.wait("the split", 30, |d| d.text("split-sentence").contains("fat"));
     assert!(d.text("split-sentence").contains("lean"), "{}", d.text("split-sentence"));
+    d.view("overview");
     assert!(d.visible("bmi-figure"), "BMI from the latest height");
     let chart_says = |d: &Driver, what: &str| {
         d.js(&format!("return document.querySelector('#chart svg').innerHTML.includes('{what}');")).as_bool()
             == Some(true)
     };
     assert!(chart_says(&d, "Trend (ema)"), "the default method");
+    d.view("trends");
     d.js("const m = document.getElementById('method'); m.value = 'holt'; m.dispatchEvent(new Event('change')); return true;");
-    d.wait("the chart with Holt's trend", 30, |d| chart_says(d, "Trend (holt)"));
-    d.js("document.querySelector('.lab').scrollIntoView(); return true;");
+    d.wait("Holt in the backtest", 30, |d| d.text("backtest").contains("in use"));
     d.screenshot("main-lab.png");
-    d.js("window.scrollTo(0, 0); return true;");
+    d.view("overview");
+    d.wait("the chart with Holt's trend", 30, |d| chart_says(d, "Trend (holt)"));
 
     your_data(&d, dialogs.path());
     everything_in_the_window(&d, dialogs.path(), &sim);
@@ -160,6 +169,8 @@ fn demo_connect_sync_units_offline_restart_and_a_forged_deep_link() {
     if let Some(pid) = app_pid() {
         eprintln!("app memory after syncing: {} (debug build)", rss(pid));
     }
+    // The view a person leaves is the one the next launch opens.
+    d.view("trends");
     drop(d);
     std::thread::sleep(Duration::from_secs(1));
 
@@ -173,6 +184,8 @@ fn demo_connect_sync_units_offline_restart_and_a_forged_deep_link() {
     let refs: Vec<(&str, &str)> = env2.iter().map(|(a, b)| (a.as_str(), b.as_str())).collect();
     let restarted = Instant::now();
     let d = Driver::launch(Path::new(env!("CARGO_BIN_EXE_heft-desktop")), &refs);
+    d.wait("the view of the last launch", 30, |d| d.visible("view-trends"));
+    d.view("overview");
     d.wait("the chart, offline", 30, |d| {
         d.js("return !!document.querySelector('#chart svg');").as_bool().unwrap_or(false)
     });
@@ -184,8 +197,10 @@ fn demo_connect_sync_units_offline_restart_and_a_forged_deep_link() {
     assert_eq!(kg_of(&d.text("trend-weight")), trend_kg, "and the same trend");
     let german = d.text("trend-weight");
     assert!(german.contains(',') && german.ends_with(" kg"), "German writes a decimal comma: {german}");
+    d.view("weigh-ins");
     let row = d.js("return document.querySelector('#recent tr td:nth-child(2)').textContent;");
     assert!(row.as_str().is_some_and(|w| w.contains(',')), "the list too: {row}");
+    d.view("overview");
     d.js("document.getElementById('chart-table-box').open = true; return true;");
     d.wait("the table in German", 10, |d| {
         d.js("const c = document.querySelector('#chart-table tbody td'); return !!c && c.textContent.includes(',');")
@@ -198,30 +213,23 @@ fn demo_connect_sync_units_offline_restart_and_a_forged_deep_link() {
         "the sync interval chosen in Settings survived the restart"
     );
     withings_changes_in_the_history(&d, &d.text("demo-url").replace("Demo simulator: ", ""));
-    d.screenshot("main-dark.png");
-    d.js("document.querySelector('.health').scrollIntoView(); return true;");
-    d.screenshot("main-health-dark.png");
-    d.js("window.scrollTo(0, 0); return true;");
+    walk_the_views(&d, "dark");
 
-    // The smallest supported window: 800×600 with nothing cut off sideways.
+    // The smallest supported window: 800×600, and in every view nothing cut off sideways.
     d.call("POST", "/window/rect", Some(json!({"width": 800, "height": 600})));
     d.wait("an 800-pixel-wide window", 10, |d| {
         d.js("return window.innerWidth;").as_i64().unwrap_or(0) <= 800
     });
-    let overflow = d.js("const w = window.innerWidth; \
-         const wide = [...document.querySelectorAll('#app *')].filter(e => e.offsetParent !== null \
-           && e.getBoundingClientRect().right > w + 1).map(e => e.id || e.tagName); \
-         return {scroll: document.documentElement.scrollWidth, width: w, wide: wide.slice(0, 5)};");
-    assert!(
-        overflow["scroll"].as_i64() <= overflow["width"].as_i64()
-            && overflow["wide"].as_array().is_some_and(|a| a.is_empty()),
-        "at 800×600 everything fits the width: {overflow}"
-    );
-    assert!(d.visible("sync-button"), "Sync stays reachable at 800×600");
-    d.screenshot("main-800x600.png");
+    walk_the_views(&d, "800x600");
+    for view in VIEWS {
+        d.view(view);
+        nothing_cut_off(&d, view);
+        assert!(d.visible("sync-button"), "Sync stays reachable at 800×600 in {view}");
+    }
 
     // Connect waiting for the browser (this run's browser never comes back): the window answers
     // meanwhile, and Cancel ends the wait before anything arrives.
+    d.view("accounts");
     d.click("add-button");
     d.click("demo-button");
     let waiting =
@@ -235,6 +243,7 @@ fn demo_connect_sync_units_offline_restart_and_a_forged_deep_link() {
     eprintln!("Cancel while Connect waits for the browser: {:?}", pressed.elapsed());
 
     // The demo can be removed, history and all: back to the welcome screen.
+    d.view("accounts");
     d.click("remove-demo");
     d.click("remove-demo");
     d.wait("the welcome screen after removing the demo", 20, |d| d.visible("welcome") && !d.visible("app"));
@@ -315,6 +324,7 @@ fn the_window_answers_while_withings_waits(d: &Driver, sim: &str) {
 /// removed and connected again, so its first sync is a first download.)
 fn a_first_download_waits_and_carries_on(d: &Driver, sim: &str) {
     let control = SimControl::new(sim);
+    d.view("accounts");
     d.click("remove-demo");
     d.click("remove-demo");
     d.wait("the welcome screen after removing the demo", 20, |d| d.visible("welcome") && !d.visible("app"));
@@ -414,6 +424,7 @@ fn your_data(d: &Driver, dialogs: &Path) {
     };
 
     // Guests: the demo scale has them; "Mine" counts one, and the count to review drops.
+    d.view("weigh-ins");
     d.click("show-review");
     // Only once the list is the review list (every row awaiting review), not the full list
     // it replaces, which may hold some too.
@@ -464,6 +475,7 @@ fn your_data(d: &Driver, dialogs: &Path) {
         ));
         assert_eq!(clicked, Value::Bool(true), "a {label} button under the chart");
     };
+    d.view("overview");
     click_newest(d);
     d.wait("the clicked weigh-in", 20, |d| d.visible("point") && d.text("point").contains("kg"));
     let clicked =
@@ -472,6 +484,7 @@ fn your_data(d: &Driver, dialogs: &Path) {
     d.wait("the chart's weigh-in excluded", 20, |d| {
         rows(d, &format!("[data-grpid=\"{clicked}\"][data-standing=excluded]")) == 1
     });
+    d.view("weigh-ins");
     click_in_row(d, &format!("[data-grpid=\"{clicked}\"]"), "Include");
     d.wait("it counts again", 20, |d| {
         rows(d, &format!("[data-grpid=\"{clicked}\"][data-standing=counted]")) == 1
@@ -503,6 +516,7 @@ fn your_data(d: &Driver, dialogs: &Path) {
     d.wait("the entry deleted", 20, |d| rows(d, &format!("[data-grpid=\"{entry}\"]")) == 0);
 
     // The account's name, for a household on one scale.
+    d.view("accounts");
     d.js("document.getElementById('account-name').value = 'Anna'; return true;");
     d.click("account-save");
     d.wait("the account named", 20, |d| d.text("account").contains("Anna"));
@@ -512,10 +526,12 @@ fn your_data(d: &Driver, dialogs: &Path) {
     d.js("document.getElementById('account-goal').value = '75'; return true;");
     d.click("account-save");
     d.wait("the goal set", 20, |d| d.text("goal-line").starts_with("Goal 75.0 kg"));
+    d.view("overview");
     d.wait("the goal drawn", 20, |d| {
         d.js("return document.querySelector('#chart svg').innerHTML.includes('Goal 75.0');")
             == Value::Bool(true)
     });
+    d.view("accounts");
     d.js("document.getElementById('account-goal').value = ''; return true;");
     d.click("account-save");
     d.wait("Withings' goal again", 20, |d| d.text("goal-line") == withings_goal);
@@ -528,6 +544,7 @@ fn your_data(d: &Driver, dialogs: &Path) {
     )
     .unwrap();
     std::fs::write(dialogs.join("next-open"), csv.to_str().unwrap()).unwrap();
+    d.view("your-data");
     d.click("import-button");
     d.wait("the import's result", 30, |d| d.text("import-result").starts_with("Imported"));
     assert!(
@@ -536,9 +553,7 @@ fn your_data(d: &Driver, dialogs: &Path) {
         "{}",
         d.text("import-result")
     );
-    d.js("document.querySelector('.your-data').scrollIntoView(); return true;");
     d.screenshot("main-your-data.png");
-    d.js("window.scrollTo(0, 0); return true;");
 }
 
 /// Settings, the health panel, export, disconnect and reconnect, delete and restore from the
@@ -547,16 +562,14 @@ fn everything_in_the_window(d: &Driver, dialogs: &Path, sim: &str) {
     let control = SimControl::new(sim);
 
     // The health panel after a good sync.
+    d.view("accounts");
     d.wait("the health panel", 20, |d| d.text("health").contains("Last successful sync"));
     let health = d.text("health");
     assert!(health.contains("valid until") && health.contains("Your consent"), "{health}");
 
     // Settings: a theme and a sync interval, kept (checked again after the restart).
-    d.click("settings-button");
-    d.wait("the settings dialog", 10, |d| {
-        d.js("return document.getElementById('settings').open;") == Value::Bool(true)
-            && !d.text("pref-dir").is_empty()
-    });
+    d.view("settings");
+    d.wait("the settings", 10, |d| !d.text("pref-dir").is_empty());
     assert_eq!(d.text("pref-callback"), "http://localhost:8765/callback", "the URL to register");
     d.js("document.getElementById('pref-theme').value = 'dark'; document.getElementById('pref-every').value = 'daily'; return true;");
     d.click("settings-save");
@@ -568,7 +581,6 @@ fn everything_in_the_window(d: &Driver, dialogs: &Path, sim: &str) {
     d.wait("the system theme again", 10, |d| {
         d.js("return document.documentElement.dataset.theme === undefined;") == Value::Bool(true)
     });
-    d.click("settings-close");
 
     // Export everything through the (test-answered) save dialog.
     let groups_of = |d: &Driver| {
@@ -576,6 +588,7 @@ fn everything_in_the_window(d: &Driver, dialogs: &Path, sim: &str) {
     };
     let stored = groups_of(d).as_u64().unwrap_or(0);
     let trend = d.text("trend-weight");
+    d.view("your-data");
     d.js("document.querySelector('[data-export=json]').click(); return true;");
     d.wait("the export", 20, |d| d.text("import-result").starts_with("Exported"));
     let backup = dialogs.join("heft-export.json");
@@ -587,6 +600,7 @@ fn everything_in_the_window(d: &Driver, dialogs: &Path, sim: &str) {
     assert!(backup.exists(), "the file is written");
 
     // Disconnect (confirmed): the history stays, the panel says to reconnect; Reconnect works.
+    d.view("accounts");
     d.click("disconnect-button");
     d.wait("the confirmation", 10, |d| d.visible("confirm"));
     d.click("confirm-no");
@@ -664,14 +678,14 @@ fn everything_in_the_window(d: &Driver, dialogs: &Path, sim: &str) {
     assert!(!d.text("health").contains("Last problem"), "a good sync clears the problem");
 
     chart_in_the_window(d, dialogs);
-    d.js("document.querySelector('.health').scrollIntoView(); return true;");
+    d.view("accounts");
     d.screenshot("main-health.png");
-    d.js("window.scrollTo(0, 0); return true;");
 }
 
 /// The chart saved as PNG, read as a table, hovered (every series at the date) and its tabs
 /// moved with the arrow keys.
 fn chart_in_the_window(d: &Driver, dialogs: &Path) {
+    d.view("overview");
     d.js("document.querySelector('[data-save-chart=png]').click(); return true;");
     d.wait("the chart saved", 20, |d| d.text("chart-saved").starts_with("Saved"));
     let png = std::fs::read(dialogs.join("heft-weight.png")).expect("the PNG is written");
@@ -715,6 +729,7 @@ fn chart_in_the_window(d: &Driver, dialogs: &Path) {
 /// next sync lists exactly those in the history.
 fn withings_changes_in_the_history(d: &Driver, sim: &str) {
     let control = SimControl::new(sim);
+    d.view("accounts");
     let truth = control.get("truth");
     let weigh_ins: Vec<&Value> = truth["measuregrps"]
         .as_array()
@@ -747,6 +762,61 @@ fn withings_changes_in_the_history(d: &Driver, sim: &str) {
     assert!(
         newest.contains("no longer in Withings") && newest.contains("→") && newest.contains("new"),
         "{newest}"
+    );
+}
+
+/// The views, in the order of their tabs.
+const VIEWS: [&str; 6] = ["overview", "weigh-ins", "trends", "your-data", "accounts", "settings"];
+
+/// Every view in turn, each showing what the simulator sent, with a screenshot of each for
+/// the README (`docs/views/{view}-{variant}.png`).
+fn walk_the_views(d: &Driver, variant: &str) {
+    let shows: [(&str, &str); 6] = [
+        (
+            "the trend weight and the chart",
+            "return /[0-9]/.test(document.getElementById('trend-weight').textContent) && !!document.querySelector('#chart svg');",
+        ),
+        ("weigh-ins", "return document.querySelectorAll('#recent tr[data-grpid]').length > 0;"),
+        ("the backtest", "return document.querySelectorAll('#backtest tr').length === 5;"),
+        (
+            "the export buttons",
+            "return [...document.querySelectorAll('[data-export]')].every(b => b.getClientRects().length > 0);",
+        ),
+        (
+            "the health panel and the sync history",
+            "return document.getElementById('health').textContent.includes('Last successful sync') \
+               && document.querySelectorAll('#history > li details').length > 0;",
+        ),
+        ("the data folder", "return document.getElementById('pref-dir').textContent !== '';"),
+    ];
+    for (view, (what, script)) in VIEWS.into_iter().zip(shows) {
+        d.view(view);
+        d.wait(&format!("{what} in the {view} view"), 30, |d| d.js(script) == Value::Bool(true));
+        d.screenshot_for_docs(&format!("{view}-{variant}.png"));
+    }
+}
+
+/// In the view on screen nothing is wider than the window or than its own box, save what is
+/// meant to be: the scroll containers `.table-scroll` (the weigh-ins table and the chart's
+/// table, which scroll sideways in a narrow window) and `.sr-only` text (clipped on purpose,
+/// for screen readers). Names the offenders.
+fn nothing_cut_off(d: &Driver, view: &str) {
+    let found = d.js(
+        "const w = window.innerWidth; \
+         const name = (e) => e.id ? '#' + e.id : e.tagName.toLowerCase() \
+           + (typeof e.className === 'string' && e.className ? '.' + e.className.trim().split(/\\s+/).join('.') : ''); \
+         const shown = [...document.querySelectorAll('body *')] \
+           .filter((e) => e.getClientRects().length > 0 && !e.closest('.sr-only')); \
+         const cut = shown.filter((e) => !e.matches('.table-scroll') && e.scrollWidth > e.clientWidth + 1) \
+           .map((e) => name(e) + ' ' + e.scrollWidth + '>' + e.clientWidth); \
+         const wide = shown.filter((e) => !e.parentElement.closest('.table-scroll') \
+           && e.getBoundingClientRect().right > w + 1).map(name); \
+         return {page: document.documentElement.scrollWidth, width: w, cut, wide};",
+    );
+    let none = |k: &str| found[k].as_array().is_some_and(|a| a.is_empty());
+    assert!(
+        found["page"].as_i64() <= found["width"].as_i64() && none("cut") && none("wide"),
+        "at 800×600 the {view} view fits the width: {found}"
     );
 }
 

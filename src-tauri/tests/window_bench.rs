@@ -179,6 +179,8 @@ fn window_launch_and_memory() {
         d.text("progress-text").starts_with("Synced")
     });
     let sync_s = t0.elapsed().as_secs_f64();
+    // The window opens the view it was left on; the launches below start on the chart's.
+    d.view("overview");
     d.wait("the chart", 30, chart_shown);
     std::thread::sleep(Duration::from_secs(2));
     let (after, hwm) = memory(pid);

@@ -91,7 +91,6 @@ export async function loadChart(): Promise<void> {
     if (!document.body.dataset.firstChartMs) {
       afterPaint(() => {
         document.body.dataset.firstChartMs = String(Math.round(performance.now()));
-        document.body.classList.remove("starting");
       });
     }
     fillTable();

@@ -3,16 +3,17 @@
  * asked for at once (each is a round trip, and the first chart waits for them).
  */
 import { refresh } from "./app";
-import { askEarlyChart, wireChart } from "./chart";
-import { afterPaint, showMessage } from "./dom";
+import { askEarlyChart, chartShown, wireChart } from "./chart";
+import { showMessage } from "./dom";
 import { explain, setLocale } from "./format";
 import { syncNow, wireHeader } from "./header";
 import { commands } from "./ipc";
+import { onShow, wireNav } from "./nav";
 import { applyTheme } from "./theme";
 import type { Preferences } from "./types";
 import { wireAccounts } from "./views/accounts";
 import { wireOverview } from "./views/overview";
-import { applyPreferences, wireSettings } from "./views/settings";
+import { applyPreferences, loadSettings, wireSettings } from "./views/settings";
 import { wireTrends } from "./views/trends";
 import { wireWeighIns } from "./views/weigh-ins";
 import { wireWelcome } from "./views/welcome";
@@ -35,6 +36,11 @@ async function main(): Promise<void> {
   wireAccounts();
   wireSettings();
   wireWelcome();
+  // The chart of a view shown while it was hidden is drawn at its size; the settings are read
+  // again each time they are shown.
+  onShow("overview", chartShown);
+  onShow("settings", () => void loadSettings());
+  wireNav();
   await listening;
   const keychain = await keychainProblem;
   if (keychain) showMessage(explain(keychain), "error");
@@ -55,8 +61,6 @@ async function main(): Promise<void> {
     showMessage(explain(e), "error");
   }
   applyPreferences(prefs);
-  // No chart (the welcome screen, an error): the rest of the page shows now.
-  afterPaint(() => document.body.classList.remove("starting"));
   if (hasAccounts && prefs.sync_on_launch) void syncNow();
 }
 

@@ -152,6 +152,13 @@ impl Driver {
         self.js(&format!("document.getElementById('{id}').click(); return true;"));
     }
 
+    /// Goes to a view ("overview", "weigh-ins", "trends", "your-data", "accounts",
+    /// "settings") by its tab, as a person clicks it, and waits until it is on screen.
+    pub fn view(&self, name: &str) {
+        self.click(&format!("tab-{name}"));
+        self.wait(&format!("the {name} view"), 10, |d| d.visible(&format!("view-{name}")));
+    }
+
     /// Waits for a condition, saying what it waited for if it never came.
     pub fn wait(&self, what: &str, secs: u64, cond: impl FnMut(&Driver) -> bool) {
         self.wait_every(what, secs, Duration::from_millis(150), cond);
@@ -177,12 +184,20 @@ impl Driver {
     }
 
     pub fn screenshot(&self, name: &str) {
+        self.screenshot_into(&root().join("target/e2e-screenshots"), name);
+    }
+
+    /// A screenshot for the README, into `docs/views/` (committed).
+    pub fn screenshot_for_docs(&self, name: &str) {
+        self.screenshot_into(&root().join("docs/views"), name);
+    }
+
+    fn screenshot_into(&self, dir: &Path, name: &str) {
         std::thread::sleep(Duration::from_millis(500)); // let the last DOM change paint
         let b64 = self.call("GET", "/screenshot", None);
         if let Some(png) = b64.as_str().and_then(|s| base64::engine::general_purpose::STANDARD.decode(s).ok())
         {
-            let dir = root().join("target/e2e-screenshots");
-            let _ = std::fs::create_dir_all(&dir);
+            let _ = std::fs::create_dir_all(dir);
             let _ = std::fs::write(dir.join(name), png);
         }
     }
@@ -207,8 +222,9 @@ pub fn timed(d: &Driver, what: &str, act: impl Fn(&Driver), shown: impl FnMut(&D
 
 /// A unit, a range, Settings and an exclusion (and its undoing), each shown in the window,
 /// `during` something; how long each took to show, as `unit_ms=… range_ms=… settings_ms=…
-/// exclusion_ms=…`.
+/// exclusion_ms=…`. Ends on the overview.
 pub fn changes(d: &Driver, during: &str) -> String {
+    d.view("overview");
     let unit = timed(
         d,
         &format!("pounds {during}"),
@@ -226,16 +242,15 @@ pub fn changes(d: &Driver, during: &str) -> String {
         },
         |d| d.js("return document.getElementById('chart').dataset.from;") != from,
     );
+    // The settings are read from the core each time their view is shown.
+    d.js("document.getElementById('pref-dir').textContent = ''; return true;");
     let settings = timed(
         d,
         &format!("Settings {during}"),
-        |d| d.click("settings-button"),
-        |d| {
-            d.js("return document.getElementById('settings').open;") == Value::Bool(true)
-                && !d.text("pref-dir").is_empty()
-        },
+        |d| d.click("tab-settings"),
+        |d| d.visible("view-settings") && !d.text("pref-dir").is_empty(),
     );
-    d.click("settings-close");
+    d.view("weigh-ins");
     let newest = d.js("return document.querySelector('#recent tr[data-standing=counted]').dataset.grpid;");
     let newest = newest.as_str().expect("a counted weigh-in").to_string();
     let press = |d: &Driver, label: &str| {
@@ -254,6 +269,7 @@ pub fn changes(d: &Driver, during: &str) -> String {
     );
     press(d, "Include");
     d.wait("the weigh-in counted again", 20, |d| standing(d) == json!("counted"));
+    d.view("overview");
     format!("unit_ms={unit} range_ms={range} settings_ms={settings} exclusion_ms={exclusion}")
 }
 

@@ -25,7 +25,7 @@ const input = (id: string) => $<HTMLInputElement>(id);
 const select = (id: string) => $<HTMLSelectElement>(id);
 
 /** Fills the settings from the core (with the keychain asked whether a secret is saved). */
-export async function openSettings(): Promise<void> {
+export async function loadSettings(): Promise<void> {
   try {
     const p = await commands.preferences({ check_secret: true });
     select("pref-unit").value = p.unit;
@@ -43,7 +43,6 @@ export async function openSettings(): Promise<void> {
         ? "A secret for this client id is in your keychain."
         : "No secret saved yet.";
     $("settings-result").textContent = "";
-    $<HTMLDialogElement>("settings").showModal();
   } catch (e) {
     showMessage("The settings could not be read: " + explain(e), "error");
   }
@@ -72,8 +71,6 @@ async function saveSettings(): Promise<void> {
 }
 
 export function wireSettings(): void {
-  $("settings-button").addEventListener("click", () => void openSettings());
-  $("settings-close").addEventListener("click", () => $<HTMLDialogElement>("settings").close());
   $("settings-form").addEventListener("submit", (ev) => {
     ev.preventDefault();
     void saveSettings();

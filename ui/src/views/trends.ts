@@ -22,6 +22,10 @@ export async function loadSplit(): Promise<void> {
     );
     if (s === STALE) return;
     sentence.textContent = s.sentence;
+    // Said under the chart too, where the window was dragged.
+    const dragged = $("chart-window");
+    dragged.hidden = !store.get().window;
+    dragged.textContent = s.sentence + " — more under Trends (Alt+3).";
     const total = Math.abs(s.fat_change_kg) + Math.abs(s.lean_change_kg) || 1;
     const [fat, lean] = [...$("split-bar").children] as HTMLElement[];
     fat.style.width = ((100 * Math.abs(s.fat_change_kg)) / total).toFixed(1) + "%";
