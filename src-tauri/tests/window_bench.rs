@@ -132,6 +132,8 @@ fn window_launch_and_memory() {
         (browser_key, &browser),
         (mode_key, &mode),
         ("HEFT_LOG", "heft=debug"),
+        // The window as people get it: drawn on the CPU (main.rs).
+        ("HEFT_GPU", "0"),
     ];
 
     // The baseline's launch, through the same WebDriver route, to its page shown.

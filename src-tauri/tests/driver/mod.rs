@@ -81,6 +81,12 @@ impl Driver {
         cmd.args(["--port", &port.to_string(), "--native-port", &native.to_string()])
             .stdout(Stdio::null())
             .stderr(stderr);
+        // WebKitWebDriver's screenshots need WebKit's compositor, which Heft's window leaves
+        // off unless HEFT_GPU=1 (main.rs): the tests that take them run the GPU path; the
+        // window bench (HEFT_GPU=0) and tests/desktop-smoke.sh run the default one.
+        if !env.iter().any(|(k, _)| *k == "HEFT_GPU") {
+            cmd.env("HEFT_GPU", "1");
+        }
         for (k, v) in env {
             cmd.env(k, v);
         }
