@@ -27,6 +27,8 @@ node_modules: package-lock.json
 # app's build embeds, so every target that builds heft-desktop (clippy too) builds this first.
 ui: node_modules
 	npm run build
+	@if grep -nE '<script([^>]*)>[^<]|<style|[[:space:]]style=' ui/dist/index.html; then \
+	  echo "heft: ui/dist/index.html has inline script or style, which the CSP refuses" >&2; exit 1; fi
 
 # The front end's type check (strict) and its tests (vitest in jsdom, the shell mocked).
 ui-test: node_modules

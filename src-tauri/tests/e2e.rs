@@ -769,7 +769,7 @@ fn withings_changes_in_the_history(d: &Driver, sim: &str) {
 const VIEWS: [&str; 6] = ["overview", "weigh-ins", "trends", "your-data", "accounts", "settings"];
 
 /// Every view in turn, each showing what the simulator sent, with a screenshot of each for
-/// the README (`docs/views/{view}-{variant}.png`).
+/// the README (`{view}-{variant}.png`, see `Driver::screenshot_for_docs`).
 fn walk_the_views(d: &Driver, variant: &str) {
     let shows: [(&str, &str); 6] = [
         (

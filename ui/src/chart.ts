@@ -114,7 +114,7 @@ function valueText(v: number): string {
 }
 
 /** The index of the point of `pts` (in time order, not empty) nearest to `ts`. */
-export function nearestIn(pts: [number, number][], ts: number): number {
+function nearestIn(pts: [number, number][], ts: number): number {
   let lo = 0;
   let hi = pts.length - 1;
   while (lo < hi) {

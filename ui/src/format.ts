@@ -61,7 +61,7 @@ export function plural(n: number, one: string, many = one + "s"): string {
 }
 
 /** A thrown value as the shell sends errors (`{code, message}`), whatever was thrown. */
-export function asUiError(e: unknown): UiError {
+function asUiError(e: unknown): UiError {
   if (e && typeof e === "object" && "message" in e) {
     const { code, message } = e as { code?: unknown; message: unknown };
     return { code: (typeof code === "string" ? code : "internal") as UiError["code"], message: String(message) };

@@ -21,7 +21,7 @@ export function onShow(view: View, f: () => void): void {
 }
 
 /** The view of the last launch; the overview at first. */
-export function rememberedView(): View {
+function rememberedView(): View {
   try {
     const v = localStorage.getItem(REMEMBERED);
     return isView(v) ? v : "overview";

@@ -25,7 +25,7 @@ export interface State {
 
 /** What `load` resolves to when the answer came too late to be used. */
 export const STALE: unique symbol = Symbol("stale");
-export type Stale = typeof STALE;
+type Stale = typeof STALE;
 
 /** What most answers depend on: whose data, in which unit. */
 const ACCOUNT_AND_UNIT: (keyof State)[] = ["userid", "unit"];

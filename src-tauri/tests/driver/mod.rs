@@ -193,9 +193,13 @@ impl Driver {
         self.screenshot_into(&root().join("target/e2e-screenshots"), name);
     }
 
-    /// A screenshot for the README, into `docs/views/` (committed).
+    /// A screenshot the README shows: into `target/e2e-screenshots/views/`, and with
+    /// `HEFT_UPDATE_DOCS=1` into `docs/views/` too (committed; a plain test run leaves them).
     pub fn screenshot_for_docs(&self, name: &str) {
-        self.screenshot_into(&root().join("docs/views"), name);
+        self.screenshot_into(&root().join("target/e2e-screenshots/views"), name);
+        if std::env::var_os("HEFT_UPDATE_DOCS").is_some() {
+            self.screenshot_into(&root().join("docs/views"), name);
+        }
     }
 
     fn screenshot_into(&self, dir: &Path, name: &str) {

@@ -175,8 +175,11 @@ export function wireAccounts(): void {
       }
     }),
   );
+  // Another account connects through the welcome screen's choices, above the header.
   $("add-button").addEventListener("click", () => {
-    $("welcome").hidden = !$("welcome").hidden;
+    const welcome = $("welcome");
+    welcome.hidden = !welcome.hidden;
+    if (!welcome.hidden) welcome.scrollIntoView({ block: "start" });
   });
   part({ show: showAccount, load: loadHealth });
   part({ load: loadHistory });

@@ -7,7 +7,7 @@ import { store } from "../store";
 import type { ExportChoice, Imported, MassUnit } from "../types";
 
 /** The core's own words for what an import did (added, matched, repeated, and by which rule). */
-export function importSentence(r: Imported): string {
+function importSentence(r: Imported): string {
   if (r.kind === "withings") {
     let t = `${r.summary} from ${r.app}; times read as ${r.timezone} (from ${r.timezone_from}).`;
     if (r.ignored_columns.length) t += " Ignored columns: " + r.ignored_columns.join(", ") + ".";
