@@ -501,10 +501,10 @@ fn your_data(d: &Driver, dialogs: &Path) {
     let entry = grpid_of(d, "");
     assert!(entry.starts_with('-'), "Heft's own number: {entry}");
     click_in_row(d, &format!("[data-grpid=\"{entry}\"]"), "Edit");
-    // The weight as the core sends it in the account's unit (`weight_value`, from the core's
-    // half of issue 24); without it the field is left for the person to type.
+    // The weight as the core sends it in the account's unit (`weight_value`): the window
+    // converts no units.
     let weight = d.js("return document.getElementById('entry-weight').value;");
-    assert!(weight == json!("79.4") || weight == json!(""), "the entry's own weight or none: {weight}");
+    assert_eq!(weight, json!("79.4"), "the entry's own weight, in the unit shown (the core sends it)");
     d.js("document.getElementById('entry-weight').value = '79.6'; return true;");
     d.click("entry-add");
     d.wait("the entry changed", 20, |d| {
@@ -532,6 +532,10 @@ fn your_data(d: &Driver, dialogs: &Path) {
             == Value::Bool(true)
     });
     d.view("accounts");
+    // The form holds the goal as the core sends it in the account's unit (`goal`).
+    d.wait("the goal in its field", 20, |d| {
+        d.js("return document.getElementById('account-goal').value;") == json!("75.0")
+    });
     d.js("document.getElementById('account-goal').value = ''; return true;");
     d.click("account-save");
     d.wait("Withings' goal again", 20, |d| d.text("goal-line") == withings_goal);
