@@ -361,7 +361,8 @@ fn a_first_download_waits_and_carries_on(d: &Driver, sim: &str) {
         json!("yes"),
         "the download carried on"
     );
-    assert!(d.text("history").contains("full"), "{}", d.text("history"));
+    d.view("accounts");
+    d.wait("the resumed download in the history", 20, |d| d.text("history").contains("full"));
 }
 
 /// A unit, a range, an exclusion (and its undoing) and Settings each show in the window.
@@ -481,10 +482,11 @@ fn your_data(d: &Driver, dialogs: &Path) {
     let clicked =
         d.js("return document.getElementById('point').dataset.grpid;").as_str().unwrap_or("").to_string();
     panel_button(d, "Exclude");
+    // The list is in another view: it loads when shown.
+    d.view("weigh-ins");
     d.wait("the chart's weigh-in excluded", 20, |d| {
         rows(d, &format!("[data-grpid=\"{clicked}\"][data-standing=excluded]")) == 1
     });
-    d.view("weigh-ins");
     click_in_row(d, &format!("[data-grpid=\"{clicked}\"]"), "Include");
     d.wait("it counts again", 20, |d| {
         rows(d, &format!("[data-grpid=\"{clicked}\"][data-standing=counted]")) == 1
@@ -525,8 +527,8 @@ fn your_data(d: &Driver, dialogs: &Path) {
     let withings_goal = d.text("goal-line");
     d.js("document.getElementById('account-goal').value = '75'; return true;");
     d.click("account-save");
-    d.wait("the goal set", 20, |d| d.text("goal-line").starts_with("Goal 75.0 kg"));
     d.view("overview");
+    d.wait("the goal set", 20, |d| d.text("goal-line").starts_with("Goal 75.0 kg"));
     d.wait("the goal drawn", 20, |d| {
         d.js("return document.querySelector('#chart svg').innerHTML.includes('Goal 75.0');")
             == Value::Bool(true)
@@ -538,6 +540,7 @@ fn your_data(d: &Driver, dialogs: &Path) {
     });
     d.js("document.getElementById('account-goal').value = ''; return true;");
     d.click("account-save");
+    d.view("overview");
     d.wait("Withings' goal again", 20, |d| d.text("goal-line") == withings_goal);
 
     // A Withings export chosen in the window: read, imported, said.
@@ -670,6 +673,7 @@ fn everything_in_the_window(d: &Driver, dialogs: &Path, sim: &str) {
     // A sync that fails: Withings revoked the tokens. The panel says so, and how to fix it.
     control.post("revoke_tokens", json!({}));
     control.post("expire_tokens", json!({}));
+    d.view("accounts");
     d.click("sync-button");
     d.wait("the failure in the health panel", 60, |d| d.text("health").contains("Last problem"));
     let health = d.text("health");

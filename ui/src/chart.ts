@@ -317,5 +317,5 @@ export function wireChart(): void {
     clearTimeout(resizeTimer);
     resizeTimer = setTimeout(() => void loadChart(), 200);
   });
-  part({ first: true, load: loadChart });
+  part({ first: true, load: loadChart, view: "overview" });
 }

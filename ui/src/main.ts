@@ -2,7 +2,7 @@
  * Heft's window: wires the views to the page and starts. Everything the first chart needs is
  * asked for at once (each is a round trip, and the first chart waits for them).
  */
-import { refresh } from "./app";
+import { refresh, wireLazyViews } from "./app";
 import { askEarlyChart, chartShown, wireChart } from "./chart";
 import { showMessage } from "./dom";
 import { explain, setLocale } from "./format";
@@ -40,6 +40,7 @@ async function main(): Promise<void> {
   // again each time they are shown.
   onShow("overview", chartShown);
   onShow("settings", () => void loadSettings());
+  wireLazyViews();
   wireNav();
   await listening;
   const keychain = await keychainProblem;

@@ -9,7 +9,8 @@ export const VIEWS = ["overview", "weigh-ins", "trends", "your-data", "accounts"
 export type View = (typeof VIEWS)[number];
 
 const REMEMBERED = "heft.view";
-const hooks = new Map<View, () => void>();
+const hooks = new Map<View, (() => void)[]>();
+let current: View = "overview";
 
 function isView(v: unknown): v is View {
   return (VIEWS as readonly unknown[]).includes(v);
@@ -17,7 +18,12 @@ function isView(v: unknown): v is View {
 
 /** Runs `f` each time `view` is shown (a chart asked for while hidden is drawn then). */
 export function onShow(view: View, f: () => void): void {
-  hooks.set(view, f);
+  hooks.set(view, [...(hooks.get(view) ?? []), f]);
+}
+
+/** The view on screen. */
+export function currentView(): View {
+  return current;
 }
 
 /** The view of the last launch; the overview at first. */
@@ -44,8 +50,9 @@ export function showView(view: View, focus = false): void {
   } catch {
     // Without storage the next launch starts with the overview.
   }
+  current = view;
   if (focus) $("tab-" + view).focus();
-  hooks.get(view)?.();
+  for (const f of hooks.get(view) ?? []) f();
 }
 
 /** Alt+1…Alt+6 by the key's place (ev.code), so a layout whose Alt+digit types a sign still works. */

@@ -160,9 +160,14 @@ impl Driver {
 
     /// Goes to a view ("overview", "weigh-ins", "trends", "your-data", "accounts",
     /// "settings") by its tab, as a person clicks it, and waits until it is on screen.
+    /// Goes to a view and waits until what it loads on being shown has come (the page counts
+    /// those loads in `body[data-loading]`).
     pub fn view(&self, name: &str) {
         self.click(&format!("tab-{name}"));
-        self.wait(&format!("the {name} view"), 10, |d| d.visible(&format!("view-{name}")));
+        self.wait(&format!("the {name} view, loaded"), 20, |d| {
+            d.visible(&format!("view-{name}"))
+                && d.js("return (document.body.dataset.loading || '0') === '0';") == Value::Bool(true)
+        });
     }
 
     /// Waits for a condition, saying what it waited for if it never came.

@@ -181,6 +181,6 @@ export function wireAccounts(): void {
     welcome.hidden = !welcome.hidden;
     if (!welcome.hidden) welcome.scrollIntoView({ block: "start" });
   });
-  part({ show: showAccount, load: loadHealth });
-  part({ load: loadHistory });
+  part({ show: showAccount, load: loadHealth, view: "accounts" });
+  part({ load: loadHistory, view: "accounts" });
 }

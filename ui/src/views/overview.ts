@@ -28,7 +28,7 @@ async function loadSummary(): Promise<void> {
 }
 
 export function wireOverview(): void {
-  part({ first: true, load: loadSummary });
+  part({ first: true, load: loadSummary, view: "overview" });
   wireUnit();
 }
 

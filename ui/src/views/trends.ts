@@ -2,7 +2,7 @@
  * Trends: the trend method, how well each predicts the person (backtest), what a change was
  * made of (fat and lean over the window dragged on the chart), the latest body measures.
  */
-import { loadAll, part, unlessNoData } from "../app";
+import { part, reload, unlessNoData } from "../app";
 import { $, el, button, showMessage } from "../dom";
 import { explain } from "../format";
 import { commands } from "../ipc";
@@ -87,7 +87,7 @@ export async function setMethod(method: Method): Promise<void> {
   try {
     await commands.setMethod({ userid: store.get().userid, method });
     $<HTMLSelectElement>("method").value = method;
-    await loadAll();
+    await reload();
   } catch (e) {
     showMessage(explain(e), "error");
   }
@@ -95,7 +95,7 @@ export async function setMethod(method: Method): Promise<void> {
 
 export function wireTrends(): void {
   $<HTMLSelectElement>("method").addEventListener("change", (ev) => void setMethod((ev.target as HTMLSelectElement).value as Method));
-  part({ load: loadSplit });
-  part({ load: loadBacktest });
-  part({ load: loadBody });
+  part({ load: loadSplit, view: "trends" });
+  part({ load: loadBacktest, view: "trends" });
+  part({ load: loadBody, view: "trends" });
 }

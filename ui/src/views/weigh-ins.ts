@@ -134,5 +134,5 @@ export function wireWeighIns(): void {
     }, grpid != null ? "Changed your weigh-in." : "Added your weigh-in.");
   });
   $("entry-cancel").addEventListener("click", resetEntryForm);
-  part({ show: showAccount, load: loadWeighIns });
+  part({ show: showAccount, load: loadWeighIns, view: "weigh-ins" });
 }
