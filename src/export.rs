@@ -108,6 +108,9 @@ pub struct ExportGroup {
     /// The person's decision about it (excluded, "mine", "not me"), if any.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub verdict: Option<Verdict>,
+    /// The person's note on it, if any.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub note: Option<String>,
     /// A Withings weigh-in that stands for one of an imported export file (so no second
     /// imported weigh-in of that minute and weight is taken for a copy of it).
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
@@ -171,12 +174,14 @@ pub fn export(store: &Store) -> Result<Export, ExportError> {
         Export { format: FORMAT.into(), version: VERSION, accounts: Vec::new(), groups: Vec::new() };
     for a in store.accounts()? {
         let mut verdicts = store.verdicts(a.id)?;
+        let mut notes = store.notes(a.id)?;
         let twins = store.import_twins(a.id)?;
         for g in store.groups(a.id)? {
             out.groups.push(ExportGroup {
                 account: a.userid.clone(),
                 provider: Some(a.provider.as_str().to_string()),
                 verdict: verdicts.remove(&g.grpid),
+                note: notes.remove(&g.grpid),
                 stands_for_import: twins.contains(&g.grpid),
                 group: g,
             });
@@ -256,7 +261,7 @@ pub fn import(store: &mut Store, data: Export, now: i64) -> Result<ImportReport,
             }
             None => (mine, Vec::new()),
         };
-        let with_verdict = |g: &&ExportGroup| (g.group.clone(), g.verdict.clone());
+        let with_verdict = |g: &&ExportGroup| (g.group.clone(), g.verdict.clone(), g.note.clone());
         plan.push((
             RestoreAccount {
                 provider,

@@ -186,6 +186,20 @@ enum Command {
         #[command(flatten)]
         shown: Shown,
     },
+    /// Write a note on a weigh-in ("after the holidays"), or remove it with --clear; no sync
+    /// changes it, exports carry it.
+    Note {
+        /// The weigh-in's number (`heft list`); your own are negative.
+        #[arg(allow_negative_numbers = true)]
+        grpid: i64,
+        /// The note (at most 500 characters).
+        #[arg(required_unless_present = "clear")]
+        text: Option<String>,
+        #[arg(long, conflicts_with = "text")]
+        clear: bool,
+        #[arg(long)]
+        account: Option<String>,
+    },
     /// Leave a weigh-in out of the trend, rate, projection and split (Withings keeps it).
     Exclude {
         /// The weigh-in's number (`heft list`); your own are negative.
@@ -591,12 +605,19 @@ fn run(cli: Cli) -> anyhow::Result<()> {
                         if let Some(why) = &r.reason {
                             println!("{:>13}reason: {why}", "");
                         }
+                        if let Some(note) = &r.note {
+                            println!("{:>13}note: {note}", "");
+                        }
                         for a in &r.anomalies {
                             println!("{:>13}unusual: {a}", "");
                         }
                     }
                 }
             }
+        }
+        Command::Note { grpid, text, clear, account } => {
+            open()?.set_note(account.as_deref(), grpid, if clear { None } else { text.as_deref() })?;
+            println!("{}", if clear { "Note removed." } else { "Note saved." });
         }
         Command::Exclude { grpid, reason, account } => {
             open()?.exclude(account.as_deref(), grpid, reason.as_deref())?;
@@ -779,28 +800,18 @@ fn run(cli: Cli) -> anyhow::Result<()> {
         }
         Command::Averages { monthly, limit, shown: Shown { format, unit, account } } => {
             let app = open()?;
-            let u = mass_unit(&app, unit.as_deref(), account.as_deref())?;
-            let periods: Vec<_> =
-                app.averages(account.as_deref(), monthly)?.into_iter().take(limit).collect();
             match format {
-                TrendFormat::Json => println!("{}", serde_json::to_string_pretty(&periods)?),
+                TrendFormat::Json => {
+                    let periods: Vec<_> = app.averages(account.as_deref(), monthly)?.into_iter().take(limit).collect();
+                    println!("{}", serde_json::to_string_pretty(&periods)?);
+                }
                 TrendFormat::Text => {
-                    for p in &periods {
-                        let name = if monthly {
-                            p.start.strftime("%B %Y").to_string()
-                        } else {
-                            format!("Week of {}", p.start.strftime("%b %-d, %Y"))
-                        };
-                        let trend =
-                            p.trend_kg.map(|t| format!(", trend {}", u.format(t))).unwrap_or_default();
-                        let change =
-                            p.change_kg.map(|c| format!(" ({})", u.format_delta(c))).unwrap_or_default();
+                    let u = mass_unit(&app, unit.as_deref(), account.as_deref())?;
+                    for p in app.average_rows(account.as_deref(), monthly, u)?.into_iter().take(limit) {
+                        let trend = p.trend.map(|t| format!(", trend {t}")).unwrap_or_default();
+                        let change = p.change.map(|c| format!(" ({c})")).unwrap_or_default();
                         let s = if p.weigh_ins == 1 { "" } else { "s" };
-                        println!(
-                            "{name}: {} weigh-in{s}, mean {}{trend}{change}",
-                            p.weigh_ins,
-                            u.format(p.mean_kg)
-                        );
+                        println!("{}: {} weigh-in{s}, mean {}{trend}{change}", p.period, p.weigh_ins, p.mean);
                     }
                 }
             }

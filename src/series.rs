@@ -103,13 +103,15 @@ pub struct WeighIn {
     pub fat_ratio: Option<f64>,
     pub attrib: Attrib,
     pub source: Source,
+    /// The group's own comment (Withings', or an imported file's).
+    pub comment: Option<String>,
 }
 
 impl Store {
     /// The latest `limit` weigh-ins (real measurements with a weight), newest first.
     pub fn recent_weigh_ins(&self, account: i64, limit: u32) -> Result<Vec<WeighIn>, StoreError> {
         let mut st = self.conn().prepare_cached(
-            "SELECT g.date, w.value, w.unit, f.value, f.unit, g.attrib, g.grpid, g.source FROM groups g
+            "SELECT g.date, w.value, w.unit, f.value, f.unit, g.attrib, g.grpid, g.source, g.comment FROM groups g
              JOIN measures w ON w.account_id = g.account_id AND w.grpid = g.grpid AND w.type = 1 AND w.position IS NULL
              LEFT JOIN measures f ON f.account_id = g.account_id AND f.grpid = g.grpid AND f.type = 6 AND f.position IS NULL
              WHERE g.account_id = ?1 AND g.category = 1
@@ -127,6 +129,7 @@ impl Store {
                 weight_kg: ExactValue::new(r.get(1)?, r.get(2)?).to_f64(),
                 fat_ratio: fat,
                 attrib: Attrib(r.get(5)?),
+                comment: r.get::<_, Option<String>>(8)?.filter(|c| !c.trim().is_empty()),
             })
         })?;
         Ok(rows.collect::<Result<_, _>>()?)

@@ -2,7 +2,7 @@
 //! calls one `App` method off the main thread and maps the error to `{code, message}`.
 
 use heft::app::{
-    AccountSyncView, BacktestRow, BodyFigure, ChartRequest, Entry, ExportFormat, ExportSummary, Health,
+    AccountSyncView, AverageRow, BacktestRow, BodyFigure, ChartRequest, Entry, ExportFormat, ExportSummary, Health,
     ImportOptions, Imported, Overview, Preferences, PreferencesUpdate, RenderedChart, SplitView, Standing,
     SummaryText, SyncLine, TrendChoice, WeighInRow,
 };
@@ -17,8 +17,8 @@ use tauri_plugin_opener::OpenerExt;
 use crate::dialogs;
 use crate::errors::UiError;
 use crate::ipc::{
-    AccountArgs, ChartArgs, CredentialsArgs, DisconnectArgs, EditEntryArgs, EntryArgs, Event, ExcludeArgs,
-    ExportArgs, ExportChoice, GroupArgs, ImageFormat, ImportArgs, MethodArgs, NearArgs, PreferencesArgs,
+    AccountArgs, AveragesArgs, ChartArgs, CredentialsArgs, DayReadingArgs, DisconnectArgs, EditEntryArgs, EntryArgs, Event, ExcludeArgs,
+    ExportArgs, ExportChoice, GroupArgs, NoteArgs, ImageFormat, ImportArgs, MethodArgs, NearArgs, PreferencesArgs,
     ProgressEvent, ReviewArgs, SaveAccountArgs, SaveChartArgs, SavePreferencesArgs, Show, ShowUnitArgs,
     SplitArgs, SyncLogArgs, UnitArgs, UseridArgs, WeighInsArgs,
 };
@@ -217,6 +217,13 @@ pub async fn exclude(state: State<'_, Shared>, args: ExcludeArgs) -> Result<(), 
 pub async fn review(state: State<'_, Shared>, args: ReviewArgs) -> Result<(), UiError> {
     let state = state.handle();
     blocking(move || Ok(state.app().review(args.userid.as_deref(), args.grpid, args.mine)?)).await
+}
+
+/// Writes or removes the person's note on a weigh-in.
+#[tauri::command]
+pub async fn set_note(state: State<'_, Shared>, args: NoteArgs) -> Result<(), UiError> {
+    let state = state.handle();
+    blocking(move || Ok(state.app().set_note(args.userid.as_deref(), args.grpid, args.note.as_deref())?)).await
 }
 
 /// What the entry form sent; empty optional fields are left out.
@@ -437,6 +444,21 @@ pub async fn set_method(state: State<'_, Shared>, args: MethodArgs) -> Result<()
 pub async fn backtest(state: State<'_, Shared>, args: UnitArgs) -> Result<Vec<BacktestRow>, UiError> {
     let state = state.handle();
     blocking(move || Ok(state.app().backtest_rows(args.userid.as_deref(), args.unit)?)).await
+}
+
+/// Weekly or monthly averages, newest first.
+#[tauri::command]
+pub async fn averages(state: State<'_, Shared>, args: AveragesArgs) -> Result<Vec<AverageRow>, UiError> {
+    let state = state.handle();
+    blocking(move || Ok(state.app().average_rows(args.userid.as_deref(), args.monthly, args.unit)?)).await
+}
+
+/// Chooses which weigh-in stands for a day (first, lowest or mean); every daily trend and
+/// figure follows.
+#[tauri::command]
+pub async fn set_day_reading(state: State<'_, Shared>, args: DayReadingArgs) -> Result<(), UiError> {
+    let state = state.handle();
+    blocking(move || Ok(state.app().set_day_reading(args.userid.as_deref(), args.day_reading)?)).await
 }
 
 /// The fat / lean split of the trend change between two instants (default: the last 90 days).

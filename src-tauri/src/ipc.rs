@@ -6,13 +6,13 @@
 
 #[cfg(test)]
 use heft::app::{
-    AccountSyncView, BacktestRow, BodyFigure, ExportSummary, Health, Imported, Overview, Preferences,
+    AccountSyncView, AverageRow, BacktestRow, BodyFigure, ExportSummary, Health, Imported, Overview, Preferences,
     RenderedChart, SplitView, SummaryText, SyncLine, WeighInRow,
 };
 use heft::app::{SyncEvery, ThemeChoice};
 use heft::chart::ChartKind;
 use heft::sync::Progress;
-use heft::trend::Method;
+use heft::trend::{DayReading, Method};
 use heft::units::MassUnit;
 use serde::{Deserialize, Serialize};
 use tauri::Emitter;
@@ -101,6 +101,7 @@ commands! {
     sync_log(SyncLogArgs) -> Vec<SyncLine>;
     exclude(ExcludeArgs) -> ();
     review(ReviewArgs) -> ();
+    set_note(NoteArgs) -> ();
     add_entry(EntryArgs) -> i64;
     edit_entry(EditEntryArgs) -> ();
     remove_entry(GroupArgs) -> ();
@@ -117,6 +118,8 @@ commands! {
     reconnect(UseridArgs) -> String;
     set_method(MethodArgs) -> ();
     backtest(UnitArgs) -> Vec<BacktestRow>;
+    averages(AveragesArgs) -> Vec<AverageRow>;
+    set_day_reading(DayReadingArgs) -> ();
     split(SplitArgs) -> SplitView;
     body(AccountArgs) -> Vec<BodyFigure>;
     remove_demo(UseridArgs) -> ();
@@ -238,6 +241,14 @@ pub struct ReviewArgs {
     pub mine: bool,
 }
 
+/// A note on a weigh-in; none (or only spaces) removes it.
+#[derive(Deserialize, TS)]
+pub struct NoteArgs {
+    pub userid: Option<String>,
+    pub grpid: i64,
+    pub note: Option<String>,
+}
+
 #[derive(Deserialize, TS)]
 pub struct GroupArgs {
     pub userid: Option<String>,
@@ -332,6 +343,21 @@ pub struct DisconnectArgs {
 pub struct MethodArgs {
     pub userid: Option<String>,
     pub method: Method,
+}
+
+/// Weekly (from the locale's first day) or monthly averages, in `unit`.
+#[derive(Deserialize, TS)]
+pub struct AveragesArgs {
+    pub userid: Option<String>,
+    pub unit: MassUnit,
+    pub monthly: bool,
+}
+
+/// Which weigh-in stands for a day in the account's daily trends.
+#[derive(Deserialize, TS)]
+pub struct DayReadingArgs {
+    pub userid: Option<String>,
+    pub day_reading: DayReading,
 }
 
 /// The window of a fat / lean split (Unix seconds; none: the last 90 days).

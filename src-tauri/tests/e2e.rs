@@ -144,6 +144,24 @@ fn demo_connect_sync_units_offline_restart_and_a_forged_deep_link() {
     assert!(d.text("backtest").contains("best for you"), "{}", d.text("backtest"));
     d.wait("the split", 30, |d| d.text("split-sentence").contains("fat"));
     assert!(d.text("split-sentence").contains("lean"), "{}", d.text("split-sentence"));
+    // Weekly averages of the simulator's weigh-ins, then monthly ones.
+    let averages = |d: &Driver| d.js("return document.querySelectorAll('#averages tr').length;").as_u64().unwrap_or(0);
+    d.wait("the weekly averages", 30, |d| averages(d) > 0 && d.text("averages").contains("Week of"));
+    d.js("document.querySelector('#period-tabs [data-period=month]').click(); return true;");
+    d.wait("the monthly averages", 30, |d| averages(d) > 0 && !d.text("averages").contains("Week of"));
+    // Which weigh-in stands for a day: saved for the account, then back to the first.
+    let day_reading = |d: &Driver, r: &str| {
+        d.js(&format!(
+            "const s = document.getElementById('day-reading'); s.value = '{r}'; s.dispatchEvent(new Event('change')); return true;"
+        ));
+    };
+    let saved_reading = |d: &Driver| {
+        d.js("return window.__TAURI_INTERNALS__.invoke('overview').then(o => o.accounts[0].day_reading);")
+    };
+    day_reading(&d, "lowest");
+    d.wait("the lowest weigh-in of a day saved", 20, |d| saved_reading(d) == json!("lowest"));
+    day_reading(&d, "first");
+    d.wait("the first weigh-in of a day again", 20, |d| saved_reading(d) == json!("first"));
     d.view("overview");
     assert!(d.visible("bmi-figure"), "BMI from the latest height");
     let chart_says = |d: &Driver, what: &str| {

@@ -132,8 +132,9 @@ fn window_launch_and_memory() {
         (browser_key, &browser),
         (mode_key, &mode),
         ("HEFT_LOG", "heft=debug"),
-        // The window as people get it: drawn on the CPU (main.rs).
-        ("HEFT_GPU", "0"),
+        // The window as people get it: drawn on the CPU (main.rs); HEFT_BENCH_GPU=1 measures
+        // the GPU path instead.
+        ("HEFT_GPU", if std::env::var_os("HEFT_BENCH_GPU").is_some_and(|v| v == "1") { "1" } else { "0" }),
     ];
 
     // The baseline's launch, through the same WebDriver route, to its page shown.

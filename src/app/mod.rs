@@ -149,6 +149,9 @@ pub struct AccountView {
     pub groups: i64,
     /// The time zone its dates are shown in (IANA name), as the charts use it.
     pub timezone: Option<String>,
+    /// Its trend method and which weigh-in stands for a day (every chart and figure uses them).
+    pub method: Method,
+    pub day_reading: DayReading,
 }
 
 /// Today's figures: trend weight, its pace and, with a goal, when it is reached.
@@ -177,6 +180,40 @@ pub struct TrendSummary {
     /// Body mass index from the trend and the latest height.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub bmi: Option<f64>,
+}
+
+/// One week's or month's averages, in a unit, as a person reads them.
+#[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+pub struct AverageRow {
+    /// "Week of Jan 5, 2026", "January 2026".
+    pub period: String,
+    pub start: jiff::civil::Date,
+    pub end: jiff::civil::Date,
+    pub weigh_ins: usize,
+    pub mean: String,
+    /// The trend on the period's last day (the last day with data, for the current one).
+    pub trend: Option<String>,
+    /// Against the period before's trend: "−0.4 kg".
+    pub change: Option<String>,
+}
+
+impl AverageRow {
+    fn new(p: &PeriodAverage, monthly: bool, u: MassUnit) -> AverageRow {
+        AverageRow {
+            period: if monthly {
+                p.start.strftime("%B %Y").to_string()
+            } else {
+                format!("Week of {}", p.start.strftime("%b %-d, %Y"))
+            },
+            start: p.start,
+            end: p.end,
+            weigh_ins: p.weigh_ins,
+            mean: u.format(p.mean_kg),
+            trend: p.trend_kg.map(|t| u.format(t)),
+            change: p.change_kg.map(|c| u.format_delta(c)),
+        }
+    }
 }
 
 /// [`TrendSummary`] in a unit, as a person reads it.
@@ -311,6 +348,9 @@ pub struct RenderedChart {
     /// so the hover readout and the table view can give each one's value at a date.
     pub series: Vec<Series>,
     pub y_label: String,
+    /// (Unix seconds, text) of the weigh-ins in view with a note (or a comment of their own),
+    /// for the hover readout.
+    pub notes: Vec<(i64, String)>,
 }
 
 /// One series of a chart, by name.
@@ -911,7 +951,10 @@ impl App {
             .into_iter()
             .map(|s| {
                 let unit = self.unit_of(&s.account);
+                let spec = self.trend_spec(&s.account)?;
                 Ok(AccountView {
+                    method: spec.method,
+                    day_reading: spec.day_reading,
                     timezone: self.store()?.timezone(s.account.id)?.iana_name().map(String::from),
                     unit,
                     goal: s.account.goal_kg.map(|g| unit.from_kg(g)),
@@ -1045,8 +1088,11 @@ impl App {
         }
         // The first series is the first line's weigh-ins: the points hover reads.
         let points = series.first().map(|s| s.points.clone()).unwrap_or_default();
+        let a = self.account_for(userid)?;
+        let notes = self.store()?.notes_between(a.id, data.from, data.x_end)?;
         // The axis may run past `to` to show the goal band; hover maps over the whole axis.
         Ok(RenderedChart {
+            notes,
             svg,
             area,
             from: data.from,
@@ -1204,6 +1250,11 @@ impl App {
             return Err(ChartError::NoData("weight".into()).into());
         }
         Ok(trend::averages(&points, &t.days(), &tz, period))
+    }
+
+    /// [`App::averages`] in `unit`, as a person reads them.
+    pub fn average_rows(&self, userid: Option<&str>, monthly: bool, unit: MassUnit) -> Result<Vec<AverageRow>, AppError> {
+        Ok(self.averages(userid, monthly)?.iter().map(|p| AverageRow::new(p, monthly, unit)).collect())
     }
 
     /// How well each method predicts this account's weigh-ins a week ahead, best first.

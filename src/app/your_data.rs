@@ -52,6 +52,8 @@ pub struct WeighInRow {
     pub reason: Option<String>,
     /// "manual", "imported", "guest?": where it came from and what Withings said.
     pub flags: Vec<&'static str>,
+    /// The person's note on it, else its own comment (Withings', or an imported file's).
+    pub note: Option<String>,
     /// Why it is worth a second look, in words.
     pub anomalies: Vec<String>,
 }
@@ -157,6 +159,23 @@ impl App {
         Ok(self.store()?.set_verdict(a.id, grpid, &v)?)
     }
 
+    /// Writes the person's note on a weigh-in (any: Withings', typed or imported); an empty or
+    /// missing note removes it. Kept apart from the weigh-in, so no sync changes it.
+    pub fn set_note(&self, userid: Option<&str>, grpid: i64, note: Option<&str>) -> Result<(), AppError> {
+        let a = self.account_for(userid)?;
+        let note = note.map(str::trim).filter(|n| !n.is_empty());
+        if let Some(n) = note
+            && n.chars().count() > crate::store::NOTE_MAX_CHARS
+        {
+            return Err(AppError::BadInput(format!(
+                "a note holds at most {} characters, this one {}",
+                crate::store::NOTE_MAX_CHARS,
+                n.chars().count()
+            )));
+        }
+        Ok(self.store()?.set_note(a.id, grpid, note, self.now())?)
+    }
+
     /// Restores an excluded weigh-in. One Withings was unsure about becomes "mine".
     pub fn include(&self, userid: Option<&str>, grpid: i64) -> Result<(), AppError> {
         let a = self.account_for(userid)?;
@@ -198,6 +217,7 @@ impl App {
         let unit = unit.unwrap_or_else(|| self.unit_of(&a));
         let tz = self.tz_of(&a)?;
         let verdicts = self.store()?.verdicts(a.id)?;
+        let notes = self.store()?.notes(a.id)?;
         let flags: HashMap<i64, Anomaly> =
             self.anomalies_of(&a, &tz)?.into_iter().map(|x| (x.grpid, x)).collect();
         let mut rows = Vec::new();
@@ -238,6 +258,7 @@ impl App {
                 standing,
                 reason: verdict.and_then(|v| v.reason.clone()),
                 flags: tags,
+                note: notes.get(&w.grpid).cloned().or_else(|| w.comment.clone()),
                 anomalies,
             });
             if rows.len() >= limit {

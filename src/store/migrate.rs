@@ -15,6 +15,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("migrations/0006_resume_and_health.sql"),
     include_str!("migrations/0007_resume_windows.sql"),
     include_str!("migrations/0008_import_twins.sql"),
+    include_str!("migrations/0009_notes.sql"),
 ];
 
 pub fn run(conn: &mut Connection) -> Result<(), StoreError> {

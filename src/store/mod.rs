@@ -3,6 +3,7 @@
 mod groups;
 mod history;
 mod migrate;
+mod notes;
 mod own;
 mod restore;
 mod twins;
@@ -15,6 +16,7 @@ use rusqlite::{Connection, OptionalExtension, params};
 
 use crate::auth::Provider;
 
+pub use notes::NOTE_MAX_CHARS;
 pub use groups::{ApplyOutcome, Checkpoint, CursorUpdate, ResumePoint, StoredGroup, StoredMeasure};
 pub use history::{Change, ChangeRecord, SyncRun};
 pub use restore::{RestoreAccount, RestoreOutcome};

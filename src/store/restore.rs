@@ -20,10 +20,11 @@ pub struct RestoreAccount {
     pub goal_kg: Option<f64>,
     pub unit: Option<String>,
     pub colour: Option<String>,
-    /// Groups under their own number: added when the account lacks it, else left as they are.
-    pub by_number: Vec<(StoredGroup, Option<Verdict>)>,
+    /// Groups under their own number (with the person's decision and note about each): added
+    /// when the account lacks it, else left as they are.
+    pub by_number: Vec<(StoredGroup, Option<Verdict>, Option<String>)>,
     /// Groups of the person's own that get a fresh number (theirs is taken here).
-    pub renumbered: Vec<(StoredGroup, Option<Verdict>)>,
+    pub renumbered: Vec<(StoredGroup, Option<Verdict>, Option<String>)>,
     /// Withings weigh-ins that stand for a weigh-in of an imported file.
     pub twins: Vec<i64>,
 }
@@ -40,7 +41,8 @@ pub struct RestoreOutcome {
 
 impl Store {
     /// Restores `accounts` in one IMMEDIATE transaction: a failure anywhere stores nothing.
-    /// A decision (verdict) is added where the weigh-in has none; one made here is kept.
+    /// A decision (verdict) or a note is added where the weigh-in has none; one made here is
+    /// kept.
     pub fn restore(&mut self, accounts: &[RestoreAccount], now: i64) -> Result<RestoreOutcome, StoreError> {
         let tx = self.conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
         let mut out = RestoreOutcome::default();
@@ -51,6 +53,16 @@ impl Store {
                      VALUES (?1, ?2, ?3, ?4, ?5) ON CONFLICT (account_id, grpid) DO NOTHING",
                 )?
                 .execute(params![id, grpid, v.counted, v.reason, v.decided_at])?;
+            }
+            Ok(())
+        };
+        let note = |id: i64, grpid: i64, text: &Option<String>| -> Result<(), StoreError> {
+            if let Some(text) = text {
+                tx.prepare_cached(
+                    "INSERT INTO notes (account_id, grpid, text, written_at) VALUES (?1, ?2, ?3, ?4)
+                     ON CONFLICT (account_id, grpid) DO NOTHING",
+                )?
+                .execute(params![id, grpid, text, now])?;
             }
             Ok(())
         };
@@ -72,7 +84,7 @@ impl Store {
                  WHERE id = ?1",
                 params![id, a.timezone, a.name, a.goal_kg, a.unit, a.colour],
             )?;
-            for (g, v) in &a.by_number {
+            for (g, v, n) in &a.by_number {
                 match load_group(&tx, id, g.grpid)? {
                     None => {
                         write_group(&tx, id, g, false)?;
@@ -82,12 +94,14 @@ impl Store {
                     Some(_) => out.skipped += 1,
                 }
                 verdict(id, g.grpid, v)?;
+                note(id, g.grpid, n)?;
             }
             mark_import_twins(&tx, id, &a.twins)?;
             let mut next = next_own_grpid(&tx, id)?;
-            for (g, v) in &a.renumbered {
+            for (g, v, n) in &a.renumbered {
                 write_group(&tx, id, &StoredGroup { grpid: next, ..g.clone() }, false)?;
                 verdict(id, next, v)?;
+                note(id, next, n)?;
                 out.added += 1;
                 next -= 1;
             }

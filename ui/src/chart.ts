@@ -185,7 +185,8 @@ function showNearest(index: number): void {
   const scale = box.clientWidth / c.width;
   const x = c.area.left + ((ts - c.from) / (c.to - c.from)) * (c.area.right - c.area.left);
   const tip = $("tooltip");
-  tip.textContent = [when(ts, false), ...valuesAt(ts, v)].join(" · ");
+  const note = c.notes.find(([t]) => t === ts)?.[1];
+  tip.textContent = [when(ts, false), ...valuesAt(ts, v), ...(note ? [`“${note}”`] : [])].join(" · ");
   tip.style.left = box.offsetLeft + x * scale + "px";
   tip.style.top = box.offsetTop + c.area.top * scale + 24 + "px";
   tip.hidden = false;

@@ -39,7 +39,33 @@ to_review: number, provider: Provider, demo: boolean, needs_reconnect: boolean, 
 /**
  * The time zone its dates are shown in (IANA name), as the charts use it.
  */
-timezone: string | null, };
+timezone: string | null, 
+/**
+ * Its trend method and which weigh-in stands for a day (every chart and figure uses them).
+ */
+method: Method, day_reading: DayReading, };
+
+/**
+ * One week's or month's averages, in a unit, as a person reads them.
+ */
+export type AverageRow = { 
+/**
+ * "Week of Jan 5, 2026", "January 2026".
+ */
+period: string, start: string, end: string, weigh_ins: number, mean: string, 
+/**
+ * The trend on the period's last day (the last day with data, for the current one).
+ */
+trend: string | null, 
+/**
+ * Against the period before's trend: "−0.4 kg".
+ */
+change: string | null, };
+
+/**
+ * Weekly (from the locale's first day) or monthly averages, in `unit`.
+ */
+export type AveragesArgs = { userid: string | null, unit: MassUnit, monthly: boolean, };
 
 /**
  * One row of the backtest table, its error in the display unit.
@@ -84,6 +110,18 @@ export type ChartKind = "weight" | "fat-ratio" | "fat-mass" | "lean-mass" | "com
  * Saves the Withings developer app.
  */
 export type CredentialsArgs = { client_id: string, client_secret: string, };
+
+/**
+ * Which of a day's weigh-ins stands for the day in the daily methods (ema, Holt), their
+ * backtest and the figures: the first (the Hacker's Diet's rule), the lowest or their mean.
+ * `time-aware` and the anomaly baseline use every weigh-in whatever this says.
+ */
+export type DayReading = "first" | "lowest" | "mean";
+
+/**
+ * Which weigh-in stands for a day in the account's daily trends.
+ */
+export type DayReadingArgs = { userid: string | null, day_reading: DayReading, };
 
 /**
  * Forgets the tokens; with `delete_data` the history too.
@@ -213,6 +251,11 @@ export type MethodArgs = { userid: string | null, method: Method, };
 export type NearArgs = { userid: string | null, unit: MassUnit, ts: number, within: number, };
 
 /**
+ * A note on a weigh-in; none (or only spaces) removes it.
+ */
+export type NoteArgs = { userid: string | null, grpid: number, note: string | null, };
+
+/**
  * What the window shows before anything else.
  */
 export type Overview = { 
@@ -303,7 +346,12 @@ points: Array<[number, number]>,
  * Every series drawn (weigh-ins, trends, stacked parts), downsampled like the drawing,
  * so the hover readout and the table view can give each one's value at a date.
  */
-series: Array<Series>, y_label: string, };
+series: Array<Series>, y_label: string, 
+/**
+ * (Unix seconds, text) of the weigh-ins in view with a note (or a comment of their own),
+ * for the hover readout.
+ */
+notes: Array<[number, string]>, };
 
 export type ReviewArgs = { userid: string | null, grpid: number, mine: boolean, };
 
@@ -425,6 +473,10 @@ reason: string | null,
  * "manual", "imported", "guest?": where it came from and what Withings said.
  */
 flags: Array<string>, 
+/**
+ * The person's note on it, else its own comment (Withings', or an imported file's).
+ */
+note: string | null, 
 /**
  * Why it is worth a second look, in words.
  */

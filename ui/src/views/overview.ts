@@ -17,7 +17,6 @@ async function loadSummary(): Promise<void> {
     $("weekly-rate").textContent = s.weekly_rate ?? "—";
     $("bmi").textContent = s.bmi ?? "—";
     $("bmi-figure").hidden = !s.bmi;
-    $<HTMLSelectElement>("method").value = s.method;
     const goal = $("goal-line");
     goal.textContent = s.goal ? "Goal " + s.goal + " · " + s.projected : "";
     goal.hidden = !s.goal;

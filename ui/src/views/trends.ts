@@ -1,13 +1,14 @@
 /**
- * Trends: the trend method, how well each predicts the person (backtest), what a change was
- * made of (fat and lean over the window dragged on the chart), the latest body measures.
+ * Trends: the trend method and which weigh-in stands for a day, weekly or monthly averages,
+ * how well each method predicts the person (backtest), what a change was made of (fat and
+ * lean over the window dragged on the chart), the latest body measures.
  */
 import { part, reload, unlessNoData } from "../app";
-import { $, el, button, showMessage } from "../dom";
+import { $, arrowKeys, el, button, setSelected, showMessage } from "../dom";
 import { explain } from "../format";
 import { commands } from "../ipc";
 import { STALE, store } from "../store";
-import type { Method } from "../types";
+import type { AccountView, DayReading, Method } from "../types";
 
 /** Measures the chart's tabs show already; the body card lists the others. */
 const CHARTED = ["weight", "fat-ratio", "fat-mass", "lean-mass"];
@@ -60,6 +61,28 @@ async function loadBacktest(): Promise<void> {
   }
 }
 
+/** Weeks or months, as chosen in the period tabs. */
+let monthly = false;
+
+async function loadAverages(): Promise<void> {
+  const body = $("averages");
+  try {
+    const rows = await store.load("averages", (s) => commands.averages({ userid: s.userid, unit: s.unit, monthly }));
+    if (rows === STALE) return;
+    body.replaceChildren(
+      ...rows.slice(0, 12).map((r) => {
+        const tr = el("tr");
+        tr.dataset.start = r.start;
+        for (const text of [r.period, String(r.weigh_ins), r.mean, r.trend ?? "—", r.change ?? "—"]) tr.append(el("td", text));
+        return tr;
+      }),
+    );
+  } catch (e) {
+    body.replaceChildren();
+    unlessNoData(e, "The averages could not be worked out");
+  }
+}
+
 async function loadBody(): Promise<void> {
   const card = $("body-card");
   try {
@@ -93,8 +116,38 @@ export async function setMethod(method: Method): Promise<void> {
   }
 }
 
+/** Chooses which weigh-in stands for a day: the daily trends, their backtest and the figures follow. */
+async function setDayReading(day_reading: DayReading): Promise<void> {
+  try {
+    await commands.setDayReading({ userid: store.get().userid, day_reading });
+    await reload();
+  } catch (e) {
+    showMessage(explain(e), "error");
+  }
+}
+
+/** The account's own choices, as the overview says them. */
+function showAccount(a: AccountView): void {
+  $<HTMLSelectElement>("method").value = a.method;
+  $<HTMLSelectElement>("day-reading").value = a.day_reading;
+}
+
 export function wireTrends(): void {
   $<HTMLSelectElement>("method").addEventListener("change", (ev) => void setMethod((ev.target as HTMLSelectElement).value as Method));
+  $<HTMLSelectElement>("day-reading").addEventListener("change", (ev) =>
+    void setDayReading((ev.target as HTMLSelectElement).value as DayReading),
+  );
+  const periods = $("period-tabs");
+  periods.addEventListener("click", (ev) => {
+    const b = (ev.target as HTMLElement).closest<HTMLButtonElement>("button");
+    if (!b) return;
+    monthly = b.dataset.period === "month";
+    setSelected(periods, "aria-checked", b.dataset.period ?? "week", "period");
+    void loadAverages();
+  });
+  arrowKeys(periods);
+  part({ show: showAccount });
+  part({ load: loadAverages, view: "trends" });
   part({ load: loadSplit, view: "trends" });
   part({ load: loadBacktest, view: "trends" });
   part({ load: loadBody, view: "trends" });

@@ -1,6 +1,6 @@
 /**
- * Weigh-ins: the list with where each stands (counted, excluded, to review), the review of
- * guests, exclusions, and the form to add or change one of the person's own.
+ * Weigh-ins: the list with where each stands (counted, excluded, to review) and its note, the
+ * review of guests, exclusions, notes, and the form to add or change one of the person's own.
  */
 import { change, part, when } from "../app";
 import { $, armed, arrowKeys, button, el, setSelected, showMessage } from "../dom";
@@ -39,8 +39,10 @@ function row(r: WeighInRow): HTMLTableRowElement {
   const said = r.standing === "excluded" ? ["excluded" + (r.reason ? ": " + r.reason : "")] : r.standing === "awaiting_review" ? ["not counted until you say whose it is"] : [];
   for (const text of said) notes.append(el("div", text, "small muted"));
   for (const text of r.anomalies) notes.append(el("div", text, "small anomaly"));
+  if (r.note) notes.append(el("div", r.note, "note"));
   const actions = el("td", undefined, "actions");
   actions.append(...standingButtons(r, change));
+  actions.append(button(r.note ? "Edit note" : "Note", () => editNote(r, notes)));
   if (r.source !== "withings") {
     actions.append(button("Edit", () => edit(r)));
     const del = button("Delete", () =>
@@ -50,6 +52,24 @@ function row(r: WeighInRow): HTMLTableRowElement {
   }
   tr.append(notes, actions);
   return tr;
+}
+
+/** A note on the weigh-in, typed in its row: Enter saves (empty removes it), Escape leaves it. */
+function editNote(r: WeighInRow, cell: HTMLElement): void {
+  const input = el("input", undefined, "note-input") as HTMLInputElement;
+  input.value = r.note ?? "";
+  input.maxLength = 500;
+  input.setAttribute("aria-label", "Note on the weigh-in of " + when(r.ts));
+  const save = button("Save note", () => {
+    const note = input.value.trim() || null;
+    void change(() => commands.setNote({ userid: store.get().userid, grpid: r.grpid, note }), note ? "Note saved." : "Note removed.");
+  });
+  input.addEventListener("keydown", (ev) => {
+    if (ev.key === "Enter") save.click();
+    if (ev.key === "Escape") void loadWeighIns();
+  });
+  cell.replaceChildren(input, save);
+  input.focus();
 }
 
 export async function loadWeighIns(): Promise<void> {

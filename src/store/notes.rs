@@ -1,0 +1,54 @@
+//! The person's notes on weigh-ins, in a table of their own keyed by grpid (like verdicts), so
+//! no sync changes them and they survive a group's re-download.
+
+use std::collections::HashMap;
+
+use rusqlite::params;
+
+use super::{Store, StoreError};
+
+/// The longest note kept, in characters.
+pub const NOTE_MAX_CHARS: usize = 500;
+
+impl Store {
+    /// Writes (or with `None` removes) the note on a group of the account.
+    pub fn set_note(&self, account: i64, grpid: i64, text: Option<&str>, now: i64) -> Result<(), StoreError> {
+        let known: bool = self.conn.query_row(
+            "SELECT EXISTS (SELECT 1 FROM groups WHERE account_id = ?1 AND grpid = ?2)",
+            params![account, grpid],
+            |r| r.get(0),
+        )?;
+        if !known {
+            return Err(StoreError::UnknownWeighIn(grpid));
+        }
+        match text {
+            Some(t) => self.conn.execute(
+                "INSERT INTO notes (account_id, grpid, text, written_at) VALUES (?1, ?2, ?3, ?4)
+                 ON CONFLICT (account_id, grpid) DO UPDATE SET text = excluded.text, written_at = excluded.written_at",
+                params![account, grpid, t, now],
+            )?,
+            None => self.conn.execute("DELETE FROM notes WHERE account_id = ?1 AND grpid = ?2", params![account, grpid])?,
+        };
+        Ok(())
+    }
+
+    /// (time, note) of each weigh-in with a note, or else a comment of its own (Withings', an
+    /// imported file's), between `from` and `to` (Unix seconds), oldest first.
+    pub fn notes_between(&self, account: i64, from: i64, to: i64) -> Result<Vec<(i64, String)>, StoreError> {
+        let mut st = self.conn.prepare_cached(
+            "SELECT g.date, coalesce(n.text, nullif(trim(g.comment), '')) AS note FROM groups g
+             LEFT JOIN notes n ON n.account_id = g.account_id AND n.grpid = g.grpid
+             WHERE g.account_id = ?1 AND g.category = 1 AND g.date BETWEEN ?2 AND ?3 AND note IS NOT NULL
+             ORDER BY g.date",
+        )?;
+        let rows = st.query_map(params![account, from, to], |r| Ok((r.get(0)?, r.get(1)?)))?;
+        Ok(rows.collect::<Result<_, _>>()?)
+    }
+
+    /// Every note of the account, by grpid.
+    pub fn notes(&self, account: i64) -> Result<HashMap<i64, String>, StoreError> {
+        let mut st = self.conn.prepare_cached("SELECT grpid, text FROM notes WHERE account_id = ?1")?;
+        let rows = st.query_map([account], |r| Ok((r.get(0)?, r.get(1)?)))?;
+        Ok(rows.collect::<Result<_, _>>()?)
+    }
+}
