@@ -802,7 +802,8 @@ fn run(cli: Cli) -> anyhow::Result<()> {
             let app = open()?;
             match format {
                 TrendFormat::Json => {
-                    let periods: Vec<_> = app.averages(account.as_deref(), monthly)?.into_iter().take(limit).collect();
+                    let periods: Vec<_> =
+                        app.averages(account.as_deref(), monthly)?.into_iter().take(limit).collect();
                     println!("{}", serde_json::to_string_pretty(&periods)?);
                 }
                 TrendFormat::Text => {

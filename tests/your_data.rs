@@ -425,6 +425,7 @@ fn an_exclusion_and_a_guest_review_survive_full_syncs_and_withings_reattributing
         .grpid
         .to_string();
     env.ok(&["exclude", &own, "--reason", "wrong scale"]);
+    env.ok(&["note", &own, "the hotel's scale, in socks"]);
     let err = stderr(&env.heft(&["rm", &own]));
     assert!(err.contains("came from Withings") && err.contains("heft exclude"), "{err}");
 
@@ -440,7 +441,24 @@ fn an_exclusion_and_a_guest_review_survive_full_syncs_and_withings_reattributing
     assert_eq!(standing(&not_me), Some("excluded".into()), "an explicit decision stays");
     assert_eq!(standing(&guests[2].to_string()), Some("counted".into()), "an undecided one follows Withings");
     assert_eq!(standing(&own), Some("excluded".into()), "the exclusion survives a full sync");
+    let note = |rows: &[Value]| rows.iter().find(|r| same(r, &own)).map(|r| r["note"].clone());
+    assert_eq!(note(&rows), Some("the hotel's scale, in socks".into()), "the note survives a full sync");
     env.assert_matches_truth(uid, "Withings' data itself is untouched");
+    // An export carries the note to another computer; a note too long is refused.
+    let backup = env.data_dir.path().join("notes.json");
+    env.ok(&["export", "--out", backup.to_str().unwrap()]);
+    let fresh = offline();
+    env.ok(&["note", &own, "--clear"]);
+    assert_eq!(note(&list(&env, &[])), Some(Value::Null), "removed");
+    fresh.ok(&["import", backup.to_str().unwrap()]);
+    assert_eq!(
+        note(&list(&fresh, &[])),
+        Some("the hotel's scale, in socks".into()),
+        "restored from the backup"
+    );
+    let long = "x".repeat(501);
+    let err = stderr(&env.heft(&["note", &own, &long]));
+    assert!(err.contains("at most 500 characters"), "{err}");
 }
 
 #[test]
@@ -1041,6 +1059,10 @@ fn libra_export_in_pounds() {
         ]
     );
     assert_eq!(own_groups(&env)[1].comment.as_deref(), Some("late dinner"));
+    assert!(
+        list(&env, &[]).iter().any(|r| r["note"] == "late dinner"),
+        "the log reads as the weigh-in's note"
+    );
     assert!(env.ok(&["import", libra.to_str().unwrap()]).contains("Imported 0"));
     let broken = write(dir, "broken.csv", &format!("{file}2021-03-04;181.0;;;;\n"));
     let out = env.heft(&["import", broken.to_str().unwrap()]);

@@ -2,9 +2,9 @@
 //! calls one `App` method off the main thread and maps the error to `{code, message}`.
 
 use heft::app::{
-    AccountSyncView, AverageRow, BacktestRow, BodyFigure, ChartRequest, Entry, ExportFormat, ExportSummary, Health,
-    ImportOptions, Imported, Overview, Preferences, PreferencesUpdate, RenderedChart, SplitView, Standing,
-    SummaryText, SyncLine, TrendChoice, WeighInRow,
+    AccountSyncView, AverageRow, BacktestRow, BodyFigure, ChartRequest, Entry, ExportFormat, ExportSummary,
+    Health, ImportOptions, Imported, Overview, Preferences, PreferencesUpdate, RenderedChart, SplitView,
+    Standing, SummaryText, SyncLine, TrendChoice, WeighInRow,
 };
 use heft::auth::Provider;
 use heft::chart::Theme;
@@ -17,10 +17,10 @@ use tauri_plugin_opener::OpenerExt;
 use crate::dialogs;
 use crate::errors::UiError;
 use crate::ipc::{
-    AccountArgs, AveragesArgs, ChartArgs, CredentialsArgs, DayReadingArgs, DisconnectArgs, EditEntryArgs, EntryArgs, Event, ExcludeArgs,
-    ExportArgs, ExportChoice, GroupArgs, NoteArgs, ImageFormat, ImportArgs, MethodArgs, NearArgs, PreferencesArgs,
-    ProgressEvent, ReviewArgs, SaveAccountArgs, SaveChartArgs, SavePreferencesArgs, Show, ShowUnitArgs,
-    SplitArgs, SyncLogArgs, UnitArgs, UseridArgs, WeighInsArgs,
+    AccountArgs, AveragesArgs, ChartArgs, CredentialsArgs, DayReadingArgs, DisconnectArgs, EditEntryArgs,
+    EntryArgs, Event, ExcludeArgs, ExportArgs, ExportChoice, GroupArgs, ImageFormat, ImportArgs, MethodArgs,
+    NearArgs, NoteArgs, PreferencesArgs, ProgressEvent, ReviewArgs, SaveAccountArgs, SaveChartArgs,
+    SavePreferencesArgs, Show, ShowUnitArgs, SplitArgs, SyncLogArgs, UnitArgs, UseridArgs, WeighInsArgs,
 };
 use crate::shared::Shared;
 
@@ -223,7 +223,8 @@ pub async fn review(state: State<'_, Shared>, args: ReviewArgs) -> Result<(), Ui
 #[tauri::command]
 pub async fn set_note(state: State<'_, Shared>, args: NoteArgs) -> Result<(), UiError> {
     let state = state.handle();
-    blocking(move || Ok(state.app().set_note(args.userid.as_deref(), args.grpid, args.note.as_deref())?)).await
+    blocking(move || Ok(state.app().set_note(args.userid.as_deref(), args.grpid, args.note.as_deref())?))
+        .await
 }
 
 /// What the entry form sent; empty optional fields are left out.

@@ -6,8 +6,8 @@
 
 #[cfg(test)]
 use heft::app::{
-    AccountSyncView, AverageRow, BacktestRow, BodyFigure, ExportSummary, Health, Imported, Overview, Preferences,
-    RenderedChart, SplitView, SummaryText, SyncLine, WeighInRow,
+    AccountSyncView, AverageRow, BacktestRow, BodyFigure, ExportSummary, Health, Imported, Overview,
+    Preferences, RenderedChart, SplitView, SummaryText, SyncLine, WeighInRow,
 };
 use heft::app::{SyncEvery, ThemeChoice};
 use heft::chart::ChartKind;

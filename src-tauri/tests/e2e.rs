@@ -145,7 +145,8 @@ fn demo_connect_sync_units_offline_restart_and_a_forged_deep_link() {
     d.wait("the split", 30, |d| d.text("split-sentence").contains("fat"));
     assert!(d.text("split-sentence").contains("lean"), "{}", d.text("split-sentence"));
     // Weekly averages of the simulator's weigh-ins, then monthly ones.
-    let averages = |d: &Driver| d.js("return document.querySelectorAll('#averages tr').length;").as_u64().unwrap_or(0);
+    let averages =
+        |d: &Driver| d.js("return document.querySelectorAll('#averages tr').length;").as_u64().unwrap_or(0);
     d.wait("the weekly averages", 30, |d| averages(d) > 0 && d.text("averages").contains("Week of"));
     d.js("document.querySelector('#period-tabs [data-period=month]').click(); return true;");
     d.wait("the monthly averages", 30, |d| averages(d) > 0 && !d.text("averages").contains("Week of"));
@@ -508,6 +509,15 @@ fn your_data(d: &Driver, dialogs: &Path) {
     click_in_row(d, &format!("[data-grpid=\"{clicked}\"]"), "Include");
     d.wait("it counts again", 20, |d| {
         rows(d, &format!("[data-grpid=\"{clicked}\"][data-standing=counted]")) == 1
+    });
+    // A note on it, typed in its row: the list shows it.
+    click_in_row(d, &format!("[data-grpid=\"{clicked}\"]"), "Note");
+    d.js("const i = document.querySelector('#recent .note-input'); i.value = 'after the holidays'; \
+          i.dispatchEvent(new KeyboardEvent('keydown', {key: 'Enter'})); return true;");
+    d.wait("the note in the list", 20, |d| {
+        d.js(&format!(
+            "const n = document.querySelector('#recent tr[data-grpid=\"{clicked}\"] .note'); return n ? n.textContent : null;"
+        )) == json!("after the holidays")
     });
 
     // An entry of one's own: newest in the list, flagged manual; Delete asks twice.

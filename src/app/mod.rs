@@ -1253,7 +1253,12 @@ impl App {
     }
 
     /// [`App::averages`] in `unit`, as a person reads them.
-    pub fn average_rows(&self, userid: Option<&str>, monthly: bool, unit: MassUnit) -> Result<Vec<AverageRow>, AppError> {
+    pub fn average_rows(
+        &self,
+        userid: Option<&str>,
+        monthly: bool,
+        unit: MassUnit,
+    ) -> Result<Vec<AverageRow>, AppError> {
         Ok(self.averages(userid, monthly)?.iter().map(|p| AverageRow::new(p, monthly, unit)).collect())
     }
 
