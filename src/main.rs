@@ -168,6 +168,11 @@ enum Command {
         /// The unit of the file's weights where it does not say (Fitbit, openScale 3): kg or lb.
         #[arg(long)]
         unit: Option<String>,
+        /// Read any CSV by a map of its columns:
+        /// "time=Date,weight=Weight (lb),fat=Fat %,unit=lb,zone=Europe/Berlin" (unit and zone
+        /// as values, or columns: unit=col:Unit).
+        #[arg(long)]
+        map: Option<String>,
     },
     /// Every sync of an account, newest first, with the weigh-ins each added, changed or removed.
     Log {
@@ -532,9 +537,14 @@ fn run(cli: Cli) -> anyhow::Result<()> {
                 }
             }
         }
-        Command::Import { file, account, timezone, unit } => {
+        Command::Import { file, account, timezone, unit, map } => {
             let unit = unit.as_deref().map(parse_unit).transpose()?;
-            let opts = ImportOptions { account, timezone, unit };
+            let map = map
+                .as_deref()
+                .map(heft::imports::ColumnMap::parse)
+                .transpose()
+                .map_err(|e| anyhow::anyhow!("--map: {e}"))?;
+            let opts = ImportOptions { account, timezone, unit, map };
             match open()?.import_path(&file, &opts)? {
                 Imported::Heft(r) => println!("{}", r.summary),
                 Imported::Withings(w) => {

@@ -1115,3 +1115,39 @@ fn averages_by_week_and_month_and_the_reading_of_a_day() {
     env.ok(&["method", "holt"]);
     assert!(env.ok(&["method"]).contains("Day reading: mean"), "choosing a method keeps the day reading");
 }
+
+/// Any CSV, read by the map of its columns the person gives.
+#[test]
+fn a_csv_of_any_shape_by_its_column_map() {
+    let env = offline();
+    let dir = env.data_dir.path();
+    let file = write(
+        dir,
+        "scale.csv",
+        "Datum;Gewicht;Fett %\n2026-11-30 07:15;176,4;21,3 %\n2026-11-29 07:02;177,0;\n",
+    );
+    let map = "time=Datum,weight=Gewicht,fat=Fett %,zone=Europe/Berlin";
+    let no_unit = env.heft(&["import", file.to_str().unwrap(), "--map", map]);
+    assert!(stderr(&no_unit).contains("--unit"), "{}", stderr(&no_unit));
+    let out = env.ok(&["import", file.to_str().unwrap(), "--map", map, "--unit", "lb"]);
+    assert!(out.contains("Imported 2 weigh-ins") && out.contains("From a CSV"), "{out}");
+    assert_eq!(
+        imported(&env),
+        vec![
+            (utc("2026-11-29T07:02", "Europe/Berlin"), "177.0 lb".into(), None),
+            (utc("2026-11-30T07:15", "Europe/Berlin"), "176.4 lb".into(), Some("21.3 %".into())),
+        ]
+    );
+    assert!(env.ok(&["import", file.to_str().unwrap(), "--map", map, "--unit", "lb"]).contains("Imported 0"));
+    let bad_map = env.heft(&["import", file.to_str().unwrap(), "--map", "time=Date,weight=Gewicht,unit=kg"]);
+    assert!(stderr(&bad_map).contains("\"Date\" this file lacks"), "{}", stderr(&bad_map));
+    let broken = write(dir, "broken.csv", "Datum;Gewicht\n2026-12-01 07:00;80,1\n2026-12-02 07:00;schwer\n");
+    let out = env.heft(&[
+        "import",
+        broken.to_str().unwrap(),
+        "--map",
+        "time=Datum,weight=Gewicht,unit=kg,zone=UTC",
+    ]);
+    assert!(stderr(&out).contains("line 3, column \"Gewicht\""), "{}", stderr(&out));
+    assert_eq!(imported(&env).len(), 2, "nothing of the broken file was stored");
+}

@@ -318,6 +318,7 @@ pub async fn import_chosen(
             account: args.userid,
             timezone: args.timezone.filter(|t| !t.is_empty()),
             unit: args.unit,
+            map: None,
         };
         Ok(Some(shared.app().import_path(&path, &opts)?))
     })

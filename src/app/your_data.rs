@@ -79,6 +79,8 @@ pub struct ImportOptions {
     pub timezone: Option<String>,
     /// The unit of the file's weights, for files that do not say (Fitbit, openScale 3).
     pub unit: Option<MassUnit>,
+    /// Which columns of a CSV hold what: the file is read by this map, whatever it is.
+    pub map: Option<imports::ColumnMap>,
 }
 
 /// What importing a Withings export did.
@@ -477,6 +479,7 @@ impl App {
         // A file larger than its kind can be is refused by its size, before reading on. Apple
         // Health's XML is streamed whatever its size (it keeps only the body records).
         let cap = match (imports::detect(&head), withings_file::detect(&head)) {
+            _ if opts.map.is_some() => Some((crate::read_limit::WEIGHT_CSV, "CSV")),
             (Some(imports::Format::AppleHealthXml), _) => None,
             (Some(_), _) => Some((crate::read_limit::WEIGHT_CSV, "export")),
             (None, Some(Kind::HeftJson)) => Some((crate::read_limit::HEFT_JSON, "Heft export")),
@@ -511,7 +514,13 @@ impl App {
         opts: &ImportOptions,
     ) -> Result<Imported, AppError> {
         let choices = Choices { unit: opts.unit };
-        let file = if let Some(format) = imports::detect(head) {
+        let file = if let Some(map) = &opts.map {
+            let mut map = map.clone();
+            if map.unit.is_none() {
+                map.unit = opts.unit.map(|u| imports::generic::Source::Value(u.as_str().to_string()));
+            }
+            imports::generic::read(r, &map)
+        } else if let Some(format) = imports::detect(head) {
             imports::read(format, r, name, choices)
         } else {
             match withings_file::detect(head) {

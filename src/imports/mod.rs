@@ -9,6 +9,7 @@
 
 mod apple_health;
 mod fitbit;
+pub mod generic;
 mod libra;
 mod openscale;
 
@@ -34,6 +35,8 @@ pub struct Choices {
     /// The unit of the file's weights, where the file does not name it.
     pub unit: Option<MassUnit>,
 }
+
+pub use generic::ColumnMap;
 
 /// Tells another app's export by its first bytes (after a byte order mark); ZIPs and folders
 /// are looked into by [`read_zip`] and [`read_folder`].
