@@ -6,7 +6,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::auth::Provider;
 use crate::read_limit::{self, Bounded};
-use crate::store::{Account, RestoreAccount, Store, StoreError, StoredGroup, Verdict};
+use crate::store::{Account, RestoreAccount, RestoreGroup, Store, StoreError, StoredGroup, Verdict};
 
 pub const FORMAT: &str = "heft-export";
 pub const VERSION: u32 = 1;
@@ -111,6 +111,9 @@ pub struct ExportGroup {
     /// The person's note on it, if any.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub note: Option<String>,
+    /// Where it was read from besides the API (an import's app).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub sources: Vec<String>,
     /// A Withings weigh-in that stands for one of an imported export file (so no second
     /// imported weigh-in of that minute and weight is taken for a copy of it).
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
@@ -175,6 +178,7 @@ pub fn export(store: &Store) -> Result<Export, ExportError> {
     for a in store.accounts()? {
         let mut verdicts = store.verdicts(a.id)?;
         let mut notes = store.notes(a.id)?;
+        let mut sources = store.sources(a.id)?;
         let twins = store.import_twins(a.id)?;
         for g in store.groups(a.id)? {
             out.groups.push(ExportGroup {
@@ -182,6 +186,7 @@ pub fn export(store: &Store) -> Result<Export, ExportError> {
                 provider: Some(a.provider.as_str().to_string()),
                 verdict: verdicts.remove(&g.grpid),
                 note: notes.remove(&g.grpid),
+                sources: sources.remove(&g.grpid).unwrap_or_default(),
                 stands_for_import: twins.contains(&g.grpid),
                 group: g,
             });
@@ -261,7 +266,12 @@ pub fn import(store: &mut Store, data: Export, now: i64) -> Result<ImportReport,
             }
             None => (mine, Vec::new()),
         };
-        let with_verdict = |g: &&ExportGroup| (g.group.clone(), g.verdict.clone(), g.note.clone());
+        let with_verdict = |g: &&ExportGroup| RestoreGroup {
+            group: g.group.clone(),
+            verdict: g.verdict.clone(),
+            note: g.note.clone(),
+            sources: g.sources.clone(),
+        };
         plan.push((
             RestoreAccount {
                 provider,

@@ -618,6 +618,9 @@ fn run(cli: Cli) -> anyhow::Result<()> {
                         if let Some(note) = &r.note {
                             println!("{:>13}note: {note}", "");
                         }
+                        if !r.sources.is_empty() {
+                            println!("{:>13}from: {}", "", r.sources.join(", "));
+                        }
                         for a in &r.anomalies {
                             println!("{:>13}unusual: {a}", "");
                         }

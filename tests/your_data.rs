@@ -1151,3 +1151,34 @@ fn a_csv_of_any_shape_by_its_column_map() {
     assert!(stderr(&out).contains("line 3, column \"Gewicht\""), "{}", stderr(&out));
     assert_eq!(imported(&env).len(), 2, "nothing of the broken file was stored");
 }
+
+/// Withings' records copied into Apple Health are the same weigh-ins: stored once, the record
+/// naming both places it was read from.
+#[test]
+fn the_same_weigh_in_from_two_apps_is_one_record_naming_both() {
+    let env = offline();
+    let dir = env.data_dir.path();
+    let withings = write(dir, "weight.csv", "Date,\"Weight (kg)\"\n2023-10-29 06:40:51,81.35\n");
+    env.ok(&["import", withings.to_str().unwrap(), "--timezone", "UTC"]);
+    let xml = write(dir, "export.xml", APPLE_XML);
+    let out = env.ok(&["import", xml.to_str().unwrap()]);
+    assert!(out.contains("Imported 1 weigh-in (1 matched"), "{out}");
+    let rows = list(&env, &[]);
+    assert_eq!(rows.len(), 2, "{rows:?}");
+    let twin = rows.iter().find(|r| r["weight_kg"] == 81.35).expect("the weigh-in of both");
+    assert_eq!(
+        twin["sources"],
+        serde_json::json!(["Apple Health (Health Mate)", "Withings export"]),
+        "{twin}"
+    );
+    let other = rows.iter().find(|r| r["weight_kg"] != 81.35).expect("Health's own weigh-in");
+    assert_eq!(other["sources"], serde_json::json!(["Apple Health"]), "{other}");
+    // The names travel in a backup.
+    let backup = dir.join("both.json");
+    env.ok(&["export", "--out", backup.to_str().unwrap()]);
+    let fresh = offline();
+    fresh.ok(&["import", backup.to_str().unwrap()]);
+    let again = list(&fresh, &[]);
+    let twin = again.iter().find(|r| r["weight_kg"] == 81.35).expect("restored");
+    assert_eq!(twin["sources"], serde_json::json!(["Apple Health (Health Mate)", "Withings export"]));
+}

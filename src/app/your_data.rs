@@ -54,6 +54,8 @@ pub struct WeighInRow {
     pub flags: Vec<&'static str>,
     /// The person's note on it, else its own comment (Withings', or an imported file's).
     pub note: Option<String>,
+    /// Where it was read from besides the API: "Apple Health (Health Mate)", "Libra", …
+    pub sources: Vec<String>,
     /// Why it is worth a second look, in words.
     pub anomalies: Vec<String>,
 }
@@ -117,6 +119,12 @@ fn summary(imported: usize, already_stored: usize, exact_repeats: usize) -> Stri
         s(imported),
         s(exact_repeats)
     )
+}
+
+/// How a weigh-in's source names an app's file: Withings' own is its export (the API is the
+/// other Withings source).
+fn export_name(app: &str) -> &str {
+    if app == "Withings" { "Withings export" } else { app }
 }
 
 /// What `heft import` did, by the kind of file.
@@ -220,6 +228,7 @@ impl App {
         let tz = self.tz_of(&a)?;
         let verdicts = self.store()?.verdicts(a.id)?;
         let notes = self.store()?.notes(a.id)?;
+        let mut sources = self.store()?.sources(a.id)?;
         let flags: HashMap<i64, Anomaly> =
             self.anomalies_of(&a, &tz)?.into_iter().map(|x| (x.grpid, x)).collect();
         let mut rows = Vec::new();
@@ -261,6 +270,7 @@ impl App {
                 reason: verdict.and_then(|v| v.reason.clone()),
                 flags: tags,
                 note: notes.get(&w.grpid).cloned().or_else(|| w.comment.clone()),
+                sources: sources.remove(&w.grpid).unwrap_or_default(),
                 anomalies,
             });
             if rows.len() >= limit {
@@ -627,9 +637,24 @@ impl App {
             .filter(|k| k.source.is_withings())
             .map(|k| k.grpid)
             .collect();
-        let groups: Vec<StoredGroup> =
-            rows.into_iter().zip(&pairs).filter(|(_, p)| p.is_none()).map(|((_, g), _)| g).collect();
-        self.store()?.add_imported(a.id, &groups, &stand_for)?;
+        // Where each row was read from: the file's app, and the app or device it names.
+        let name = |row: &Row| match &row.source {
+            // Apple's own "Health" app is Apple Health itself.
+            Some(s) if !file.app.contains(s.as_str()) => format!("{} ({s})", export_name(file.app)),
+            _ => export_name(file.app).to_string(),
+        };
+        let found: Vec<(i64, String)> = rows
+            .iter()
+            .zip(&pairs)
+            .filter_map(|((row, _), p)| p.map(|i| (stored[i].grpid, name(row))))
+            .collect();
+        let (groups, names): (Vec<StoredGroup>, Vec<String>) = rows
+            .into_iter()
+            .zip(&pairs)
+            .filter(|(_, p)| p.is_none())
+            .map(|((row, g), _)| (g, name(row)))
+            .unzip();
+        self.store()?.add_imported(a.id, &groups, &names, &stand_for, &found)?;
         let already_stored = pairs.iter().flatten().count();
         Ok(WithingsImport {
             app: file.app,

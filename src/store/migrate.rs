@@ -16,6 +16,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("migrations/0007_resume_windows.sql"),
     include_str!("migrations/0008_import_twins.sql"),
     include_str!("migrations/0009_notes.sql"),
+    include_str!("migrations/0010_sources.sql"),
 ];
 
 pub fn run(conn: &mut Connection) -> Result<(), StoreError> {

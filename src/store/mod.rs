@@ -19,7 +19,7 @@ use crate::auth::Provider;
 pub use groups::{ApplyOutcome, Checkpoint, CursorUpdate, ResumePoint, StoredGroup, StoredMeasure};
 pub use history::{Change, ChangeRecord, SyncRun};
 pub use notes::NOTE_MAX_CHARS;
-pub use restore::{RestoreAccount, RestoreOutcome};
+pub use restore::{RestoreAccount, RestoreGroup, RestoreOutcome};
 pub use twins::{WeighInKey, WrittenWeighIn, at_column_precision, pair as pair_weigh_ins};
 pub use verdicts::{Standing, Verdict};
 

@@ -1,5 +1,6 @@
-//! The person's notes on weigh-ins, in a table of their own keyed by grpid (like verdicts), so
-//! no sync changes them and they survive a group's re-download.
+//! The person's notes on weigh-ins, and the places a weigh-in was read from (an import's
+//! app), each in a table of their own keyed by grpid (like verdicts), so no sync changes them
+//! and they survive a group's re-download.
 
 use std::collections::HashMap;
 
@@ -43,6 +44,19 @@ impl Store {
         )?;
         let rows = st.query_map(params![account, from, to], |r| Ok((r.get(0)?, r.get(1)?)))?;
         Ok(rows.collect::<Result<_, _>>()?)
+    }
+
+    /// Where each weigh-in was read from besides the API, by grpid, in name order.
+    pub fn sources(&self, account: i64) -> Result<HashMap<i64, Vec<String>>, StoreError> {
+        let mut st = self
+            .conn
+            .prepare_cached("SELECT grpid, name FROM sources WHERE account_id = ?1 ORDER BY grpid, name")?;
+        let mut out: HashMap<i64, Vec<String>> = HashMap::new();
+        for row in st.query_map([account], |r| Ok((r.get::<_, i64>(0)?, r.get::<_, String>(1)?)))? {
+            let (g, name) = row?;
+            out.entry(g).or_default().push(name);
+        }
+        Ok(out)
     }
 
     /// Every note of the account, by grpid.

@@ -24,28 +24,38 @@ pub(super) fn next_own_grpid(tx: &Transaction<'_>, account: i64) -> Result<i64, 
 impl Store {
     /// Stores groups of Heft's own in one transaction (all or none); returns their grpids.
     pub fn add_own(&mut self, account: i64, groups: &[StoredGroup]) -> Result<Vec<i64>, StoreError> {
-        self.add_imported(account, groups, &[])
+        self.add_imported(account, groups, &[], &[], &[])
     }
 
     /// [`Store::add_own`] for a file's weigh-ins, recording in the same transaction that the
     /// Withings weigh-ins `stand_for` are the file's other weigh-ins (each one of them), so
     /// that no later sync retires a second imported weigh-in against one of them.
+    /// `names` names where each of `groups` was read from; `found` names the file's app on
+    /// weigh-ins stored already that rows of the file matched.
     pub fn add_imported(
         &mut self,
         account: i64,
         groups: &[StoredGroup],
+        names: &[String],
         stand_for: &[i64],
+        found: &[(i64, String)],
     ) -> Result<Vec<i64>, StoreError> {
         let tx = self.conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
         let mut next = next_own_grpid(&tx, account)?;
         let mut ids = Vec::with_capacity(groups.len());
-        for g in groups {
+        let mut named = Vec::with_capacity(groups.len() + found.len());
+        for (i, g) in groups.iter().enumerate() {
             debug_assert!(!g.source.is_withings());
             let g = StoredGroup { grpid: next, ..g.clone() };
             write_group(&tx, account, &g, false)?;
+            if let Some(name) = names.get(i) {
+                named.push((next, name.clone()));
+            }
             ids.push(next);
             next -= 1;
         }
+        named.extend_from_slice(found);
+        name_sources(&tx, account, &named)?;
         mark_import_twins(&tx, account, stand_for)?;
         tx.commit()?;
         Ok(ids)
@@ -143,6 +153,22 @@ impl Store {
                 "DELETE FROM verdicts WHERE account_id = ?1 AND grpid = ?2",
                 params![account, k.grpid],
             )?;
+            // Its note and the places it was read from go with it to Withings' copy.
+            tx.execute(
+                "INSERT OR IGNORE INTO notes (account_id, grpid, text, written_at)
+                 SELECT account_id, ?3, text, written_at FROM notes WHERE account_id = ?1 AND grpid = ?2",
+                params![account, k.grpid, twin.grpid],
+            )?;
+            tx.execute("DELETE FROM notes WHERE account_id = ?1 AND grpid = ?2", params![account, k.grpid])?;
+            tx.execute(
+                "INSERT OR IGNORE INTO sources (account_id, grpid, name)
+                 SELECT account_id, ?3, name FROM sources WHERE account_id = ?1 AND grpid = ?2",
+                params![account, k.grpid, twin.grpid],
+            )?;
+            tx.execute(
+                "DELETE FROM sources WHERE account_id = ?1 AND grpid = ?2",
+                params![account, k.grpid],
+            )?;
             tx.execute("DELETE FROM groups WHERE account_id = ?1 AND grpid = ?2", params![account, k.grpid])?;
             mark_import_twins(&tx, account, &[twin.grpid])?;
             n += 1;
@@ -150,6 +176,20 @@ impl Store {
         tx.commit()?;
         Ok(n)
     }
+}
+
+/// Records where weigh-ins were read from, `(grpid, name)`.
+pub(super) fn name_sources(
+    tx: &Transaction<'_>,
+    account: i64,
+    named: &[(i64, String)],
+) -> Result<(), StoreError> {
+    let mut st =
+        tx.prepare_cached("INSERT OR IGNORE INTO sources (account_id, grpid, name) VALUES (?1, ?2, ?3)")?;
+    for (g, name) in named {
+        st.execute(params![account, g, name])?;
+    }
+    Ok(())
 }
 
 pub(super) fn mark_import_twins(

@@ -20,13 +20,21 @@ pub struct RestoreAccount {
     pub goal_kg: Option<f64>,
     pub unit: Option<String>,
     pub colour: Option<String>,
-    /// Groups under their own number (with the person's decision and note about each): added
-    /// when the account lacks it, else left as they are.
-    pub by_number: Vec<(StoredGroup, Option<Verdict>, Option<String>)>,
+    /// Groups under their own number: added when the account lacks it, else left as they are.
+    pub by_number: Vec<RestoreGroup>,
     /// Groups of the person's own that get a fresh number (theirs is taken here).
-    pub renumbered: Vec<(StoredGroup, Option<Verdict>, Option<String>)>,
+    pub renumbered: Vec<RestoreGroup>,
     /// Withings weigh-ins that stand for a weigh-in of an imported file.
     pub twins: Vec<i64>,
+}
+
+/// A group of a backup with what the person said about it and where it was read from.
+#[derive(Debug, Clone)]
+pub struct RestoreGroup {
+    pub group: StoredGroup,
+    pub verdict: Option<Verdict>,
+    pub note: Option<String>,
+    pub sources: Vec<String>,
 }
 
 /// What a restore did to the groups.
@@ -66,6 +74,15 @@ impl Store {
             }
             Ok(())
         };
+        let named = |id: i64, grpid: i64, names: &[String]| -> Result<(), StoreError> {
+            for name in names {
+                tx.prepare_cached(
+                    "INSERT OR IGNORE INTO sources (account_id, grpid, name) VALUES (?1, ?2, ?3)",
+                )?
+                .execute(params![id, grpid, name])?;
+            }
+            Ok(())
+        };
         for a in accounts {
             tx.execute(
                 "INSERT INTO accounts (provider, userid, demo, created_at) VALUES (?1, ?2, ?3, ?4)
@@ -84,7 +101,7 @@ impl Store {
                  WHERE id = ?1",
                 params![id, a.timezone, a.name, a.goal_kg, a.unit, a.colour],
             )?;
-            for (g, v, n) in &a.by_number {
+            for RestoreGroup { group: g, verdict: v, note: n, sources } in &a.by_number {
                 match load_group(&tx, id, g.grpid)? {
                     None => {
                         write_group(&tx, id, g, false)?;
@@ -95,13 +112,15 @@ impl Store {
                 }
                 verdict(id, g.grpid, v)?;
                 note(id, g.grpid, n)?;
+                named(id, g.grpid, sources)?;
             }
             mark_import_twins(&tx, id, &a.twins)?;
             let mut next = next_own_grpid(&tx, id)?;
-            for (g, v, n) in &a.renumbered {
+            for RestoreGroup { group: g, verdict: v, note: n, sources } in &a.renumbered {
                 write_group(&tx, id, &StoredGroup { grpid: next, ..g.clone() }, false)?;
                 verdict(id, next, v)?;
                 note(id, next, n)?;
+                named(id, next, sources)?;
                 out.added += 1;
                 next -= 1;
             }

@@ -478,6 +478,10 @@ flags: Array<string>,
  */
 note: string | null, 
 /**
+ * Where it was read from besides the API: "Apple Health (Health Mate)", "Libra", …
+ */
+sources: Array<string>, 
+/**
  * Why it is worth a second look, in words.
  */
 anomalies: Array<string>, };
