@@ -9,6 +9,7 @@ use heft::app::{
 use heft::auth::Provider;
 use heft::chart::Theme;
 use heft::error_code::ErrorCode;
+use heft::imports::generic::{ColumnMap, Preview, Source as MapPart};
 use heft::redact::ClientSecret;
 use heft::withings::Waiting;
 use tauri::{AppHandle, State};
@@ -18,9 +19,10 @@ use crate::dialogs;
 use crate::errors::UiError;
 use crate::ipc::{
     AccountArgs, AveragesArgs, ChartArgs, CredentialsArgs, DayReadingArgs, DisconnectArgs, EditEntryArgs,
-    EntryArgs, Event, ExcludeArgs, ExportArgs, ExportChoice, GroupArgs, ImageFormat, ImportArgs, MethodArgs,
-    NearArgs, NoteArgs, PreferencesArgs, ProgressEvent, ReviewArgs, SaveAccountArgs, SaveChartArgs,
-    SavePreferencesArgs, Show, ShowUnitArgs, SplitArgs, SyncLogArgs, UnitArgs, UseridArgs, WeighInsArgs,
+    EntryArgs, Event, ExcludeArgs, ExportArgs, ExportChoice, GroupArgs, ImageFormat, ImportArgs,
+    ImportCsvArgs, MethodArgs, NearArgs, NoteArgs, PreferencesArgs, ProgressEvent, ReviewArgs,
+    SaveAccountArgs, SaveChartArgs, SavePreferencesArgs, Show, ShowUnitArgs, SplitArgs, SyncLogArgs,
+    UnitArgs, UseridArgs, WeighInsArgs,
 };
 use crate::shared::Shared;
 
@@ -321,6 +323,43 @@ pub async fn import_chosen(
             map: None,
         };
         Ok(Some(shared.app().import_path(&path, &opts)?))
+    })
+    .await
+}
+
+/// Chooses a CSV in the native dialog and shows its headers and first rows, so the person can
+/// say which column holds what; the file is kept for `import_csv` (the page never names a path).
+#[tauri::command]
+pub async fn preview_csv(app: AppHandle, state: State<'_, Shared>) -> Result<Option<Preview>, UiError> {
+    let shared = state.handle();
+    blocking(move || {
+        let Some(path) = dialogs::open(&app, "Import a CSV", "CSV", &["csv", "txt"]) else { return Ok(None) };
+        let preview = shared.app().preview_csv(&path)?;
+        shared.choose_csv(path);
+        Ok(Some(preview))
+    })
+    .await
+}
+
+/// Imports the CSV last previewed by the columns the person chose.
+#[tauri::command]
+pub async fn import_csv(state: State<'_, Shared>, args: ImportCsvArgs) -> Result<Imported, UiError> {
+    let shared = state.handle();
+    blocking(move || {
+        let path = shared.chosen_csv().ok_or_else(|| UiError {
+            code: ErrorCode::BadInput,
+            message: "choose the CSV first (Import a CSV by its columns…)".into(),
+        })?;
+        let map = ColumnMap {
+            time: args.time,
+            weight: args.weight,
+            fat: args.fat.filter(|f| !f.is_empty()),
+            unit: Some(MapPart::Value(args.unit.as_str().to_string())),
+            zone: args.zone.filter(|z| !z.trim().is_empty()).map(|z| MapPart::Value(z.trim().to_string())),
+        };
+        let opts =
+            ImportOptions { account: args.userid, timezone: None, unit: Some(args.unit), map: Some(map) };
+        Ok(shared.app().import_path(&path, &opts)?)
     })
     .await
 }

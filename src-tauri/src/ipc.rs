@@ -11,6 +11,8 @@ use heft::app::{
 };
 use heft::app::{SyncEvery, ThemeChoice};
 use heft::chart::ChartKind;
+#[cfg(test)]
+use heft::imports::generic::Preview;
 use heft::sync::Progress;
 use heft::trend::{DayReading, Method};
 use heft::units::MassUnit;
@@ -108,6 +110,8 @@ commands! {
     save_account(SaveAccountArgs) -> ();
     show_unit(ShowUnitArgs) -> ();
     import_chosen(ImportArgs) -> Option<Imported>;
+    preview_csv() -> Option<Preview>;
+    import_csv(ImportCsvArgs) -> Imported;
     export_data(ExportArgs) -> Option<ExportSummary>;
     cancel() -> ();
     health(AccountArgs) -> Health;
@@ -298,6 +302,19 @@ pub struct ImportArgs {
     pub userid: Option<String>,
     pub timezone: Option<String>,
     pub unit: Option<MassUnit>,
+}
+
+/// The CSV last previewed (`preview_csv`), read by the columns the person chose: the time, the
+/// weight, optionally body fat in percent; the unit of its weights and the zone of its local
+/// times.
+#[derive(Deserialize, TS)]
+pub struct ImportCsvArgs {
+    pub userid: Option<String>,
+    pub time: String,
+    pub weight: String,
+    pub fat: Option<String>,
+    pub unit: MassUnit,
+    pub zone: Option<String>,
 }
 
 #[derive(Clone, Copy, Deserialize, TS)]

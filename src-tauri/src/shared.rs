@@ -18,6 +18,8 @@ struct Inner {
     app: App,
     sim: Mutex<Option<Sim>>,
     keychain_problem: Mutex<Option<UiError>>,
+    /// The CSV the person chose to import by its columns (the page never names a path).
+    chosen_csv: Mutex<Option<std::path::PathBuf>>,
 }
 
 /// Cheap to clone: commands move a handle onto a blocking thread.
@@ -38,7 +40,12 @@ fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
 impl Shared {
     pub fn open() -> Result<Shared, AppError> {
         let app = App::open(Settings::load()?, Box::new(KeyringStore::from_env()))?;
-        Ok(Shared(Arc::new(Inner { app, sim: Mutex::new(None), keychain_problem: Mutex::new(None) })))
+        Ok(Shared(Arc::new(Inner {
+            app,
+            sim: Mutex::new(None),
+            keychain_problem: Mutex::new(None),
+            chosen_csv: Mutex::new(None),
+        })))
     }
 
     pub fn handle(&self) -> Shared {
@@ -79,6 +86,14 @@ impl Shared {
     pub fn cancel(&self) {
         self.0.app.canceller().cancel();
         heft::auth::callback::cancel_pending_callback();
+    }
+
+    pub fn choose_csv(&self, path: std::path::PathBuf) {
+        *lock(&self.0.chosen_csv) = Some(path);
+    }
+
+    pub fn chosen_csv(&self) -> Option<std::path::PathBuf> {
+        lock(&self.0.chosen_csv).clone()
     }
 
     pub fn keychain_problem(&self) -> Option<UiError> {

@@ -588,6 +588,19 @@ fn your_data(d: &Driver, dialogs: &Path) {
         "{}",
         d.text("import-result")
     );
+    // Any CSV, by its columns: previewed, mapped (suggested from the headers), imported.
+    let any = dialogs.join("scale.csv");
+    std::fs::write(&any, "Datum;Gewicht;Fett %\n2020-02-02 07:15;80,9;20,5\n2020-02-01 07:10;81,1;\n")
+        .unwrap();
+    std::fs::write(dialogs.join("next-open"), any.to_str().unwrap()).unwrap();
+    d.click("csv-choose");
+    d.wait("the CSV's preview", 20, |d| d.visible("csv-map") && d.text("csv-preview").contains("Gewicht"));
+    let chosen =
+        d.js("return ['csv-time', 'csv-weight', 'csv-fat'].map(id => document.getElementById(id).value);");
+    assert_eq!(chosen, json!(["Datum", "Gewicht", "Fett %"]), "suggested from the headers");
+    d.js("document.getElementById('csv-zone').value = 'Europe/Berlin'; return true;");
+    d.click("csv-import");
+    d.wait("the CSV imported", 30, |d| d.text("csv-result").starts_with("Imported 2 weigh-ins"));
     d.screenshot("main-your-data.png");
 }
 

@@ -505,6 +505,13 @@ impl App {
         self.import_reader(&head, std::io::BufReader::new(file), &name, opts)
     }
 
+    /// A CSV's headers and first rows, for the window's column map.
+    pub fn preview_csv(&self, path: &Path) -> Result<imports::generic::Preview, AppError> {
+        let read_err = |source| ImportError::Read { path: path.display().to_string(), source };
+        let file = std::fs::File::open(path).map_err(read_err)?;
+        Ok(imports::generic::preview(std::io::BufReader::new(file), 5).map_err(ImportError::from)?)
+    }
+
     /// [`App::import_path`] for a file's content (the window reads the file it was given).
     pub fn import_bytes(&self, bytes: &[u8], opts: &ImportOptions) -> Result<Imported, AppError> {
         self.import_reader(

@@ -73,7 +73,16 @@ impl ColumnMap {
     }
 }
 
-pub fn read(r: impl Read, map: &ColumnMap) -> Result<ImportFile, FileError> {
+/// A CSV's first rows, for the window's column map: its headers and up to `n` rows.
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+pub struct Preview {
+    pub headers: Vec<String>,
+    pub rows: Vec<Vec<String>>,
+}
+
+/// The file's bytes (at most what a weight CSV may hold), without a byte order mark.
+fn whole(r: impl Read) -> Result<Vec<u8>, FileError> {
     let mut bytes = Vec::new();
     r.take(crate::read_limit::WEIGHT_CSV + 1)
         .read_to_end(&mut bytes)
@@ -81,15 +90,39 @@ pub fn read(r: impl Read, map: &ColumnMap) -> Result<ImportFile, FileError> {
     if bytes.len() as u64 > crate::read_limit::WEIGHT_CSV {
         return Err(crate::read_limit::file_too_large(crate::read_limit::WEIGHT_CSV, "CSV").into());
     }
-    let text = bytes.strip_prefix(b"\xef\xbb\xbf").unwrap_or(&bytes);
+    Ok(bytes.strip_prefix(b"\xef\xbb\xbf").map(<[u8]>::to_vec).unwrap_or(bytes))
+}
+
+/// A reader of `text` with the separator its header line uses (`;` or `,`).
+fn reader(text: &[u8]) -> csv::Reader<&[u8]> {
     let first = text.split(|b| *b == b'\n').next().unwrap_or_default();
-    let delimiter =
-        if first.iter().filter(|b| **b == b';').count() > first.iter().filter(|b| **b == b',').count() {
-            b';'
-        } else {
-            b','
-        };
-    let mut csv = csv::ReaderBuilder::new().delimiter(delimiter).flexible(true).from_reader(text);
+    let semicolons = first.iter().filter(|b| **b == b';').count();
+    let delimiter = if semicolons > first.iter().filter(|b| **b == b',').count() { b';' } else { b',' };
+    csv::ReaderBuilder::new().delimiter(delimiter).flexible(true).from_reader(text)
+}
+
+/// The headers and first `n` rows of a CSV.
+pub fn preview(r: impl Read, n: usize) -> Result<Preview, FileError> {
+    let text = whole(r)?;
+    let mut csv = reader(&text);
+    let headers = csv
+        .headers()
+        .map_err(|e| FileError::Csv(e.to_string()))?
+        .iter()
+        .map(|h| h.trim().to_string())
+        .collect();
+    let mut rows = Vec::new();
+    for rec in csv.records().take(n) {
+        rows.push(
+            rec.map_err(|e| FileError::Csv(e.to_string()))?.iter().map(|f| f.trim().to_string()).collect(),
+        );
+    }
+    Ok(Preview { headers, rows })
+}
+
+pub fn read(r: impl Read, map: &ColumnMap) -> Result<ImportFile, FileError> {
+    let text = whole(r)?;
+    let mut csv = reader(&text);
     let headers: Vec<String> = csv
         .headers()
         .map_err(|e| FileError::Csv(e.to_string()))?
@@ -216,6 +249,14 @@ mod tests {
         assert_eq!(f.rows[0].at, Moment::Exact("2026-11-30T07:15:00Z".parse().unwrap()));
         assert_eq!(f.rows[0].masses[0].text(), "176.4 lb");
         assert_eq!(f.rows[1].at, Moment::Exact("2026-11-29T12:15:00Z".parse().unwrap()), "New York's 07:15");
+    }
+
+    #[test]
+    fn a_preview_shows_the_headers_and_the_first_rows() {
+        let file = "Datum;Gewicht\n2026-11-30 07:15;80,4\n2026-11-29 07:02;80,6\n2026-11-28 07:00;80,9\n";
+        let p = preview(file.as_bytes(), 2).unwrap();
+        assert_eq!(p.headers, vec!["Datum", "Gewicht"]);
+        assert_eq!(p.rows, vec![vec!["2026-11-30 07:15", "80,4"], vec!["2026-11-29 07:02", "80,6"]]);
     }
 
     #[test]

@@ -209,6 +209,13 @@ export type ImageFormat = "png" | "svg";
 export type ImportArgs = { userid: string | null, timezone: string | null, unit: MassUnit | null, };
 
 /**
+ * The CSV last previewed (`preview_csv`), read by the columns the person chose: the time, the
+ * weight, optionally body fat in percent; the unit of its weights and the zone of its local
+ * times.
+ */
+export type ImportCsvArgs = { userid: string | null, time: string, weight: string, fat: string | null, unit: MassUnit, zone: string | null, };
+
+/**
  * What restoring a backup did. A backup only adds: nothing stored here is changed.
  */
 export type ImportReport = { accounts: number, 
@@ -311,6 +318,11 @@ locale: string | null, };
  * start path does not wait for).
  */
 export type PreferencesArgs = { check_secret: boolean, };
+
+/**
+ * A CSV's first rows, for the window's column map: its headers and up to `n` rows.
+ */
+export type Preview = { headers: Array<string>, rows: Array<Array<string>>, };
 
 /**
  * The last error of a sync, in words, with what to do about it.

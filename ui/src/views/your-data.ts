@@ -1,10 +1,10 @@
 /** Your data: another app's export (Withings, Apple Health, Fitbit, openScale, Libra) or a Heft backup imported, everything exported. */
 import { refresh } from "../app";
-import { $ } from "../dom";
+import { $, el } from "../dom";
 import { count, explain } from "../format";
 import { commands } from "../ipc";
 import { store } from "../store";
-import type { ExportChoice, Imported, MassUnit } from "../types";
+import type { ExportChoice, Imported, MassUnit, Preview } from "../types";
 
 /** The core's own words for what an import did (added, matched, repeated, and by which rule). */
 function importSentence(r: Imported): string {
@@ -47,7 +47,74 @@ async function exportData(format: ExportChoice): Promise<void> {
   }
 }
 
+/** The header most likely to hold `what` (none: the person chooses). */
+function likely(headers: string[], pattern: RegExp): string {
+  return headers.find((h) => pattern.test(h)) ?? "";
+}
+
+/** Fills a column select with the CSV's headers (and "none" where the column is optional). */
+function columns(id: string, headers: string[], chosen: string, optional = false): void {
+  const select = $<HTMLSelectElement>(id);
+  select.replaceChildren(...(optional ? [el("option", "none")] : []), ...headers.map((h) => el("option", h)));
+  if (optional) (select.options[0] as HTMLOptionElement).value = "";
+  select.value = chosen;
+}
+
+/** The CSV's first rows and a select per part of a weigh-in, guessed from the headers' names. */
+function showPreview(p: Preview): void {
+  const table = $("csv-preview");
+  const head = el("tr");
+  for (const h of p.headers) head.append(el("th", h));
+  const thead = el("thead");
+  thead.append(head);
+  const tbody = el("tbody");
+  for (const r of p.rows) {
+    const tr = el("tr");
+    for (const f of r) tr.append(el("td", f));
+    tbody.append(tr);
+  }
+  table.replaceChildren(thead, tbody);
+  columns("csv-time", p.headers, likely(p.headers, /date|time|datum|zeit|fecha|heure/i));
+  columns("csv-weight", p.headers, likely(p.headers, /weight|gewicht|poids|peso|mass/i));
+  columns("csv-fat", p.headers, likely(p.headers, /fat|fett|graisse|grasa/i), true);
+  $<HTMLSelectElement>("csv-unit").value = store.get().unit;
+  $<HTMLInputElement>("csv-zone").value = store.get().account?.timezone ?? "";
+  $("csv-map").hidden = false;
+}
+
+async function chooseCsv(): Promise<void> {
+  const out = $("csv-result");
+  out.textContent = "";
+  try {
+    const p = await commands.previewCsv();
+    if (p) showPreview(p);
+  } catch (e) {
+    out.textContent = "This file cannot be read: " + explain(e);
+  }
+}
+
+async function importCsv(): Promise<void> {
+  const out = $("csv-result");
+  try {
+    const r = await commands.importCsv({
+      userid: store.get().userid,
+      time: $<HTMLSelectElement>("csv-time").value,
+      weight: $<HTMLSelectElement>("csv-weight").value,
+      fat: $<HTMLSelectElement>("csv-fat").value || null,
+      unit: $<HTMLSelectElement>("csv-unit").value as MassUnit,
+      zone: $<HTMLInputElement>("csv-zone").value.trim() || null,
+    });
+    out.textContent = importSentence(r);
+    $("csv-map").hidden = true;
+    await refresh();
+  } catch (e) {
+    out.textContent = "Nothing was imported: " + explain(e);
+  }
+}
+
 export function wireYourData(): void {
+  $("csv-choose").addEventListener("click", () => void chooseCsv());
+  $("csv-import").addEventListener("click", () => void importCsv());
   $("import-button").addEventListener("click", () =>
     void importChosen(
       $("import-result"),
