@@ -331,6 +331,19 @@ enum Command {
         #[arg(long)]
         account: Option<String>,
     },
+    /// Reminders due now: no weigh-in for the days you chose, Withings' consent to renew within
+    /// 30 days, three failed syncs in a row. `--new` lists only those not listed before (for a
+    /// timer that hands them to notify-send); the desktop app says them as notifications.
+    Reminders {
+        /// Remind after this many days without a weigh-in.
+        #[arg(long, conflicts_with = "off")]
+        after_days: Option<u32>,
+        /// No reminder for days without a weigh-in (the default).
+        #[arg(long)]
+        off: bool,
+        #[arg(long)]
+        new: bool,
+    },
     /// Weekly (from your locale's first day of the week) or monthly averages, newest first: the
     /// mean of the counted weigh-ins, the trend at the period's end and its change.
     Averages {
@@ -809,6 +822,21 @@ fn run(cli: Cli) -> anyhow::Result<()> {
                         println!("Smoothing time: {} days", spec.smoothing_days);
                     }
                 }
+            }
+        }
+        Command::Reminders { after_days, off, new } => {
+            let app = open()?;
+            if after_days.is_some() || off {
+                app.set_remind_after_days(after_days)?;
+                match after_days {
+                    Some(d) => println!("Reminding after {d} days without a weigh-in"),
+                    None => println!("No reminder for days without a weigh-in"),
+                }
+                return Ok(());
+            }
+            let due = if new { app.reminders_to_say(None)? } else { app.due_reminders()? };
+            for r in due {
+                println!("{}: {}", r.title, r.body);
             }
         }
         Command::Averages { monthly, limit, shown: Shown { format, unit, account } } => {

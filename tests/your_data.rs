@@ -1182,3 +1182,23 @@ fn the_same_weigh_in_from_two_apps_is_one_record_naming_both() {
     let twin = again.iter().find(|r| r["weight_kg"] == 81.35).expect("restored");
     assert_eq!(twin["sources"], serde_json::json!(["Apple Health (Health Mate)", "Withings export"]));
 }
+
+/// A reminder after days without a weigh-in: off by default, said once per occurrence, cleared
+/// by the next weigh-in.
+#[test]
+fn a_reminder_after_days_without_a_weigh_in_is_said_once_and_cleared_by_the_next() {
+    let env = offline();
+    let five_days_ago = jiff::Timestamp::now().checked_sub(jiff::SignedDuration::from_hours(5 * 24)).unwrap();
+    let at = five_days_ago.to_zoned(jiff::tz::TimeZone::system()).strftime("%Y-%m-%d %H:%M").to_string();
+    env.ok(&["add", "--weight", "80.2", "--at", &at]);
+    assert_eq!(env.ok(&["reminders"]), "", "off by default");
+    env.ok(&["reminders", "--after-days", "3"]);
+    let due = env.ok(&["reminders"]);
+    assert!(due.contains("time to step on the scale") && due.contains("No weigh-in for 5 days"), "{due}");
+    assert_eq!(env.ok(&["reminders", "--new"]), due, "said the first time");
+    assert_eq!(env.ok(&["reminders", "--new"]), "", "and only once");
+    env.ok(&["add", "--weight", "80.0"]);
+    assert_eq!(env.ok(&["reminders"]), "", "the next weigh-in clears it");
+    let err = stderr(&env.heft(&["reminders", "--after-days", "0"]));
+    assert!(err.contains("1 to 365 days"), "{err}");
+}

@@ -29,12 +29,14 @@ use crate::withings::{Client, Waiting};
 mod health;
 mod history;
 mod preferences;
+mod reminders;
 mod your_data;
 
 pub use crate::store::Standing;
 pub use health::{Health, Problem, fix_for};
 pub use history::{ChangeLine, SyncLine};
 pub use preferences::{Preferences, PreferencesUpdate, SyncEvery, ThemeChoice};
+pub use reminders::{FAILED_SYNCS, Reminder, ReminderKind};
 pub use your_data::{Entry, ImportOptions, Imported, LOCAL_USERID, WeighInRow, WithingsImport};
 
 #[derive(Debug, thiserror::Error)]

@@ -40,6 +40,8 @@ pub struct SettingsFile {
     pub sync_every: Option<String>,
     /// The window's colours: "system" (default), "light", "dark".
     pub theme: Option<String>,
+    /// Remind after this many days without a weigh-in (none: no such reminder, the default).
+    pub remind_after_days: Option<u32>,
     /// Where the demo's simulated history ends (set when the demo first starts), so the demo
     /// serves the same history after every restart.
     pub demo_data_end: Option<i64>,

@@ -17,6 +17,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("migrations/0008_import_twins.sql"),
     include_str!("migrations/0009_notes.sql"),
     include_str!("migrations/0010_sources.sql"),
+    include_str!("migrations/0011_reminders.sql"),
 ];
 
 pub fn run(conn: &mut Connection) -> Result<(), StoreError> {

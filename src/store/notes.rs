@@ -59,6 +59,15 @@ impl Store {
         Ok(out)
     }
 
+    /// Whether a reminder's occurrence was said already; records it as said when not.
+    pub fn say_once(&self, account: i64, kind: &str, occurrence: i64, now: i64) -> Result<bool, StoreError> {
+        let added = self.conn.execute(
+            "INSERT OR IGNORE INTO reminders_said (account_id, kind, occurrence, said_at) VALUES (?1, ?2, ?3, ?4)",
+            params![account, kind, occurrence, now],
+        )?;
+        Ok(added == 1)
+    }
+
     /// Every note of the account, by grpid.
     pub fn notes(&self, account: i64) -> Result<HashMap<i64, String>, StoreError> {
         let mut st = self.conn.prepare_cached("SELECT grpid, text FROM notes WHERE account_id = ?1")?;

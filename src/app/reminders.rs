@@ -1,0 +1,158 @@
+//! Reminders people ask weight apps for: no weigh-in for a few days (a setting, off by
+//! default; the next weigh-in clears it), Withings' consent to renew within 30 days, three
+//! syncs in a row that failed. Each has an occurrence (the weigh-in the days count from, the
+//! consent's deadline, the failing streak's first sync) and is said once per occurrence:
+//! [`App::reminders_to_say`] remembers what it returned, in the database, across restarts.
+
+use serde::Serialize;
+
+use super::{App, AppError};
+use crate::model::MeasureType;
+
+/// What a reminder is about.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[serde(rename_all = "snake_case")]
+pub enum ReminderKind {
+    NoWeighIn,
+    ConsentDue,
+    SyncsFailing,
+}
+
+impl ReminderKind {
+    fn as_str(self) -> &'static str {
+        match self {
+            ReminderKind::NoWeighIn => "no_weigh_in",
+            ReminderKind::ConsentDue => "consent_due",
+            ReminderKind::SyncsFailing => "syncs_failing",
+        }
+    }
+}
+
+/// One reminder, in words for a desktop notification.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+pub struct Reminder {
+    pub userid: String,
+    pub kind: ReminderKind,
+    /// What it is about (Unix seconds): said once for each.
+    pub occurrence: i64,
+    pub title: String,
+    pub body: String,
+}
+
+/// Syncs that fail in a row before Heft says so.
+pub const FAILED_SYNCS: usize = 3;
+
+/// The newest syncs' failing streak, `(started_at, error)` newest first: how many, when the
+/// first of them started (the occurrence) and the newest error; none under [`FAILED_SYNCS`].
+fn failing_streak(runs: &[(i64, Option<String>)]) -> Option<(usize, i64, String)> {
+    let streak: Vec<&(i64, Option<String>)> = runs.iter().take_while(|r| r.1.is_some()).collect();
+    let first = streak.last()?;
+    (streak.len() >= FAILED_SYNCS).then(|| (streak.len(), first.0, streak[0].1.clone().unwrap_or_default()))
+}
+
+impl App {
+    /// Every reminder due now, for every account.
+    pub fn due_reminders(&self) -> Result<Vec<Reminder>, AppError> {
+        let now = self.now();
+        let after_days = self.settings().file().remind_after_days.filter(|d| *d > 0);
+        let mut out = Vec::new();
+        for a in self.store()?.accounts()? {
+            let who = a.name.clone().unwrap_or_else(|| a.userid.clone());
+            let reminder = |kind, occurrence, title: String, body: String| Reminder {
+                userid: a.userid.clone(),
+                kind,
+                occurrence,
+                title,
+                body,
+            };
+            if let Some(days) = after_days {
+                let latest =
+                    self.store()?.values(a.id, MeasureType::WEIGHT, false)?.iter().map(|p| p.0).max();
+                if let Some(latest) = latest.filter(|t| now - t >= i64::from(days) * 86_400) {
+                    out.push(reminder(
+                        ReminderKind::NoWeighIn,
+                        latest,
+                        format!("{who}: time to step on the scale"),
+                        format!(
+                            "No weigh-in for {} days. Your next one clears this reminder.",
+                            (now - latest) / 86_400
+                        ),
+                    ));
+                }
+            }
+            if !a.provider.syncs() {
+                continue;
+            }
+            let runs = self.store()?.sync_runs(a.id, 20)?;
+            let errors: Vec<(i64, Option<String>)> =
+                runs.iter().map(|r| (r.started_at, r.error.clone())).collect();
+            if let Some((n, first, why)) = failing_streak(&errors) {
+                out.push(reminder(
+                    ReminderKind::SyncsFailing,
+                    first,
+                    format!("{who}: {n} syncs in a row failed"),
+                    format!("The last one: {why}. Your history is kept; the Accounts view says what to do."),
+                ));
+            }
+            let health = self.health(Some(&a.userid))?;
+            if let Some(by) = health.consent_needed_at.filter(|_| health.consent_reminder) {
+                let day = jiff::Timestamp::from_second(by)
+                    .map(|t| t.strftime("%b %-d, %Y").to_string())
+                    .unwrap_or_default();
+                out.push(reminder(
+                    ReminderKind::ConsentDue,
+                    by,
+                    format!("{who}: Withings will ask for your consent again"),
+                    format!("Sync before {day}, or reconnect the account, so Heft keeps its access."),
+                ));
+            }
+        }
+        Ok(out)
+    }
+
+    /// The reminders due now that were not said before, except those of the account the window
+    /// shows (`showing`: the person sees it there); each is remembered as said.
+    pub fn reminders_to_say(&self, showing: Option<&str>) -> Result<Vec<Reminder>, AppError> {
+        let mut out = Vec::new();
+        for r in self.due_reminders()? {
+            if showing == Some(r.userid.as_str()) {
+                continue;
+            }
+            let a = self.account_for(Some(&r.userid))?;
+            if self.store()?.say_once(a.id, r.kind.as_str(), r.occurrence, self.now())? {
+                out.push(r);
+            }
+        }
+        Ok(out)
+    }
+
+    /// Reminds after `days` without a weigh-in (none: never, the default).
+    pub fn set_remind_after_days(&self, days: Option<u32>) -> Result<(), AppError> {
+        if days.is_some_and(|d| d == 0 || d > 365) {
+            return Err(AppError::BadInput("a reminder after 1 to 365 days without a weigh-in".into()));
+        }
+        self.update_settings(|f| f.remind_after_days = days)?;
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::failing_streak;
+
+    #[test]
+    fn three_failed_syncs_in_a_row_are_one_occurrence_until_a_sync_succeeds() {
+        let e = |t: i64| (t, Some(format!("offline at {t}")));
+        let ok = |t: i64| (t, None);
+        assert_eq!(failing_streak(&[e(5), e(4), ok(3), e(2), e(1)]), None, "two in a row");
+        assert_eq!(failing_streak(&[e(6), e(5), e(4), ok(3)]), Some((3, 4, "offline at 6".into())));
+        assert_eq!(
+            failing_streak(&[e(7), e(6), e(5), e(4), ok(3)]).map(|s| s.1),
+            Some(4),
+            "a fourth failure is the same occurrence: said once"
+        );
+        assert_eq!(failing_streak(&[ok(8), e(7), e(6), e(5)]), None, "a good sync ends it");
+    }
+}
