@@ -631,6 +631,9 @@ fn run(cli: Cli) -> anyhow::Result<()> {
                         if let Some(note) = &r.note {
                             println!("{:>13}note: {note}", "");
                         }
+                        if let Some(comment) = &r.comment {
+                            println!("{:>13}comment: {comment}", "");
+                        }
                         if !r.sources.is_empty() {
                             println!("{:>13}from: {}", "", r.sources.join(", "));
                         }

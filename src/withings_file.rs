@@ -41,11 +41,11 @@ pub enum FileError {
     #[error("{at}: {reason}; nothing was imported")]
     Record { at: String, reason: String },
     #[error(
-        "{app}'s export does not say whether its weights are in kg or lb: import it again with --unit kg or --unit lb; nothing was imported"
+        "{app}'s export does not say whether its weights are in kg or lb: import it again with --unit kg or --unit lb (in the window: \"Its weights are in\"); nothing was imported"
     )]
     NeedsUnit { app: &'static str },
     #[error(
-        "{app}'s export gives local times without a time zone: import it again with --timezone ZONE (e.g. Europe/Berlin); nothing was imported"
+        "{app}'s export gives local times without a time zone: import it again with --timezone ZONE, e.g. Europe/Berlin (in the window: \"Time zone of the export\"); nothing was imported"
     )]
     NeedsTimezone { app: &'static str },
     #[error("{0}; nothing was imported")]

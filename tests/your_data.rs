@@ -1060,8 +1060,8 @@ fn libra_export_in_pounds() {
     );
     assert_eq!(own_groups(&env)[1].comment.as_deref(), Some("late dinner"));
     assert!(
-        list(&env, &[]).iter().any(|r| r["note"] == "late dinner"),
-        "the log reads as the weigh-in's note"
+        list(&env, &[]).iter().any(|r| r["comment"] == "late dinner"),
+        "the log is the weigh-in's comment"
     );
     assert!(env.ok(&["import", libra.to_str().unwrap()]).contains("Imported 0"));
     let broken = write(dir, "broken.csv", &format!("{file}2021-03-04;181.0;;;;\n"));
@@ -1201,4 +1201,19 @@ fn a_reminder_after_days_without_a_weigh_in_is_said_once_and_cleared_by_the_next
     assert_eq!(env.ok(&["reminders"]), "", "the next weigh-in clears it");
     let err = stderr(&env.heft(&["reminders", "--after-days", "0"]));
     assert!(err.contains("1 to 365 days"), "{err}");
+}
+
+/// A weigh-in of your own deleted takes its note with it: the next one, which may get its
+/// number, starts without one.
+#[test]
+fn a_deleted_weigh_in_takes_its_note_along() {
+    let env = offline();
+    env.ok(&["add", "--weight", "80.2", "--at", "2026-11-30 07:15"]);
+    let grpid = list(&env, &[])[0]["grpid"].to_string();
+    env.ok(&["note", &grpid, "new scale"]);
+    env.ok(&["rm", &grpid]);
+    env.ok(&["add", "--weight", "80.4", "--at", "2026-11-30 07:20"]);
+    let rows = list(&env, &[]);
+    assert_eq!(rows[0]["grpid"].to_string(), grpid, "the number is given again");
+    assert_eq!(rows[0]["note"], Value::Null, "without the deleted weigh-in's note");
 }

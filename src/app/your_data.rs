@@ -52,8 +52,11 @@ pub struct WeighInRow {
     pub reason: Option<String>,
     /// "manual", "imported", "guest?": where it came from and what Withings said.
     pub flags: Vec<&'static str>,
-    /// The person's note on it, else its own comment (Withings', or an imported file's).
+    /// The person's note on it.
     pub note: Option<String>,
+    /// Its own comment (Withings', or an imported file's such as Libra's log), apart from the
+    /// note: the note is the person's to change, the comment is not.
+    pub comment: Option<String>,
     /// Where it was read from besides the API: "Apple Health (Health Mate)", "Libra", …
     pub sources: Vec<String>,
     /// Why it is worth a second look, in words.
@@ -269,7 +272,8 @@ impl App {
                 standing,
                 reason: verdict.and_then(|v| v.reason.clone()),
                 flags: tags,
-                note: notes.get(&w.grpid).cloned().or_else(|| w.comment.clone()),
+                note: notes.get(&w.grpid).cloned(),
+                comment: w.comment.clone(),
                 sources: sources.remove(&w.grpid).unwrap_or_default(),
                 anomalies,
             });

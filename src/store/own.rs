@@ -94,12 +94,17 @@ impl Store {
         Ok(())
     }
 
-    /// Deletes one of Heft's own groups (and any decision about it).
+    /// Deletes one of Heft's own groups, with the decision, the note and the sources about it:
+    /// its number may be given to the next weigh-in of Heft's own.
     pub fn remove_own(&mut self, account: i64, grpid: i64) -> Result<(), StoreError> {
         self.own_group(account, grpid)?;
         let tx = self.conn.transaction()?;
-        tx.execute("DELETE FROM groups WHERE account_id = ?1 AND grpid = ?2", params![account, grpid])?;
-        tx.execute("DELETE FROM verdicts WHERE account_id = ?1 AND grpid = ?2", params![account, grpid])?;
+        for table in ["groups", "verdicts", "notes", "sources"] {
+            tx.execute(
+                &format!("DELETE FROM {table} WHERE account_id = ?1 AND grpid = ?2"),
+                params![account, grpid],
+            )?;
+        }
         tx.commit()?;
         Ok(())
     }

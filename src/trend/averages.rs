@@ -42,7 +42,8 @@ pub struct PeriodAverage {
     pub mean_kg: f64,
     /// The trend on the period's last day (or the last day with data, for the current one).
     pub trend_kg: Option<f64>,
-    /// `trend_kg` minus the previous period's (none for the first).
+    /// `trend_kg` minus the previous period's (none for the first, or after a period without
+    /// weigh-ins).
     pub change_kg: Option<f64>,
 }
 
@@ -73,7 +74,10 @@ pub fn averages(
     let mut out: Vec<PeriodAverage> = Vec::with_capacity(by_period.len());
     for ((start, end), values) in by_period {
         let trend_kg = trend_at(end);
-        let change_kg = match (trend_kg, out.last().and_then(|p| trend_at(p.end))) {
+        // Against the calendar period just before; after a period without weigh-ins there is
+        // none to compare with.
+        let adjacent = out.last().filter(|p| p.end.tomorrow().ok() == Some(start));
+        let change_kg = match (trend_kg, adjacent.and_then(|p| trend_at(p.end))) {
             (Some(t), Some(before)) => Some(t - before),
             _ => None,
         };

@@ -319,4 +319,13 @@ export function wireChart(): void {
     resizeTimer = setTimeout(() => void loadChart(), 200);
   });
   part({ first: true, load: loadChart, view: "overview" });
+  // The chart asked for at launch is the first refresh's: after a sync or a change the data
+  // it was drawn from is older than what is stored.
+  let refreshes = 0;
+  part({
+    show: () => {
+      refreshes += 1;
+      if (refreshes > 1) early = null;
+    },
+  });
 }

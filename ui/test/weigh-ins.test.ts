@@ -11,7 +11,7 @@ afterEach(() => clearMocks());
 function row(grpid: number): WeighInRow {
   return {
     grpid, ts: 1_772_400_000, date: "", local: "2026-03-01T07:15", weight: "80.0 kg", weight_kg: 80, weight_value: 80,
-    fat_ratio: null, fat: "", source: "withings", standing: "counted", reason: null, flags: [], note: null, sources: [], anomalies: [],
+    fat_ratio: null, fat: "", source: "withings", standing: "counted", reason: null, flags: [], note: null, comment: null, sources: [], anomalies: [],
   };
 }
 

@@ -486,9 +486,14 @@ reason: string | null,
  */
 flags: Array<string>, 
 /**
- * The person's note on it, else its own comment (Withings', or an imported file's).
+ * The person's note on it.
  */
 note: string | null, 
+/**
+ * Its own comment (Withings', or an imported file's such as Libra's log), apart from the
+ * note: the note is the person's to change, the comment is not.
+ */
+comment: string | null, 
 /**
  * Where it was read from besides the API: "Apple Health (Health Mate)", "Libra", …
  */

@@ -40,6 +40,7 @@ function row(r: WeighInRow): HTMLTableRowElement {
   for (const text of said) notes.append(el("div", text, "small muted"));
   for (const text of r.anomalies) notes.append(el("div", text, "small anomaly"));
   if (r.note) notes.append(el("div", r.note, "note"));
+  if (r.comment) notes.append(el("div", r.comment, "small muted"));
   if (r.sources.length) notes.append(el("div", "from " + r.sources.join(", "), "small muted"));
   const actions = el("td", undefined, "actions");
   actions.append(...standingButtons(r, change));
