@@ -14,14 +14,7 @@ pub const NOTE_MAX_CHARS: usize = 500;
 impl Store {
     /// Writes (or with `None` removes) the note on a group of the account.
     pub fn set_note(&self, account: i64, grpid: i64, text: Option<&str>, now: i64) -> Result<(), StoreError> {
-        let known: bool = self.conn.query_row(
-            "SELECT EXISTS (SELECT 1 FROM groups WHERE account_id = ?1 AND grpid = ?2)",
-            params![account, grpid],
-            |r| r.get(0),
-        )?;
-        if !known {
-            return Err(StoreError::UnknownWeighIn(grpid));
-        }
+        self.require_group(account, grpid)?;
         match text {
             Some(t) => self.conn.execute(
                 "INSERT INTO notes (account_id, grpid, text, written_at) VALUES (?1, ?2, ?3, ?4)

@@ -56,16 +56,20 @@ impl Standing {
 }
 
 impl Store {
-    /// Records (or replaces) the decision about a group of the account.
-    pub fn set_verdict(&self, account: i64, grpid: i64, v: &Verdict) -> Result<(), StoreError> {
+    /// An error naming `grpid` unless the account has that group: what the person decides or
+    /// writes about a weigh-in needs the weigh-in.
+    pub(super) fn require_group(&self, account: i64, grpid: i64) -> Result<(), StoreError> {
         let known: bool = self.conn.query_row(
             "SELECT EXISTS (SELECT 1 FROM groups WHERE account_id = ?1 AND grpid = ?2)",
             params![account, grpid],
             |r| r.get(0),
         )?;
-        if !known {
-            return Err(StoreError::UnknownWeighIn(grpid));
-        }
+        if known { Ok(()) } else { Err(StoreError::UnknownWeighIn(grpid)) }
+    }
+
+    /// Records (or replaces) the decision about a group of the account.
+    pub fn set_verdict(&self, account: i64, grpid: i64, v: &Verdict) -> Result<(), StoreError> {
+        self.require_group(account, grpid)?;
         self.conn.execute(
             "INSERT INTO verdicts (account_id, grpid, counted, reason, decided_at) VALUES (?1, ?2, ?3, ?4, ?5)
              ON CONFLICT (account_id, grpid) DO UPDATE SET counted = excluded.counted,
