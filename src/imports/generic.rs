@@ -83,13 +83,7 @@ pub struct Preview {
 
 /// The file's bytes (at most what a weight CSV may hold), without a byte order mark.
 fn whole(r: impl Read) -> Result<Vec<u8>, FileError> {
-    let mut bytes = Vec::new();
-    r.take(crate::read_limit::WEIGHT_CSV + 1)
-        .read_to_end(&mut bytes)
-        .map_err(|e| FileError::Csv(e.to_string()))?;
-    if bytes.len() as u64 > crate::read_limit::WEIGHT_CSV {
-        return Err(crate::read_limit::file_too_large(crate::read_limit::WEIGHT_CSV, "CSV").into());
-    }
+    let bytes = super::read_all(r, "CSV")?;
     Ok(bytes.strip_prefix(b"\xef\xbb\xbf").map(<[u8]>::to_vec).unwrap_or(bytes))
 }
 

@@ -65,7 +65,9 @@ pub fn detect(head: &[u8]) -> Option<Format> {
 pub fn read(format: Format, r: impl Read, name: &str, choices: Choices) -> Result<ImportFile, FileError> {
     match format {
         Format::AppleHealthXml => apple_health::read(r, name),
-        Format::FitbitJson => fitbit::read_files(vec![(name.to_string(), read_all(r)?)], choices),
+        Format::FitbitJson => {
+            fitbit::read_files(vec![(name.to_string(), read_all(r, "weight file")?)], choices)
+        }
         Format::OpenScale => openscale::read(r, choices),
         Format::Libra => libra::read(r),
     }
@@ -81,7 +83,7 @@ pub fn read_zip<R: Read + Seek>(r: R, choices: Choices) -> Result<Option<ImportF
         let mut files = Vec::new();
         for name in fitbit {
             let mut entry = zip.by_name(name).map_err(|e| FileError::Zip(e.to_string()))?;
-            files.push((base(name).to_string(), read_all(&mut entry)?));
+            files.push((base(name).to_string(), read_all(&mut entry, "weight file")?));
         }
         return fitbit::read_files(files, choices).map(Some);
     }
@@ -139,14 +141,15 @@ fn base(name: &str) -> &str {
     name.rsplit('/').next().unwrap_or(name)
 }
 
-/// A whole small file (Fitbit's are a month of weigh-ins each), at most 64 MiB.
-fn read_all(r: impl Read) -> Result<Vec<u8>, FileError> {
+/// A whole small file (Fitbit's are a month of weigh-ins each, a CSV of weigh-ins some MB), at
+/// most 64 MiB; `what` names it when it is larger.
+fn read_all(r: impl Read, what: &str) -> Result<Vec<u8>, FileError> {
     let mut bytes = Vec::new();
     r.take(crate::read_limit::WEIGHT_CSV + 1)
         .read_to_end(&mut bytes)
         .map_err(|e| FileError::Csv(e.to_string()))?;
     if bytes.len() as u64 > crate::read_limit::WEIGHT_CSV {
-        return Err(crate::read_limit::file_too_large(crate::read_limit::WEIGHT_CSV, "weight file").into());
+        return Err(crate::read_limit::file_too_large(crate::read_limit::WEIGHT_CSV, what).into());
     }
     Ok(bytes)
 }
