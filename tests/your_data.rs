@@ -933,22 +933,7 @@ fn apple_health_export_zip_and_its_xml() {
     assert_eq!(imported(&env).len(), 2, "nothing of the broken file was stored");
 }
 
-const FITBIT_JAN: &str = r#"[{
-  "logId" : 1672559999000,
-  "weight" : 182.4,
-  "bmi" : 25.43,
-  "date" : "01/01/23",
-  "time" : "07:59:59",
-  "source" : "API"
-},{
-  "logId" : 1672731312000,
-  "weight" : 181.9,
-  "bmi" : 25.36,
-  "fat" : 22.51099967956543,
-  "date" : "01/03/23",
-  "time" : "07:35:12",
-  "source" : "Aria"
-}]"#;
+const FITBIT_JAN: &str = include_str!("fixtures/fitbit/weight-2023-01-01.json");
 
 const FITBIT_FEB: &str = r#"[{
   "logId" : 1672731312000,

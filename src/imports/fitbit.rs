@@ -79,22 +79,8 @@ mod tests {
     use crate::model::ExactValue;
     use crate::units::MassUnit;
 
-    const JAN: &str = r#"[{
-  "logId" : 1672559999000,
-  "weight" : 182.4,
-  "bmi" : 25.43,
-  "date" : "01/01/23",
-  "time" : "07:59:59",
-  "source" : "API"
-},{
-  "logId" : 1672731312000,
-  "weight" : 181.9,
-  "bmi" : 25.36,
-  "fat" : 22.51099967956543,
-  "date" : "01/03/23",
-  "time" : "07:35:12",
-  "source" : "Aria"
-}]"#;
+    /// Two records shaped like a real Takeout's (tests/fixtures/fitbit, shared with tests/your_data.rs).
+    const JAN: &str = include_str!("../../tests/fixtures/fitbit/weight-2023-01-01.json");
 
     #[test]
     fn weight_files_value_by_value_and_the_unit_is_asked() {
