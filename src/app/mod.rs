@@ -1042,7 +1042,7 @@ impl App {
         &self,
         userid: Option<&str>,
         req: &ChartRequest,
-    ) -> Result<(chart::ChartData, ChartSpec, jiff::tz::TimeZone), AppError> {
+    ) -> Result<(chart::ChartData, ChartSpec, jiff::tz::TimeZone, Account), AppError> {
         let a = self.account_for(userid)?;
         let tz = self.store()?.timezone(a.id)?;
         let spec = ChartSpec {
@@ -1066,12 +1066,12 @@ impl App {
             &spec,
             self.now(),
         )?;
-        Ok((data, spec, tz))
+        Ok((data, spec, tz, a))
     }
 
     /// Draws a chart as SVG, with what the window needs for hover values.
     pub fn render_chart(&self, userid: Option<&str>, req: &ChartRequest) -> Result<RenderedChart, AppError> {
-        let (data, spec, tz) = self.chart_parts(userid, req)?;
+        let (data, spec, tz, a) = self.chart_parts(userid, req)?;
         let (svg, area) = chart::render_svg_with_area(&data, &spec, &tz)?;
         let cols = (area.right - area.left).max(1) as u32;
         let thin = |p: &[(f64, f64)]| chart::downsample(p, data.from as f64, data.x_end as f64, cols);
@@ -1090,7 +1090,6 @@ impl App {
         }
         // The first series is the first line's weigh-ins: the points hover reads.
         let points = series.first().map(|s| s.points.clone()).unwrap_or_default();
-        let a = self.account_for(userid)?;
         let notes = self.store()?.notes_between(a.id, data.from, data.x_end)?;
         // The axis may run past `to` to show the goal band; hover maps over the whole axis.
         Ok(RenderedChart {
@@ -1111,7 +1110,7 @@ impl App {
         if !matches!(ext.as_deref(), Some("svg" | "png")) {
             return Err(AppError::BadInput("the chart file must end in .svg or .png".into()));
         }
-        let (data, spec, tz) = self.chart_parts(userid, req)?;
+        let (data, spec, tz, _) = self.chart_parts(userid, req)?;
         if ext.as_deref() == Some("png") {
             return Ok(chart::render_png(&data, &spec, &tz, out)?);
         }
