@@ -104,6 +104,8 @@ pub struct WithingsImport {
     /// Rows that repeat an earlier row exactly (the same second, the same values).
     pub exact_repeats: usize,
     pub ignored_columns: Vec<String>,
+    /// The zone the file's wall-clock times were read in, or "written" when every time is an
+    /// instant ("times read as written").
     pub timezone: String,
     /// "--timezone", "devices.csv", "the account" or "this computer".
     pub timezone_from: &'static str,
@@ -674,7 +676,7 @@ impl App {
             already_stored,
             exact_repeats: repeats,
             ignored_columns: file.ignored_columns.clone(),
-            timezone: if exact { "as written".into() } else { tz_name(&tz) },
+            timezone: if exact { "written".into() } else { tz_name(&tz) },
             timezone_from,
             summary: summary(groups.len(), already_stored, repeats),
         })

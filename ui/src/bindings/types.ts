@@ -526,7 +526,12 @@ already_stored: number,
 /**
  * Rows that repeat an earlier row exactly (the same second, the same values).
  */
-exact_repeats: number, ignored_columns: Array<string>, timezone: string, 
+exact_repeats: number, ignored_columns: Array<string>, 
+/**
+ * The zone the file's wall-clock times were read in, or "written" when every time is an
+ * instant ("times read as written").
+ */
+timezone: string, 
 /**
  * "--timezone", "devices.csv", "the account" or "this computer".
  */
