@@ -7,6 +7,7 @@
 
 pub mod app;
 pub mod auth;
+pub mod autostart;
 pub mod chart;
 pub mod config;
 pub mod csv_export;

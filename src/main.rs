@@ -837,9 +837,14 @@ fn run(cli: Cli) -> anyhow::Result<()> {
                 }
                 return Ok(());
             }
-            let due = if new { app.reminders_to_say(None)? } else { app.due_reminders()? };
-            for r in due {
-                println!("{}: {}", r.title, r.body);
+            let print = |r: &heft::app::Reminder| println!("{}: {}", r.title, r.body);
+            if new {
+                app.say_reminders(None, |r| {
+                    print(r);
+                    Ok(())
+                })?;
+            } else {
+                app.due_reminders()?.iter().for_each(print);
             }
         }
         Command::Averages { monthly, limit, shown: Shown { format, unit, account } } => {

@@ -137,8 +137,11 @@ fn settings_are_kept_across_a_restart() {
         sync_on_launch: false,
         sync_every: SyncEvery::Daily,
         theme: ThemeChoice::Dark,
+        remind_after_days: Some(4),
+        start_at_login: None,
     })
     .unwrap();
+    assert_eq!(p.start_at_login, None, "the CLI's core offers no start at login");
     app.save_credentials("my-app", &heft::redact::ClientSecret::new("s3cret")).unwrap();
     let keychain = app.preferences(true).unwrap().client_secret_saved;
     assert!(keychain, "the secret is in the keychain");
@@ -146,8 +149,8 @@ fn settings_are_kept_across_a_restart() {
     let again = App::open(settings(&env), Box::new(heft::keychain::MemoryStore::default())).unwrap();
     let p = again.preferences(true).unwrap();
     assert_eq!(
-        (p.unit, p.sync_on_launch, p.sync_every, p.theme),
-        (MassUnit::Lb, false, SyncEvery::Daily, ThemeChoice::Dark)
+        (p.unit, p.sync_on_launch, p.sync_every, p.theme, p.remind_after_days),
+        (MassUnit::Lb, false, SyncEvery::Daily, ThemeChoice::Dark, Some(4))
     );
     assert_eq!(p.client_id.as_deref(), Some("my-app"));
     let json = std::fs::read_to_string(env.data_dir.path().join("settings.json")).unwrap();

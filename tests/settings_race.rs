@@ -75,6 +75,8 @@ fn the_cli_and_the_window_change_different_settings_at_once_and_no_change_is_los
                         sync_on_launch: saved % 2 == 0,
                         sync_every: SyncEvery::Daily,
                         theme: themes[saved as usize % 3],
+                        remind_after_days: None,
+                        start_at_login: None,
                     })
                     .unwrap();
                 let now = on_disk(env);

@@ -55,6 +55,8 @@ pub enum AppError {
     Import(#[from] ImportError),
     #[error(transparent)]
     Chart(#[from] ChartError),
+    #[error(transparent)]
+    Autostart(#[from] crate::autostart::AutostartError),
     #[error("account {userid}: {source}")]
     Sync {
         userid: String,
@@ -86,6 +88,7 @@ impl AppError {
             AppError::Export(e) => e.code(),
             AppError::Import(e) => e.code(),
             AppError::Chart(e) => e.code(),
+            AppError::Autostart(_) => ErrorCode::ConfigError,
             AppError::Sync { source, .. } => source.code(),
             AppError::NoAccounts | AppError::UnknownAccount(_) => ErrorCode::NoAccount,
             AppError::DemoNotRunning => ErrorCode::DemoNotRunning,
@@ -459,6 +462,8 @@ pub struct Core {
     opener: Mutex<Option<Opener>>,
     /// The window's Cancel: ends the running sync or connect at once.
     cancel: Cancel,
+    /// The desktop app's own program, which "start at login" starts (none in the CLI).
+    desktop_program: Mutex<Option<PathBuf>>,
     /// Charts' whole-history series and trends, until the database changes.
     charts: chart::Memo,
     /// The weight trend and the methods' backtest, likewise.
@@ -538,6 +543,7 @@ impl App {
             demo: Mutex::new(None),
             opener: Mutex::new(None),
             cancel: Cancel::default(),
+            desktop_program: Mutex::new(None),
             charts: chart::Memo::default(),
             trends: chart::Memo::default(),
             backtests: chart::Memo::default(),
@@ -586,6 +592,15 @@ impl App {
     /// Uses `opener` for the consent page (unless `HEFT_BROWSER` names a program).
     pub fn set_opener(&self, opener: Opener) {
         *self.opener.lock().unwrap_or_else(|e| e.into_inner()) = Some(opener);
+    }
+
+    /// The desktop app names its program, so the settings can offer "start at login".
+    pub fn set_desktop_program(&self, program: PathBuf) {
+        *self.desktop_program.lock().unwrap_or_else(|e| e.into_inner()) = Some(program);
+    }
+
+    fn desktop_program(&self) -> Option<PathBuf> {
+        self.desktop_program.lock().unwrap_or_else(|e| e.into_inner()).clone()
     }
 
     fn opener(&self) -> Option<Opener> {

@@ -94,6 +94,11 @@ pub struct Preferences {
     pub client_id_from_environment: bool,
     /// The system locale (BCP 47) the window formats numbers and dates in; none: its default.
     pub locale: Option<String>,
+    /// A reminder after this many days without a weigh-in; none: no such reminder.
+    pub remind_after_days: Option<u32>,
+    /// Whether the system starts Heft at login, in the background, for its reminders; none
+    /// where Heft cannot offer it (the CLI).
+    pub start_at_login: Option<bool>,
 }
 
 /// What the settings page saves (the developer app goes through `save_credentials`).
@@ -103,6 +108,9 @@ pub struct PreferencesUpdate {
     pub sync_on_launch: bool,
     pub sync_every: SyncEvery,
     pub theme: ThemeChoice,
+    pub remind_after_days: Option<u32>,
+    /// None: leave it as it is.
+    pub start_at_login: Option<bool>,
 }
 
 impl App {
@@ -130,13 +138,25 @@ impl App {
             client_secret_saved,
             callback_url: self.settings().redirect_uri.clone(),
             locale: crate::locale::bcp47_from_env(),
+            remind_after_days: f.remind_after_days.filter(|d| *d > 0),
+            start_at_login: self.desktop_program().map(|program| {
+                crate::autostart::enabled(&program).unwrap_or_else(|e| {
+                    tracing::warn!("could not read the start at login: {e}");
+                    false
+                })
+            }),
         })
     }
 
     pub fn save_preferences(&self, p: &PreferencesUpdate) -> Result<Preferences, AppError> {
+        super::reminders::check_remind_after_days(p.remind_after_days)?;
+        if let (Some(on), Some(program)) = (p.start_at_login, self.desktop_program()) {
+            crate::autostart::set(on, &program)?;
+        }
         // Only these keys: what another Heft changed meanwhile (a trend method, the client id)
         // is kept.
         self.update_settings(|f| {
+            f.remind_after_days = p.remind_after_days;
             f.unit = Some(p.unit.as_str().to_string());
             f.sync_on_launch = Some(p.sync_on_launch);
             f.sync_every = Some(p.sync_every.as_str().to_string());

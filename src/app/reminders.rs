@@ -2,7 +2,7 @@
 //! default; the next weigh-in clears it), Withings' consent to renew within 30 days, three
 //! syncs in a row that failed. Each has an occurrence (the weigh-in the days count from, the
 //! consent's deadline, the failing streak's first sync) and is said once per occurrence:
-//! [`App::reminders_to_say`] remembers what it returned, in the database, across restarts.
+//! [`App::say_reminders`] remembers what it said, in the database, across restarts.
 
 use serde::Serialize;
 
@@ -41,6 +41,9 @@ pub struct Reminder {
     pub body: String,
 }
 
+/// The longest wait a "no weigh-in" reminder can be set to.
+pub const MAX_REMIND_AFTER_DAYS: u32 = 365;
+
 /// Syncs that fail in a row before Heft says so.
 pub const FAILED_SYNCS: usize = 3;
 
@@ -50,6 +53,16 @@ fn failing_streak(runs: &[(i64, Option<String>)]) -> Option<(usize, i64, String)
     let streak: Vec<&(i64, Option<String>)> = runs.iter().take_while(|r| r.1.is_some()).collect();
     let first = streak.last()?;
     (streak.len() >= FAILED_SYNCS).then(|| (streak.len(), first.0, streak[0].1.clone().unwrap_or_default()))
+}
+
+/// One to [`MAX_REMIND_AFTER_DAYS`] days, or none (no such reminder).
+pub(super) fn check_remind_after_days(days: Option<u32>) -> Result<(), AppError> {
+    if days.is_some_and(|d| d == 0 || d > MAX_REMIND_AFTER_DAYS) {
+        return Err(AppError::BadInput(format!(
+            "a reminder after 1 to {MAX_REMIND_AFTER_DAYS} days without a weigh-in"
+        )));
+    }
+    Ok(())
 }
 
 impl App {
@@ -112,27 +125,39 @@ impl App {
         Ok(out)
     }
 
-    /// The reminders due now that were not said before, except those of the account the window
-    /// shows (`showing`: the person sees it there); each is remembered as said.
-    pub fn reminders_to_say(&self, showing: Option<&str>) -> Result<Vec<Reminder>, AppError> {
-        let mut out = Vec::new();
+    /// Hands `say` each reminder due now that was not said before, except those of the
+    /// account the window shows (`showing`: the person sees it there), and returns those said.
+    /// A reminder is claimed in the database before it is said, so two Heft processes never
+    /// both say it; one `say` could not deliver (no notification service) is released, to be
+    /// said at the next check.
+    pub fn say_reminders(
+        &self,
+        showing: Option<&str>,
+        mut say: impl FnMut(&Reminder) -> Result<(), String>,
+    ) -> Result<Vec<Reminder>, AppError> {
+        let mut said = Vec::new();
         for r in self.due_reminders()? {
             if showing == Some(r.userid.as_str()) {
                 continue;
             }
             let a = self.account_for(Some(&r.userid))?;
-            if self.store()?.say_once(a.id, r.kind.as_str(), r.occurrence, self.now())? {
-                out.push(r);
+            if !self.store()?.say_once(a.id, r.kind.as_str(), r.occurrence, self.now())? {
+                continue;
+            }
+            match say(&r) {
+                Ok(()) => said.push(r),
+                Err(e) => {
+                    tracing::warn!(kind = r.kind.as_str(), "a reminder could not be said: {e}");
+                    self.store()?.unsay(a.id, r.kind.as_str(), r.occurrence)?;
+                }
             }
         }
-        Ok(out)
+        Ok(said)
     }
 
     /// Reminds after `days` without a weigh-in (none: never, the default).
     pub fn set_remind_after_days(&self, days: Option<u32>) -> Result<(), AppError> {
-        if days.is_some_and(|d| d == 0 || d > 365) {
-            return Err(AppError::BadInput("a reminder after 1 to 365 days without a weigh-in".into()));
-        }
+        check_remind_after_days(days)?;
         self.update_settings(|f| f.remind_after_days = days)?;
         Ok(())
     }

@@ -61,6 +61,15 @@ impl Store {
         Ok(added == 1)
     }
 
+    /// Forgets that a reminder's occurrence was said (it could not be delivered).
+    pub fn unsay(&self, account: i64, kind: &str, occurrence: i64) -> Result<(), StoreError> {
+        self.conn.execute(
+            "DELETE FROM reminders_said WHERE account_id = ?1 AND kind = ?2 AND occurrence = ?3",
+            params![account, kind, occurrence],
+        )?;
+        Ok(())
+    }
+
     /// Every note of the account, by grpid.
     pub fn notes(&self, account: i64) -> Result<HashMap<i64, String>, StoreError> {
         let mut st = self.conn.prepare_cached("SELECT grpid, text FROM notes WHERE account_id = ?1")?;
