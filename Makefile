@@ -73,8 +73,8 @@ desktop-smoke: ui
 # The desktop app in a real window under Xvfb, driven through WebDriver (debug build).
 e2e: ui
 	$(CARGO) build -p heft-desktop -p heft
-	$(CARGO) test -p heft-desktop --test e2e --no-run
-	$(LIMIT) 20m scripts/with-test-session.sh $(CARGO) test -p heft-desktop --test e2e -- --include-ignored --test-threads=1 --nocapture
+	$(CARGO) test -p heft-desktop --test e2e --test reminders --no-run
+	$(LIMIT) 20m scripts/with-test-session.sh $(CARGO) test -p heft-desktop --test e2e --test reminders -- --include-ignored --test-threads=1 --nocapture
 
 # The Linux packages, release build, with the Tauri CLI from npm (pinned in package.json).
 package: deps ui

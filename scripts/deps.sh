@@ -11,7 +11,7 @@ build_pkgs=(build-essential pkg-config libssl-dev libfontconfig1-dev libfreetype
 # The Tauri CLI that bundles the packages comes from npm.
 command -v npm >/dev/null 2>&1 || build_pkgs+=(nodejs npm)
 test_pkgs=(xvfb xauth imagemagick x11-utils webkit2gtk-driver gnome-keyring libsecret-tools
-           dbus dbus-x11 xdg-utils desktop-file-utils appstream)
+           dbus dbus-x11 xdg-utils desktop-file-utils appstream dunst)
 windows_pkgs=(gcc-mingw-w64-x86-64 g++-mingw-w64-x86-64 wine wine64 nsis xvfb xauth x11-utils)
 
 pkgs=("${build_pkgs[@]}")

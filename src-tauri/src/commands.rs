@@ -425,6 +425,8 @@ pub async fn save_preferences(
             sync_on_launch: args.sync_on_launch,
             sync_every: args.sync_every,
             theme: args.theme,
+            remind_after_days: args.remind_after_days,
+            start_at_login: args.start_at_login,
         };
         Ok(state.app().save_preferences(&update)?)
     })
@@ -521,4 +523,11 @@ pub async fn body(state: State<'_, Shared>, args: AccountArgs) -> Result<Vec<Bod
 pub async fn remove_demo(state: State<'_, Shared>, args: UseridArgs) -> Result<(), UiError> {
     let state = state.handle();
     blocking(move || Ok(state.app().remove_demo(&args.userid)?)).await
+}
+
+/// The account the window shows (none: no account yet): its reminders wait while it is shown.
+#[tauri::command]
+pub async fn showing(state: State<'_, Shared>, args: AccountArgs) -> Result<(), UiError> {
+    state.reminders().window_shows(args.userid);
+    Ok(())
 }

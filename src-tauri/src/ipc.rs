@@ -127,6 +127,7 @@ commands! {
     split(SplitArgs) -> SplitView;
     body(AccountArgs) -> Vec<BodyFigure>;
     remove_demo(UseridArgs) -> ();
+    showing(AccountArgs) -> ();
 }
 
 events! {
@@ -347,6 +348,10 @@ pub struct SavePreferencesArgs {
     pub sync_on_launch: bool,
     pub sync_every: SyncEvery,
     pub theme: ThemeChoice,
+    /// Days without a weigh-in before a reminder; none: no such reminder.
+    pub remind_after_days: Option<u32>,
+    /// None: leave it as it is.
+    pub start_at_login: Option<bool>,
 }
 
 /// Forgets the tokens; with `delete_data` the history too.

@@ -7,7 +7,9 @@ mod commands;
 mod dialogs;
 mod errors;
 mod ipc;
+mod reminders;
 mod shared;
+mod window;
 
 use tauri::Manager;
 use tauri_plugin_deep_link::DeepLinkExt;
@@ -24,27 +26,9 @@ fn deliver_deep_link(app: &tauri::AppHandle, url: &str) {
     }
 }
 
-/// WebKitGTK draws the window on the CPU unless `HEFT_GPU=1`: Heft's pages have no video, 3D or
-/// animation to gain from the GPU, while WebKitGTK's GL compositing costs its web process
-/// about 90 MB (measured with `make bench`: docs/benchmarks.md) and is where WebKitGTK's
-/// blank-window bugs on some drivers live.
-#[cfg(target_os = "linux")]
-fn software_rendering(window: &tauri::WebviewWindow) {
-    if std::env::var_os("HEFT_GPU").is_some_and(|v| v == "1") {
-        return;
-    }
-    let done = window.with_webview(|webview| {
-        use webkit2gtk::{HardwareAccelerationPolicy, SettingsExt, WebViewExt};
-        if let Some(settings) = webview.inner().settings() {
-            settings.set_hardware_acceleration_policy(HardwareAccelerationPolicy::Never);
-        }
-    });
-    if let Err(e) = done {
-        tracing::warn!("could not choose software rendering: {e}");
-    }
-}
-
 fn main() {
+    // Started at login for the reminders: no window until the person opens Heft.
+    let background = std::env::args().any(|a| a == heft::autostart::BACKGROUND_FLAG);
     heft::logging::init();
     heft::locale::init(heft::locale::Locale::from_env());
     let shared = match shared::Shared::open() {
@@ -59,20 +43,20 @@ fn main() {
         // arguments to the running window instead of starting another app. With its
         // `deep-link` feature the plugin hands a sole `heft:` URL argument (the desktop entry's
         // `%u`) to the deep-link plugin, whose `on_open_url` below delivers it: this callback
-        // only raises the window, so each link reaches the waiting connect once.
-        .plugin(tauri_plugin_single_instance::init(|app, _argv, _cwd| {
-            if let Some(w) = app.get_webview_window("main") {
-                let _ = w.set_focus();
+        // only raises the window (making it when Heft runs in the background), so each link
+        // reaches the waiting connect once. Another background start changes nothing.
+        .plugin(tauri_plugin_single_instance::init(|app, argv, _cwd| {
+            if !argv.iter().any(|a| a == heft::autostart::BACKGROUND_FLAG) {
+                window::show(app);
             }
         }))
         .plugin(tauri_plugin_deep_link::init())
         .plugin(tauri_plugin_opener::init())
         .plugin(tauri_plugin_dialog::init())
         .manage(shared)
-        .setup(|app| {
-            #[cfg(target_os = "linux")]
-            if let Some(window) = app.get_webview_window("main") {
-                software_rendering(&window);
+        .setup(move |app| {
+            if !background {
+                window::create(app.handle())?;
             }
             // An installed package claims the scheme in its desktop entry; a build run from
             // the source tree registers itself (with xdg-utils; without them the loopback
@@ -97,6 +81,12 @@ fn main() {
             });
             let shared = app.state::<shared::Shared>().handle();
             shared.use_opener(app.handle().clone());
+            // "Start at login" starts this program.
+            match std::env::current_exe() {
+                Ok(program) => shared.app().set_desktop_program(program),
+                Err(e) => tracing::warn!("Heft cannot offer to start at login: {e}"),
+            }
+            reminders::start(app.handle().clone(), shared.clone(), !background);
             // The keychain is probed off the start path, so cached data shows at once; a
             // problem is reported once, with its fix.
             let events = app.handle().clone();

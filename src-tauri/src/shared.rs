@@ -13,6 +13,7 @@ use tauri_plugin_opener::OpenerExt;
 use withings_sim::{Sim, SimConfig};
 
 use crate::errors::{DemoError, UiError};
+use crate::reminders::Reminders;
 
 struct Inner {
     app: App,
@@ -20,6 +21,7 @@ struct Inner {
     keychain_problem: Mutex<Option<UiError>>,
     /// The CSV the person chose to import by its columns (the page never names a path).
     chosen_csv: Mutex<Option<std::path::PathBuf>>,
+    reminders: Reminders,
 }
 
 /// Cheap to clone: commands move a handle onto a blocking thread.
@@ -45,6 +47,7 @@ impl Shared {
             sim: Mutex::new(None),
             keychain_problem: Mutex::new(None),
             chosen_csv: Mutex::new(None),
+            reminders: Reminders::default(),
         })))
     }
 
@@ -94,6 +97,10 @@ impl Shared {
 
     pub fn chosen_csv(&self) -> Option<std::path::PathBuf> {
         lock(&self.0.chosen_csv).clone()
+    }
+
+    pub fn reminders(&self) -> &Reminders {
+        &self.0.reminders
     }
 
     pub fn keychain_problem(&self) -> Option<UiError> {

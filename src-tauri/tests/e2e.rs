@@ -629,6 +629,37 @@ fn everything_in_the_window(d: &Driver, dialogs: &Path, sim: &str) {
     d.wait("the system theme again", 10, |d| {
         d.js("return document.documentElement.dataset.theme === undefined;") == Value::Bool(true)
     });
+    // Reminders after 4 days without a weigh-in, and the start at login: an XDG autostart
+    // entry in the session's own configuration folder that starts this program in the
+    // background; kept when the settings are read again; turned off, the entry is gone.
+    let entry = Path::new(&std::env::var("XDG_CONFIG_HOME").expect("the session sets XDG_CONFIG_HOME"))
+        .join("autostart/heft.desktop");
+    assert!(!entry.exists(), "no start at login by default");
+    assert_eq!(
+        d.js("return document.getElementById('pref-remind').checked;"),
+        json!(false),
+        "off by default"
+    );
+    d.js("document.getElementById('pref-remind').click(); document.getElementById('pref-remind-days').value = '4';
+          document.getElementById('pref-login').click(); document.getElementById('settings-result').textContent = '';
+          return true;");
+    d.click("settings-save");
+    d.wait("saved", 10, |d| d.text("settings-result") == "Saved.");
+    let text = std::fs::read_to_string(&entry).expect("the autostart entry is written");
+    let exec = format!("Exec=\"{}\" --background", env!("CARGO_BIN_EXE_heft-desktop"));
+    assert!(text.lines().any(|l| l == exec), "{text}");
+    d.view("overview");
+    d.view("settings");
+    d.wait("the settings read again", 10, |d| {
+        d.js("return document.getElementById('pref-remind-days').value === '4' && document.getElementById('pref-login').checked
+              && document.getElementById('pref-remind').checked;")
+            == Value::Bool(true)
+    });
+    d.js("document.getElementById('pref-remind').click(); document.getElementById('pref-login').click();
+          document.getElementById('settings-result').textContent = ''; return true;");
+    d.click("settings-save");
+    d.wait("saved", 10, |d| d.text("settings-result") == "Saved.");
+    assert!(!entry.exists(), "the entry is removed");
 
     // Export everything through the (test-answered) save dialog.
     let groups_of = |d: &Driver| {

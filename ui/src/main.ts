@@ -9,6 +9,7 @@ import { explain, setLocale } from "./format";
 import { syncNow, wireHeader } from "./header";
 import { commands } from "./ipc";
 import { onShow, wireNav } from "./nav";
+import { store } from "./store";
 import { applyTheme } from "./theme";
 import type { Preferences } from "./types";
 import { wireAccounts } from "./views/accounts";
@@ -61,6 +62,10 @@ async function main(): Promise<void> {
   } catch (e) {
     showMessage(explain(e), "error");
   }
+  // Reminders about the account on screen wait while it is shown: the shell hears which.
+  const showing = (userid: string | null) => void commands.showing({ userid }).catch(() => {});
+  showing(store.get().userid);
+  store.watch("userid", (s) => showing(s.userid));
   applyPreferences(prefs);
   if (hasAccounts && prefs.sync_on_launch) void syncNow();
 }

@@ -33,6 +33,7 @@ const ACCOUNT_AND_UNIT: (keyof State)[] = ["userid", "unit"];
 export class Store {
   private state: State;
   private asked = new Map<string, number>();
+  private watchers: { key: keyof State; fn: (s: Readonly<State>) => void }[] = [];
 
   constructor(initial: State) {
     this.state = { ...initial };
@@ -43,7 +44,14 @@ export class Store {
   }
 
   set(patch: Partial<State>): void {
+    const before = this.state;
     this.state = { ...this.state, ...patch };
+    for (const w of this.watchers) if (before[w.key] !== this.state[w.key]) w.fn(this.state);
+  }
+
+  /** Calls `fn` after each change of `key` (not for the value it has now). */
+  watch(key: keyof State, fn: (s: Readonly<State>) => void): void {
+    this.watchers.push({ key, fn });
   }
 
   /**

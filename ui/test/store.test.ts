@@ -74,3 +74,17 @@ describe("the store's guard against stale answers", () => {
     expect(await older).toBe(STALE);
   });
 });
+
+describe("watching the account on screen", () => {
+  it("hears each change of the account once, and nothing of other changes", () => {
+    const store = new Store(initial);
+    const heard: (string | null)[] = [];
+    store.watch("userid", (s) => heard.push(s.userid));
+    store.set({ unit: "lb" });
+    store.set({ userid: "a", range: "1y" });
+    store.set({ userid: "b" });
+    store.set({ userid: "b", range: "30d" });
+    store.set({ userid: null });
+    expect(heard).toEqual(["b", null]);
+  });
+});

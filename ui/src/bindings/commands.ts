@@ -87,6 +87,7 @@ export const commands = {
   split: (args: SplitArgs): Promise<SplitView> => invoke("split", { args }),
   body: (args: AccountArgs): Promise<Array<BodyFigure>> => invoke("body", { args }),
   removeDemo: (args: UseridArgs): Promise<null> => invoke("remove_demo", { args }),
+  showing: (args: AccountArgs): Promise<null> => invoke("showing", { args }),
 };
 
 export type CommandName = keyof typeof commands;

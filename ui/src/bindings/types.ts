@@ -311,7 +311,16 @@ client_id_from_environment: boolean,
 /**
  * The system locale (BCP 47) the window formats numbers and dates in; none: its default.
  */
-locale: string | null, };
+locale: string | null, 
+/**
+ * A reminder after this many days without a weigh-in; none: no such reminder.
+ */
+remind_after_days: number | null, 
+/**
+ * Whether the system starts Heft at login, in the background, for its reminders; none
+ * where Heft cannot offer it (the CLI).
+ */
+start_at_login: boolean | null, };
 
 /**
  * `check_secret` also asks the keychain whether a client secret is saved (a round trip the
@@ -375,7 +384,15 @@ export type SaveAccountArgs = { userid: string, name: string, colour: string | n
 
 export type SaveChartArgs = { chart: ChartArgs, format: ImageFormat, };
 
-export type SavePreferencesArgs = { unit: MassUnit, sync_on_launch: boolean, sync_every: SyncEvery, theme: ThemeChoice, };
+export type SavePreferencesArgs = { unit: MassUnit, sync_on_launch: boolean, sync_every: SyncEvery, theme: ThemeChoice, 
+/**
+ * Days without a weigh-in before a reminder; none: no such reminder.
+ */
+remind_after_days: number | null, 
+/**
+ * None: leave it as it is.
+ */
+start_at_login: boolean | null, };
 
 /**
  * One series of a chart, by name.

@@ -1,6 +1,6 @@
 /**
- * Settings: the default unit, the theme, automatic syncs, the data folder and the Withings
- * developer app. Filled from the core each time they are shown.
+ * Settings: the default unit, the theme, automatic syncs, reminders and the start at login,
+ * the data folder and the Withings developer app. Filled from the core each time they are shown.
  */
 import { refresh } from "../app";
 import { $, showMessage } from "../dom";
@@ -32,6 +32,12 @@ export async function loadSettings(): Promise<void> {
     select("pref-theme").value = p.theme;
     input("pref-launch").checked = p.sync_on_launch;
     select("pref-every").value = p.sync_every;
+    input("pref-remind").checked = p.remind_after_days !== null;
+    if (p.remind_after_days !== null) input("pref-remind-days").value = String(p.remind_after_days);
+    input("pref-remind-days").disabled = p.remind_after_days === null;
+    // Offered where the core can (the desktop app names its program).
+    $("pref-login-row").hidden = p.start_at_login === null;
+    input("pref-login").checked = p.start_at_login === true;
     $("pref-dir").textContent = p.data_dir;
     $("pref-callback").textContent = p.callback_url;
     input("pref-client-id").value = p.client_id ?? "";
@@ -48,6 +54,14 @@ export async function loadSettings(): Promise<void> {
   }
 }
 
+/** The days of the "no weigh-in" reminder (null: off); a number the core checks. */
+function remindAfterDays(): number | null {
+  if (!input("pref-remind").checked) return null;
+  const days = Number(input("pref-remind-days").value);
+  if (!Number.isInteger(days)) throw { code: "bad_input", message: "a reminder after a whole number of days" };
+  return days;
+}
+
 async function saveSettings(): Promise<void> {
   const out = $("settings-result");
   try {
@@ -56,6 +70,8 @@ async function saveSettings(): Promise<void> {
       sync_on_launch: input("pref-launch").checked,
       sync_every: select("pref-every").value as SyncEvery,
       theme: select("pref-theme").value as ThemeChoice,
+      remind_after_days: remindAfterDays(),
+      start_at_login: $("pref-login-row").hidden ? null : input("pref-login").checked,
     });
     const id = input("pref-client-id").value.trim();
     const secret = input("pref-client-secret").value;
@@ -71,6 +87,9 @@ async function saveSettings(): Promise<void> {
 }
 
 export function wireSettings(): void {
+  input("pref-remind").addEventListener("change", () => {
+    input("pref-remind-days").disabled = !input("pref-remind").checked;
+  });
   $("settings-form").addEventListener("submit", (ev) => {
     ev.preventDefault();
     void saveSettings();
