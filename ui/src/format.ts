@@ -35,6 +35,21 @@ export function date(ts: number | null | undefined, timeZone: string | null | un
   }
 }
 
+/**
+ * An average's period from its first day ("2026-11-30"): "November 2026" for a month, "Week
+ * of 30.11.2026" for a week in German; the day is a calendar day, read in no time zone.
+ */
+export function period(start: string, monthly: boolean): string {
+  const [y, m, d] = start.split("-").map(Number);
+  const day = new Date(Date.UTC(y, m - 1, d));
+  if (Number.isNaN(day.getTime())) return start;
+  const opts: Intl.DateTimeFormatOptions = monthly
+    ? { month: "long", year: "numeric", timeZone: "UTC" }
+    : { dateStyle: "medium", timeZone: "UTC" };
+  const text = new Intl.DateTimeFormat(locale, opts).format(day);
+  return monthly ? text : "Week of " + text;
+}
+
 /** A number with one decimal: "78,4" in German. */
 export function decimal(v: number): string {
   return oneDecimal.format(v);

@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from "vitest";
-import { count, date, decimal, explain, fieldNumber, setLocale, typedNumber } from "../src/format";
+import { count, date, decimal, explain, fieldNumber, period, setLocale, typedNumber } from "../src/format";
 
 afterEach(() => setLocale("en-US"));
 
@@ -65,5 +65,16 @@ describe("error sentences by code", () => {
   it("gives the core's own sentence for the other codes, and any thrown value as text", () => {
     expect(explain({ code: "keychain_unavailable", message: "The keychain is locked; unlock it." })).toBe("The keychain is locked; unlock it.");
     expect(explain("plain text")).toBe("plain text");
+  });
+});
+
+describe("the averages' periods in the locale", () => {
+  it("names a week by its first day and a month by its name, in the person's conventions", () => {
+    setLocale("de-DE");
+    expect(period("2026-11-30", false)).toBe("Week of 30.11.2026");
+    expect(period("2026-11-01", true)).toBe("November 2026");
+    setLocale("en-US");
+    expect(period("2026-11-30", false)).toBe("Week of Nov 30, 2026");
+    expect(period("2026-03-01", true)).toBe("March 2026");
   });
 });

@@ -5,7 +5,7 @@
  */
 import { part, reload, unlessNoData } from "../app";
 import { $, arrowKeys, el, button, setSelected, showMessage } from "../dom";
-import { explain } from "../format";
+import { explain, period } from "../format";
 import { commands } from "../ipc";
 import { STALE, store } from "../store";
 import type { AccountView, DayReading, Method } from "../types";
@@ -67,13 +67,14 @@ let monthly = false;
 async function loadAverages(): Promise<void> {
   const body = $("averages");
   try {
-    const rows = await store.load("averages", (s) => commands.averages({ userid: s.userid, unit: s.unit, monthly }));
+    const asked = monthly;
+    const rows = await store.load("averages", (s) => commands.averages({ userid: s.userid, unit: s.unit, monthly: asked }));
     if (rows === STALE) return;
     body.replaceChildren(
       ...rows.slice(0, 12).map((r) => {
         const tr = el("tr");
         tr.dataset.start = r.start;
-        for (const text of [r.period, String(r.weigh_ins), r.mean, r.trend ?? "—", r.change ?? "—"]) tr.append(el("td", text));
+        for (const text of [period(r.start, asked), String(r.weigh_ins), r.mean, r.trend ?? "—", r.change ?? "—"]) tr.append(el("td", text));
         return tr;
       }),
     );
