@@ -259,13 +259,14 @@ pub fn import(store: &mut Store, data: Export, now: i64) -> Result<ImportReport,
         let existing = here.iter().find(|x| x.provider == provider && x.userid == a.userid);
         let mine: Vec<&ExportGroup> = data.groups.iter().filter(|g| g.belongs_to(a)).collect();
         let mut unchanged = 0;
-        let (by_number, renumbered) = match existing {
+        let Placed { by_number, renumbered, found_here } = match existing {
             Some(x) => {
                 kept.extend(kept_details(x, a));
-                place_groups(&store.groups(x.id)?, mine, &mut unchanged)
+                place_groups(&store.groups(x.id)?, mine)
             }
-            None => (mine, Vec::new()),
+            None => Placed { by_number: mine, ..Placed::default() },
         };
+        unchanged += found_here.len() as u64;
         let with_verdict = |g: &&ExportGroup| RestoreGroup {
             group: g.group.clone(),
             verdict: g.verdict.clone(),
@@ -288,6 +289,7 @@ pub fn import(store: &mut Store, data: Export, now: i64) -> Result<ImportReport,
                     .collect(),
                 by_number: by_number.iter().map(with_verdict).collect(),
                 renumbered: renumbered.iter().map(with_verdict).collect(),
+                found_here: found_here.iter().map(|(here, g)| (*here, with_verdict(g))).collect(),
             },
             unchanged,
         ));
@@ -298,31 +300,37 @@ pub fn import(store: &mut Store, data: Export, now: i64) -> Result<ImportReport,
     Ok(ImportReport::new(accounts.len(), out.added, out.unchanged + unchanged, out.skipped, kept))
 }
 
+/// Where a backup's groups go in an account that exists here.
+#[derive(Default)]
+struct Placed<'a> {
+    by_number: Vec<&'a ExportGroup>,
+    renumbered: Vec<&'a ExportGroup>,
+    /// The person's own weigh-ins stored here under another number: `(that number, group)`.
+    found_here: Vec<(i64, &'a ExportGroup)>,
+}
+
 /// Which of the person's own groups in the backup keep their number. Withings' groups are
 /// theirs by grpid. The person's own keep their number unless this account holds a different
 /// weigh-in under it (then they get a new one); one that is here already under another
-/// number is not added twice (counted in `unchanged`).
-fn place_groups<'a>(
-    here: &[StoredGroup],
-    mine: Vec<&'a ExportGroup>,
-    unchanged: &mut u64,
-) -> (Vec<&'a ExportGroup>, Vec<&'a ExportGroup>) {
+/// number is not added twice, but what was said of it (note, verdict, sources) goes to it.
+fn place_groups<'a>(here: &[StoredGroup], mine: Vec<&'a ExportGroup>) -> Placed<'a> {
     let own_here: Vec<&StoredGroup> = here.iter().filter(|g| !g.source.is_withings()).collect();
     let same_weigh_in = |x: &StoredGroup, y: &StoredGroup| x.date == y.date && x.measures == y.measures;
-    let (mut by_number, mut renumbered) = (Vec::new(), Vec::new());
+    let mut placed = Placed::default();
     for g in mine {
         let own = !g.group.source.is_withings();
+        let elsewhere = own_here.iter().find(|y| y.grpid != g.group.grpid && same_weigh_in(y, &g.group));
         match own_here.iter().find(|x| x.grpid == g.group.grpid) {
             Some(x) if own && **x != g.group && !own_here.iter().any(|y| same_weigh_in(y, &g.group)) => {
-                renumbered.push(g)
+                placed.renumbered.push(g)
             }
-            _ if own && own_here.iter().any(|y| y.grpid != g.group.grpid && same_weigh_in(y, &g.group)) => {
-                *unchanged += 1
+            _ if own && elsewhere.is_some() => {
+                placed.found_here.extend(elsewhere.map(|y| (y.grpid, g)));
             }
-            _ => by_number.push(g),
+            _ => placed.by_number.push(g),
         }
     }
-    (by_number, renumbered)
+    placed
 }
 
 /// The details of an existing account a backup would have changed, in words.

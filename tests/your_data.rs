@@ -1213,3 +1213,34 @@ fn a_deleted_weigh_in_takes_its_note_along() {
     assert_eq!(rows[0]["grpid"].to_string(), grpid, "the number is given again");
     assert_eq!(rows[0]["note"], Value::Null, "without the deleted weigh-in's note");
 }
+
+/// A backup's weigh-in of your own that this computer holds under another number is not added
+/// twice, and its note and exclusion come with it.
+#[test]
+fn a_restored_own_weigh_in_found_under_another_number_keeps_its_note_and_exclusion() {
+    let laptop = offline();
+    laptop.ok(&["add", "--weight", "80.2", "--at", "2026-11-30 07:15"]);
+    let there = list(&laptop, &[])[0]["grpid"].to_string();
+    laptop.ok(&["exclude", &there, "--reason", "after a run"]);
+    laptop.ok(&["note", &there, "hotel scale"]);
+    let backup = laptop.data_dir.path().join("backup.json");
+    laptop.ok(&["export", "--out", backup.to_str().expect("path")]);
+
+    // The other computer holds a weigh-in of its own under that number, and the same
+    // weigh-in (typed in there too) under the next one.
+    let desktop = offline();
+    desktop.ok(&["add", "--weight", "70.0", "--at", "2026-11-01 07:00"]);
+    desktop.ok(&["add", "--weight", "80.2", "--at", "2026-11-30 07:15"]);
+    let rows = list(&desktop, &[]);
+    let here =
+        rows.iter().find(|r| r["weight_kg"] == 80.2 || r["weight"] == "80.2").map(|r| r["grpid"].to_string());
+    let here = here.unwrap_or_else(|| panic!("the typed weigh-in: {rows:?}"));
+    assert_ne!(here, there, "held here under another number");
+    desktop.ok(&["import", backup.to_str().expect("path")]);
+    let rows = list(&desktop, &[]);
+    assert_eq!(rows.len(), 2, "not added twice: {rows:?}");
+    let row = rows.iter().find(|r| same(r, &here)).expect("the weigh-in");
+    assert_eq!(row["note"], "hotel scale", "{row}");
+    assert_eq!(row["standing"], "excluded", "{row}");
+    assert_eq!(row["reason"], "after a run", "{row}");
+}

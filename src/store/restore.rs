@@ -26,6 +26,9 @@ pub struct RestoreAccount {
     pub renumbered: Vec<RestoreGroup>,
     /// Withings weigh-ins that stand for a weigh-in of an imported file.
     pub twins: Vec<i64>,
+    /// The person's own weigh-ins of the backup that are stored here under another number:
+    /// nothing is added but what was said of them.
+    pub found_here: Vec<(i64, RestoreGroup)>,
 }
 
 /// A group of a backup with what the person said about it and where it was read from.
@@ -113,6 +116,11 @@ impl Store {
                 verdict(id, g.grpid, v)?;
                 note(id, g.grpid, n)?;
                 named(id, g.grpid, sources)?;
+            }
+            for (here, RestoreGroup { verdict: v, note: n, sources, .. }) in &a.found_here {
+                verdict(id, *here, v)?;
+                note(id, *here, n)?;
+                named(id, *here, sources)?;
             }
             mark_import_twins(&tx, id, &a.twins)?;
             let mut next = next_own_grpid(&tx, id)?;
