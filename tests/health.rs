@@ -191,3 +191,36 @@ fn the_demo_keeps_working_after_a_restart_with_the_same_history() {
     assert_eq!((report.added, report.changed, report.removed), (0, 0, 0), "the same history");
     assert_eq!(app.status().unwrap()[0].groups, before);
 }
+
+/// A keychain that will not answer, as a locked one at login.
+struct LockedKeychain;
+
+impl heft::keychain::SecretStore for LockedKeychain {
+    fn get(&self, _: &str) -> Result<Option<String>, heft::keychain::KeychainError> {
+        Err(heft::keychain::KeychainError::Locked("locked for the test".into()))
+    }
+    fn set(&self, _: &str, _: &str) -> Result<(), heft::keychain::KeychainError> {
+        Err(heft::keychain::KeychainError::Locked("locked for the test".into()))
+    }
+    fn delete(&self, _: &str) -> Result<(), heft::keychain::KeychainError> {
+        Err(heft::keychain::KeychainError::Locked("locked for the test".into()))
+    }
+}
+
+/// At login the keychain may still be locked: the consent's date cannot be read, yet the
+/// reminder of days without a weigh-in still comes (and nothing waits on a prompt).
+#[test]
+fn a_locked_keychain_costs_the_consent_reminder_only() {
+    let env = Env::new(SimConfig { users: 1, years: 1, ..sim_config() });
+    let (mut app, _) = env.app_in_process();
+    sync(&mut app).unwrap();
+    app.set_remind_after_days(Some(3)).unwrap();
+    drop(app);
+    let later = env.sim.now() + 340 * 86_400;
+    let locked = App::open(settings(&env), Box::new(LockedKeychain))
+        .unwrap()
+        .with_clock(std::sync::Arc::new(move || later));
+    let due = locked.due_reminders().expect("checked without the keychain");
+    let kinds: Vec<_> = due.iter().map(|r| r.kind).collect();
+    assert_eq!(kinds, vec![heft::app::ReminderKind::NoWeighIn], "{due:?}");
+}

@@ -109,7 +109,15 @@ impl App {
                     format!("The last one: {why}. Your history is kept; the Accounts view says what to do."),
                 ));
             }
-            let health = self.health(Some(&a.userid))?;
+            // The consent's date is in the keychain: a locked or broken one costs this reminder,
+            // not the others.
+            let health = match self.health(Some(&a.userid)) {
+                Ok(h) => h,
+                Err(e) => {
+                    tracing::warn!("the consent reminder could not be checked: {e}");
+                    continue;
+                }
+            };
             if let Some(by) = health.consent_needed_at.filter(|_| health.consent_reminder) {
                 let day = jiff::Timestamp::from_second(by)
                     .map(|t| t.strftime("%b %-d, %Y").to_string())
