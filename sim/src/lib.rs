@@ -89,6 +89,10 @@ pub struct SimConfig {
     /// Serve the `/_sim/` control endpoints (add data, revoke tokens, move the clock). Off by
     /// default: Heft's demo runs without them; tests, benchmarks and the binary turn them on.
     pub control: bool,
+    /// Keep every request and every secret handed out, for tests to read ([`Sim::stats`]'s
+    /// requests, [`Sim::secrets`]). On by default; Heft's demo, which runs for as long as the
+    /// desktop app does and never reads them, turns it off so it does not grow without end.
+    pub ledger: bool,
 }
 
 impl Default for SimConfig {
@@ -107,6 +111,7 @@ impl Default for SimConfig {
             threads: 4,
             end: None,
             control: false,
+            ledger: true,
         }
     }
 }
@@ -172,7 +177,7 @@ impl Sim {
         listener.set_nonblocking(true).map_err(bind)?;
         let addr = listener.local_addr().map_err(bind)?;
         let shared = Arc::new(Shared {
-            state: Mutex::new(State::default()),
+            state: Mutex::new(State { ledger: config.ledger, ..State::default() }),
             offset: AtomicI64::new(0),
             hold: hold::Hold::default(),
             port: addr.port(),

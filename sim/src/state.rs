@@ -130,6 +130,8 @@ pub struct State {
     /// Every secret the simulator handed out or was handed (codes, `state`, PKCE verifiers,
     /// tokens, client secrets), so a leak test can look for each of them.
     pub secrets: Vec<String>,
+    /// Whether `secrets` and the requests in `stats` are kept ([`crate::SimConfig::ledger`]).
+    pub ledger: bool,
     pub rng: ChaCha8Rng,
 }
 
@@ -150,6 +152,7 @@ impl Default for State {
             faults: Faults::default(),
             stats: Stats::default(),
             secrets: Vec::new(),
+            ledger: true,
             rng: ChaCha8Rng::seed_from_u64(0x5eed),
         }
     }
@@ -273,12 +276,15 @@ impl State {
 
     /// Remembers a secret for [`crate::Sim::secrets`] (empty values are none).
     pub fn saw_secret(&mut self, value: &str) {
-        if !value.is_empty() && !self.secrets.iter().any(|s| s == value) {
+        if self.ledger && !value.is_empty() && !self.secrets.iter().any(|s| s == value) {
             self.secrets.push(value.to_string());
         }
     }
 
     pub fn record(&mut self, path: &str, action: Option<&str>, params: Vec<(String, String)>, status: i64) {
+        if !self.ledger {
+            return;
+        }
         self.stats.requests.push(RequestRecord {
             path: path.to_string(),
             action: action.map(str::to_string),

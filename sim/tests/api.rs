@@ -552,3 +552,20 @@ fn same_seed_gives_the_same_data_and_start_up_is_quick() {
     assert_eq!(units.into_iter().collect::<Vec<_>>(), [-4, -3, -2, -1]);
     eprintln!("start-up with 10 years of data: {started:?}");
 }
+
+/// The demo runs the simulator for as long as the desktop app runs: without a ledger it keeps
+/// no list of requests or secrets, yet serves and counts the same.
+#[test]
+fn without_a_ledger_the_simulator_keeps_no_requests_or_secrets() {
+    let kept = sim(quiet());
+    let lean = sim(SimConfig { ledger: false, ..quiet() });
+    for s in [&kept, &lean] {
+        let code = code_for(s, REDIRECT);
+        let tokens = exchange(s, &code, REDIRECT);
+        assert_eq!(tokens["status"], 0, "{tokens}");
+    }
+    assert!(kept.secrets().len() >= 3 && !kept.stats().requests.is_empty(), "the ledger is kept by default");
+    assert!(lean.secrets().is_empty(), "{:?}", lean.secrets().len());
+    assert!(lean.stats().requests.is_empty());
+    assert_eq!(lean.stats().token_requests, 1, "counted all the same");
+}

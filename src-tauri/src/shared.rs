@@ -124,6 +124,9 @@ impl Shared {
                 auto_approve: restarting,
                 // No `/_sim/` endpoints for any local process or web page to call.
                 control: test_control(),
+                // The end-to-end test's leak check reads the secrets through `/_sim/`; a demo
+                // otherwise keeps no list that grows for as long as Heft runs.
+                ledger: test_control(),
                 ..SimConfig::default()
             };
             *sim = Some(Sim::start(config).map_err(DemoError)?);
