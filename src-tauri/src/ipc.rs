@@ -135,6 +135,8 @@ events! {
     SyncWaiting("sync-waiting", UiError),
     CallbackRejected("callback-rejected", UiError),
     KeychainProblem("keychain-problem", UiError),
+    // A click on a reminder: show this account (by userid).
+    OpenAccount("open-account", String),
 }
 
 /// A sync's progress after each page, for the account it belongs to.

@@ -47,7 +47,7 @@ fn main() {
         // reaches the waiting connect once. Another background start changes nothing.
         .plugin(tauri_plugin_single_instance::init(|app, argv, _cwd| {
             if !argv.iter().any(|a| a == heft::autostart::BACKGROUND_FLAG) {
-                window::show(app);
+                window::show(app, None);
             }
         }))
         .plugin(tauri_plugin_deep_link::init())
@@ -56,7 +56,7 @@ fn main() {
         .manage(shared)
         .setup(move |app| {
             if !background {
-                window::create(app.handle())?;
+                window::create(app.handle(), None)?;
             }
             // An installed package claims the scheme in its desktop entry; a build run from
             // the source tree registers itself (with xdg-utils; without them the loopback

@@ -1,7 +1,7 @@
 //! Reminders as desktop notifications: checked at launch, every hour while Heft runs and
 //! whenever the window shows another account; the core decides what is due and remembers what
 //! was said. A reminder about the account the window shows waits (the person sees it there);
-//! clicking a notification opens the window.
+//! clicking a notification opens the window on its account.
 
 use std::sync::Mutex;
 use std::time::Duration;
@@ -88,7 +88,7 @@ fn notify(app: &AppHandle, r: &Reminder) -> Result<(), String> {
     {
         n.action("default", "Open Heft");
         let (told, shown) = std::sync::mpsc::channel();
-        let app = app.clone();
+        let (app, userid) = (app.clone(), r.userid.clone());
         std::thread::Builder::new()
             .name("reminder".into())
             .spawn(move || match n.show() {
@@ -96,7 +96,7 @@ fn notify(app: &AppHandle, r: &Reminder) -> Result<(), String> {
                     let _ = told.send(Ok(()));
                     handle.wait_for_action(|action| {
                         if action == "default" {
-                            window::show(&app);
+                            window::show(&app, Some(userid));
                         }
                     });
                 }

@@ -1,14 +1,17 @@
 //! Heft's one window: made at launch, or later for a Heft started at login in the background
 //! (`--background`), when the person opens Heft again or clicks a reminder.
 
-use tauri::{AppHandle, Manager, WebviewWindow};
+use tauri::{AppHandle, Manager, WebviewUrl, WebviewWindow};
+
+use crate::ipc::Event;
 
 const MAIN: &str = "main";
 
 /// Makes the window from its entry in `tauri.conf.json` (which Tauri does not make itself:
-/// `"create": false`, so a background start costs no web process).
-pub fn create(app: &AppHandle) -> Result<WebviewWindow, String> {
-    let config = app
+/// `"create": false`, so a background start costs no web process), opening on `account` if
+/// given (the page reads `#account=` before its first overview).
+pub fn create(app: &AppHandle, account: Option<&str>) -> Result<WebviewWindow, String> {
+    let mut config = app
         .config()
         .app
         .windows
@@ -16,6 +19,10 @@ pub fn create(app: &AppHandle) -> Result<WebviewWindow, String> {
         .find(|w| w.label == MAIN)
         .cloned()
         .ok_or("tauri.conf.json has no main window")?;
+    if let Some(userid) = account {
+        let userid: String = url::form_urlencoded::byte_serialize(userid.as_bytes()).collect();
+        config.url = WebviewUrl::App(format!("index.html#account={userid}").into());
+    }
     let window = tauri::WebviewWindowBuilder::from_config(app, &config)
         .and_then(|b| b.build())
         .map_err(|e| e.to_string())?;
@@ -24,15 +31,19 @@ pub fn create(app: &AppHandle) -> Result<WebviewWindow, String> {
     Ok(window)
 }
 
-/// Brings the window to the front, making it first when Heft runs in the background.
-pub fn show(app: &AppHandle) {
+/// Brings the window to the front, making it first when Heft runs in the background; with
+/// `account`, showing that account.
+pub fn show(app: &AppHandle, account: Option<String>) {
     let handle = app.clone();
     let queued = app.run_on_main_thread(move || {
         if let Some(w) = handle.get_webview_window(MAIN) {
             let _ = w.unminimize();
             let _ = w.show();
             let _ = w.set_focus();
-        } else if let Err(e) = create(&handle) {
+            if let Some(userid) = account {
+                Event::OpenAccount(userid).emit(&handle);
+            }
+        } else if let Err(e) = create(&handle, account.as_deref()) {
             tracing::error!("could not open the window: {e}");
         }
     });

@@ -149,5 +149,10 @@ export function wireHeader(): Promise<unknown> {
       showMessage("An authorization callback was rejected: " + explain(e), "error");
     }),
     on("keychain-problem", (e) => showMessage(explain(e), "error")),
+    // A click on a reminder about another account.
+    on("open-account", (userid) => {
+      store.set({ userid, window: null });
+      void refresh();
+    }),
   ]);
 }

@@ -56,6 +56,9 @@ async function main(): Promise<void> {
   }
   applyTheme(prefs.theme);
   setLocale(prefs.locale);
+  // A window opened from a reminder starts on the reminder's account.
+  const asked = new URLSearchParams(location.hash.slice(1)).get("account");
+  if (asked) store.set({ userid: asked });
   let hasAccounts = false;
   try {
     hasAccounts = await refresh(overview);

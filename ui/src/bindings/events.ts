@@ -12,6 +12,7 @@ export interface Events {
   "sync-waiting": UiError;
   "callback-rejected": UiError;
   "keychain-problem": UiError;
+  "open-account": string;
 }
 
 /** Listens to one of the shell's events. */
