@@ -224,3 +224,31 @@ fn a_locked_keychain_costs_the_consent_reminder_only() {
     let kinds: Vec<_> = due.iter().map(|r| r.kind).collect();
     assert_eq!(kinds, vec![heft::app::ReminderKind::NoWeighIn], "{due:?}");
 }
+
+/// A Heft without its window syncs as the window would: at launch when the settings say so,
+/// then once their interval has passed since the last sync; never when syncing is off.
+#[test]
+fn a_background_heft_syncs_when_the_window_would() {
+    let env = Env::new(SimConfig { users: 1, years: 1, ..sim_config() });
+    let (mut app, _) = env.app_in_process();
+    assert!(app.background_sync_due(false).unwrap(), "never synced");
+    sync(&mut app).unwrap();
+    assert!(app.background_sync_due(true).unwrap(), "at launch: sync on launch is the default");
+    assert!(!app.background_sync_due(false).unwrap(), "synced a moment ago, hourly");
+    let now = env.sim.now();
+    let later = App::open(settings(&env), Box::new(heft::keychain::MemoryStore::default()))
+        .unwrap()
+        .with_clock(std::sync::Arc::new(move || now + 61 * 60));
+    assert!(later.background_sync_due(false).unwrap(), "an hour on");
+    later
+        .save_preferences(&PreferencesUpdate {
+            unit: MassUnit::Kg,
+            sync_on_launch: false,
+            sync_every: SyncEvery::Off,
+            theme: ThemeChoice::System,
+            remind_after_days: None,
+            start_at_login: None,
+        })
+        .unwrap();
+    assert!(!later.background_sync_due(true).unwrap() && !later.background_sync_due(false).unwrap(), "off");
+}

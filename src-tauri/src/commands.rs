@@ -96,11 +96,7 @@ pub async fn sync(
         let mut progress = |u: &str, p: &heft::sync::Progress| {
             Event::SyncProgress(ProgressEvent { userid: u.to_string(), progress: *p }).emit(&app);
         };
-        if let Err(e) = shared.ensure_demo() {
-            // The demo then fails its sync with this reason; other accounts still sync.
-            tracing::warn!("the demo simulator could not start again: {}", e.message);
-        }
-        let results = shared.app().sync(userid.as_deref(), false, &mut progress, on_wait)?;
+        let results = shared.sync(userid.as_deref(), &mut progress, on_wait)?;
         Ok(results.iter().map(|r| r.view()).collect())
     })
     .await

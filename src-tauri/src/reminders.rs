@@ -1,5 +1,5 @@
 //! Reminders as desktop notifications: checked at launch, every hour while Heft runs and
-//! whenever the window shows another account; the core decides what is due and remembers what
+//! whenever the window shows another account (without a window, after a sync when one is due); the core decides what is due and remembers what
 //! was said. A reminder about the account the window shows waits (the person sees it there);
 //! clicking a notification opens the window on its account.
 
@@ -44,7 +44,14 @@ pub fn start(app: AppHandle, shared: Shared, window_at_launch: bool) {
         if window_at_launch {
             let _ = tokio::time::timeout(FIRST_REPORT, shared.reminders().changed.notified()).await;
         }
+        let mut at_launch = true;
         loop {
+            // Without a window (a start at login), Heft syncs as the window would, so the
+            // reminders count from what Withings holds.
+            if !window::exists(&app) {
+                background_sync(&shared, at_launch).await;
+            }
+            at_launch = false;
             check(&app, &shared).await;
             tokio::select! {
                 _ = tokio::time::sleep(EVERY) => {}
@@ -52,6 +59,30 @@ pub fn start(app: AppHandle, shared: Shared, window_at_launch: bool) {
             }
         }
     });
+}
+
+async fn background_sync(shared: &Shared, at_launch: bool) {
+    let shared = shared.clone();
+    let done = tauri::async_runtime::spawn_blocking(move || {
+        if !shared.app().background_sync_due(at_launch)? {
+            return Ok(None);
+        }
+        shared.sync(None, &mut |_, _| {}, |_| {}).map(Some)
+    })
+    .await;
+    match done {
+        Ok(Ok(Some(results))) => {
+            for r in &results {
+                match &r.result {
+                    Ok(_) => tracing::info!(userid = %r.userid, "synced in the background"),
+                    Err(e) => tracing::warn!(userid = %r.userid, "a sync in the background failed: {e}"),
+                }
+            }
+        }
+        Ok(Ok(None)) => {}
+        Ok(Err(e)) => tracing::warn!("no sync in the background: {e}"),
+        Err(e) => tracing::warn!("the sync in the background stopped: {e}"),
+    }
 }
 
 async fn check(app: &AppHandle, shared: &Shared) {

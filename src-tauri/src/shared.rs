@@ -4,11 +4,13 @@
 
 use std::sync::{Arc, Mutex, MutexGuard};
 
-use heft::app::{App, AppError, Opener};
+use heft::app::{AccountSync, App, AppError, Opener};
 use heft::auth::Endpoint;
 use heft::config::Settings;
 use heft::keychain::KeyringStore;
 use heft::redact::ClientSecret;
+use heft::sync::Progress;
+use heft::withings::Waiting;
 use tauri_plugin_opener::OpenerExt;
 use withings_sim::{Sim, SimConfig};
 
@@ -148,6 +150,20 @@ impl Shared {
     /// The demo provider for "Try the demo account" (the consent page shows in the browser).
     pub fn demo_endpoint(&self) -> Result<Endpoint, UiError> {
         self.demo_endpoint_for(false)
+    }
+
+    /// Syncs every account (or `userid`'s), the demo's simulator started again first.
+    pub fn sync(
+        &self,
+        userid: Option<&str>,
+        progress: &mut dyn FnMut(&str, &Progress),
+        on_wait: impl Fn(&Waiting) + Send + Sync + Clone + 'static,
+    ) -> Result<Vec<AccountSync>, AppError> {
+        if let Err(e) = self.ensure_demo() {
+            // The demo then fails its sync with this reason; other accounts still sync.
+            tracing::warn!("the demo simulator could not start again: {}", e.message);
+        }
+        self.app().sync(userid, false, progress, on_wait)
     }
 
     /// Before a sync: a demo account from an earlier run gets its simulator back (same

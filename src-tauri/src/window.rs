@@ -52,6 +52,11 @@ pub fn show(app: &AppHandle, account: Option<String>) {
     }
 }
 
+/// Whether the window was made (Heft does not run in the background only).
+pub fn exists(app: &AppHandle) -> bool {
+    app.get_webview_window(MAIN).is_some()
+}
+
 /// The window when the person can see it: made, shown and not minimized.
 pub fn seen(app: &AppHandle) -> bool {
     app.get_webview_window(MAIN)

@@ -227,18 +227,25 @@ fn reminders_come_as_notifications_once_wait_while_shown_and_reach_a_background_
     assert_eq!(seen[0].1, format!("{held}: time to step on the scale"), "the newest first: {seen:?}");
     background.stop();
 
-    // The other account weighs in once more, six days ago: a new occurrence. Started in the
-    // background again, its reminder comes; a click on it opens the window on that account
-    // (not the first one, which a window opens on by itself), and the page's report of it
-    // triggers a second, silent check.
+    // The other account weighs in once more, six days ago, on the scale only: the database does
+    // not know. Started in the background again, Heft syncs first (as the window would at
+    // launch), so the reminder counts from that weigh-in: a new occurrence, said. A click on it
+    // opens the window on that account (not the first one, which a window opens on by itself),
+    // and the page's report of it triggers a second, silent check.
     let (other_id, held_id) = if held == "Anna" { (ben, anna) } else { (anna, ben) };
     let mut weigh_in = setup.sim.truth(other_id).expect("the other account's history")[0].clone();
     weigh_in.grpid = 0;
     weigh_in.date = now - 6 * 86_400;
     setup.sim.add_group(other_id, weigh_in).expect("a new weigh-in");
-    setup.heft(&["sync"]);
     let background = setup.launch(&["--background"]);
     assert_eq!(background.wait_checks(1, "the check")[0], (1, "none".to_string()));
+    let log = background.log();
+    let lines: Vec<&str> = log.lines().collect();
+    let synced = lines
+        .iter()
+        .position(|l| l.contains("synced in the background") && l.contains(&format!("userid={other_id}")));
+    let checked = lines.iter().position(|l| l.contains("reminders checked"));
+    assert!(synced.is_some() && synced < checked, "synced before the check:\n{log}");
     assert!(!heft_window(), "still no window");
     assert_eq!(dunstctl(&["count", "displayed"]).trim(), "1", "the new reminder is on screen");
     dunstctl(&["action", "0"]);

@@ -163,6 +163,29 @@ impl App {
         Ok(said)
     }
 
+    /// Whether a Heft running without its window should sync before it checks the reminders,
+    /// as the window would: at launch when the settings sync on launch, later once the
+    /// settings' interval has passed since an account's last sync. Without it, "no weigh-in for
+    /// N days" would count from a database that misses the weigh-ins made since.
+    pub fn background_sync_due(&self, at_launch: bool) -> Result<bool, AppError> {
+        let p = self.preferences(false)?;
+        if at_launch {
+            return Ok(p.sync_on_launch);
+        }
+        let Some(minutes) = p.sync_every_minutes else { return Ok(false) };
+        let now = self.now();
+        for a in self.store()?.accounts()? {
+            if !a.provider.syncs() {
+                continue;
+            }
+            let last = self.store()?.sync_runs(a.id, 1)?.first().map(|r| r.started_at);
+            if last.is_none_or(|t| now - t >= i64::from(minutes) * 60) {
+                return Ok(true);
+            }
+        }
+        Ok(false)
+    }
+
     /// Reminds after `days` without a weigh-in (none: never, the default).
     pub fn set_remind_after_days(&self, days: Option<u32>) -> Result<(), AppError> {
         check_remind_after_days(days)?;
