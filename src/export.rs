@@ -258,7 +258,6 @@ pub fn import(store: &mut Store, data: Export, now: i64) -> Result<ImportReport,
         let provider = Provider::parse(&a.provider).map_err(|e| ImportError::NotAnExport(e.to_string()))?;
         let existing = here.iter().find(|x| x.provider == provider && x.userid == a.userid);
         let mine: Vec<&ExportGroup> = data.groups.iter().filter(|g| g.belongs_to(a)).collect();
-        let mut unchanged = 0;
         let Placed { by_number, renumbered, found_here } = match existing {
             Some(x) => {
                 kept.extend(kept_details(x, a));
@@ -266,7 +265,8 @@ pub fn import(store: &mut Store, data: Export, now: i64) -> Result<ImportReport,
             }
             None => Placed { by_number: mine, ..Placed::default() },
         };
-        unchanged += found_here.len() as u64;
+        // Those stored here under another number are not added twice.
+        let unchanged = found_here.len() as u64;
         let with_verdict = |g: &&ExportGroup| RestoreGroup {
             group: g.group.clone(),
             verdict: g.verdict.clone(),

@@ -43,19 +43,15 @@ impl Store {
         let tx = self.conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
         let mut next = next_own_grpid(&tx, account)?;
         let mut ids = Vec::with_capacity(groups.len());
-        let mut named = Vec::with_capacity(groups.len() + found.len());
-        for (i, g) in groups.iter().enumerate() {
+        for g in groups {
             debug_assert!(!g.source.is_withings());
             let g = StoredGroup { grpid: next, ..g.clone() };
             write_group(&tx, account, &g, false)?;
-            if let Some(name) = names.get(i) {
-                named.push((next, name.clone()));
-            }
             ids.push(next);
             next -= 1;
         }
-        named.extend_from_slice(found);
-        name_sources(&tx, account, &named)?;
+        let added = ids.iter().zip(names).map(|(g, n)| (*g, n.as_str()));
+        name_sources(&tx, account, added.chain(found.iter().map(|(g, n)| (*g, n.as_str()))))?;
         mark_import_twins(&tx, account, stand_for)?;
         tx.commit()?;
         Ok(ids)
@@ -148,32 +144,25 @@ impl Store {
         let mut n = 0;
         for (k, twin) in imported.iter().zip(pairs) {
             let Some(twin) = twin.map(|i| &synced[i]) else { continue };
-            tx.execute(
-                "INSERT OR IGNORE INTO verdicts (account_id, grpid, counted, reason, decided_at)
-                 SELECT account_id, ?3, counted, reason, decided_at FROM verdicts
-                 WHERE account_id = ?1 AND grpid = ?2",
-                params![account, k.grpid, twin.grpid],
-            )?;
-            tx.execute(
-                "DELETE FROM verdicts WHERE account_id = ?1 AND grpid = ?2",
-                params![account, k.grpid],
-            )?;
-            // Its note and the places it was read from go with it to Withings' copy.
-            tx.execute(
-                "INSERT OR IGNORE INTO notes (account_id, grpid, text, written_at)
-                 SELECT account_id, ?3, text, written_at FROM notes WHERE account_id = ?1 AND grpid = ?2",
-                params![account, k.grpid, twin.grpid],
-            )?;
-            tx.execute("DELETE FROM notes WHERE account_id = ?1 AND grpid = ?2", params![account, k.grpid])?;
-            tx.execute(
-                "INSERT OR IGNORE INTO sources (account_id, grpid, name)
-                 SELECT account_id, ?3, name FROM sources WHERE account_id = ?1 AND grpid = ?2",
-                params![account, k.grpid, twin.grpid],
-            )?;
-            tx.execute(
-                "DELETE FROM sources WHERE account_id = ?1 AND grpid = ?2",
-                params![account, k.grpid],
-            )?;
+            // Its decision, its note and the places it was read from go with it to Withings' copy
+            // (one the copy has already is kept).
+            for (table, columns) in [
+                ("verdicts", "counted, reason, decided_at"),
+                ("notes", "text, written_at"),
+                ("sources", "name"),
+            ] {
+                tx.execute(
+                    &format!(
+                        "INSERT OR IGNORE INTO {table} (account_id, grpid, {columns})
+                         SELECT account_id, ?3, {columns} FROM {table} WHERE account_id = ?1 AND grpid = ?2"
+                    ),
+                    params![account, k.grpid, twin.grpid],
+                )?;
+                tx.execute(
+                    &format!("DELETE FROM {table} WHERE account_id = ?1 AND grpid = ?2"),
+                    params![account, k.grpid],
+                )?;
+            }
             tx.execute("DELETE FROM groups WHERE account_id = ?1 AND grpid = ?2", params![account, k.grpid])?;
             mark_import_twins(&tx, account, &[twin.grpid])?;
             n += 1;
@@ -184,10 +173,10 @@ impl Store {
 }
 
 /// Records where weigh-ins were read from, `(grpid, name)`.
-pub(super) fn name_sources(
+pub(super) fn name_sources<'a>(
     tx: &Transaction<'_>,
     account: i64,
-    named: &[(i64, String)],
+    named: impl IntoIterator<Item = (i64, &'a str)>,
 ) -> Result<(), StoreError> {
     let mut st =
         tx.prepare_cached("INSERT OR IGNORE INTO sources (account_id, grpid, name) VALUES (?1, ?2, ?3)")?;

@@ -5,7 +5,7 @@
 use rusqlite::params;
 
 use super::groups::{load_group, write_group};
-use super::own::{mark_import_twins, next_own_grpid};
+use super::own::{mark_import_twins, name_sources, next_own_grpid};
 use super::{Store, StoreError, StoredGroup, Verdict};
 use crate::auth::Provider;
 
@@ -57,34 +57,24 @@ impl Store {
     pub fn restore(&mut self, accounts: &[RestoreAccount], now: i64) -> Result<RestoreOutcome, StoreError> {
         let tx = self.conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
         let mut out = RestoreOutcome::default();
-        let verdict = |id: i64, grpid: i64, v: &Option<Verdict>| -> Result<(), StoreError> {
-            if let Some(v) = v {
+        // What the person said of a group (decision, note) and where it was read from, onto the
+        // group stored here as `grpid`.
+        let said = |id: i64, grpid: i64, g: &RestoreGroup| -> Result<(), StoreError> {
+            if let Some(v) = &g.verdict {
                 tx.prepare_cached(
                     "INSERT INTO verdicts (account_id, grpid, counted, reason, decided_at)
                      VALUES (?1, ?2, ?3, ?4, ?5) ON CONFLICT (account_id, grpid) DO NOTHING",
                 )?
                 .execute(params![id, grpid, v.counted, v.reason, v.decided_at])?;
             }
-            Ok(())
-        };
-        let note = |id: i64, grpid: i64, text: &Option<String>| -> Result<(), StoreError> {
-            if let Some(text) = text {
+            if let Some(text) = &g.note {
                 tx.prepare_cached(
                     "INSERT INTO notes (account_id, grpid, text, written_at) VALUES (?1, ?2, ?3, ?4)
                      ON CONFLICT (account_id, grpid) DO NOTHING",
                 )?
                 .execute(params![id, grpid, text, now])?;
             }
-            Ok(())
-        };
-        let named = |id: i64, grpid: i64, names: &[String]| -> Result<(), StoreError> {
-            for name in names {
-                tx.prepare_cached(
-                    "INSERT OR IGNORE INTO sources (account_id, grpid, name) VALUES (?1, ?2, ?3)",
-                )?
-                .execute(params![id, grpid, name])?;
-            }
-            Ok(())
+            name_sources(&tx, id, g.sources.iter().map(|n| (grpid, n.as_str())))
         };
         for a in accounts {
             tx.execute(
@@ -104,7 +94,8 @@ impl Store {
                  WHERE id = ?1",
                 params![id, a.timezone, a.name, a.goal_kg, a.unit, a.colour],
             )?;
-            for RestoreGroup { group: g, verdict: v, note: n, sources } in &a.by_number {
+            for r in &a.by_number {
+                let g = &r.group;
                 match load_group(&tx, id, g.grpid)? {
                     None => {
                         write_group(&tx, id, g, false)?;
@@ -113,22 +104,16 @@ impl Store {
                     Some(here) if here == *g => out.unchanged += 1,
                     Some(_) => out.skipped += 1,
                 }
-                verdict(id, g.grpid, v)?;
-                note(id, g.grpid, n)?;
-                named(id, g.grpid, sources)?;
+                said(id, g.grpid, r)?;
             }
-            for (here, RestoreGroup { verdict: v, note: n, sources, .. }) in &a.found_here {
-                verdict(id, *here, v)?;
-                note(id, *here, n)?;
-                named(id, *here, sources)?;
+            for (here, r) in &a.found_here {
+                said(id, *here, r)?;
             }
             mark_import_twins(&tx, id, &a.twins)?;
             let mut next = next_own_grpid(&tx, id)?;
-            for RestoreGroup { group: g, verdict: v, note: n, sources } in &a.renumbered {
-                write_group(&tx, id, &StoredGroup { grpid: next, ..g.clone() }, false)?;
-                verdict(id, next, v)?;
-                note(id, next, n)?;
-                named(id, next, sources)?;
+            for r in &a.renumbered {
+                write_group(&tx, id, &StoredGroup { grpid: next, ..r.group.clone() }, false)?;
+                said(id, next, r)?;
                 out.added += 1;
                 next -= 1;
             }
