@@ -89,15 +89,14 @@ fn xdg_entry_path() -> Result<PathBuf, AutostartError> {
     Ok(config.join("autostart").join("heft.desktop"))
 }
 
-/// Writes through a temporary file and a rename: a crash leaves the old entry or the new one.
+/// Writes the entry atomically ([`crate::files::write_atomic`]): a crash leaves the old entry
+/// or the new one.
 #[cfg_attr(windows, allow(dead_code))]
 fn write_file(path: &Path, text: &str) -> Result<(), AutostartError> {
     if let Some(dir) = path.parent() {
         std::fs::create_dir_all(dir).map_err(|e| AutostartError::io(dir, e))?;
     }
-    let tmp = path.with_extension("tmp");
-    std::fs::write(&tmp, text).map_err(|e| AutostartError::io(&tmp, e))?;
-    std::fs::rename(&tmp, path).map_err(|e| AutostartError::io(path, e))
+    crate::files::write_atomic(path, text.as_bytes()).map_err(|e| AutostartError::io(path, e))
 }
 
 #[cfg_attr(windows, allow(dead_code))]

@@ -119,7 +119,7 @@ impl App {
     pub fn preferences(&self, check_secret: bool) -> Result<Preferences, AppError> {
         let settings = self.settings();
         let f = settings.file();
-        let sync_every = f.sync_every.as_deref().and_then(SyncEvery::parse).unwrap_or_default();
+        let (sync_on_launch, sync_every) = self.sync_choices();
         let client_id = self.settings().client_id.clone();
         let client_secret_saved = match &client_id {
             Some(_) if self.settings().client_secret.is_some() => true,
@@ -128,7 +128,7 @@ impl App {
         };
         Ok(Preferences {
             unit: self.unit(),
-            sync_on_launch: f.sync_on_launch.unwrap_or(true),
+            sync_on_launch,
             sync_every,
             sync_every_minutes: sync_every.minutes(),
             theme: f.theme.as_deref().and_then(ThemeChoice::parse).unwrap_or_default(),
@@ -146,6 +146,16 @@ impl App {
                 })
             }),
         })
+    }
+
+    /// Whether Heft syncs at launch (by default it does) and how often while it runs.
+    pub(super) fn sync_choices(&self) -> (bool, SyncEvery) {
+        let settings = self.settings();
+        let f = settings.file();
+        (
+            f.sync_on_launch.unwrap_or(true),
+            f.sync_every.as_deref().and_then(SyncEvery::parse).unwrap_or_default(),
+        )
     }
 
     pub fn save_preferences(&self, p: &PreferencesUpdate) -> Result<Preferences, AppError> {

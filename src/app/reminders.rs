@@ -68,17 +68,18 @@ pub(super) fn check_remind_after_days(days: Option<u32>) -> Result<(), AppError>
 impl App {
     /// Every reminder due now, for every account.
     pub fn due_reminders(&self) -> Result<Vec<Reminder>, AppError> {
+        Ok(self.due()?.into_iter().map(|(_, r)| r).collect())
+    }
+
+    /// [`App::due_reminders`] with the database id of each one's account.
+    fn due(&self) -> Result<Vec<(i64, Reminder)>, AppError> {
         let now = self.now();
         let after_days = self.settings().file().remind_after_days.filter(|d| *d > 0);
         let mut out = Vec::new();
         for a in self.store()?.accounts()? {
             let who = a.name.clone().unwrap_or_else(|| a.userid.clone());
-            let reminder = |kind, occurrence, title: String, body: String| Reminder {
-                userid: a.userid.clone(),
-                kind,
-                occurrence,
-                title,
-                body,
+            let reminder = |kind, occurrence, title: String, body: String| {
+                (a.id, Reminder { userid: a.userid.clone(), kind, occurrence, title, body })
             };
             if let Some(days) = after_days {
                 let latest =
@@ -144,19 +145,18 @@ impl App {
         mut say: impl FnMut(&Reminder) -> Result<(), String>,
     ) -> Result<Vec<Reminder>, AppError> {
         let mut said = Vec::new();
-        for r in self.due_reminders()? {
+        for (account, r) in self.due()? {
             if showing == Some(r.userid.as_str()) {
                 continue;
             }
-            let a = self.account_for(Some(&r.userid))?;
-            if !self.store()?.say_once(a.id, r.kind.as_str(), r.occurrence, self.now())? {
+            if !self.store()?.say_once(account, r.kind.as_str(), r.occurrence, self.now())? {
                 continue;
             }
             match say(&r) {
                 Ok(()) => said.push(r),
                 Err(e) => {
                     tracing::warn!(kind = r.kind.as_str(), "a reminder could not be said: {e}");
-                    self.store()?.unsay(a.id, r.kind.as_str(), r.occurrence)?;
+                    self.store()?.unsay(account, r.kind.as_str(), r.occurrence)?;
                 }
             }
         }
@@ -168,11 +168,11 @@ impl App {
     /// settings' interval has passed since an account's last sync. Without it, "no weigh-in for
     /// N days" would count from a database that misses the weigh-ins made since.
     pub fn background_sync_due(&self, at_launch: bool) -> Result<bool, AppError> {
-        let p = self.preferences(false)?;
+        let (on_launch, every) = self.sync_choices();
         if at_launch {
-            return Ok(p.sync_on_launch);
+            return Ok(on_launch);
         }
-        let Some(minutes) = p.sync_every_minutes else { return Ok(false) };
+        let Some(minutes) = every.minutes() else { return Ok(false) };
         let now = self.now();
         for a in self.store()?.accounts()? {
             if !a.provider.syncs() {
