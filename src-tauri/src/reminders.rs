@@ -1,7 +1,8 @@
 //! Reminders as desktop notifications: checked at launch, every hour while Heft runs and
-//! whenever the window shows another account (without a window, after a sync when one is due); the core decides what is due and remembers what
-//! was said. A reminder about the account the window shows waits (the person sees it there);
-//! clicking a notification opens the window on its account.
+//! whenever the window shows another account (without a window, after a sync when one is
+//! due); the core decides what is due and remembers what was said. A reminder about the
+//! account the window shows waits (the person sees it there); clicking a notification opens
+//! the window on its account.
 
 use std::sync::Mutex;
 use std::time::Duration;
@@ -10,7 +11,7 @@ use heft::app::Reminder;
 use tauri::AppHandle;
 use tokio::sync::Notify;
 
-use crate::shared::Shared;
+use crate::shared::{Shared, lock};
 use crate::window;
 
 const EVERY: Duration = Duration::from_secs(60 * 60);
@@ -28,12 +29,12 @@ impl Reminders {
     /// The page shows `userid` (none: the welcome screen); checks again, since a reminder held
     /// back for the account shown before may be said now.
     pub fn window_shows(&self, userid: Option<String>) {
-        *self.showing.lock().unwrap_or_else(|e| e.into_inner()) = userid;
+        *lock(&self.showing) = userid;
         self.changed.notify_one();
     }
 
     fn showing(&self) -> Option<String> {
-        self.showing.lock().unwrap_or_else(|e| e.into_inner()).clone()
+        lock(&self.showing).clone()
     }
 }
 

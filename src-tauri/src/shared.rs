@@ -37,7 +37,8 @@ fn test_control() -> bool {
     cfg!(debug_assertions) && std::env::var_os("HEFT_TEST_SIM_CONTROL").is_some_and(|v| v == "1")
 }
 
-fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
+/// A poisoned lock's value is still what was last stored: no panic of another thread loses it.
+pub fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
     m.lock().unwrap_or_else(|e| e.into_inner())
 }
 

@@ -9,11 +9,10 @@
 
 mod driver;
 
-use std::path::PathBuf;
 use std::process::{Child, Command, Output, Stdio};
 use std::time::{Duration, Instant};
 
-use driver::{browser, require_session, which};
+use driver::{browser, core_bin, require_session, which};
 use serde_json::Value;
 use withings_sim::{DEMO_CLIENT_ID, DEMO_CLIENT_SECRET, Sim, SimConfig};
 
@@ -46,7 +45,7 @@ impl Setup {
 
     /// The `heft` CLI on the same data and keychain.
     fn heft(&self, args: &[&str]) -> String {
-        let exe = target_bin("heft");
+        let exe = core_bin("heft");
         let out: Output = Command::new(&exe).args(args).envs(self.env()).output().expect("heft runs");
         let text = String::from_utf8_lossy(&out.stdout).into_owned();
         assert!(out.status.success(), "heft {args:?}: {}{text}", String::from_utf8_lossy(&out.stderr));
@@ -65,14 +64,6 @@ impl Setup {
             .expect("heft-desktop starts");
         Desktop { child, log }
     }
-}
-
-fn target_bin(name: &str) -> PathBuf {
-    let target =
-        std::env::var_os("CARGO_TARGET_DIR").map_or_else(|| driver::root().join("target"), PathBuf::from);
-    let path = target.join("debug").join(name);
-    assert!(path.exists(), "{} is missing: run `cargo build -p heft`", path.display());
-    path
 }
 
 struct Desktop {

@@ -127,13 +127,16 @@ function progress(p: ProgressEvent): void {
   $("progress-text").textContent = text;
 }
 
+/** Shows another account (its own fat / lean window), every part reloaded. */
+function switchAccount(userid: string): void {
+  store.set({ userid, window: null });
+  void refresh();
+}
+
 /** The header's controls, and the shell's events; resolves once every listener is registered. */
 export function wireHeader(): Promise<unknown> {
   $("sync-button").addEventListener("click", () => void syncNow());
-  $("account").addEventListener("change", (ev) => {
-    store.set({ userid: (ev.target as HTMLSelectElement).value, window: null });
-    void refresh();
-  });
+  $("account").addEventListener("change", (ev) => switchAccount((ev.target as HTMLSelectElement).value));
   $("cancel-button").addEventListener("click", () => {
     $<HTMLButtonElement>("cancel-button").disabled = true;
     $("progress-text").textContent = store.get().syncing ? "Stopping after this page…" : "";
@@ -150,9 +153,6 @@ export function wireHeader(): Promise<unknown> {
     }),
     on("keychain-problem", (e) => showMessage(explain(e), "error")),
     // A click on a reminder about another account.
-    on("open-account", (userid) => {
-      store.set({ userid, window: null });
-      void refresh();
-    }),
+    on("open-account", switchAccount),
   ]);
 }

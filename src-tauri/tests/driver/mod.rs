@@ -38,14 +38,17 @@ pub fn root() -> PathBuf {
 /// as `HEFT_BROWSER`, and what the person does there (`HEFT_TEST_BROWSER`: follow, approve,
 /// hold or scheme).
 pub fn browser(mode: &str) -> [(&'static str, String); 2] {
-    let target = std::env::var_os("CARGO_TARGET_DIR").map_or_else(|| root().join("target"), PathBuf::from);
-    let path = target.join("debug").join(format!("heft-test-browser{}", std::env::consts::EXE_SUFFIX));
-    assert!(
-        path.exists(),
-        "{} is missing: run `cargo build -p heft --bin heft-test-browser`",
-        path.display()
-    );
+    let path = core_bin("heft-test-browser");
     [("HEFT_BROWSER", path.display().to_string()), ("HEFT_TEST_BROWSER", mode.to_string())]
+}
+
+/// A debug binary of the core's package (`heft`, `heft-test-browser`), which this package's
+/// tests cannot name through `CARGO_BIN_EXE_`.
+pub fn core_bin(name: &str) -> PathBuf {
+    let target = std::env::var_os("CARGO_TARGET_DIR").map_or_else(|| root().join("target"), PathBuf::from);
+    let path = target.join("debug").join(format!("{name}{}", std::env::consts::EXE_SUFFIX));
+    assert!(path.exists(), "{} is missing: run `cargo build -p heft --bin {name}`", path.display());
+    path
 }
 
 pub fn free_port() -> u16 {
