@@ -95,16 +95,21 @@ fn reader(text: &[u8]) -> csv::Reader<&[u8]> {
     csv::ReaderBuilder::new().delimiter(delimiter).flexible(true).from_reader(text)
 }
 
-/// The headers and first `n` rows of a CSV.
-pub fn preview(r: impl Read, n: usize) -> Result<Preview, FileError> {
-    let text = whole(r)?;
-    let mut csv = reader(&text);
-    let headers = csv
+/// The header line's names, trimmed.
+fn headers(csv: &mut csv::Reader<&[u8]>) -> Result<Vec<String>, FileError> {
+    Ok(csv
         .headers()
         .map_err(|e| FileError::Csv(e.to_string()))?
         .iter()
         .map(|h| h.trim().to_string())
-        .collect();
+        .collect())
+}
+
+/// The headers and first `n` rows of a CSV.
+pub fn preview(r: impl Read, n: usize) -> Result<Preview, FileError> {
+    let text = whole(r)?;
+    let mut csv = reader(&text);
+    let headers = headers(&mut csv)?;
     let mut rows = Vec::new();
     for rec in csv.records().take(n) {
         rows.push(
@@ -117,12 +122,7 @@ pub fn preview(r: impl Read, n: usize) -> Result<Preview, FileError> {
 pub fn read(r: impl Read, map: &ColumnMap) -> Result<ImportFile, FileError> {
     let text = whole(r)?;
     let mut csv = reader(&text);
-    let headers: Vec<String> = csv
-        .headers()
-        .map_err(|e| FileError::Csv(e.to_string()))?
-        .iter()
-        .map(|h| h.trim().to_string())
-        .collect();
+    let headers = headers(&mut csv)?;
     let listed = || headers.iter().map(|h| format!("{h:?}")).collect::<Vec<_>>().join(", ");
     let column = |name: &str| {
         headers.iter().position(|h| h.eq_ignore_ascii_case(name)).ok_or_else(|| {
